@@ -1,0 +1,56 @@
+"""Entry point: page config, login gate, navigation by role. Nothing else lives here."""
+
+import streamlit as st
+
+from ihs.settings import SettingsError, get_settings
+from ihs.ui import auth
+from ihs.ui.nav import PAGES, pages_for
+from ihs.ui.widgets import demo_banner
+
+st.set_page_config(page_title="Internet en habitat social", page_icon="🌐", layout="wide")
+
+settings = get_settings()
+try:
+    settings.require_cookie_key()
+except SettingsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+def _login_page() -> None:
+    """Placeholder body under the login form, for every URL until the user is logged in."""
+
+
+presentation = st.query_params.get("mode") == "presentation"
+public = settings.public_dashboards and not st.session_state.get("authentication_status")
+actor = None
+if not public or st.session_state.get("show_login"):
+    if not st.session_state.get("authentication_status"):
+        st.title("Internet en habitat social")
+        st.caption("Tableau de bord des partenaires du dispositif : connectez-vous pour continuer.")
+    actor = auth.login_gate()
+st.session_state["actor"] = actor
+
+allowed = pages_for(actor.role if actor else None, public=settings.public_dashboards)
+if not allowed:
+    # Every known URL shows the login form, so a deep link survives logging in.
+    nav = st.navigation(
+        [st.Page(_login_page, title="Connexion", url_path=p.url_path, default=p.default) for p in PAGES],
+        position="hidden",
+    )
+else:
+    sections: dict[str, list] = {}
+    for p in allowed:
+        sections.setdefault(p.section, []).append(
+            st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
+        )
+    nav = st.navigation(sections, position="hidden" if presentation else "sidebar")
+    if actor:
+        st.sidebar.caption(f"Connecté·e : **{actor.username}**")
+        auth.logout_button()
+    elif not presentation and st.sidebar.button("Se connecter", key="show_login_btn"):
+        st.session_state["show_login"] = True
+        st.rerun()
+    if not presentation:
+        demo_banner()
+nav.run()

@@ -1,0 +1,5 @@
+import sys
+
+from ihs.cli import main
+
+sys.exit(main())

@@ -1,0 +1,210 @@
+"""Admin command line: `python -m ihs --help`. Bad arguments: a one-line error, exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from ihs import clock
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide « {value} » : attendu AAAA-MM-JJ") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit status 2
+        self.exit(2, f"{self.prog}: erreur : {message}\n")
+
+
+def _fail(message: str) -> int:
+    print(f"erreur : {message}", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m ihs", description="Administration d'Internet en habitat social.")
+    p.add_argument("--url", help="URL de la base (défaut : IHS_DATABASE_URL ou data/ihs.db)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    db = sub.add_parser("db", help="schéma de la base")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="met le schéma à jour (migrations Alembic)")
+    db_sub.add_parser("current", help="affiche la révision du schéma")
+
+    demo = sub.add_parser("demo", help="données de démonstration")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True, parser_class=_Parser)
+    load = demo_sub.add_parser("load", help="charge la démo si la base est vide")
+    load.add_argument("--reset", action="store_true", help="efface tout puis recharge la démo")
+    load.add_argument("--if-empty", action="store_true", help="ne rien dire si la base a déjà des données")
+
+    summ = sub.add_parser("summary", help="chiffres clés à une date")
+    summ.add_argument("--as-of", type=_date, help="date AAAA-MM-JJ (défaut : aujourd'hui)")
+    summ.add_argument("--json", action="store_true", help="sortie JSON")
+
+    users = sub.add_parser("users", help="comptes utilisateurs")
+    users_sub = users.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    add = users_sub.add_parser("add", help="crée un compte")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="nom affiché")
+    add.add_argument("--role", required=True, choices=["coordinator", "landlord", "operator", "partner", "viewer"])
+    add.add_argument("--organisation", help="nom de l'organisation")
+    add.add_argument("--email")
+    add.add_argument("--password-env", metavar="VAR",
+                     help="lit le mot de passe dans cette variable d'environnement (sinon : saisie masquée)")
+    users_sub.add_parser("list", help="liste les comptes")
+    dis = users_sub.add_parser("disable", help="désactive un compte")
+    dis.add_argument("username")
+
+    bk = sub.add_parser("backup", help="sauvegarde de la base")
+    bk.add_argument("--to", type=Path, help="fichier de sauvegarde (défaut : data/backups/ihs-AAAAMMJJ-HHMMSS.db)")
+    rs = sub.add_parser("restore", help="restaure une sauvegarde SQLite")
+    rs.add_argument("source", type=Path)
+
+    ex = sub.add_parser("export", help="exporte une table")
+    ex.add_argument("table")
+    ex.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    ex.add_argument("--out", type=Path, help="fichier de sortie (défaut : sortie standard pour CSV)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.url:
+        os.environ["IHS_DATABASE_URL"] = args.url
+        from ihs.settings import get_settings
+
+        get_settings.cache_clear()
+    from ihs.db import get_engine
+
+    handler = {
+        "db": _db, "demo": _demo, "summary": _summary, "users": _users,
+        "backup": _backup, "restore": _restore, "export": _export,
+    }[args.command]
+    return handler(args, get_engine())
+
+
+def _db(args, engine) -> int:
+    from ihs.migrate import current_revision, upgrade
+
+    if args.db_command == "upgrade":
+        upgrade(str(engine.url.render_as_string(hide_password=False)))
+        print(f"schéma à jour (révision {current_revision()})")
+    else:
+        print(current_revision() or "base vide")
+    return 0
+
+
+def _demo(args, engine) -> int:
+    from ihs.db import session_scope
+    from ihs.demo import load_demo
+
+    with session_scope("cli", engine=engine) as s:
+        loaded = load_demo(s, clock.today(), clock.now(), reset=args.reset)
+    if loaded:
+        print("données de démonstration chargées (chiffres illustratifs, étiquetés « démo »)")
+    elif not args.if_empty:
+        print("la base contient déjà des données : rien n'a été chargé (utilisez --reset pour tout recharger)")
+    return 0
+
+
+def _summary(args, engine) -> int:
+    from ihs.queries.overview import summary
+
+    data = summary(engine, args.as_of or clock.today())
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
+
+    print(f"Au {fr_date(date.fromisoformat(data['as_of']))}")
+    print(f"  secteurs déployés     {data['sectors_deployed']}")
+    print(f"  secteurs en cours     {data['sectors_under_way']}")
+    print(f"  logements couverts    {fr_int(data['dwellings_covered'])}")
+    print(f"  abonnés               {fr_int(data['subscribers'])}")
+    print(f"  taux d'adhésion       {fr_pct(data['uptake'])}")
+    print(f"  tarif mensuel         {fr_eur(data['monthly_price_eur'])}")
+    return 0
+
+
+def _users(args, engine) -> int:
+    from ihs.db import session_scope
+    from ihs.users import SYSTEM, add_user, list_users, set_active, validate_password
+
+    if args.users_command == "list":
+        df = list_users(engine)
+        print(df.to_string(index=False) if len(df) else "aucun compte")
+        return 0
+    if args.users_command == "disable":
+        try:
+            with session_scope("cli", engine=engine) as s:
+                set_active(s, SYSTEM, args.username, False)
+        except ValueError as exc:
+            return _fail(str(exc))
+        print(f"compte « {args.username} » désactivé")
+        return 0
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            return _fail(f"variable d'environnement {args.password_env} absente")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmez : ") != password:
+            return _fail("les deux saisies diffèrent")
+    problem = validate_password(password)
+    if problem:
+        return _fail(problem)
+    try:
+        with session_scope("cli", engine=engine) as s:
+            add_user(s, SYSTEM, username=args.username, name=args.name, role=args.role, password=password,
+                     organisation=args.organisation, email=args.email)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"compte « {args.username} » créé ({args.role})")
+    return 0
+
+
+def _backup(args, engine) -> int:
+    from ihs.backup import backup
+
+    try:
+        result = backup(engine, args.to)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(result)
+    return 0
+
+
+def _restore(args, engine) -> int:
+    from ihs.backup import restore
+
+    try:
+        restore(engine, args.source)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"base restaurée depuis {args.source}")
+    return 0
+
+
+def _export(args, engine) -> int:
+    from ihs.exports import EXPORTABLE, export_table
+
+    if args.table not in EXPORTABLE:
+        return _fail(f"table inconnue « {args.table} » ; tables : {', '.join(sorted(EXPORTABLE))}")
+    data = export_table(engine, args.table, args.format)
+    if args.out:
+        args.out.write_bytes(data)
+        print(f"{args.table} exportée vers {args.out}")
+    elif args.format == "xlsx":
+        return _fail("un export XLSX demande --out FICHIER")
+    else:
+        sys.stdout.buffer.write(data)
+    return 0

@@ -1,0 +1,155 @@
+"""One engine per process and database URL; one session per user action; audit of every write."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from ihs.models import AuditLog
+from ihs.settings import DATA_DIR, get_settings
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+SYSTEM_USER = "système"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    # WAL lets the dashboards read while a partner writes; foreign keys are off by default in
+    # SQLite; the busy timeout makes concurrent writers wait instead of failing at once.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: the configured database)."""
+    url = url or get_settings().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite"):
+                DATA_DIR.mkdir(exist_ok=True)
+                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(user: str | None = None, *, engine: Engine | None = None, reason: str | None = None) -> Iterator[Session]:
+    """A transaction for one user action: commits on success, rolls back on any error.
+
+    `user` is recorded in the audit log of every row written in it.
+    """
+    session = session_factory(engine)()
+    session.info["user"] = user or SYSTEM_USER
+    if reason:
+        session.info["reason"] = reason
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+# Columns whose values never go into the audit log.
+_SECRET_COLUMNS = {"password_hash"}
+
+
+def _changed(obj) -> tuple[dict, dict]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            secret = attr.key in _SECRET_COLUMNS
+            before[attr.key] = "***" if secret else (_plain(hist.deleted[0]) if hist.deleted else None)
+            after[attr.key] = "***" if secret else (_plain(hist.added[0]) if hist.added else None)
+    return before, after
+
+
+def _snapshot(obj) -> dict:
+    state = inspect(obj)
+    out = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _SECRET_COLUMNS:
+            out[attr.key] = "***"
+            continue
+        value = state.dict.get(attr.key)
+        out[attr.key] = value if isinstance(value, dict | list) else _plain(value)
+    return out
+
+
+def _pk(obj) -> str:
+    ident = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(v) for v in ident if v is not None)
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_after_flush(session: Session, _flush_context) -> None:
+    if session.info.get("skip_audit"):
+        return
+    user = session.info.get("user", SYSTEM_USER)
+    reason = session.info.get("reason")
+    now = datetime.now()
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, AuditLog):
+            continue
+        rows.append(dict(at=now, username=user, action="create", table_name=obj.__tablename__,
+                         row_id=_pk(obj), before=None, after=_snapshot(obj), reason=reason))
+    for obj in session.dirty:
+        if isinstance(obj, AuditLog) or not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _changed(obj)
+        if not after:
+            continue
+        action = "delete" if after.get("deleted_at") else "update"
+        rows.append(dict(at=now, username=user, action=action, table_name=obj.__tablename__,
+                         row_id=_pk(obj), before=before, after=after,
+                         reason=after.get("deleted_reason") or reason))
+    for obj in session.deleted:
+        if isinstance(obj, AuditLog):
+            continue
+        rows.append(dict(at=now, username=user, action="purge", table_name=obj.__tablename__,
+                         row_id=_pk(obj), before=_snapshot(obj), after=None, reason=reason))
+    if rows:
+        session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def forget_engine(url: str) -> None:
+    """Dispose and drop the engine of `url` (tests create one database per test)."""
+    with _lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()

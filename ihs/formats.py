@@ -1,0 +1,50 @@
+"""French number, date and money formats (1 789 ; 19 % ; 09/12/2022 ; janv. 2025 ; 1,24 €)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+NBSP = "\u202f"  # narrow no-break space, the French thousands separator
+MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+MONTHS_FULL = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+               "octobre", "novembre", "décembre"]
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def fr_int(value) -> str:
+    if value is None:
+        return "–"
+    return f"{int(round(value)):,}".replace(",", NBSP)
+
+
+def fr_pct(share, digits: int = 0) -> str:
+    if share is None:
+        return "–"
+    return f"{share * 100:.{digits}f}".replace(".", ",") + "\u00a0%"
+
+
+def fr_num(value, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
+    return text
+
+
+def fr_eur(value, digits: int = 2) -> str:
+    return "–" if value is None else f"{fr_num(value, digits)}\u00a0€"
+
+
+def fr_date(value: date | datetime | None) -> str:
+    return "–" if value is None else value.strftime("%d/%m/%Y")
+
+
+def fr_datetime(value: datetime | None) -> str:
+    return "–" if value is None else value.strftime("%d/%m/%Y %H:%M")
+
+
+def fr_month(value: date) -> str:
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def fr_long_date(value: date) -> str:
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS_FULL[value.month - 1]} {value.year}"

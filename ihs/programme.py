@@ -1,0 +1,60 @@
+"""Programme settings stored in the database, with generic defaults.
+
+Nothing here is specific to Brest: the durations of the pipeline and the turnover rate are
+settings a coordinator can change, so the same app serves the next scheme.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ihs.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    # Pipeline durations, in days, from the landlord and city's validation (domain.md).
+    "pipeline.kickoff_after_days": 21,
+    "pipeline.information_days": 60,
+    "pipeline.ballot_days": 7,
+    "pipeline.implementation_after_ballot_days": 21,
+    "pipeline.implementation_days": 7,
+    "pipeline.workshops_after_implementation_days": 14,
+    "pipeline.workshop_sessions": 10,
+    # National figure for social housing: used where the landlord gave no move-ins.
+    "awareness.default_turnover_rate": 0.10,
+    # A sector whose last information action is older than this needs a new round.
+    "awareness.max_days_since_information": 365,
+    # Ballots: blank + void above this share need an acknowledged warning.
+    "ballot.blank_void_warning_share": 0.05,
+    # Live ballot screen: a report older than this many minutes is stale.
+    "ballot.stale_after_minutes": 90,
+    "programme.name": "Internet en habitat social",
+}
+
+
+def get_setting(db: Session | Engine, key: str) -> Any:
+    stmt = select(Setting.value).where(Setting.key == key)
+    if isinstance(db, Session):
+        value = db.execute(stmt).scalar_one_or_none()
+    else:
+        with db.connect() as conn:
+            value = conn.execute(stmt).scalar_one_or_none()
+    return DEFAULTS.get(key) if value is None else value
+
+
+def all_settings(db: Engine) -> dict[str, Any]:
+    with db.connect() as conn:
+        stored = dict(conn.execute(select(Setting.key, Setting.value)).all())
+    return {**DEFAULTS, **stored}
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(f"Paramètre inconnu : {key}")
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value

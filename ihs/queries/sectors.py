@@ -1,0 +1,137 @@
+"""Where each sector stands on a date: stage, dwellings, subscribers, uptake (SQL-aggregated)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, select
+
+from ihs.models import Ballot, Deployment, DeploymentStage, Sector, SectorDwellings, SubscriberCount
+
+# Stage codes shown on the dashboards, in pipeline order.
+STAGE_ORDER = ["proposed", "information", "ballot", "implementation", "deployed", "rejected"]
+STAGE_LABELS = {
+    "proposed": "Proposé",
+    "information": "Information",
+    "ballot": "Scrutin",
+    "implementation": "Mise en œuvre",
+    "deployed": "Déployé",
+    "rejected": "Rejeté",
+}
+
+
+def latest_dwellings(as_of: date):
+    """Subquery: dwellings of each sector valid on `as_of`."""
+    last = (
+        select(SectorDwellings.sector_id, func.max(SectorDwellings.valid_from).label("valid_from"))
+        .where(SectorDwellings.valid_from <= as_of)
+        .group_by(SectorDwellings.sector_id)
+        .subquery()
+    )
+    return (
+        select(SectorDwellings.sector_id, SectorDwellings.dwellings)
+        .join(last, and_(last.c.sector_id == SectorDwellings.sector_id, last.c.valid_from == SectorDwellings.valid_from))
+        .subquery("dw")
+    )
+
+
+def latest_subscribers(as_of: date):
+    """Subquery: each sector's latest subscriber count on or before `as_of`, with its date."""
+    last = (
+        select(SubscriberCount.sector_id, func.max(SubscriberCount.as_of).label("as_of"))
+        .where(SubscriberCount.as_of <= as_of)
+        .group_by(SubscriberCount.sector_id)
+        .subquery()
+    )
+    return (
+        select(SubscriberCount.sector_id, SubscriberCount.subscribers, SubscriberCount.as_of, SubscriberCount.source)
+        .join(last, and_(last.c.sector_id == SubscriberCount.sector_id, last.c.as_of == SubscriberCount.as_of))
+        .subquery("subs")
+    )
+
+
+def _stage_dates():
+    """Subquery: one row per deployment with the actual start/end of each stage, pivoted."""
+
+    def col(stage: str, field: str):
+        return func.max(case((DeploymentStage.stage == stage, getattr(DeploymentStage, field)))).label(
+            f"{stage}_{field}"
+        )
+
+    return (
+        select(
+            DeploymentStage.deployment_id,
+            col("validation", "actual_start"),
+            col("kickoff", "actual_start"),
+            col("information", "actual_start"),
+            col("ballot", "actual_start"),
+            col("implementation", "actual_start"),
+            col("implementation", "actual_end"),
+            col("implementation", "planned_start"),
+        )
+        .group_by(DeploymentStage.deployment_id)
+        .subquery("st")
+    )
+
+
+def _latest_deployment(as_of: date):
+    """Subquery: the latest deployment of each sector validated on or before `as_of`."""
+    st = _stage_dates()
+    started = func.coalesce(st.c.validation_actual_start, st.c.kickoff_actual_start)
+    ranked = (
+        select(Deployment.sector_id, func.max(Deployment.id).label("deployment_id"))
+        .join(st, st.c.deployment_id == Deployment.id)
+        .where(started <= as_of)
+        .group_by(Deployment.sector_id)
+        .subquery()
+    )
+    return ranked, st
+
+
+def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
+    """One row per sector in the programme on `as_of`: stage, dwellings, subscribers, uptake.
+
+    Columns: sector_id, code, name, kind, lat, lon, stage, deployed_on, dwellings,
+    subscribers, subscribers_as_of, subscribers_source, uptake.
+    """
+    ranked, st = _latest_deployment(as_of)
+    dw = latest_dwellings(as_of)
+    subs = latest_subscribers(as_of)
+    rejected = (
+        select(Ballot.deployment_id)
+        .where(Ballot.outcome == "rejected", Ballot.closes_at <= datetime.combine(as_of, time.max))
+        .subquery()
+    )
+    stage = case(
+        (ranked.c.deployment_id.in_(select(rejected.c.deployment_id)), "rejected"),
+        (st.c.implementation_actual_end < as_of, "deployed"),
+        (st.c.implementation_actual_start <= as_of, "implementation"),
+        (st.c.ballot_actual_start <= as_of, "ballot"),
+        (st.c.information_actual_start <= as_of, "information"),
+        else_="proposed",
+    ).label("stage")
+    stmt = (
+        select(
+            Sector.id.label("sector_id"), Sector.code, Sector.name, Sector.kind, Sector.lat, Sector.lon,
+            stage,
+            st.c.implementation_actual_start.label("deployed_on"),
+            dw.c.dwellings,
+            subs.c.subscribers,
+            subs.c.as_of.label("subscribers_as_of"),
+            subs.c.source.label("subscribers_source"),
+        )
+        .join(ranked, ranked.c.sector_id == Sector.id)
+        .join(st, st.c.deployment_id == ranked.c.deployment_id)
+        .outerjoin(dw, dw.c.sector_id == Sector.id)
+        .outerjoin(subs, subs.c.sector_id == Sector.id)
+        .order_by(Sector.name)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    covered = df["stage"].isin(["deployed", "implementation"])
+    df.loc[~covered, "subscribers"] = pd.NA
+    df["uptake"] = (df["subscribers"] / df["dwellings"]).where(covered).astype("Float64")
+    df["deployed_on"] = pd.to_datetime(df["deployed_on"]).dt.date
+    df["subscribers_as_of"] = pd.to_datetime(df["subscribers_as_of"]).dt.date
+    return df

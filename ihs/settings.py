@@ -1,0 +1,85 @@
+"""Settings read once from the environment (and `.streamlit/secrets.toml` for the cookie key).
+
+Every variable is listed in `SETTINGS_DOC`; a test checks README documents each of them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+DEFAULT_SQLITE_PATH = DATA_DIR / "ihs.db"
+
+SETTINGS_DOC = {
+    "IHS_DATABASE_URL": "SQLAlchemy URL of the database (default: SQLite file data/ihs.db)",
+    "IHS_DEMO": "1 = demo mode: demo accounts with known passwords, demo banner (default 0)",
+    "IHS_COOKIE_KEY": "secret that signs the login cookie; required outside demo mode",
+    "IHS_PUBLIC_DASHBOARDS": "1 = dashboards open without login (shared screen); entry pages never",
+    "IHS_TODAY": "pretend today is this date (YYYY-MM-DD); for demos and tests",
+    "IHS_CACHE_TTL": "seconds a cached dashboard read lives (default 60)",
+}
+
+# Placeholder secrets that must never be accepted outside demo mode.
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "demo", "ihs-demo-cookie-key"}
+DEMO_COOKIE_KEY = "ihs-demo-cookie-key"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or invalid; the message is shown to whoever starts the app."""
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "oui"}
+
+
+def _secrets_file_value(key: str) -> str | None:
+    path = ROOT / ".streamlit" / "secrets.toml"
+    if not path.exists():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    value = data.get(key) or data.get(key.lower())
+    return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    demo: bool
+    cookie_key: str | None
+    public_dashboards: bool
+    cache_ttl: int
+
+    def require_cookie_key(self) -> str:
+        """The cookie key, or a clear start-up error outside demo mode."""
+        if self.cookie_key and self.cookie_key not in _PLACEHOLDERS:
+            return self.cookie_key
+        if self.demo:
+            return DEMO_COOKIE_KEY
+        raise SettingsError(
+            "Clé de cookie manquante : définissez IHS_COOKIE_KEY (ou cookie_key dans "
+            ".streamlit/secrets.toml) avec une valeur secrète, ou lancez en mode démo (IHS_DEMO=1)."
+        )
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    ttl = os.environ.get("IHS_CACHE_TTL", "60")
+    return Settings(
+        database_url=os.environ.get("IHS_DATABASE_URL") or default_database_url(),
+        demo=_flag("IHS_DEMO"),
+        cookie_key=os.environ.get("IHS_COOKIE_KEY") or _secrets_file_value("IHS_COOKIE_KEY"),
+        public_dashboards=_flag("IHS_PUBLIC_DASHBOARDS"),
+        cache_ttl=int(ttl) if ttl.isdigit() else 60,
+    )

@@ -1,0 +1,114 @@
+"""The login gate (streamlit-authenticator over users stored in the database) and page guards."""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
+
+from ihs import clock
+from ihs.db import session_scope
+from ihs.demo import DEMO_ACCOUNTS, demo_password
+from ihs.settings import get_settings
+from ihs.ui.data import engine
+from ihs.ui.nav import spec_for
+from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, credentials, login_locked_until, record_login
+from ihs.vocab import ROLES
+
+COOKIE_NAME = "ihs_session"
+LOGIN_FIELDS = {
+    "Form name": "Connexion",
+    "Username": "Identifiant",
+    "Password": "Mot de passe",
+    "Login": "Se connecter",
+    "Captcha": "Captcha",
+}
+
+
+def _credentials_with_locks() -> dict:
+    creds = credentials(engine())
+    now = clock.now()
+    with session_scope(engine=engine()) as s:
+        for username, entry in creds["usernames"].items():
+            locked = login_locked_until(s, username, now)
+            # The authenticator refuses a user whose count reached max_login_attempts.
+            entry["failed_login_attempts"] = MAX_FAILED_LOGINS if locked else 0
+    return creds
+
+
+def _persist_failures(creds: dict, before: dict[str, int]) -> str | None:
+    """Store failed attempts the authenticator counted in this run; a French message if now locked."""
+    message = None
+    for username, entry in creds["usernames"].items():
+        if entry.get("failed_login_attempts", 0) > before.get(username, 0):
+            with session_scope(username, engine=engine()) as s:
+                until = record_login(s, username, ok=False, now=clock.now())
+            if until:
+                message = f"Trop de tentatives : ce compte est bloqué jusqu'à {until:%H:%M}."
+    return message
+
+
+def login_gate() -> Actor | None:
+    """Show the login form if needed; return the logged-in actor, or None."""
+    settings = get_settings()
+    creds = _credentials_with_locks()
+    before = {u: e["failed_login_attempts"] for u, e in creds["usernames"].items()}
+    authenticator = stauth.Authenticate(
+        creds, COOKIE_NAME, settings.require_cookie_key(), cookie_expiry_days=1,
+        auto_hash=False, login_sleep_time=0,
+    )
+    st.session_state["_authenticator"] = authenticator
+    try:
+        authenticator.login(location="main", max_login_attempts=MAX_FAILED_LOGINS, fields=LOGIN_FIELDS, key="connexion")
+    except LoginError as exc:
+        locked = "attempts" in str(exc)
+        st.error("Trop de tentatives : ce compte est bloqué pour quelques minutes. Réessayez plus tard."
+                 if locked else "Accès refusé : ce compte n'est pas (ou plus) autorisé.")
+        return None
+    status = st.session_state.get("authentication_status")
+    if status:
+        username = st.session_state.get("username")
+        actor = actor_for(engine(), username) if username else None
+        if actor is None:
+            st.error("Ce compte a été désactivé.")
+        else:
+            if not st.session_state.get("_logged_in_as") == username:
+                with session_scope(username, engine=engine()) as s:
+                    record_login(s, username, ok=True, now=clock.now())
+                st.session_state["_logged_in_as"] = username
+                st.session_state.pop("show_login", None)
+        return actor
+    if status is False:
+        locked = _persist_failures(creds, before)
+        st.error(locked or "Identifiant ou mot de passe incorrect.")
+    if settings.demo:
+        _demo_accounts()
+    return None
+
+
+def _demo_accounts() -> None:
+    with st.expander("Comptes de démonstration", expanded=True):
+        st.markdown(
+            "\n".join(f"- **{ROLES[role]}** : `{username}` / `{demo_password(username)}`"
+                      for username, _, role, _ in DEMO_ACCOUNTS)
+        )
+
+
+def logout_button() -> None:
+    authenticator = st.session_state.get("_authenticator")
+    if authenticator and st.session_state.get("authentication_status"):
+        authenticator.logout("Se déconnecter", location="sidebar", key="deconnexion")
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get("actor")
+
+
+def require_page(path: str) -> Actor:
+    """Stop the page unless the current user's role may open it (hidden pages open by URL)."""
+    actor = current_actor()
+    spec = spec_for(path)
+    if actor is None or actor.role not in spec.roles:
+        st.error("Accès refusé : cette page est réservée à d'autres rôles. Connectez-vous avec un compte autorisé.")
+        st.stop()
+    return actor

@@ -1,0 +1,41 @@
+"""Shared page pieces: banners, big figures, charts with their downloads, French tables."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ihs.charts import style, to_png
+from ihs.demo import demo_loaded
+from ihs.exports import to_csv_bytes
+from ihs.ui.data import engine
+
+
+def demo_banner() -> None:
+    if demo_loaded(engine()):
+        st.warning("Données de démonstration : les chiffres marqués « démo » sont illustratifs.", icon="🧪")
+
+
+def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
+    st.info(message)
+
+
+def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360, **kwargs):
+    """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV."""
+    styled = style(ch, height=height)
+    event = st.altair_chart(styled, width="stretch", key=key, **kwargs)
+    downloads(styled, data, key)
+    return event
+
+
+def downloads(styled: alt.TopLevelMixin, data: pd.DataFrame, key: str) -> None:
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Télécharger (PNG)", data=lambda: to_png(styled), file_name=f"{key}.png",
+                         mime="image/png", key=f"{key}_png")
+    right.download_button("Tableau (CSV)", data=lambda: to_csv_bytes(data), file_name=f"{key}.csv",
+                          mime="text/csv", key=f"{key}_csv")
+
+
+def table(df: pd.DataFrame, key: str | None = None, **column_config) -> None:
+    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config or None, key=key)
