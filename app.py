@@ -1,5 +1,7 @@
 """Entry point: page config, login gate, navigation by role. Nothing else lives here."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from ihs.settings import SettingsError, get_settings
@@ -32,6 +34,9 @@ if not public or st.session_state.get("show_login"):
 st.session_state["actor"] = actor
 
 allowed = pages_for(actor.role if actor else None, public=settings.public_dashboards)
+if presentation:
+    # A screen left on ?mode=presentation shows only the slideshow, full screen.
+    allowed = [replace(p, default=True) for p in allowed if p.url_path == "presentation"]
 if not allowed:
     # Every known URL shows the login form, so a deep link survives logging in.
     nav = st.navigation(

@@ -58,8 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=["coordinator", "landlord", "operator", "partner", "viewer"])
     add.add_argument("--organisation", help="nom de l'organisation")
     add.add_argument("--email")
-    add.add_argument("--password-env", metavar="VAR",
-                     help="lit le mot de passe dans cette variable d'environnement (sinon : saisie masquée)")
+    add.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="lit le mot de passe dans cette variable d'environnement (sinon : saisie masquée)",
+    )
     users_sub.add_parser("list", help="liste les comptes")
     dis = users_sub.add_parser("disable", help="désactive un compte")
     dis.add_argument("username")
@@ -73,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("table")
     ex.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     ex.add_argument("--out", type=Path, help="fichier de sortie (défaut : sortie standard pour CSV)")
+    rp = sub.add_parser("report", help="rapport annuel (PowerPoint et PDF)")
+    rp.add_argument("--year", type=int, required=True, help="année du rapport, ex. 2025")
+    rp.add_argument("--pptx", type=Path, help="fichier PowerPoint à écrire")
+    rp.add_argument("--pdf", type=Path, help="fichier PDF à écrire")
+
+    bench = sub.add_parser("bench", help="mesure la vitesse des pages à l'échelle nationale")
+    bench.add_argument("--json", action="store_true", help="un objet JSON par page")
+    bench.add_argument("--writes", action="store_true", help="charge en écriture : 20 rédacteurs pendant 10 s")
+    bench.add_argument("--sectors", type=int, default=1600, help="nombre de secteurs synthétiques")
+    bench.add_argument("--scale", type=float, default=1.0, help="fraction du volume national (tests : 0.001)")
+    bench.add_argument("--bench-url", help="base de mesure (défaut : data/bench/bench.db)")
     return p
 
 
@@ -86,8 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     from ihs.db import get_engine
 
     handler = {
-        "db": _db, "demo": _demo, "summary": _summary, "users": _users,
-        "backup": _backup, "restore": _restore, "export": _export,
+        "db": _db,
+        "demo": _demo,
+        "summary": _summary,
+        "users": _users,
+        "backup": _backup,
+        "restore": _restore,
+        "export": _export,
+        "report": _report,
+        "bench": _bench,
     }[args.command]
     return handler(args, get_engine())
 
@@ -164,8 +185,16 @@ def _users(args, engine) -> int:
         return _fail(problem)
     try:
         with session_scope("cli", engine=engine) as s:
-            add_user(s, SYSTEM, username=args.username, name=args.name, role=args.role, password=password,
-                     organisation=args.organisation, email=args.email)
+            add_user(
+                s,
+                SYSTEM,
+                username=args.username,
+                name=args.name,
+                role=args.role,
+                password=password,
+                organisation=args.organisation,
+                email=args.email,
+            )
     except ValueError as exc:
         return _fail(str(exc))
     print(f"compte « {args.username} » créé ({args.role})")
@@ -208,3 +237,15 @@ def _export(args, engine) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def _report(args, engine) -> int:
+    from ihs.report import cli_report  # the annual report (PowerPoint and PDF)
+
+    return cli_report(args, engine)
+
+
+def _bench(args, engine) -> int:
+    from ihs.bench import cli_bench  # the national-scale benchmark
+
+    return cli_bench(args, engine)

@@ -58,7 +58,9 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(user: str | None = None, *, engine: Engine | None = None, reason: str | None = None) -> Iterator[Session]:
+def session_scope(
+    user: str | None = None, *, engine: Engine | None = None, reason: str | None = None
+) -> Iterator[Session]:
     """A transaction for one user action: commits on success, rolls back on any error.
 
     `user` is recorded in the audit log of every row written in it.
@@ -126,8 +128,18 @@ def _audit_after_flush(session: Session, _flush_context) -> None:
     for obj in session.new:
         if isinstance(obj, AuditLog):
             continue
-        rows.append(dict(at=now, username=user, action="create", table_name=obj.__tablename__,
-                         row_id=_pk(obj), before=None, after=_snapshot(obj), reason=reason))
+        rows.append(
+            dict(
+                at=now,
+                username=user,
+                action="create",
+                table_name=obj.__tablename__,
+                row_id=_pk(obj),
+                before=None,
+                after=_snapshot(obj),
+                reason=reason,
+            )
+        )
     for obj in session.dirty:
         if isinstance(obj, AuditLog) or not session.is_modified(obj, include_collections=False):
             continue
@@ -135,14 +147,33 @@ def _audit_after_flush(session: Session, _flush_context) -> None:
         if not after:
             continue
         action = "delete" if after.get("deleted_at") else "update"
-        rows.append(dict(at=now, username=user, action=action, table_name=obj.__tablename__,
-                         row_id=_pk(obj), before=before, after=after,
-                         reason=after.get("deleted_reason") or reason))
+        rows.append(
+            dict(
+                at=now,
+                username=user,
+                action=action,
+                table_name=obj.__tablename__,
+                row_id=_pk(obj),
+                before=before,
+                after=after,
+                reason=after.get("deleted_reason") or reason,
+            )
+        )
     for obj in session.deleted:
         if isinstance(obj, AuditLog):
             continue
-        rows.append(dict(at=now, username=user, action="purge", table_name=obj.__tablename__,
-                         row_id=_pk(obj), before=_snapshot(obj), after=None, reason=reason))
+        rows.append(
+            dict(
+                at=now,
+                username=user,
+                action="purge",
+                table_name=obj.__tablename__,
+                row_id=_pk(obj),
+                before=_snapshot(obj),
+                after=None,
+                reason=reason,
+            )
+        )
     if rows:
         session.connection().execute(AuditLog.__table__.insert(), rows)
 

@@ -60,55 +60,211 @@ class SectorSpec:
 # The 12 sectors of 2009–2022 (public years and facts; dwellings and subscribers per sector are
 # illustrative except Kerourien's 596 and Keredern's "101 contracts ≈ 10 %").
 HISTORIC = [
-    SectorSpec("kerourien", "Kerourien", "qpv", 596, "Centre social de Kerourien (démo)", date(2009, 12, 9), 95,
-               "QN02903M", (-4.5265, 48.3905), year=2009,
-               public_facts="Pilote ; 596 logements BMH ; essai 09/12/2009 → 04/11/2010 puis vote favorable"),
-    SectorSpec("keredern", "Keredern", "qpv", 1010, "Maison de quartier de Keredern (démo)", date(2012, 2, 28), 190,
-               "QN02905M", (-4.5285, 48.3995), year=2012,
-               public_facts="Scrutin 12 → 16/12/2011 favorable ; 101 contrats en 6 mois ≈ 10 %"),
-    SectorSpec("valy-hir", "Valy Hir", "veille", 420, "Maison de quartier de Saint-Pierre (démo)", date(2014, 2, 10), 80,
-               polygon_names=("Valy Hir",), year=2013, public_facts="Lancé en février 2014"),
-    SectorSpec("queliverzan-bellevue", "Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet)", "qpv", 2950,
-               "Maison de quartier de Bellevue (démo)", date(2014, 10, 6), 560, "QN02908M", (-4.5045, 48.3975),
-               year=2014, public_facts="Quéliverzan ; Bellevue rue d'Aquitaine ; Bellevue Bergot ; Kerhallet/Quizac/Fougères"),
-    SectorSpec("bellevue-kerbernier", "Bellevue Kerbernier", "qpv", 520, "Maison de quartier de Bellevue (démo)",
-               date(2015, 5, 18), 100, "QN02904M", (-4.5135, 48.4055), year=2015),
-    SectorSpec("kerangoff", "Kerangoff", "qpv", 250, "Maison de quartier de Saint-Pierre (démo)", date(2018, 3, 12), 50,
-               "QN02909M", (-4.5155, 48.3825), year=2018),
-    SectorSpec("pen-ar-creach-kerbernard", "Pen ar Creac'h et Kerbernard", "veille", 280,
-               "Maison pour tous de Pen ar Creac'h (démo)", date(2018, 10, 8), 55,
-               polygon_names=("Pen Ar Créach", "Kerbernard"), year=2018,
-               public_facts="« 11 quartiers, 6 000 logements » à cette date"),
-    SectorSpec("bellevue-kergoat", "Bellevue Kergoat", "qpv", 900, "Maison de quartier de Bellevue (démo)",
-               date(2019, 5, 13), 175, "QN02904M", (-4.5080, 48.4010), year=2019),
-    SectorSpec("pontanezen", "Pontanézen", "qpv", 1050, "Maison de quartier de Pontanézen (démo)", date(2020, 9, 14), 200,
-               "QN02907M", (-4.4745, 48.4195), year=2020),
-    SectorSpec("le-guelmeur", "Le Guelmeur", "veille", 380, "Foyer laïque du Guelmeur (démo)", date(2020, 11, 16), 70,
-               polygon_names=("Le Guelmeur",), year=2020),
-    SectorSpec("lambezellec-bourg", "Lambézellec Bourg", "qpv", 560, "Maison de quartier de Lambézellec (démo)",
-               date(2021, 6, 14), 110, "QN02906M", (-4.4910, 48.4115), year=2021),
-    SectorSpec("route-de-quimper", "Route de Quimper", "other", 520, "Maison de quartier de Saint-Pierre (démo)",
-               date(2022, 5, 16), 104, None, (-4.5125, 48.3770), year=2022),
+    SectorSpec(
+        "kerourien",
+        "Kerourien",
+        "qpv",
+        596,
+        "Centre social de Kerourien (démo)",
+        date(2009, 12, 9),
+        95,
+        "QN02903M",
+        (-4.5265, 48.3905),
+        year=2009,
+        public_facts="Pilote ; 596 logements BMH ; essai 09/12/2009 → 04/11/2010 puis vote favorable",
+    ),
+    SectorSpec(
+        "keredern",
+        "Keredern",
+        "qpv",
+        1010,
+        "Maison de quartier de Keredern (démo)",
+        date(2012, 2, 28),
+        190,
+        "QN02905M",
+        (-4.5285, 48.3995),
+        year=2012,
+        public_facts="Scrutin 12 → 16/12/2011 favorable ; 101 contrats en 6 mois ≈ 10 %",
+    ),
+    SectorSpec(
+        "valy-hir",
+        "Valy Hir",
+        "veille",
+        420,
+        "Maison de quartier de Saint-Pierre (démo)",
+        date(2014, 2, 10),
+        80,
+        polygon_names=("Valy Hir",),
+        year=2013,
+        public_facts="Lancé en février 2014",
+    ),
+    SectorSpec(
+        "queliverzan-bellevue",
+        "Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet)",
+        "qpv",
+        2950,
+        "Maison de quartier de Bellevue (démo)",
+        date(2014, 10, 6),
+        560,
+        "QN02908M",
+        (-4.5045, 48.3975),
+        year=2014,
+        public_facts="Quéliverzan ; Bellevue rue d'Aquitaine ; Bellevue Bergot ; Kerhallet/Quizac/Fougères",
+    ),
+    SectorSpec(
+        "bellevue-kerbernier",
+        "Bellevue Kerbernier",
+        "qpv",
+        520,
+        "Maison de quartier de Bellevue (démo)",
+        date(2015, 5, 18),
+        100,
+        "QN02904M",
+        (-4.5135, 48.4055),
+        year=2015,
+    ),
+    SectorSpec(
+        "kerangoff",
+        "Kerangoff",
+        "qpv",
+        250,
+        "Maison de quartier de Saint-Pierre (démo)",
+        date(2018, 3, 12),
+        50,
+        "QN02909M",
+        (-4.5155, 48.3825),
+        year=2018,
+    ),
+    SectorSpec(
+        "pen-ar-creach-kerbernard",
+        "Pen ar Creac'h et Kerbernard",
+        "veille",
+        280,
+        "Maison pour tous de Pen ar Creac'h (démo)",
+        date(2018, 10, 8),
+        55,
+        polygon_names=("Pen Ar Créach", "Kerbernard"),
+        year=2018,
+        public_facts="« 11 quartiers, 6 000 logements » à cette date",
+    ),
+    SectorSpec(
+        "bellevue-kergoat",
+        "Bellevue Kergoat",
+        "qpv",
+        900,
+        "Maison de quartier de Bellevue (démo)",
+        date(2019, 5, 13),
+        175,
+        "QN02904M",
+        (-4.5080, 48.4010),
+        year=2019,
+    ),
+    SectorSpec(
+        "pontanezen",
+        "Pontanézen",
+        "qpv",
+        1050,
+        "Maison de quartier de Pontanézen (démo)",
+        date(2020, 9, 14),
+        200,
+        "QN02907M",
+        (-4.4745, 48.4195),
+        year=2020,
+    ),
+    SectorSpec(
+        "le-guelmeur",
+        "Le Guelmeur",
+        "veille",
+        380,
+        "Foyer laïque du Guelmeur (démo)",
+        date(2020, 11, 16),
+        70,
+        polygon_names=("Le Guelmeur",),
+        year=2020,
+    ),
+    SectorSpec(
+        "lambezellec-bourg",
+        "Lambézellec Bourg",
+        "qpv",
+        560,
+        "Maison de quartier de Lambézellec (démo)",
+        date(2021, 6, 14),
+        110,
+        "QN02906M",
+        (-4.4910, 48.4115),
+        year=2021,
+    ),
+    SectorSpec(
+        "route-de-quimper",
+        "Route de Quimper",
+        "other",
+        520,
+        "Maison de quartier de Saint-Pierre (démo)",
+        date(2022, 5, 16),
+        104,
+        None,
+        (-4.5125, 48.3770),
+        year=2022,
+    ),
 ]
 
 # The three 2023 sectors: the article names none, so names and figures are illustrative.
 SECTORS_2023 = [
-    SectorSpec("saint-martin", "Saint-Martin", "veille", 430, "Maison de quartier de Saint-Martin (démo)",
-               date(2023, 6, 12), polygon_names=("Saint Martin",), year=2023),
-    SectorSpec("pilier-rouge", "Pilier Rouge", "veille", 360, "Maison de quartier du Pilier Rouge (démo)",
-               date(2023, 10, 9), polygon_names=("Pilier Rouge",), year=2023),
-    SectorSpec("kerinou", "Kerinou", "veille", 480, "Maison de quartier de Kerinou (démo)", date(2023, 11, 20),
-               polygon_names=("Kerinou",), year=2023),
+    SectorSpec(
+        "saint-martin",
+        "Saint-Martin",
+        "veille",
+        430,
+        "Maison de quartier de Saint-Martin (démo)",
+        date(2023, 6, 12),
+        polygon_names=("Saint Martin",),
+        year=2023,
+    ),
+    SectorSpec(
+        "pilier-rouge",
+        "Pilier Rouge",
+        "veille",
+        360,
+        "Maison de quartier du Pilier Rouge (démo)",
+        date(2023, 10, 9),
+        polygon_names=("Pilier Rouge",),
+        year=2023,
+    ),
+    SectorSpec(
+        "kerinou",
+        "Kerinou",
+        "veille",
+        480,
+        "Maison de quartier de Kerinou (démo)",
+        date(2023, 11, 20),
+        polygon_names=("Kerinou",),
+        year=2023,
+    ),
 ]
 
 # Live sectors of the next scheme, placed relative to today (all illustrative).
 LIVE = [
-    SectorSpec("keranroux", "Keranroux", "veille", 310, "Maison de quartier de Saint-Pierre (démo)", None,
-               polygon_names=("Keranroux",)),
-    SectorSpec("montaigne", "Montaigne", "veille", 420, "Maison de quartier de Saint-Martin (démo)", None,
-               polygon_names=("Montaigne",)),
-    SectorSpec("le-bot", "Le Bot", "veille", 390, "Maison pour tous de Pen ar Creac'h (démo)", None,
-               polygon_names=("Le Bot",)),
+    SectorSpec(
+        "keranroux",
+        "Keranroux",
+        "veille",
+        310,
+        "Maison de quartier de Saint-Pierre (démo)",
+        None,
+        polygon_names=("Keranroux",),
+    ),
+    SectorSpec(
+        "montaigne",
+        "Montaigne",
+        "veille",
+        420,
+        "Maison de quartier de Saint-Martin (démo)",
+        None,
+        polygon_names=("Montaigne",),
+    ),
+    SectorSpec(
+        "le-bot", "Le Bot", "veille", 390, "Maison pour tous de Pen ar Creac'h (démo)", None, polygon_names=("Le Bot",)
+    ),
 ]
 
 TARIFFS = [
@@ -157,11 +313,19 @@ def _sector_geo(spec: SectorSpec, polygons: dict[str, dict], meta: dict) -> dict
         lat = sum(f["properties"]["centroid_lat"] for f in feats) / len(feats)
         lon = sum(f["properties"]["centroid_lon"] for f in feats) / len(feats)
         geometry = {"type": "MultiPolygon", "coordinates": coords}
-        return {"lat": round(lat, 5), "lon": round(lon, 5), "geojson": json.dumps(geometry),
-                "geo_source": f"Contour du quartier de veille : {meta['upstream']}"}
+        return {
+            "lat": round(lat, 5),
+            "lon": round(lon, 5),
+            "geojson": json.dumps(geometry),
+            "geo_source": f"Contour du quartier de veille : {meta['upstream']}",
+        }
     lon, lat = spec.point
-    return {"lat": lat, "lon": lon, "geojson": None,
-            "geo_source": "Point central approximatif (démo) ; pas de contour public disponible"}
+    return {
+        "lat": lat,
+        "lon": lon,
+        "geojson": None,
+        "geo_source": "Point central approximatif (démo) ; pas de contour public disponible",
+    }
 
 
 def _month_starts(start: date, end: date):
@@ -216,8 +380,13 @@ def _subscriber_rows(sector_id: int, spec: SectorSpec, today: date, rng: random.
         public = (spec.code == "kerourien" and day == date(2010, 5, 5)) or (
             spec.code == "keredern" and day == date(2012, 8, 28)
         )
-        source = PUBLIC if public else ("opérateur : total public 1 789 au 09/12/2022 ; répartition démo"
-                                        if day == CALIBRATION_DATE else DEMO)
+        source = (
+            PUBLIC
+            if public
+            else (
+                "opérateur : total public 1 789 au 09/12/2022 ; répartition démo" if day == CALIBRATION_DATE else DEMO
+            )
+        )
         rows.append({"sector_id": sector_id, "as_of": day, "subscribers": max(0, value), "source": source})
     return rows
 
@@ -226,7 +395,10 @@ def _stage(dep_id: int, stage: str, start: date, end: date, today: date, slip: i
     """A stage row: planned dates as given, actual dates (slipped by `slip` days) once reached."""
     a_start, a_end = start + timedelta(days=slip), end + timedelta(days=slip)
     return {
-        "deployment_id": dep_id, "stage": stage, "planned_start": start, "planned_end": end,
+        "deployment_id": dep_id,
+        "stage": stage,
+        "planned_start": start,
+        "planned_end": end,
         "actual_start": a_start if a_start <= today else None,
         "actual_end": a_end if a_end < today else None,
     }
@@ -252,14 +424,18 @@ class _Builder:
         self.org = dict(self.s.execute(select(m.Organisation.name, m.Organisation.id)).all())
         for short in ("BMH", "SFR", "Numericable", "CLCV", "CSF", "Un peu d'R", "Ville de Brest"):
             self.org[short] = self.s.execute(
-                select(m.Organisation.id).where(m.Organisation.short_name == short)).scalar_one()
+                select(m.Organisation.id).where(m.Organisation.short_name == short)
+            ).scalar_one()
 
     def offers(self) -> dict[str, int]:
         offers: dict[str, int] = {}
         for offer, operator, valid_from, price, source in TARIFFS:
             if offer not in offers:
-                o = m.Offer(name=offer, operator_id=self.org[operator],
-                            description="Internet haut débit, télévision, appels entrants, appels d'urgence")
+                o = m.Offer(
+                    name=offer,
+                    operator_id=self.org[operator],
+                    description="Internet haut débit, télévision, appels entrants, appels d'urgence",
+                )
                 self.s.add(o)
                 self.s.flush()
                 offers[offer] = o.id
@@ -268,19 +444,39 @@ class _Builder:
 
     def sector(self, spec: SectorSpec, polygons: dict, meta: dict) -> int:
         geo = _sector_geo(spec, polygons, meta)
-        sec = m.Sector(code=spec.code, name=spec.name, kind=spec.kind, qpv_code=spec.qpv_code,
-                       landlord_id=self.org["BMH"], facility_id=self.org[spec.facility],
-                       notes=spec.public_facts or None, **geo)
+        sec = m.Sector(
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            qpv_code=spec.qpv_code,
+            landlord_id=self.org["BMH"],
+            facility_id=self.org[spec.facility],
+            notes=spec.public_facts or None,
+            **geo,
+        )
         self.s.add(sec)
         self.s.flush()
-        partners = [self.org[spec.facility], self.org["CLCV"], self.org["CSF"], self.org["Un peu d'R"],
-                    self.org["Association de quartier (démo)"]]
+        partners = [
+            self.org[spec.facility],
+            self.org["CLCV"],
+            self.org["CSF"],
+            self.org["Un peu d'R"],
+            self.org["Association de quartier (démo)"],
+        ]
         self.s.execute(insert(m.SectorPartner), [{"sector_id": sec.id, "organisation_id": o} for o in partners])
         return sec.id
 
     # ---- the pipeline of one sector
-    def deployment(self, sector_id: int, spec: SectorSpec, offer_id: int | None, impl: date,
-                   ballot_start: date, outcome: str | None, status: str) -> int:
+    def deployment(
+        self,
+        sector_id: int,
+        spec: SectorSpec,
+        offer_id: int | None,
+        impl: date,
+        ballot_start: date,
+        outcome: str | None,
+        status: str,
+    ) -> int:
         dep = m.Deployment(sector_id=sector_id, offer_id=offer_id, status=status, year=spec.year or impl.year)
         self.s.add(dep)
         self.s.flush()
@@ -304,36 +500,88 @@ class _Builder:
             ]
         self.s.execute(insert(m.DeploymentStage), stages)
         # Meetings of the pipeline.
-        self.event(sector_id, "meeting", "kickoff", f"Réunion de lancement – {spec.name}",
-                   datetime.combine(kickoff, time(14)), spec.facility, attendance=self.rng.randint(12, 25))
-        self.event(sector_id, "meeting", "public", f"Réunion publique – {spec.name}",
-                   datetime.combine(kickoff + timedelta(days=20), time(18)), spec.facility,
-                   attendance=self.rng.randint(25, 70))
+        self.event(
+            sector_id,
+            "meeting",
+            "kickoff",
+            f"Réunion de lancement – {spec.name}",
+            datetime.combine(kickoff, time(14)),
+            spec.facility,
+            attendance=self.rng.randint(12, 25),
+        )
+        self.event(
+            sector_id,
+            "meeting",
+            "public",
+            f"Réunion publique – {spec.name}",
+            datetime.combine(kickoff + timedelta(days=20), time(18)),
+            spec.facility,
+            attendance=self.rng.randint(25, 70),
+        )
         for i, sub in enumerate(["letter", "flyer", "poster", "booklet"]):
-            self.event(sector_id, "information", sub, f"{sub.capitalize()} – {spec.name}",
-                       datetime.combine(info_start + timedelta(days=5 + 9 * i), time(10)), None,
-                       reach=spec.dwellings, organiser="BMH" if sub == "letter" else "Ville de Brest")
+            self.event(
+                sector_id,
+                "information",
+                sub,
+                f"{sub.capitalize()} – {spec.name}",
+                datetime.combine(info_start + timedelta(days=5 + 9 * i), time(10)),
+                None,
+                reach=spec.dwellings,
+                organiser="BMH" if sub == "letter" else "Ville de Brest",
+            )
         for week in range(5):
             day = info_start + timedelta(days=10 + 7 * week)
             if day > t:
                 break
             knocked = self.rng.randint(60, 140)
             answered = round(knocked * self.rng.uniform(0.35, 0.55))
-            ev = self.event(sector_id, "information", "door_to_door", f"Porte-à-porte – {spec.name}",
-                            datetime.combine(day, time(17)), None, reach=knocked,
-                            organiser="Association de quartier (démo)")
-            self.visit(sector_id, "door_to_door", day, "Association de quartier (démo)", event_id=ev,
-                       doors_knocked=knocked, doors_answered=answered, documents_left=knocked - answered)
+            ev = self.event(
+                sector_id,
+                "information",
+                "door_to_door",
+                f"Porte-à-porte – {spec.name}",
+                datetime.combine(day, time(17)),
+                None,
+                reach=knocked,
+                organiser="Association de quartier (démo)",
+            )
+            self.visit(
+                sector_id,
+                "door_to_door",
+                day,
+                "Association de quartier (démo)",
+                event_id=ev,
+                doors_knocked=knocked,
+                doors_answered=answered,
+                documents_left=knocked - answered,
+            )
         return dep.id
 
-    def ballot(self, dep_id: int, sector_id: int, spec: SectorSpec, start: date, outcome: str | None,
-               yes_share: float, turnout: float, live: bool = False) -> int:
+    def ballot(
+        self,
+        dep_id: int,
+        sector_id: int,
+        spec: SectorSpec,
+        start: date,
+        outcome: str | None,
+        yes_share: float,
+        turnout: float,
+        live: bool = False,
+    ) -> int:
         opens = datetime.combine(start, time(9))
         closes = datetime.combine(start + timedelta(days=4), time(18))
-        b = m.Ballot(deployment_id=dep_id, sector_id=sector_id, opens_at=opens, closes_at=closes,
-                     registered=spec.dwellings, rule="majority_of_votes", count_place=spec.facility,
-                     status="open" if live else "locked", outcome=outcome,
-                     source=PUBLIC + " (dates) ; chiffres démo" if spec.code == "keredern" else DEMO)
+        b = m.Ballot(
+            deployment_id=dep_id,
+            sector_id=sector_id,
+            opens_at=opens,
+            closes_at=closes,
+            registered=spec.dwellings,
+            rule="majority_of_votes",
+            count_place=spec.facility,
+            status="open" if live else "locked",
+            outcome=outcome,
+            source=PUBLIC + " (dates) ; chiffres démo" if spec.code == "keredern" else DEMO,
+        )
         if not live:
             b.validated_at = b.locked_at = closes + timedelta(hours=3)
             b.validated_by = b.locked_by = "coordination"
@@ -359,8 +607,15 @@ class _Builder:
                     share = [0.3, 0.5, 0.65, 0.8, 1.0][day]
                     prev = [0, 0.3, 0.5, 0.65, 0.8][day]
                     value = round(total * (prev + (share - prev) * frac))
-                    reports.append({"ballot_id": b.id, "place_id": place.id, "reported_at": at,
-                                    "voters": value, "created_by": "bailleur"})
+                    reports.append(
+                        {
+                            "ballot_id": b.id,
+                            "place_id": place.id,
+                            "reported_at": at,
+                            "voters": value,
+                            "created_by": "bailleur",
+                        }
+                    )
         # Keep each place's series non-decreasing despite rounding.
         reports.sort(key=lambda r: (r["place_id"], r["reported_at"]))
         last: dict[int, int] = {}
@@ -376,31 +631,81 @@ class _Builder:
             yes = round((in_box - blank - void) * yes_share)
             no = in_box - blank - void - yes
             for entry in (1, 2):
-                self.s.add(m.BallotCount(ballot_id=b.id, entry_no=entry, yes=yes, no=no, blank=blank, void=void,
-                                         in_box=in_box, entered_by="bailleur" if entry == 1 else "coordination"))
+                self.s.add(
+                    m.BallotCount(
+                        ballot_id=b.id,
+                        entry_no=entry,
+                        yes=yes,
+                        no=no,
+                        blank=blank,
+                        void=void,
+                        in_box=in_box,
+                        entered_by="bailleur" if entry == 1 else "coordination",
+                    )
+                )
         return b.id
 
     # ---- activity
-    def event(self, sector_id: int | None, kind: str, subkind: str | None, title: str, starts: datetime,
-              place: str | None, attendance: int | None = None, reach: int | None = None,
-              organiser: str | None = None, **extra) -> int:
-        self.events.append({"kind": kind, "subkind": subkind, "title": title, "starts_at": starts,
-                            "ends_at": starts + timedelta(hours=2), "place": place,
-                            "organiser_id": self.org.get(organiser) if organiser else None,
-                            "attendance": attendance if starts.date() <= self.today else None,
-                            "reach": reach if starts.date() <= self.today else None,
-                            "source": DEMO, "created_by": "démo", "returning_participants": None, "series_id": None,
-                            "session_no": None, "notes": None, **extra})
+    def event(
+        self,
+        sector_id: int | None,
+        kind: str,
+        subkind: str | None,
+        title: str,
+        starts: datetime,
+        place: str | None,
+        attendance: int | None = None,
+        reach: int | None = None,
+        organiser: str | None = None,
+        **extra,
+    ) -> int:
+        self.events.append(
+            {
+                "kind": kind,
+                "subkind": subkind,
+                "title": title,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=2),
+                "place": place,
+                "organiser_id": self.org.get(organiser) if organiser else None,
+                "attendance": attendance if starts.date() <= self.today else None,
+                "reach": reach if starts.date() <= self.today else None,
+                "source": DEMO,
+                "created_by": "démo",
+                "returning_participants": None,
+                "series_id": None,
+                "session_no": None,
+                "notes": None,
+                **extra,
+            }
+        )
         idx = len(self.events)  # provisional id, replaced after insert
         if sector_id is not None:
             self.event_sectors.append((idx, sector_id))
         return idx
 
     def visit(self, sector_id: int, kind: str, day: date, organisation: str | None, **values) -> None:
-        row = {"kind": kind, "sector_id": sector_id, "occurred_on": day, "source": DEMO, "created_by": "démo",
-               "organisation_id": self.org.get(organisation) if organisation else None}
-        for key in ("doors_knocked", "doors_answered", "documents_left", "people_seen", "topics",
-                    "offers_compared", "contracts_terminated", "computers_sold", "amount_eur", "event_id", "notes"):
+        row = {
+            "kind": kind,
+            "sector_id": sector_id,
+            "occurred_on": day,
+            "source": DEMO,
+            "created_by": "démo",
+            "organisation_id": self.org.get(organisation) if organisation else None,
+        }
+        for key in (
+            "doors_knocked",
+            "doors_answered",
+            "documents_left",
+            "people_seen",
+            "topics",
+            "offers_compared",
+            "contracts_terminated",
+            "computers_sold",
+            "amount_eur",
+            "event_id",
+            "notes",
+        ):
             row[key] = values.get(key)
         self.visits.append(row)
 
@@ -409,9 +714,16 @@ class _Builder:
         t, rng = self.today, self.rng
         for k, offset in enumerate((0, 7 if spec.dwellings < 1500 else 5, 14)[: 2 if spec.dwellings < 1500 else 3]):
             day = impl + timedelta(days=offset)
-            self.event(sector_id, "implementation", None, f"Mise en œuvre ({k + 1}) – {spec.name}",
-                       datetime.combine(day, time(14)), spec.facility, attendance=rng.randint(30, 80),
-                       organiser="Ville de Brest")
+            self.event(
+                sector_id,
+                "implementation",
+                None,
+                f"Mise en œuvre ({k + 1}) – {spec.name}",
+                datetime.combine(day, time(14)),
+                spec.facility,
+                attendance=rng.randint(30, 80),
+                organiser="Ville de Brest",
+            )
         self.workshop_cycle(sector_id, spec, impl + timedelta(days=21))
         # Weekly drop-ins during the first year, then every other week (illustrative rhythm).
         topics = ["abonnement", "equipement", "resiliation", "demarches", "initiation", "autre"]
@@ -419,12 +731,27 @@ class _Builder:
         end = min(t, impl + timedelta(days=365 * 4))
         week = 0
         while day <= end + timedelta(days=28):
-            ev = self.event(sector_id, "dropin", None, f"Permanence – {spec.name}", datetime.combine(day, time(14)),
-                            spec.facility, attendance=rng.randint(2, 9), organiser=spec.facility)
+            ev = self.event(
+                sector_id,
+                "dropin",
+                None,
+                f"Permanence – {spec.name}",
+                datetime.combine(day, time(14)),
+                spec.facility,
+                attendance=rng.randint(2, 9),
+                organiser=spec.facility,
+            )
             if day <= t:
                 chosen = rng.sample(topics, rng.randint(1, 3))
-                self.visit(sector_id, "dropin", day, spec.facility, event_id=ev, people_seen=rng.randint(2, 9),
-                           topics=",".join(chosen))
+                self.visit(
+                    sector_id,
+                    "dropin",
+                    day,
+                    spec.facility,
+                    event_id=ev,
+                    people_seen=rng.randint(2, 9),
+                    topics=",".join(chosen),
+                )
             week += 1
             day += timedelta(days=7 if week < 52 else 14)
         # Legal advice and equipment, monthly.
@@ -434,14 +761,17 @@ class _Builder:
                 continue
             org = "CLCV" if month.month % 2 else "CSF"
             compared = rng.randint(1, 6)
-            self.visit(sector_id, "legal", day, org, offers_compared=compared, contracts_terminated=rng.randint(0, compared))
+            self.visit(
+                sector_id, "legal", day, org, offers_compared=compared, contracts_terminated=rng.randint(0, compared)
+            )
             sold = rng.randint(0, 4) if day > impl + timedelta(days=60) else rng.randint(2, 8)
             if sold:
                 self.visit(sector_id, "equipment", day, "Un peu d'R", computers_sold=sold, amount_eur=40 * sold)
 
     def workshop_cycle(self, sector_id: int, spec: SectorSpec, start: date, sessions: int = 10) -> None:
-        series = m.EventSeries(kind="workshop", title=f"Ateliers numériques – {spec.name} ({start.year})",
-                               planned_sessions=sessions)
+        series = m.EventSeries(
+            kind="workshop", title=f"Ateliers numériques – {spec.name} ({start.year})", planned_sessions=sessions
+        )
         self.s.add(series)
         self.s.flush()
         present = self.rng.randint(8, 14)
@@ -449,10 +779,19 @@ class _Builder:
             day = start + timedelta(days=7 * n)
             returning = 0 if n == 0 else max(0, present - self.rng.randint(0, 3))
             present = returning + self.rng.randint(0, 2) if n else present
-            self.event(sector_id, "workshop", None, f"Atelier numérique {n + 1}/{sessions} – {spec.name}",
-                       datetime.combine(day, time(10)), spec.facility, attendance=present,
-                       organiser="Ville de Brest", series_id=series.id, session_no=n + 1,
-                       returning_participants=returning if day <= self.today else None)
+            self.event(
+                sector_id,
+                "workshop",
+                None,
+                f"Atelier numérique {n + 1}/{sessions} – {spec.name}",
+                datetime.combine(day, time(10)),
+                spec.facility,
+                attendance=present,
+                organiser="Ville de Brest",
+                series_id=series.id,
+                session_no=n + 1,
+                returning_participants=returning if day <= self.today else None,
+            )
 
     def move_ins(self, sector_id: int, spec: SectorSpec, since: date) -> None:
         rows = []
@@ -460,8 +799,14 @@ class _Builder:
         for month in _month_starts(since, self.today):
             if month >= date(self.today.year, self.today.month, 1):
                 break
-            rows.append({"sector_id": sector_id, "month": month, "move_ins": max(0, round(monthly * self.rng.uniform(0.5, 1.6))),
-                         "source": DEMO})
+            rows.append(
+                {
+                    "sector_id": sector_id,
+                    "month": month,
+                    "move_ins": max(0, round(monthly * self.rng.uniform(0.5, 1.6))),
+                    "source": DEMO,
+                }
+            )
         if rows:
             self.s.execute(insert(m.MoveIn), rows)
 
@@ -470,8 +815,9 @@ class _Builder:
             first_id = (self.s.execute(select(func.max(m.Event.id))).scalar() or 0) + 1
             self.s.execute(insert(m.Event), self.events)
             ids = self.s.execute(select(m.Event.id).where(m.Event.id >= first_id).order_by(m.Event.id)).scalars().all()
-            self.s.execute(insert(m.EventSector),
-                           [{"event_id": ids[idx - 1], "sector_id": sid} for idx, sid in self.event_sectors])
+            self.s.execute(
+                insert(m.EventSector), [{"event_id": ids[idx - 1], "sector_id": sid} for idx, sid in self.event_sectors]
+            )
             for v in self.visits:
                 if v["event_id"]:
                     v["event_id"] = ids[v["event_id"] - 1]
@@ -482,9 +828,16 @@ class _Builder:
 def _annual_gatherings(b: _Builder) -> None:
     for year in range(2011, b.today.year + 1):
         day = date(year, 6, 20)
-        b.event(None, "gathering", None, f"Rencontre annuelle des acteurs de quartier {year}",
-                datetime.combine(day, time(9)), "Hôtel de ville (démo)", attendance=b.rng.randint(80, 140),
-                organiser="Ville de Brest")
+        b.event(
+            None,
+            "gathering",
+            None,
+            f"Rencontre annuelle des acteurs de quartier {year}",
+            datetime.combine(day, time(9)),
+            "Hôtel de ville (démo)",
+            attendance=b.rng.randint(80, 140),
+            organiser="Ville de Brest",
+        )
 
 
 def is_loaded(session: Session) -> bool:
@@ -510,10 +863,16 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
             ballot_start = date(2010, 10, 18)
             dep = b.deployment(sid, spec, offers["Sun"], impl, date(2009, 10, 12), "adopted", "deployed")
             # The pilot's vote came after the trial: move the ballot stage to the real vote.
-            session.execute(m.DeploymentStage.__table__.update()
-                            .where(m.DeploymentStage.deployment_id == dep, m.DeploymentStage.stage == "ballot")
-                            .values(planned_start=ballot_start, planned_end=ballot_start + timedelta(days=4),
-                                    actual_start=ballot_start, actual_end=ballot_start + timedelta(days=4)))
+            session.execute(
+                m.DeploymentStage.__table__.update()
+                .where(m.DeploymentStage.deployment_id == dep, m.DeploymentStage.stage == "ballot")
+                .values(
+                    planned_start=ballot_start,
+                    planned_end=ballot_start + timedelta(days=4),
+                    actual_start=ballot_start,
+                    actual_end=ballot_start + timedelta(days=4),
+                )
+            )
         elif spec.code == "keredern":
             ballot_start = date(2011, 12, 12)  # public: 12 → 16 December 2011
             dep = b.deployment(sid, spec, offers["Sun"], impl, ballot_start, "adopted", "deployed")
@@ -521,17 +880,40 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
             ballot_start = impl - timedelta(days=35)
             offer = offers["Sun"] if impl.year < 2014 else sfr_offer
             dep = b.deployment(sid, spec, offer, impl, ballot_start, "adopted", "deployed")
-        b.ballot(dep, sid, spec, ballot_start, "adopted", yes_share=b.rng.uniform(0.62, 0.85),
-                 turnout=b.rng.uniform(0.28, 0.52))
-        session.execute(insert(m.SectorDwellings), [{"sector_id": sid, "valid_from": ballot_start - timedelta(days=120),
-                                                     "dwellings": spec.dwellings,
-                                                     "source": PUBLIC if spec.code == "kerourien" else DEMO}])
+        b.ballot(
+            dep,
+            sid,
+            spec,
+            ballot_start,
+            "adopted",
+            yes_share=b.rng.uniform(0.62, 0.85),
+            turnout=b.rng.uniform(0.28, 0.52),
+        )
+        session.execute(
+            insert(m.SectorDwellings),
+            [
+                {
+                    "sector_id": sid,
+                    "valid_from": ballot_start - timedelta(days=120),
+                    "dwellings": spec.dwellings,
+                    "source": PUBLIC if spec.code == "kerourien" else DEMO,
+                }
+            ],
+        )
         session.execute(insert(m.SubscriberCount), _subscriber_rows(sid, spec, today, b.rng))
         b.support(sid, spec, impl)
         # Stickers and newsletters keep it known afterwards (some sectors more than others).
         for year in range(impl.year + 1, today.year + 1, 1 if spec.dwellings > 800 else 3):
-            b.event(sid, "information", "sticker", f"Autocollants dans les halls – {spec.name}",
-                    datetime.combine(date(year, 3, 15), time(10)), None, reach=spec.dwellings, organiser="BMH")
+            b.event(
+                sid,
+                "information",
+                "sticker",
+                f"Autocollants dans les halls – {spec.name}",
+                datetime.combine(date(year, 3, 15), time(10)),
+                None,
+                reach=spec.dwellings,
+                organiser="BMH",
+            )
         # The landlord gave move-ins for the larger sectors only; others use the default rate.
         if spec.dwellings >= 500:
             b.move_ins(sid, spec, max(impl, date(2016, 1, 1)))
@@ -542,13 +924,32 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
     _annual_gatherings(b)
     b.flush_activity()
     for username, name, role, org in DEMO_ACCOUNTS:
-        session.add(m.User(username=username, name=name, role=role, organisation_id=b.org.get(org) if org else None,
-                           password_hash=hash_password(demo_password(username), password_rounds)))
+        session.add(
+            m.User(
+                username=username,
+                name=name,
+                role=role,
+                organisation_id=b.org.get(org) if org else None,
+                password_hash=hash_password(demo_password(username), password_rounds),
+            )
+        )
     session.add(m.Setting(key="demo.loaded_on", value=today.isoformat()))
     session.flush()
-    session.execute(insert(m.AuditLog), [{"at": datetime.now(), "username": session.info.get("user", "système"),
-                                          "action": "demo_load", "table_name": "*", "row_id": None, "before": None,
-                                          "after": {"today": today.isoformat()}, "reason": "Chargement des données de démonstration"}])
+    session.execute(
+        insert(m.AuditLog),
+        [
+            {
+                "at": datetime.now(),
+                "username": session.info.get("user", "système"),
+                "action": "demo_load",
+                "table_name": "*",
+                "row_id": None,
+                "before": None,
+                "after": {"today": today.isoformat()},
+                "reason": "Chargement des données de démonstration",
+            }
+        ],
+    )
 
 
 def _live_sectors(b: _Builder, offer_id: int, polygons: dict, meta: dict) -> None:
@@ -556,38 +957,68 @@ def _live_sectors(b: _Builder, offer_id: int, polygons: dict, meta: dict) -> Non
     info, ballot, impl = (replace(spec, year=t.year) for spec in LIVE)
     # 1. In its information period: the ballot is five weeks away.
     sid = b.sector(info, polygons, meta)
-    b.s.execute(insert(m.SectorDwellings), [{"sector_id": sid, "valid_from": t - timedelta(days=200),
-                                             "dwellings": info.dwellings, "source": DEMO}])
+    b.s.execute(
+        insert(m.SectorDwellings),
+        [{"sector_id": sid, "valid_from": t - timedelta(days=200), "dwellings": info.dwellings, "source": DEMO}],
+    )
     b.deployment(sid, info, offer_id, t + timedelta(days=70), t + timedelta(days=35), None, "information")
     b.move_ins(sid, info, t - timedelta(days=365 * 3))
     # 2. Ballot open this week: opened three days ago, closes in two days.
     sid = b.sector(ballot, polygons, meta)
-    b.s.execute(insert(m.SectorDwellings), [{"sector_id": sid, "valid_from": t - timedelta(days=200),
-                                             "dwellings": ballot.dwellings, "source": DEMO}])
+    b.s.execute(
+        insert(m.SectorDwellings),
+        [{"sector_id": sid, "valid_from": t - timedelta(days=200), "dwellings": ballot.dwellings, "source": DEMO}],
+    )
     start = t - timedelta(days=3)
     dep = b.deployment(sid, ballot, offer_id, t + timedelta(days=30), start, None, "ballot")
     b.ballot(dep, sid, ballot, start, None, yes_share=0.7, turnout=0.22, live=True)
     # 3. Implementation under way: voted yes last month, half-days this week and next.
     sid = b.sector(impl, polygons, meta)
-    b.s.execute(insert(m.SectorDwellings), [{"sector_id": sid, "valid_from": t - timedelta(days=250),
-                                             "dwellings": impl.dwellings, "source": DEMO}])
+    b.s.execute(
+        insert(m.SectorDwellings),
+        [{"sector_id": sid, "valid_from": t - timedelta(days=250), "dwellings": impl.dwellings, "source": DEMO}],
+    )
     impl_day = t - timedelta(days=3)
     impl = replace(impl, implementation=impl_day)
     vote = t - timedelta(days=30)
     dep = b.deployment(sid, impl, offer_id, impl_day, vote, "adopted", "implementation")
     b.ballot(dep, sid, impl, vote, "adopted", yes_share=0.74, turnout=0.41)
-    b.event(sid, "implementation", None, f"Mise en œuvre (1) – {impl.name}", datetime.combine(impl_day, time(14)),
-            impl.facility, attendance=45, organiser="Ville de Brest")
-    b.event(sid, "implementation", None, f"Mise en œuvre (2) – {impl.name}",
-            datetime.combine(impl_day + timedelta(days=5), time(9)), impl.facility, organiser="Ville de Brest")
-    b.s.execute(insert(m.SubscriberCount), [{"sector_id": sid, "as_of": t - timedelta(days=1), "subscribers": 23,
-                                             "source": DEMO}])
+    b.event(
+        sid,
+        "implementation",
+        None,
+        f"Mise en œuvre (1) – {impl.name}",
+        datetime.combine(impl_day, time(14)),
+        impl.facility,
+        attendance=45,
+        organiser="Ville de Brest",
+    )
+    b.event(
+        sid,
+        "implementation",
+        None,
+        f"Mise en œuvre (2) – {impl.name}",
+        datetime.combine(impl_day + timedelta(days=5), time(9)),
+        impl.facility,
+        organiser="Ville de Brest",
+    )
+    b.s.execute(
+        insert(m.SubscriberCount),
+        [{"sector_id": sid, "as_of": t - timedelta(days=1), "subscribers": 23, "source": DEMO}],
+    )
     b.visit(sid, "equipment", impl_day, "Un peu d'R", computers_sold=6, amount_eur=240)
     b.visit(sid, "legal", impl_day, "CLCV", offers_compared=9, contracts_terminated=4)
     for k in range(3):
         day = t + timedelta(days=7 * k + 2)
-        b.event(sid, "dropin", None, f"Permanence – {impl.name}", datetime.combine(day, time(14)), impl.facility,
-                organiser=impl.facility)
+        b.event(
+            sid,
+            "dropin",
+            None,
+            f"Permanence – {impl.name}",
+            datetime.combine(day, time(14)),
+            impl.facility,
+            organiser=impl.facility,
+        )
 
 
 def clear_all(session: Session) -> None:
@@ -609,4 +1040,3 @@ def load_demo(session: Session, today: date, now: datetime | None = None, *, res
 def demo_loaded(db) -> bool:
     with db.connect() as conn:
         return conn.execute(select(m.Setting.value).where(m.Setting.key == "demo.loaded_on")).first() is not None
-

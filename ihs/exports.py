@@ -10,9 +10,7 @@ from sqlalchemy import Engine, select
 from ihs import models as m
 
 # Tables a user may export; users and the audit log's secrets stay out.
-EXPORTABLE = {
-    t.name: t for t in m.Base.metadata.sorted_tables if t.name not in {"app_user", "setting"}
-}
+EXPORTABLE = {t.name: t for t in m.Base.metadata.sorted_tables if t.name not in {"app_user", "setting"}}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -138,9 +138,7 @@ class Deployment(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     sector: Mapped[Sector] = relationship()
-    stages: Mapped[list[DeploymentStage]] = relationship(
-        back_populates="deployment", cascade="all, delete-orphan"
-    )
+    stages: Mapped[list[DeploymentStage]] = relationship(back_populates="deployment", cascade="all, delete-orphan")
 
 
 class DeploymentStage(Base):

@@ -131,14 +131,22 @@ def add_user(
     org_id = None
     if organisation:
         org_id = session.execute(
-            select(Organisation.id).where((Organisation.name == organisation) | (Organisation.short_name == organisation))
+            select(Organisation.id).where(
+                (Organisation.name == organisation) | (Organisation.short_name == organisation)
+            )
         ).scalar_one_or_none()
         if org_id is None:
             errors["organisation"] = f"Organisation inconnue : « {organisation} »."
     if errors:
         raise ValueError("; ".join(errors.values()))
-    user = User(username=username, name=name.strip(), role=role, email=email, organisation_id=org_id,
-                password_hash=hash_password(password, rounds))
+    user = User(
+        username=username,
+        name=name.strip(),
+        role=role,
+        email=email,
+        organisation_id=org_id,
+        password_hash=hash_password(password, rounds),
+    )
     session.add(user)
     session.flush()
     return user
@@ -184,8 +192,9 @@ def list_users(db: Engine) -> pd.DataFrame:
 def credentials(db: Engine) -> dict:
     """The credentials dict streamlit-authenticator expects, from active users (pre-hashed)."""
     with db.connect() as conn:
-        rows = conn.execute(select(User.username, User.name, User.email, User.password_hash, User.role)
-                            .where(User.active.is_(True))).all()
+        rows = conn.execute(
+            select(User.username, User.name, User.email, User.password_hash, User.role).where(User.active.is_(True))
+        ).all()
     return {
         "usernames": {
             r.username: {"name": r.name, "email": r.email or "", "password": r.password_hash, "roles": [r.role]}
@@ -197,7 +206,9 @@ def credentials(db: Engine) -> dict:
 def actor_for(db: Engine, username: str) -> Actor | None:
     with db.connect() as conn:
         row = conn.execute(
-            select(User.username, User.role, User.organisation_id).where(User.username == username, User.active.is_(True))
+            select(User.username, User.role, User.organisation_id).where(
+                User.username == username, User.active.is_(True)
+            )
         ).first()
     return Actor(row.username, row.role, row.organisation_id) if row else None
 

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from ihs import clock
 from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
 from ihs.queries.overview import summary
+from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 
-today = clock.today()
+today = as_of()
+frozen_band()
 data = read(summary, today)
 st.title("Internet en habitat social")
 st.caption(f"Chiffres au {fr_date(today)}")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from ihs.demo import DEMO_ACCOUNTS
+from ihs.settings import ROOT
 
 USER_OF_ROLE = {role: username for username, _, role, _ in DEMO_ACCOUNTS}
 
 
 def app_as(role: str | None, *, query: dict | None = None, timeout: float = 30) -> AppTest:
     """The app entry point, logged in as the demo user of `role` (None: not logged in)."""
-    at = AppTest.from_file("app.py", default_timeout=timeout)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if role is not None:
         username = USER_OF_ROLE[role]
         at.session_state["authentication_status"] = True

@@ -13,7 +13,9 @@ from ihs.queries.sectors import sector_status
 def current_tariff(db: Engine, as_of: date) -> dict | None:
     """The tariff in force on `as_of` (latest `valid_from`), with its offer and operator."""
     stmt = (
-        select(Tariff.monthly_price_eur, Tariff.valid_from, Offer.name.label("offer"), Organisation.name.label("operator"))
+        select(
+            Tariff.monthly_price_eur, Tariff.valid_from, Offer.name.label("offer"), Organisation.name.label("operator")
+        )
         .join(Offer, Offer.id == Tariff.offer_id)
         .outerjoin(Organisation, Organisation.id == Offer.operator_id)
         .where(Tariff.valid_from <= as_of)

@@ -31,7 +31,9 @@ def latest_dwellings(as_of: date):
     )
     return (
         select(SectorDwellings.sector_id, SectorDwellings.dwellings)
-        .join(last, and_(last.c.sector_id == SectorDwellings.sector_id, last.c.valid_from == SectorDwellings.valid_from))
+        .join(
+            last, and_(last.c.sector_id == SectorDwellings.sector_id, last.c.valid_from == SectorDwellings.valid_from)
+        )
         .subquery("dw")
     )
 
@@ -113,7 +115,12 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
     ).label("stage")
     stmt = (
         select(
-            Sector.id.label("sector_id"), Sector.code, Sector.name, Sector.kind, Sector.lat, Sector.lon,
+            Sector.id.label("sector_id"),
+            Sector.code,
+            Sector.name,
+            Sector.kind,
+            Sector.lat,
+            Sector.lon,
             stage,
             st.c.implementation_actual_start.label("deployed_on"),
             dw.c.dwellings,

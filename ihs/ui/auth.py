@@ -54,16 +54,23 @@ def login_gate() -> Actor | None:
     creds = _credentials_with_locks()
     before = {u: e["failed_login_attempts"] for u, e in creds["usernames"].items()}
     authenticator = stauth.Authenticate(
-        creds, COOKIE_NAME, settings.require_cookie_key(), cookie_expiry_days=1,
-        auto_hash=False, login_sleep_time=0,
+        creds,
+        COOKIE_NAME,
+        settings.require_cookie_key(),
+        cookie_expiry_days=1,
+        auto_hash=False,
+        login_sleep_time=0,
     )
     st.session_state["_authenticator"] = authenticator
     try:
         authenticator.login(location="main", max_login_attempts=MAX_FAILED_LOGINS, fields=LOGIN_FIELDS, key="connexion")
     except LoginError as exc:
         locked = "attempts" in str(exc)
-        st.error("Trop de tentatives : ce compte est bloqué pour quelques minutes. Réessayez plus tard."
-                 if locked else "Accès refusé : ce compte n'est pas (ou plus) autorisé.")
+        st.error(
+            "Trop de tentatives : ce compte est bloqué pour quelques minutes. Réessayez plus tard."
+            if locked
+            else "Accès refusé : ce compte n'est pas (ou plus) autorisé."
+        )
         return None
     status = st.session_state.get("authentication_status")
     if status:
@@ -89,8 +96,10 @@ def login_gate() -> Actor | None:
 def _demo_accounts() -> None:
     with st.expander("Comptes de démonstration", expanded=True):
         st.markdown(
-            "\n".join(f"- **{ROLES[role]}** : `{username}` / `{demo_password(username)}`"
-                      for username, _, role, _ in DEMO_ACCOUNTS)
+            "\n".join(
+                f"- **{ROLES[role]}** : `{username}` / `{demo_password(username)}`"
+                for username, _, role, _ in DEMO_ACCOUNTS
+            )
         )
 
 

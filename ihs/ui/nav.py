@@ -35,13 +35,20 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/accompagnement.py", "Accompagnement", "🤝", "Tableaux de bord", ALL, public=True),
     PageSpec("pages/sensibilisation.py", "Sensibilisation", "📣", "Tableaux de bord", ALL, public=True),
     PageSpec("pages/secteur.py", "Fiche secteur", "🏘️", "Tableaux de bord", ALL, public=True),
+    PageSpec("pages/presentation.py", "Mode présentation", "🖥️", "Tableaux de bord", ALL, public=True),
     PageSpec("pages/scrutin_direct.py", "Scrutin en direct", "🗳️", "Scrutin", ALL, public=True),
     PageSpec("pages/participation.py", "Saisie de la participation", "✍️", "Scrutin", ("coordinator", "landlord")),
     PageSpec("pages/depouillement.py", "Dépouillement", "🧮", "Scrutin", ("coordinator", "landlord")),
     PageSpec("pages/scrutin_preparer.py", "Préparer un scrutin", "🛠️", "Scrutin", ("coordinator", "landlord")),
-    PageSpec("pages/saisie_evenements.py", "Saisie des événements", "🗓️", "Saisie", ("coordinator", "landlord", "partner")),
-    PageSpec("pages/saisie_visites.py", "Visites et accompagnement", "🚪", "Saisie", ("coordinator", "landlord", "partner")),
-    PageSpec("pages/imports.py", "Imports (abonnés, emménagements)", "📥", "Saisie", ("coordinator", "landlord", "operator")),
+    PageSpec(
+        "pages/saisie_evenements.py", "Saisie des événements", "🗓️", "Saisie", ("coordinator", "landlord", "partner")
+    ),
+    PageSpec(
+        "pages/saisie_visites.py", "Visites et accompagnement", "🚪", "Saisie", ("coordinator", "landlord", "partner")
+    ),
+    PageSpec(
+        "pages/imports.py", "Imports (abonnés, emménagements)", "📥", "Saisie", ("coordinator", "landlord", "operator")
+    ),
     PageSpec("pages/mes_saisies.py", "Mes saisies", "🗂️", "Saisie", ENTRY),
     PageSpec("pages/planifier.py", "Planifier un secteur", "🧭", "Coordination", ("coordinator",)),
     PageSpec("pages/comite.py", "Comité de pilotage", "🏛️", "Coordination", ("coordinator",)),

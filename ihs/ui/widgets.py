@@ -31,10 +31,12 @@ def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 
 
 def downloads(styled: alt.TopLevelMixin, data: pd.DataFrame, key: str) -> None:
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Télécharger (PNG)", data=lambda: to_png(styled), file_name=f"{key}.png",
-                         mime="image/png", key=f"{key}_png")
-    right.download_button("Tableau (CSV)", data=lambda: to_csv_bytes(data), file_name=f"{key}.csv",
-                          mime="text/csv", key=f"{key}_csv")
+    left.download_button(
+        "Télécharger (PNG)", data=lambda: to_png(styled), file_name=f"{key}.png", mime="image/png", key=f"{key}_png"
+    )
+    right.download_button(
+        "Tableau (CSV)", data=lambda: to_csv_bytes(data), file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv"
+    )
 
 
 def table(df: pd.DataFrame, key: str | None = None, **column_config) -> None:

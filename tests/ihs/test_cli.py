@@ -70,15 +70,28 @@ def test_db_upgrade_and_demo_load_on_empty_database(empty_db_url, capsys):
 
 def test_users_add_list_disable(db_url, capsys, monkeypatch):
     monkeypatch.setenv("PW", "mot-de-passe-solide")
-    code, out, _ = run(capsys, "--url", db_url, "users", "add", "marie", "--name", "Marie", "--role", "coordinator",
-                       "--password-env", "PW")
+    code, out, _ = run(
+        capsys,
+        "--url",
+        db_url,
+        "users",
+        "add",
+        "marie",
+        "--name",
+        "Marie",
+        "--role",
+        "coordinator",
+        "--password-env",
+        "PW",
+    )
     assert code == 0, out
     code, out, _ = run(capsys, "--url", db_url, "users", "list")
     assert "marie" in out and "coordinator" in out and "mot-de-passe" not in out
     assert run(capsys, "--url", db_url, "users", "disable", "marie")[0] == 0
     monkeypatch.setenv("PW", "court")
-    code, _, err = run(capsys, "--url", db_url, "users", "add", "paul", "--name", "Paul", "--role", "viewer",
-                       "--password-env", "PW")
+    code, _, err = run(
+        capsys, "--url", db_url, "users", "add", "paul", "--name", "Paul", "--role", "viewer", "--password-env", "PW"
+    )
     assert code == 2 and "au moins 8" in err
     code, _, err = run(capsys, "--url", db_url, "users", "disable", "personne")
     assert code == 2 and "inconnu" in err
@@ -103,7 +116,14 @@ def test_export_xlsx_and_backup(db_url, capsys, tmp_path):
 
 
 def test_help_on_every_command():
-    for args in (["--help"], ["db", "--help"], ["demo", "load", "--help"], ["summary", "--help"],
-                 ["users", "add", "--help"], ["backup", "--help"], ["export", "--help"]):
+    for args in (
+        ["--help"],
+        ["db", "--help"],
+        ["demo", "load", "--help"],
+        ["summary", "--help"],
+        ["users", "add", "--help"],
+        ["backup", "--help"],
+        ["export", "--help"],
+    ):
         proc = subprocess.run([sys.executable, "-m", "ihs", *args], capture_output=True, text=True, check=False)
         assert proc.returncode == 0 and "usage" in proc.stdout

@@ -37,8 +37,9 @@ def test_kerourien_has_596_dwellings(engine):
 def test_live_activity_is_placed_around_today(engine):
     with engine.connect() as conn:
         open_ballots = conn.execute(select(func.count()).where(m.Ballot.status == "open")).scalar_one()
-        reports = conn.execute(select(func.count(func.distinct(m.TurnoutReport.place_id))).join(m.Ballot)
-                               .where(m.Ballot.status == "open")).scalar_one()
+        reports = conn.execute(
+            select(func.count(func.distinct(m.TurnoutReport.place_id))).join(m.Ballot).where(m.Ballot.status == "open")
+        ).scalar_one()
         stages = dict(conn.execute(select(m.Sector.code, m.Deployment.status).join(m.Deployment)).all())
     assert open_ballots == 1
     assert reports >= 3
