@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     # Live ballot screen: a report older than this many minutes is stale.
     "ballot.stale_after_minutes": 90,
     "programme.name": "Internet en habitat social",
+    "presentation.slides": ["figures", "map", "calendar", "uptake", "support", "awareness", "ballot"],
 }
 
 
