@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sectors", type=int, default=1600, help="nombre de secteurs synthétiques")
     bench.add_argument("--scale", type=float, default=1.0, help="fraction du volume national (tests : 0.001)")
     bench.add_argument("--bench-url", help="base de mesure (défaut : data/bench/bench.db)")
+    bench.add_argument("--seconds", type=float, default=10.0, help="durée de la charge en écriture (défaut : 10)")
     return p
 
 
