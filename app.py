@@ -1,5 +1,6 @@
 """Entry point: page config, login gate, navigation by role. Nothing else lives here."""
 
+import logging
 from dataclasses import replace
 
 import streamlit as st
@@ -15,6 +16,8 @@ settings = get_settings()
 try:
     settings.require_cookie_key()
 except SettingsError as exc:
+    # Outside demo mode there is no default secret: say so on the page and in the server log.
+    logging.getLogger("ihs").error("%s", exc)
     st.error(str(exc))
     st.stop()
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ihs.models import Organisation, SectorPartner, User
+from ihs.validation import ValidationError
 from ihs.vocab import ROLES
 
 # What each role may do (domain.md, "Roles"). The coordinator may do everything.
@@ -112,6 +113,23 @@ def validate_user(username: str, name: str, role: str, password: str | None) -> 
     return errors
 
 
+def _organisation_id(session: Session, organisation: str | int | None, errors: dict[str, str]) -> int | None:
+    if organisation in (None, ""):
+        return None
+    if isinstance(organisation, int):
+        found = session.get(Organisation, organisation)
+        org_id = found.id if found else None
+    else:
+        org_id = session.execute(
+            select(Organisation.id).where(
+                (Organisation.name == organisation) | (Organisation.short_name == organisation)
+            )
+        ).scalar_one_or_none()
+    if org_id is None:
+        errors["organisation"] = f"Organisation inconnue : « {organisation} »."
+    return org_id
+
+
 def add_user(
     session: Session,
     actor: Actor,
@@ -120,68 +138,113 @@ def add_user(
     name: str,
     role: str,
     password: str,
-    organisation: str | None = None,
+    organisation: str | int | None = None,
     email: str | None = None,
     rounds: int = 12,
 ) -> User:
+    """Create an account. Raises ValidationError (messages keyed by field) on bad input."""
     require(actor, "users")
+    username = (username or "").strip().lower()
     errors = validate_user(username, name, role, password)
-    if session.execute(select(User.id).where(User.username == username)).first():
+    if "username" not in errors and session.execute(select(User.id).where(User.username == username)).first():
         errors["username"] = f"L'identifiant « {username} » existe déjà."
-    org_id = None
-    if organisation:
-        org_id = session.execute(
-            select(Organisation.id).where(
-                (Organisation.name == organisation) | (Organisation.short_name == organisation)
-            )
-        ).scalar_one_or_none()
-        if org_id is None:
-            errors["organisation"] = f"Organisation inconnue : « {organisation} »."
+    org_id = _organisation_id(session, organisation, errors)
+    if role == "partner" and org_id is None and "organisation" not in errors:
+        # A partner's scope comes from its organisation: without one it could enter nothing.
+        errors["organisation"] = "Un partenaire doit être rattaché à une organisation."
+    if email and len(email) > 200:
+        errors["email"] = "Adresse trop longue (200 caractères au plus)."
     if errors:
-        raise ValueError("; ".join(errors.values()))
+        raise ValidationError(errors)
     user = User(
         username=username,
         name=name.strip(),
         role=role,
-        email=email,
+        email=(email or "").strip() or None,
         organisation_id=org_id,
         password_hash=hash_password(password, rounds),
+        failed_logins=0,
+        active=True,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
-    require(actor, "users")
+def _user(session: Session, username: str) -> User:
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise ValueError(f"Utilisateur inconnu : « {username} ».")
+        raise ValidationError({"username": f"Utilisateur inconnu : « {username} »."})
+    return user
+
+
+def _other_active_coordinators(session: Session, username: str) -> int:
+    return len(
+        session.execute(
+            select(User.id).where(User.role == "coordinator", User.active.is_(True), User.username != username)
+        ).all()
+    )
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    require(actor, "users")
+    user = _user(session, username)
+    if not active and user.role == "coordinator" and not _other_active_coordinators(session, username):
+        # Nobody could manage accounts any more.
+        raise ValidationError({"active": "Impossible : c'est le dernier compte de coordination actif."})
+    if not active and username == actor.username:
+        raise ValidationError({"active": "Vous ne pouvez pas désactiver votre propre compte."})
     user.active = active
     return user
 
 
-def set_role(session: Session, actor: Actor, username: str, role: str) -> User:
+def set_role(session: Session, actor: Actor, username: str, role: str, organisation: str | int | None = None) -> User:
+    """Change a role (and, optionally, the organisation that gives a partner its sectors)."""
     require(actor, "users")
+    errors: dict[str, str] = {}
     if role not in ROLES:
-        raise ValueError(f"Rôle inconnu : {role}.")
-    user = session.execute(select(User).where(User.username == username)).scalar_one()
+        errors["role"] = f"Rôle inconnu : {role}."
+    user = _user(session, username)
+    org_id = _organisation_id(session, organisation, errors) if organisation not in (None, "") else user.organisation_id
+    if role == "partner" and org_id is None and "organisation" not in errors:
+        errors["organisation"] = "Un partenaire doit être rattaché à une organisation."
+    if (
+        user.role == "coordinator"
+        and role != "coordinator"
+        and user.active
+        and not _other_active_coordinators(session, username)
+    ):
+        errors["role"] = "Impossible : c'est le dernier compte de coordination actif."
+    if errors:
+        raise ValidationError(errors)
     user.role = role
+    user.organisation_id = org_id
     return user
 
 
-def reset_password(session: Session, actor: Actor, username: str, password: str) -> User:
+def reset_password(session: Session, actor: Actor, username: str, password: str, rounds: int = 12) -> User:
     require(actor, "users")
-    user = session.execute(select(User).where(User.username == username)).scalar_one()
-    user.password_hash = hash_password(password)
+    user = _user(session, username)
+    problem = validate_password(password or "")
+    if problem:
+        raise ValidationError({"password": problem})
+    user.password_hash = hash_password(password, rounds)
     user.failed_logins = 0
     user.locked_until = None
     return user
 
 
 def list_users(db: Engine) -> pd.DataFrame:
+    """Accounts for the coordinator's screen (never the password hash)."""
     stmt = (
-        select(User.username, User.name, User.role, Organisation.name.label("organisation"), User.active)
+        select(
+            User.username,
+            User.name,
+            User.role,
+            Organisation.name.label("organisation"),
+            User.active,
+            User.locked_until,
+        )
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .order_by(User.username)
     )
@@ -189,15 +252,32 @@ def list_users(db: Engine) -> pd.DataFrame:
         return pd.read_sql(stmt, conn)
 
 
-def credentials(db: Engine) -> dict:
-    """The credentials dict streamlit-authenticator expects, from active users (pre-hashed)."""
+def organisation_choices(db: Engine) -> list[tuple[int, str]]:
+    with db.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
+
+
+def credentials(db: Engine, now: datetime | None = None) -> dict:
+    """The credentials dict streamlit-authenticator expects, from active users (pre-hashed).
+
+    With `now`, a locked account gets `failed_login_attempts = MAX_FAILED_LOGINS`, so the
+    authenticator refuses it even with the right password until the lock ends.
+    """
     with db.connect() as conn:
         rows = conn.execute(
-            select(User.username, User.name, User.email, User.password_hash, User.role).where(User.active.is_(True))
+            select(User.username, User.name, User.email, User.password_hash, User.role, User.locked_until).where(
+                User.active.is_(True)
+            )
         ).all()
     return {
         "usernames": {
-            r.username: {"name": r.name, "email": r.email or "", "password": r.password_hash, "roles": [r.role]}
+            r.username: {
+                "name": r.name,
+                "email": r.email or "",
+                "password": r.password_hash,
+                "roles": [r.role],
+                "failed_login_attempts": MAX_FAILED_LOGINS if (now and r.locked_until and r.locked_until > now) else 0,
+            }
             for r in rows
         }
     }

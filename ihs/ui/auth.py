@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
@@ -12,7 +14,7 @@ from ihs.demo import DEMO_ACCOUNTS, demo_password
 from ihs.settings import get_settings
 from ihs.ui.data import engine
 from ihs.ui.nav import spec_for
-from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, credentials, login_locked_until, record_login
+from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, credentials, record_login
 from ihs.vocab import ROLES
 
 COOKIE_NAME = "ihs_session"
@@ -25,15 +27,7 @@ LOGIN_FIELDS = {
 }
 
 
-def _credentials_with_locks() -> dict:
-    creds = credentials(engine())
-    now = clock.now()
-    with session_scope(engine=engine()) as s:
-        for username, entry in creds["usernames"].items():
-            locked = login_locked_until(s, username, now)
-            # The authenticator refuses a user whose count reached max_login_attempts.
-            entry["failed_login_attempts"] = MAX_FAILED_LOGINS if locked else 0
-    return creds
+log = logging.getLogger("ihs.auth")
 
 
 def _persist_failures(creds: dict, before: dict[str, int]) -> str | None:
@@ -44,14 +38,22 @@ def _persist_failures(creds: dict, before: dict[str, int]) -> str | None:
             with session_scope(username, engine=engine()) as s:
                 until = record_login(s, username, ok=False, now=clock.now())
             if until:
-                message = f"Trop de tentatives : ce compte est bloqué jusqu'à {until:%H:%M}."
+                log.warning("account %s locked after %s failed logins", username, MAX_FAILED_LOGINS)
+                message = f"Trop de tentatives : ce compte est bloqué jusqu'à {until:%H:%M}. Réessayez plus tard."
     return message
+
+
+def _forget_hashes(creds: dict) -> None:
+    """The authenticator lives in session state for the logout button: keep no hash there."""
+    for entry in creds["usernames"].values():
+        entry["password"] = ""
 
 
 def login_gate() -> Actor | None:
     """Show the login form if needed; return the logged-in actor, or None."""
     settings = get_settings()
-    creds = _credentials_with_locks()
+    # Locked accounts arrive with failed_login_attempts at the maximum: the authenticator refuses them.
+    creds = credentials(engine(), clock.now())
     before = {u: e["failed_login_attempts"] for u, e in creds["usernames"].items()}
     authenticator = stauth.Authenticate(
         creds,
@@ -65,6 +67,7 @@ def login_gate() -> Actor | None:
     try:
         authenticator.login(location="main", max_login_attempts=MAX_FAILED_LOGINS, fields=LOGIN_FIELDS, key="connexion")
     except LoginError as exc:
+        _forget_hashes(creds)
         locked = "attempts" in str(exc)
         st.error(
             "Trop de tentatives : ce compte est bloqué pour quelques minutes. Réessayez plus tard."
@@ -73,6 +76,8 @@ def login_gate() -> Actor | None:
         )
         return None
     status = st.session_state.get("authentication_status")
+    failures = _persist_failures(creds, before) if status is False else None
+    _forget_hashes(creds)
     if status:
         username = st.session_state.get("username")
         actor = actor_for(engine(), username) if username else None
@@ -86,8 +91,7 @@ def login_gate() -> Actor | None:
                 st.session_state.pop("show_login", None)
         return actor
     if status is False:
-        locked = _persist_failures(creds, before)
-        st.error(locked or "Identifiant ou mot de passe incorrect.")
+        st.error(failures or "Identifiant ou mot de passe incorrect.")
     if settings.demo:
         _demo_accounts()
     return None

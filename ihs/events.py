@@ -1,0 +1,274 @@
+"""Recording events (meetings, information actions, half-days, workshops, drop-ins, gatherings).
+
+`record_event` validates every field first (French messages keyed by field, `ValidationError`),
+checks the actor's role and sector scope, then writes one event, or a whole series (weekly
+drop-ins, a workshop cycle) as one `EventSeries` and its events in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ihs import clock
+from ihs.models import Event, EventSeries, Organisation, Sector
+from ihs.users import Actor, PermissionDenied, require, sectors_in_scope
+from ihs.validation import (
+    MAX_REASON,
+    REQUIRED,
+    ValidationError,
+    check_date,
+    check_time,
+    clean_text,
+    parse_int,
+)
+from ihs.vocab import EVENT_KINDS, EVENT_SUBKINDS
+
+MAX_OCCURRENCES = 52  # a year of weekly drop-ins
+DEFAULT_DURATION = timedelta(hours=2)
+# Kinds that concern the whole programme rather than one sector.
+SECTORLESS_KINDS = {"gathering"}
+
+
+@dataclass(frozen=True)
+class SectorChoice:
+    id: int
+    code: str
+    name: str
+
+
+def sector_choices(db: Engine, actor: Actor) -> list[SectorChoice]:
+    """Sectors the actor may enter data for (a partner: its organisation's sectors)."""
+    with Session(db) as s:
+        scope = sectors_in_scope(s, actor)
+        rows = s.execute(select(Sector.id, Sector.code, Sector.name).order_by(Sector.name)).all()
+    return [SectorChoice(r.id, r.code, r.name) for r in rows if scope is None or r.id in scope]
+
+
+def organisation_choices(db: Engine) -> list[tuple[int, str]]:
+    with db.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
+
+
+def check_sectors(
+    session: Session, actor: Actor, errors: dict[str, str], field: str, sector_ids: Iterable, *, required: bool = True
+) -> list[int]:
+    """Known sectors within the actor's scope; messages under `field` otherwise."""
+    ids: list[int] = []
+    for raw in sector_ids or []:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            errors[field] = f"Secteur inconnu : « {raw} »."
+            return []
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        if required:
+            errors[field] = "Choisissez au moins un secteur."
+        return []
+    known = set(session.execute(select(Sector.id).where(Sector.id.in_(ids))).scalars())
+    if unknown := [i for i in ids if i not in known]:
+        errors[field] = f"Secteur inconnu (n° {unknown[0]})."
+        return []
+    scope = sectors_in_scope(session, actor)
+    if scope is not None and any(i not in scope for i in ids):
+        errors[field] = "Ce secteur n'est pas dans le périmètre de votre organisation."
+        return []
+    return ids
+
+
+def _check_organiser(session: Session, errors: dict[str, str], organiser_id) -> int | None:
+    if organiser_id in (None, ""):
+        return None
+    try:
+        oid = int(organiser_id)
+    except (TypeError, ValueError):
+        oid = None
+    if oid is None or session.get(Organisation, oid) is None:
+        errors["organiser_id"] = "Organisateur inconnu."
+        return None
+    return oid
+
+
+def _default_title(session: Session, kind: str, subkind: str | None, sector_ids: list[int]) -> str:
+    label = EVENT_SUBKINDS.get(kind, {}).get(subkind) if subkind else None
+    label = label or EVENT_KINDS[kind]
+    if sector_ids:
+        names = session.execute(select(Sector.name).where(Sector.id.in_(sector_ids)).order_by(Sector.name)).scalars()
+        label = f"{label} – {', '.join(names)}"
+    return label[:200]
+
+
+def validate_event(
+    session: Session,
+    actor: Actor,
+    *,
+    kind,
+    subkind=None,
+    sector_ids=(),
+    day=None,
+    start_time=None,
+    place=None,
+    organiser_id=None,
+    attendance=None,
+    reach=None,
+    notes=None,
+    title=None,
+    occurrences=1,
+    every_days=7,
+    today: date | None = None,
+) -> dict:
+    """Clean values of an event form, or ValidationError with every problem keyed by field."""
+    today = today or clock.today()
+    errors: dict[str, str] = {}
+    if kind not in EVENT_KINDS:
+        errors["kind"] = "Type d'événement inconnu."
+    subkinds = EVENT_SUBKINDS.get(kind, {})
+    if subkinds:
+        if subkind in (None, ""):
+            errors["subkind"] = REQUIRED
+        elif subkind not in subkinds:
+            errors["subkind"] = "Précision inconnue pour ce type d'événement."
+    else:
+        subkind = None
+    sectors = check_sectors(session, actor, errors, "sector_ids", sector_ids, required=kind not in SECTORLESS_KINDS)
+    day = check_date(errors, "day", day, today=today)
+    start = check_time(errors, "start_time", start_time)
+    place = clean_text(errors, "place", place, max_len=200)
+    organiser = _check_organiser(session, errors, organiser_id)
+    attendance = parse_int(errors, "attendance", attendance)
+    reach = parse_int(errors, "reach", reach)
+    notes = clean_text(errors, "notes", notes)
+    title = clean_text(errors, "title", title, max_len=200)
+    n = parse_int(errors, "occurrences", occurrences, required=True, minimum=1, maximum=MAX_OCCURRENCES)
+    step = parse_int(errors, "every_days", every_days, required=True, minimum=1, maximum=365)
+    if day and (attendance is not None or reach is not None) and day > today:
+        # Attendance is counted once the event took place.
+        field = "attendance" if attendance is not None else "reach"
+        errors[field] = "La participation se saisit après l'événement : laissez vide pour une date à venir."
+    if day and n and step and n > 1:
+        last = day + timedelta(days=step * (n - 1))
+        check_date(errors, "occurrences", last, today=today)
+    if errors:
+        raise ValidationError(errors)
+    return dict(
+        kind=kind,
+        subkind=subkind,
+        sector_ids=sectors,
+        starts_at=datetime.combine(day, start),
+        place=place,
+        organiser_id=organiser,
+        attendance=attendance,
+        reach=reach,
+        notes=notes,
+        title=title or _default_title(session, kind, subkind, sectors),
+        occurrences=n,
+        every_days=step,
+    )
+
+
+def record_event(session: Session, actor: Actor, **fields) -> list[Event]:
+    """Write one event, or a series of `occurrences` events `every_days` apart (one transaction).
+
+    Attendance and reach apply to the first date only: later ones have not happened yet.
+    """
+    require(actor, "events")
+    v = validate_event(session, actor, **fields)
+    sectors = list(session.execute(select(Sector).where(Sector.id.in_(v["sector_ids"]))).scalars())
+    series = None
+    if v["occurrences"] > 1:
+        series = EventSeries(kind=v["kind"], title=v["title"], planned_sessions=v["occurrences"])
+        session.add(series)
+        session.flush()
+    events = []
+    for n in range(v["occurrences"]):
+        starts = v["starts_at"] + timedelta(days=v["every_days"] * n)
+        title = v["title"] if series is None else f"{v['title']} ({n + 1}/{v['occurrences']})"[:200]
+        ev = Event(
+            kind=v["kind"],
+            subkind=v["subkind"],
+            title=title,
+            starts_at=starts,
+            ends_at=starts + DEFAULT_DURATION,
+            place=v["place"],
+            organiser_id=v["organiser_id"],
+            attendance=v["attendance"] if n == 0 else None,
+            reach=v["reach"] if n == 0 else None,
+            notes=v["notes"],
+            series_id=series.id if series else None,
+            session_no=n + 1 if series else None,
+            source="saisie",
+            created_by=actor.username,
+        )
+        ev.sectors = sectors
+        session.add(ev)
+        events.append(ev)
+    session.flush()
+    return events
+
+
+def _owned_event(session: Session, actor: Actor, event_id: int) -> Event:
+    """The event, if the actor created it or coordinates; else PermissionDenied."""
+    ev = session.get(Event, int(event_id))
+    if ev is None or ev.deleted_at is not None:
+        raise ValidationError({"event_id": "Cet événement n'existe pas ou a été supprimé."})
+    if actor.role != "coordinator" and ev.created_by != actor.username:
+        raise PermissionDenied("Vous ne pouvez modifier que vos propres saisies.")
+    return ev
+
+
+def update_event(session: Session, actor: Actor, event_id: int, **fields) -> Event:
+    """Correct an event (same checks as a new one); the audit log keeps the old values."""
+    require(actor, "events")
+    ev = _owned_event(session, actor, event_id)
+    current = dict(
+        kind=ev.kind,
+        subkind=ev.subkind,
+        sector_ids=[s.id for s in ev.sectors],
+        day=ev.starts_at.date(),
+        start_time=ev.starts_at.time(),
+        place=ev.place,
+        organiser_id=ev.organiser_id,
+        attendance=ev.attendance,
+        reach=ev.reach,
+        notes=ev.notes,
+        title=ev.title,
+    )
+    current.update(fields)
+    current["occurrences"], current["every_days"] = 1, 7
+    v = validate_event(session, actor, **current)
+    duration = (ev.ends_at - ev.starts_at) if ev.ends_at else DEFAULT_DURATION
+    for key in ("kind", "subkind", "place", "organiser_id", "attendance", "reach", "notes", "title", "starts_at"):
+        if getattr(ev, key) != v[key]:
+            setattr(ev, key, v[key])
+    if ev.ends_at != ev.starts_at + duration:
+        ev.ends_at = ev.starts_at + duration
+    if sorted(s.id for s in ev.sectors) != sorted(v["sector_ids"]):
+        ev.sectors = list(session.execute(select(Sector).where(Sector.id.in_(v["sector_ids"]))).scalars())
+    session.flush()
+    return ev
+
+
+def check_reason(reason) -> str:
+    errors: dict[str, str] = {}
+    text = clean_text(errors, "reason", reason, required=True, max_len=MAX_REASON)
+    if errors:
+        if errors["reason"] == REQUIRED:
+            errors["reason"] = "Indiquez la raison de la suppression (elle est conservée)."
+        raise ValidationError(errors)
+    return text
+
+
+def delete_event(session: Session, actor: Actor, event_id: int, reason: str) -> Event:
+    """Soft delete: the row stays, marked with when and why (the audit log records a delete)."""
+    require(actor, "events")
+    text = check_reason(reason)
+    ev = _owned_event(session, actor, event_id)
+    ev.deleted_at = clock.now()
+    ev.deleted_reason = text
+    session.flush()
+    return ev

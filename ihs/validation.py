@@ -1,0 +1,193 @@
+"""Input checks shared by every form and import: French messages keyed by field.
+
+Each helper takes the raw value (what the user typed, a number, a date or a string from a
+file), adds a message to `errors[field]` when it is unacceptable and returns the clean value
+(or None). A write function collects every message first, then raises `ValidationError`, so a
+partner sees all problems at once and nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from ihs.formats import fr_date
+
+# The programme started in 2009: an earlier date is a typing mistake.
+MIN_DATE = date(2009, 1, 1)
+# Events may be planned ahead, but not further than two years.
+MAX_DAYS_AHEAD = 730
+MAX_TEXT = 2000
+MAX_REASON = 500
+MAX_COUNT = 1_000_000
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class ValidationError(ValueError):
+    """Raised by write functions; `errors` maps a field name to a French message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__(" ; ".join(self.errors.values()))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def clean_text(
+    errors: dict[str, str], field: str, value, *, required: bool = False, max_len: int = MAX_TEXT
+) -> str | None:
+    """Stripped text, None when empty; too long or missing when required is an error."""
+    if _blank(value):
+        if required:
+            errors[field] = REQUIRED
+        return None
+    text = str(value).strip()
+    if len(text) > max_len:
+        errors[field] = f"Texte trop long : {max_len:,} caractères au plus (vous en avez saisi {len(text):,}).".replace(
+            ",", "\u202f"
+        )
+        return None
+    return text
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+def parse_int(
+    errors: dict[str, str],
+    field: str,
+    value,
+    *,
+    required: bool = False,
+    minimum: int = 0,
+    maximum: int = MAX_COUNT,
+) -> int | None:
+    """A whole number from a number or from text such as « 1 789 » or « 12,0 »."""
+    if _blank(value):
+        if required:
+            errors[field] = REQUIRED
+        return None
+    if isinstance(value, bool):
+        errors[field] = "Indiquez un nombre entier, par exemple 12."
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = _SPACES.sub("", str(value)).replace(",", ".")
+        try:
+            as_float = float(text)
+        except ValueError:
+            errors[field] = (
+                f"« {str(value).strip()[:40]} » n'est pas un nombre : indiquez un nombre entier, par exemple 12."
+            )
+            return None
+        if as_float != as_float or as_float in (float("inf"), float("-inf")):
+            errors[field] = "Indiquez un nombre entier, par exemple 12."
+            return None
+        if not as_float.is_integer():
+            errors[field] = "Indiquez un nombre entier (sans virgule)."
+            return None
+        number = int(as_float)
+    if number < minimum:
+        errors[field] = "Le nombre ne peut pas être négatif." if minimum == 0 else f"Indiquez au moins {minimum}."
+        return None
+    if number > maximum:
+        errors[field] = f"Nombre trop grand : {maximum:,} au plus.".replace(",", "\u202f")
+        return None
+    return number
+
+
+def parse_money(errors: dict[str, str], field: str, value, *, required: bool = False) -> Decimal | None:
+    """An amount in euros from « 40 », « 40,50 », « 40.5 € »."""
+    if _blank(value):
+        if required:
+            errors[field] = REQUIRED
+        return None
+    text = _SPACES.sub("", str(value)).replace("€", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        errors[field] = f"« {str(value).strip()[:40]} » n'est pas un montant : indiquez par exemple 40 ou 40,50."
+        return None
+    if not amount.is_finite():
+        errors[field] = "Indiquez un montant, par exemple 40."
+        return None
+    if amount < 0:
+        errors[field] = "Le montant ne peut pas être négatif."
+        return None
+    if amount > 100_000:
+        errors[field] = "Montant trop grand."
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+_FR_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+
+
+def parse_date_text(value) -> date | None:
+    """A date from a date, a datetime, « 09/12/2022 », « 9/12/22 », « 2022-12-09 »; None if unreadable."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    m = _FR_DATE.match(text)
+    try:
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            if year < 100:
+                year += 2000
+            return date(year, month, day)
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def check_date(
+    errors: dict[str, str],
+    field: str,
+    value,
+    *,
+    today: date,
+    required: bool = True,
+    future: bool = True,
+) -> date | None:
+    """A date between 2009 and two years ahead (or today when `future` is False)."""
+    if _blank(value):
+        if required:
+            errors[field] = REQUIRED
+        return None
+    day = parse_date_text(value)
+    if day is None:
+        errors[field] = f"Date illisible « {str(value)[:20]} » : écrivez-la comme 09/12/2022."
+        return None
+    latest = today + timedelta(days=MAX_DAYS_AHEAD) if future else today
+    if day < MIN_DATE:
+        errors[field] = f"Date trop ancienne ({fr_date(day)}) : le dispositif a commencé en 2009."
+        return None
+    if day > latest:
+        errors[field] = (
+            f"Date trop lointaine ({fr_date(day)}) : au plus tard le {fr_date(latest)}."
+            if future
+            else f"Date dans le futur ({fr_date(day)}) : indiquez une date passée ou aujourd'hui."
+        )
+        return None
+    return day
+
+
+def check_time(errors: dict[str, str], field: str, value, *, required: bool = True) -> time | None:
+    if value is None or value == "":
+        if required:
+            errors[field] = REQUIRED
+        return None
+    if isinstance(value, time):
+        return value
+    try:
+        return time.fromisoformat(str(value).strip().replace("h", ":"))
+    except ValueError:
+        errors[field] = f"Heure illisible « {str(value)[:10]} » : écrivez-la comme 14:30."
+        return None

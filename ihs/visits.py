@@ -1,0 +1,210 @@
+"""Recording visits and support: door-to-door rounds, drop-ins, legal advice, equipment sales,
+workshop attendance. Counts and outcomes only: no tenant's name is ever asked or stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ihs import clock
+from ihs.events import check_reason, check_sectors
+from ihs.formats import fr_date
+from ihs.models import Event, EventSector, Visit
+from ihs.users import Actor, PermissionDenied, require, sectors_in_scope
+from ihs.validation import REQUIRED, ValidationError, check_date, clean_text, parse_int, parse_money
+from ihs.vocab import DROPIN_TOPICS, VISIT_KINDS
+
+DEFAULT_COMPUTER_PRICE = Decimal("40")  # the recyclerie's price (domain.md); the form may change it
+
+# The count fields each kind of visit asks for; the first ones are required.
+FIELDS = {
+    "door_to_door": (("doors_knocked", "doors_answered"), ("documents_left",)),
+    "dropin": (("people_seen",), ()),
+    "legal": (("offers_compared", "contracts_terminated"), ()),
+    "equipment": (("computers_sold",), ()),
+}
+COUNT_FIELDS = sorted({f for req, opt in FIELDS.values() for f in req + opt})
+
+
+def _topics(errors: dict[str, str], topics) -> str | None:
+    if topics in (None, "", []):
+        return None
+    items = topics.split(",") if isinstance(topics, str) else list(topics)
+    codes = []
+    for item in items:
+        code = str(item).strip()
+        if code not in DROPIN_TOPICS:
+            errors["topics"] = f"Thème inconnu : « {code[:40]} »."
+            return None
+        if code not in codes:
+            codes.append(code)
+    return ",".join(codes) or None
+
+
+def validate_visit(
+    session: Session,
+    actor: Actor,
+    *,
+    kind,
+    sector_id,
+    occurred_on,
+    topics=None,
+    price_per_computer=None,
+    notes=None,
+    today: date | None = None,
+    **counts,
+) -> dict:
+    """Clean values of a visit form, or ValidationError with every problem keyed by field."""
+    today = today or clock.today()
+    errors: dict[str, str] = {}
+    if kind not in VISIT_KINDS:
+        raise ValidationError({"kind": "Type de visite inconnu."})
+    sectors = check_sectors(
+        session, actor, errors, "sector_id", [] if sector_id in (None, "") else [sector_id], required=True
+    )
+    # A visit has taken place: no future date.
+    day = check_date(errors, "occurred_on", occurred_on, today=today, future=False)
+    required, optional = FIELDS[kind]
+    values: dict = {f: None for f in COUNT_FIELDS}
+    for field in required:
+        values[field] = parse_int(errors, field, counts.get(field), required=True)
+    for field in optional:
+        values[field] = parse_int(errors, field, counts.get(field))
+    unknown = set(counts) - set(required) - set(optional)
+    if unknown - set(COUNT_FIELDS):
+        raise TypeError(f"unexpected fields {sorted(unknown)}")
+    if kind == "door_to_door":
+        if values["doors_knocked"] is not None and values["doors_answered"] is not None:
+            if values["doors_answered"] > values["doors_knocked"]:
+                errors["doors_answered"] = "Il ne peut pas y avoir plus de portes ouvertes que de portes frappées."
+    if kind == "legal":
+        if values["offers_compared"] is not None and values["contracts_terminated"] is not None:
+            if values["contracts_terminated"] > values["offers_compared"]:
+                errors["contracts_terminated"] = "Il ne peut pas y avoir plus de résiliations que d'offres comparées."
+    values["topics"] = _topics(errors, topics) if kind == "dropin" else None
+    values["amount_eur"] = None
+    if kind == "equipment":
+        price = parse_money(errors, "price_per_computer", price_per_computer)
+        if price is None and "price_per_computer" not in errors:
+            price = DEFAULT_COMPUTER_PRICE
+        if price is not None and values["computers_sold"] is not None:
+            values["amount_eur"] = price * values["computers_sold"]
+    values["notes"] = clean_text(errors, "notes", notes)
+    if errors:
+        raise ValidationError(errors)
+    return dict(kind=kind, sector_id=sectors[0], occurred_on=day, **values)
+
+
+def record_visit(session: Session, actor: Actor, **fields) -> Visit:
+    require(actor, "visits")
+    v = validate_visit(session, actor, **fields)
+    visit = Visit(**v, organisation_id=actor.organisation_id, source="saisie", created_by=actor.username)
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def _owned_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+    visit = session.get(Visit, int(visit_id))
+    if visit is None or visit.deleted_at is not None:
+        raise ValidationError({"visit_id": "Cette saisie n'existe pas ou a été supprimée."})
+    if actor.role != "coordinator" and visit.created_by != actor.username:
+        raise PermissionDenied("Vous ne pouvez modifier que vos propres saisies.")
+    return visit
+
+
+def update_visit(session: Session, actor: Actor, visit_id: int, **fields) -> Visit:
+    """Correct a visit (same checks as a new one); the audit log keeps the old values."""
+    require(actor, "visits")
+    visit = _owned_visit(session, actor, visit_id)
+    required, optional = FIELDS[visit.kind]
+    current = dict(
+        kind=visit.kind,
+        sector_id=visit.sector_id,
+        occurred_on=visit.occurred_on,
+        topics=visit.topics,
+        notes=visit.notes,
+        **{f: getattr(visit, f) for f in required + optional},
+    )
+    if visit.kind == "equipment" and visit.computers_sold:
+        current["price_per_computer"] = (visit.amount_eur or 0) / visit.computers_sold
+    current.update(fields)
+    v = validate_visit(session, actor, **current)
+    for key, value in v.items():
+        # Only changed columns are set, so the audit log lists exactly what was corrected.
+        if getattr(visit, key) != value:
+            setattr(visit, key, value)
+    session.flush()
+    return visit
+
+
+def delete_visit(session: Session, actor: Actor, visit_id: int, reason: str) -> Visit:
+    require(actor, "visits")
+    text = check_reason(reason)
+    visit = _owned_visit(session, actor, visit_id)
+    visit.deleted_at = clock.now()
+    visit.deleted_reason = text
+    session.flush()
+    return visit
+
+
+def workshop_sessions(db: Engine, actor: Actor, today: date, days: int = 400) -> list[tuple[int, str]]:
+    """Workshop sessions of the actor's sectors held in the last `days` days, newest first."""
+    with Session(db) as s:
+        scope = sectors_in_scope(s, actor)
+        stmt = (
+            select(Event.id, Event.title, Event.starts_at)
+            .where(
+                Event.kind == "workshop",
+                Event.deleted_at.is_(None),
+                Event.starts_at < datetime.combine(today + timedelta(days=1), datetime.min.time()),
+                Event.starts_at >= datetime.combine(today - timedelta(days=days), datetime.min.time()),
+            )
+            .order_by(Event.starts_at.desc())
+            .limit(200)
+        )
+        if scope is not None:
+            stmt = stmt.where(
+                Event.id.in_(select(EventSector.event_id).where(EventSector.sector_id.in_(scope or [-1])))
+            )
+        rows = s.execute(stmt).all()
+    return [(r.id, f"{fr_date(r.starts_at)} – {r.title}") for r in rows]
+
+
+def record_workshop_attendance(
+    session: Session, actor: Actor, *, event_id, attendance, returning_participants=None, today: date | None = None
+) -> Event:
+    """Attendance of one workshop session (and how many came back from earlier sessions)."""
+    require(actor, "visits")
+    today = today or clock.today()
+    errors: dict[str, str] = {}
+    ev = None
+    if event_id in (None, ""):
+        errors["event_id"] = REQUIRED
+    else:
+        ev = session.get(Event, int(event_id))
+        if ev is None or ev.deleted_at is not None or ev.kind != "workshop":
+            errors["event_id"] = "Séance d'atelier inconnue."
+            ev = None
+    present = parse_int(errors, "attendance", attendance, required=True)
+    returning = parse_int(errors, "returning_participants", returning_participants)
+    if present is not None and returning is not None and returning > present:
+        errors["returning_participants"] = "Les habitués ne peuvent pas être plus nombreux que les présents."
+    if ev is not None:
+        if ev.starts_at.date() > today:
+            errors["event_id"] = "Cette séance n'a pas encore eu lieu."
+        scope = sectors_in_scope(session, actor)
+        if scope is not None and not any(s.id in scope for s in ev.sectors):
+            errors["event_id"] = "Cette séance n'est pas dans le périmètre de votre organisation."
+    if errors:
+        raise ValidationError(errors)
+    if ev.attendance != present:
+        ev.attendance = present
+    if ev.returning_participants != returning:
+        ev.returning_participants = returning
+    session.flush()
+    return ev

@@ -1,0 +1,133 @@
+"""Users: roles, permissions, account management, login lockout, cookie key."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ihs.db import session_scope
+from ihs.models import User
+from ihs.settings import Settings, SettingsError
+from ihs.users import (
+    LOCK_MINUTES,
+    MAX_FAILED_LOGINS,
+    PermissionDenied,
+    actor_for,
+    add_user,
+    check_password,
+    credentials,
+    list_users,
+    record_login,
+    require,
+    reset_password,
+    set_active,
+    set_role,
+)
+from ihs.validation import ValidationError
+from tests.conftest import NOW
+
+
+@pytest.fixture
+def coord(engine):
+    return actor_for(engine, "coordination")
+
+
+def test_permissions_by_role(engine):
+    assert actor_for(engine, "partenaire").can("events") and not actor_for(engine, "partenaire").can("subscribers")
+    assert actor_for(engine, "operateur").can("subscribers") and not actor_for(engine, "operateur").can("events")
+    assert actor_for(engine, "bailleur").can("move_ins")
+    with pytest.raises(PermissionDenied, match="Lecture seule"):
+        require(actor_for(engine, "lecture"), "events")
+    with pytest.raises(PermissionDenied):
+        with session_scope("partenaire", engine=engine) as s:
+            add_user(s, actor_for(engine, "partenaire"), username="x1", name="X", role="viewer", password="12345678")
+
+
+def test_add_user_validation_keyed_by_field(engine, coord):
+    with pytest.raises(ValidationError) as exc:
+        with session_scope("coordination", engine=engine) as s:
+            add_user(s, coord, username="Bad Name!", name=" ", role="chef", password="court")
+    assert set(exc.value.errors) == {"username", "name", "role", "password"}
+    assert "8 caractères" in exc.value.errors["password"]
+    with pytest.raises(ValidationError) as exc:
+        with session_scope("coordination", engine=engine) as s:
+            add_user(s, coord, username="bailleur", name="B", role="partner", password="é" * 40)
+    assert "existe déjà" in exc.value.errors["username"]
+    assert "72 octets" in exc.value.errors["password"]
+    assert "organisation" in exc.value.errors["organisation"]
+
+
+def test_create_change_role_disable_reset(engine, coord):
+    with session_scope("coordination", engine=engine) as s:
+        add_user(
+            s,
+            coord,
+            username="clcv",
+            name="CLCV Brest",
+            role="partner",
+            password="premier-mdp",
+            organisation="CLCV",
+            rounds=4,
+        )
+    actor = actor_for(engine, "clcv")
+    assert actor.role == "partner" and actor.organisation_id is not None
+    with session_scope("coordination", engine=engine) as s:
+        set_role(s, coord, "clcv", "viewer")
+    assert actor_for(engine, "clcv").role == "viewer"
+    with session_scope("coordination", engine=engine) as s:
+        reset_password(s, coord, "clcv", "second-mdp-sur", rounds=4)
+        user = s.execute(select(User).where(User.username == "clcv")).scalar_one()
+        assert check_password("second-mdp-sur", user.password_hash)
+    with session_scope("coordination", engine=engine) as s:
+        set_active(s, coord, "clcv", False)
+    assert actor_for(engine, "clcv") is None
+    assert "clcv" not in credentials(engine)["usernames"]
+    df = list_users(engine)
+    assert (
+        "password_hash" not in df.columns and not df.astype(str).apply(lambda c: c.str.contains(r"\$2b\$")).any().any()
+    )
+
+
+def test_last_coordinator_cannot_be_removed(engine, coord):
+    with pytest.raises(ValidationError, match="dernier compte de coordination"):
+        with session_scope("coordination", engine=engine) as s:
+            set_role(s, coord, "coordination", "viewer")
+    with pytest.raises(ValidationError):
+        with session_scope("coordination", engine=engine) as s:
+            set_active(s, coord, "coordination", False)
+    with pytest.raises(ValidationError, match="inconnu"):
+        with session_scope("coordination", engine=engine) as s:
+            set_role(s, coord, "personne", "viewer")
+
+
+def test_lockout_after_five_failures_for_fifteen_minutes(engine):
+    now = NOW
+    for attempt in range(1, MAX_FAILED_LOGINS + 1):
+        with session_scope("partenaire", engine=engine) as s:
+            until = record_login(s, "partenaire", ok=False, now=now)
+        assert (until is None) == (attempt < MAX_FAILED_LOGINS)
+    assert until == now + timedelta(minutes=LOCK_MINUTES)
+    creds = credentials(engine, now + timedelta(minutes=1))
+    assert creds["usernames"]["partenaire"]["failed_login_attempts"] == MAX_FAILED_LOGINS
+    assert creds["usernames"]["bailleur"]["failed_login_attempts"] == 0
+    later = credentials(engine, now + timedelta(minutes=LOCK_MINUTES, seconds=1))
+    assert later["usernames"]["partenaire"]["failed_login_attempts"] == 0
+
+
+def test_reset_password_lifts_a_lock(engine, coord):
+    with session_scope(engine=engine) as s:
+        user = s.execute(select(User).where(User.username == "partenaire")).scalar_one()
+        user.locked_until = datetime(2030, 1, 1)
+    with session_scope("coordination", engine=engine) as s:
+        reset_password(s, coord, "partenaire", "nouveau-mdp-1", rounds=4)
+    assert credentials(engine, NOW)["usernames"]["partenaire"]["failed_login_attempts"] == 0
+
+
+def test_cookie_key_required_outside_demo_mode():
+    base = dict(database_url="sqlite://", public_dashboards=False, cache_ttl=60)
+    with pytest.raises(SettingsError, match="IHS_COOKIE_KEY"):
+        Settings(demo=False, cookie_key=None, **base).require_cookie_key()
+    with pytest.raises(SettingsError):
+        Settings(demo=False, cookie_key="changeme", **base).require_cookie_key()
+    assert Settings(demo=False, cookie_key="k" * 32, **base).require_cookie_key() == "k" * 32
+    assert Settings(demo=True, cookie_key=None, **base).require_cookie_key()
