@@ -1,0 +1,600 @@
+"""The national-scale benchmark: `python -m ihs bench` (pages) and `python -m ihs bench --writes`.
+
+Pages: each dashboard page runs under AppTest, logged in as the shared screen (viewer), in a
+fresh subprocess (so peak memory is the page's own): cold (caches cleared) and warm (cached);
+its SQL floor is the page's own `ihs` read functions called directly (`READS` below); an empty
+page run the same way is Streamlit's (and app.py's) own overhead. `ratio` = cold / (floor +
+empty): how much the page adds on top of its queries and the framework.
+
+Writes: 20 threads record visits and turnout readings through the same `ihs` write functions as
+the forms, for 10 seconds, then count what reached the database.
+
+The database is synthetic (`ihs.synthetic`), built once per size and reused (Setting
+`bench.size`); it is never a database with other data in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import make_url
+
+from ihs import clock
+from ihs import models as m
+from ihs.settings import DATA_DIR, ROOT
+
+DEFAULT_URL = f"sqlite:///{DATA_DIR / 'bench' / 'bench.db'}"
+# Bump when the synthetic generator changes, so an old bench database is rebuilt.
+SYNTHETIC_VERSION = 1
+REPEAT = 3
+WRITERS = 20
+WRITE_SECONDS = 10.0
+VIEWER = "lecture"
+TARGETS = {"cold_s": 1.0, "warm_s": 0.2, "ratio": 1.3, "peak_rss_mb": 400, "fragment_s": 0.05, "writes_per_s": 300}
+
+
+class BenchError(RuntimeError):
+    """A French message for whoever runs the benchmark."""
+
+
+# ---- what each page reads ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context:
+    """The values a page derives before reading: its date, the sector and ballot it shows."""
+
+    as_of: date
+    now_minute: datetime
+    sector_id: int | None
+    sector_code: str | None
+    ballot_id: int | None
+
+
+Call = tuple[str, Callable[[Context], tuple]]
+
+# Page → the `ihs` read functions it calls through `ihs.ui.data.read`, with their arguments.
+# Every page also reads `active_freeze` (ihs.ui.asof). Kept in step with pages/*.py: the
+# benchmark reports any read a page made that is not listed here (`unlisted_reads`).
+_FREEZE: Call = ("ihs.meetings:active_freeze", lambda c: ())
+READS: dict[str, list[Call]] = {
+    "accueil": [_FREEZE, ("ihs.queries.overview:summary", lambda c: (c.as_of,))],
+    "carte": [_FREEZE],
+    "calendrier": [_FREEZE],
+    "adhesion": [_FREEZE],
+    "accompagnement": [_FREEZE],
+    "sensibilisation": [_FREEZE],
+    "secteur": [_FREEZE],
+    "scrutin_direct": [
+        ("ihs.queries.ballots:ballot_list", lambda c: (c.now_minute,)),
+        ("ihs.queries.ballots:live_ballot_id", lambda c: (c.now_minute, None)),
+    ],
+}
+# The live ballot fragment of `scrutin_direct`: what it reads on each timed rerun.
+FRAGMENT_READS: list[Call] = [
+    ("ihs.queries.ballots:live_turnout", lambda c: (c.ballot_id, c.now_minute)),
+    ("ihs.queries.ballots:ballot_result", lambda c: (c.ballot_id,)),
+    ("ihs.queries.ballots:turnout_curve", lambda c: (c.ballot_id, c.now_minute)),
+    ("ihs.queries.ballots:previous_curves", lambda c: (c.ballot_id,)),
+    ("ihs.queries.ballots:turnout_by_place", lambda c: (c.ballot_id, c.now_minute)),
+]
+# Query parameters a page is opened with (a deep link, as on the shared screen).
+QUERY: dict[str, Callable[[Context], dict]] = {
+    "secteur": lambda c: {"secteur": c.sector_code} if c.sector_code else {},
+}
+PAGES = list(READS)
+
+
+def _resolve(dotted: str) -> Callable:
+    import importlib
+
+    module, name = dotted.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def context(engine) -> Context:
+    """The date, the biggest deployed sector and the open ballot the pages will show."""
+    from ihs.meetings import active_freeze
+
+    as_of = active_freeze(engine) or clock.today()
+    with engine.connect() as conn:
+        sector = conn.execute(
+            select(m.Sector.id, m.Sector.code)
+            .join(m.SectorDwellings, m.SectorDwellings.sector_id == m.Sector.id)
+            .join(m.Ballot, m.Ballot.sector_id == m.Sector.id)
+            .where(m.Ballot.outcome == "adopted")
+            .order_by(m.SectorDwellings.dwellings.desc(), m.Sector.id)
+            .limit(1)
+        ).first()
+        ballot = conn.execute(
+            select(m.Ballot.id).where(m.Ballot.status == "open").order_by(m.Ballot.opens_at.desc()).limit(1)
+        ).scalar()
+    return Context(
+        as_of=as_of,
+        now_minute=clock.now().replace(second=0, microsecond=0),
+        sector_id=sector.id if sector else None,
+        sector_code=sector.code if sector else None,
+        ballot_id=ballot,
+    )
+
+
+def time_reads(engine, calls: list[Call], ctx: Context) -> float:
+    """Seconds to run `calls` once, uncached, one after the other (the page's SQL floor)."""
+    resolved = [(_resolve(name), args(ctx)) for name, args in calls]
+    start = _time.perf_counter()
+    for fn, args in resolved:
+        fn(engine, *args)
+    return _time.perf_counter() - start
+
+
+# ---- the bench database ---------------------------------------------------------------------------
+
+
+def bench_url(args) -> str:
+    """`--url` runs the bench on that database; else `--bench-url`; else data/bench/bench.db."""
+    return args.url or args.bench_url or DEFAULT_URL
+
+
+def _sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    return Path(u.database) if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") else None
+
+
+def _setting(conn, key: str):
+    return conn.execute(select(m.Setting.value).where(m.Setting.key == key)).scalar()
+
+
+def prepare(url: str, *, sectors: int, scale: float, progress: Callable[[str], None]) -> date:
+    """Build the synthetic database at this size, or reuse it; returns the day it was built for."""
+    from ihs.db import forget_engine, get_engine
+    from ihs.migrate import upgrade
+
+    size = {"sectors": sectors, "scale": scale, "version": SYNTHETIC_VERSION}
+    path = _sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        current = _setting(conn, "bench.size")
+        built_on = _setting(conn, "bench.built_on")
+        has_data = conn.execute(select(func.count()).select_from(m.Sector)).scalar_one() > 0
+    if current == size and built_on:
+        progress(f"Base de mesure réutilisée : {_describe(size)} ({url_label(url)})")
+        return date.fromisoformat(built_on)
+    if has_data and current is None:
+        raise BenchError(
+            f"la base {url_label(url)} contient des données qui ne viennent pas du banc d'essai : "
+            "choisissez une base vide ou dédiée (--bench-url, ou --url vers une base jetable)"
+        )
+    if has_data:
+        progress(f"Taille différente ({_describe(current)}) : reconstruction de la base de mesure")
+        forget_engine(url)
+        if path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        else:
+            from ihs.db import session_scope
+            from ihs.demo import clear_all
+
+            with session_scope("banc d'essai", engine=get_engine(url)) as s:
+                s.info["skip_audit"] = True
+                clear_all(s)
+        upgrade(url)
+        engine = get_engine(url)
+    from ihs.synthetic import build_synthetic
+
+    today = clock.today()
+    started = _time.perf_counter()
+    counts = build_synthetic(engine, today, clock.now(), sectors=sectors, scale=scale, progress=progress)
+    with engine.begin() as conn:
+        conn.execute(
+            m.Setting.__table__.insert(),
+            [{"key": "bench.size", "value": size}, {"key": "bench.built_on", "value": today.isoformat()}],
+        )
+    with engine.connect() as conn:
+        # Fresh statistics, so the planner knows the tables' sizes before the first page.
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    progress(
+        f"Base construite en {_time.perf_counter() - started:.0f} s : "
+        + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in counts.items())
+    )
+    return today
+
+
+def _describe(size: dict | None) -> str:
+    if not size:
+        return "inconnue"
+    return f"{size.get('sectors')} secteurs, échelle {size.get('scale')}"
+
+
+def url_label(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# ---- one page, in a fresh subprocess ----------------------------------------------------------------
+
+EMPTY_PAGE = '"""An empty page: what Streamlit and app.py cost on their own."""\n'
+
+
+def _peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 4)
+
+
+def measure_page(page: str, url: str) -> dict:
+    """Time one page (run inside a fresh process by `run_page`)."""
+    os.environ["IHS_DATABASE_URL"] = url
+    os.environ.setdefault("IHS_DEMO", "1")
+    os.environ.pop("IHS_PUBLIC_DASHBOARDS", None)
+    from ihs.settings import get_settings
+
+    get_settings.cache_clear()
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ihs.db import get_engine
+    from ihs.ui import data as ui_data
+    from ihs.ui import nav
+
+    engine = get_engine(url)
+    ctx = context(engine)
+
+    # The empty page, registered like any dashboard so it goes through the same app.py.
+    empty = Path(tempfile.mkdtemp(prefix="ihs-bench-")) / "bench_vide.py"
+    empty.write_text(EMPTY_PAGE, encoding="utf-8")
+
+    @dataclass(frozen=True)
+    class _EmptySpec(nav.PageSpec):
+        @property
+        def url_path(self) -> str:
+            return "bench_vide"
+
+    nav.PAGES.append(_EmptySpec(str(empty), "Page vide", "⬜", "Banc d'essai", nav.ALL))
+
+    # Record every read the page makes, to check READS against it.
+    recorded: set[str] = set()
+    original = ui_data._cached
+
+    def recording(url_, name, args, kwargs):
+        recorded.add(name)
+        return original(url_, name, args, kwargs)
+
+    recording.clear = original.clear  # clear_reads() keeps working
+    ui_data._cached = recording
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = VIEWER
+    at.session_state["name"] = VIEWER
+    at.session_state["roles"] = ["viewer"]
+    at.run()
+
+    def clear() -> None:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+    def timed_run() -> float:
+        start = _time.perf_counter()
+        at.run()
+        return _time.perf_counter() - start
+
+    # The empty page first: AppTest finds it only among the pages the first run registered.
+    at.switch_page(str(empty))
+    at.run()
+    empty_cold = []
+    for _ in range(REPEAT):
+        clear()
+        empty_cold.append(timed_run())
+
+    at.switch_page(f"pages/{page}.py")
+    for key, value in QUERY.get(page, lambda c: {})(ctx).items():
+        at.query_params[key] = value
+    at.run()  # imports and first compilation: not what a visitor of a running server waits for
+    errors = [str(e.value) for e in at.exception]
+    recorded.clear()
+    cold = []
+    for _ in range(REPEAT):
+        clear()
+        cold.append(timed_run())
+    warm = [timed_run() for _ in range(REPEAT)]
+    errors += [str(e.value) for e in at.exception]
+    reads = sorted(recorded)
+    floor = [time_reads(engine, READS[page], ctx) for _ in range(REPEAT)]
+    listed = {name.replace(":", ".") for name, _ in READS[page]}
+    result = {
+        "page": page,
+        "cold_s": _median(cold),
+        "warm_s": _median(warm),
+        "floor_s": _median(floor),
+        "empty_s": _median(empty_cold),
+    }
+    result["ratio"] = round(result["cold_s"] / (result["floor_s"] + result["empty_s"]), 2)
+    if page == "scrutin_direct" and ctx.ballot_id is not None:
+        result["fragment_s"] = _median([time_reads(engine, FRAGMENT_READS, ctx) for _ in range(REPEAT)])
+        listed |= {name.replace(":", ".") for name, _ in FRAGMENT_READS}
+    result["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    result["unlisted_reads"] = [r for r in reads if r not in listed]
+    result["errors"] = errors[:3]
+    return result
+
+
+def run_page(page: str, url: str, built_on: date) -> dict:
+    env = dict(os.environ, IHS_TODAY=built_on.isoformat(), IHS_DEMO="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ihs.bench", "page", page, url],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=900,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return {"page": page, "errors": tail or [f"code de sortie {proc.returncode}"]}
+    return json.loads(lines[-1])
+
+
+# ---- output ----------------------------------------------------------------------------------------
+
+COLUMNS = [
+    ("page", "page", "{}"),
+    ("cold_s", "à froid (s)", "{:.3f}"),
+    ("warm_s", "à chaud (s)", "{:.3f}"),
+    ("floor_s", "SQL seul (s)", "{:.3f}"),
+    ("empty_s", "page vide (s)", "{:.3f}"),
+    ("ratio", "ratio", "{:.2f}"),
+    ("peak_rss_mb", "mémoire max (Mo)", "{:.0f}"),
+]
+
+
+def _within(row: dict) -> bool:
+    return all(
+        row.get(k) is not None and row[k] <= TARGETS[k] for k in ("cold_s", "warm_s", "ratio", "peak_rss_mb")
+    ) and not row.get("errors")
+
+
+def print_table(rows: list[dict]) -> None:
+    widths = [max(len(h), 14 if k == "page" else 8) for k, h, _ in COLUMNS]
+    print("  ".join(h.ljust(w) for (_, h, _), w in zip(COLUMNS, widths, strict=True)) + "  objectif")
+    for row in rows:
+        cells = []
+        for (key, _, fmt), w in zip(COLUMNS, widths, strict=True):
+            value = row.get(key)
+            cells.append((fmt.format(value) if value is not None else "–").ljust(w))
+        print("  ".join(cells) + ("  ok" if _within(row) else "  NON"))
+        for err in row.get("errors") or []:
+            print(f"    erreur : {err}")
+        if row.get("unlisted_reads"):
+            print(f"    lectures absentes du registre READS : {', '.join(row['unlisted_reads'])}")
+        if "fragment_s" in row:
+            ok = row["fragment_s"] <= TARGETS["fragment_s"]
+            print(f"    fragment en direct (relance) : {row['fragment_s'] * 1000:.0f} ms  {'ok' if ok else 'NON'}")
+    print(
+        f"Objectifs : à froid ≤ {TARGETS['cold_s']} s, à chaud ≤ {TARGETS['warm_s']} s, "
+        f"ratio ≤ {TARGETS['ratio']}, mémoire ≤ {TARGETS['peak_rss_mb']} Mo, fragment ≤ 50 ms"
+    )
+
+
+# ---- write load ------------------------------------------------------------------------------------
+
+
+@dataclass
+class WriteStats:
+    ok: dict[str, int] = field(default_factory=lambda: {"visit": 0, "turnout": 0})
+    errors: int = 0
+    messages: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+MARK = "banc d'essai (écriture)"
+
+
+def _record_visit(session, actor, sector_id: int, day: date) -> None:
+    """A drop-in visit, through the form's write function."""
+    from ihs.visits import record_visit
+
+    record_visit(
+        session,
+        actor,
+        kind="dropin",
+        sector_id=sector_id,
+        occurred_on=day,
+        people_seen=3,
+        topics=["abonnement", "equipement"],
+        notes=MARK,
+    )
+
+
+def _record_turnout(session, actor, ballot_id: int, place_id: int, voters: int, at: datetime) -> None:
+    """A cumulative turnout reading, through the ballot-week form's write function."""
+    from ihs.ballots import record_turnout
+
+    record_turnout(session, actor, ballot_id=ballot_id, place_id=place_id, voters=voters, reported_at=at)
+
+
+def _write_targets(engine, writers: int) -> tuple[list[int], int, list[int], int]:
+    """Deployed sectors to record visits in; an open ballot with one new polling place per writer."""
+    from ihs.db import session_scope
+
+    with engine.connect() as conn:
+        sectors = (
+            conn.execute(
+                select(m.Ballot.sector_id).where(m.Ballot.outcome == "adopted").order_by(m.Ballot.id).limit(writers)
+            )
+            .scalars()
+            .all()
+        )
+        ballot = conn.execute(
+            select(m.Ballot.id, m.Ballot.registered).where(m.Ballot.status == "open").order_by(m.Ballot.id).limit(1)
+        ).first()
+    if not sectors or ballot is None:
+        raise BenchError("la base de mesure n'a ni secteur déployé ni scrutin ouvert")
+    with session_scope("banc d'essai", engine=engine) as s:
+        s.info["skip_audit"] = True
+        places = [m.PollingPlace(ballot_id=ballot.id, name=f"Bureau du banc d'essai {k + 1}") for k in range(writers)]
+        s.add_all(places)
+        s.flush()
+        place_ids = [p.id for p in places]
+    return sectors, ballot.id, place_ids, ballot.registered
+
+
+def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITERS) -> dict:
+    """`writers` threads alternate a visit and a turnout reading for `seconds`; counts what landed."""
+    from ihs.db import get_engine, session_scope
+    from ihs.users import Actor
+
+    engine = get_engine(url)
+    sectors, ballot_id, place_ids, registered = _write_targets(engine, writers)
+    stats = WriteStats()
+    day = clock.today()
+    cap = max(1, registered // (2 * writers))  # readings stay plausible: never more voters than dwellings
+    start_gate = threading.Barrier(writers + 1)
+
+    def writer(k: int) -> None:
+        actor = Actor(f"banc-{k:02d}", "landlord")
+        sector_id, place_id = sectors[k % len(sectors)], place_ids[k]
+        voters, n = 0, 0
+        start_gate.wait()
+        while _time.perf_counter() < deadline:
+            n += 1
+            kind = "visit" if n % 2 else "turnout"
+            try:
+                with session_scope(actor.username, engine=engine) as s:
+                    if kind == "visit":
+                        _record_visit(s, actor, sector_id, day)
+                    else:
+                        voters = min(cap, voters + 1)
+                        _record_turnout(s, actor, ballot_id, place_id, voters, clock.now())
+                with stats.lock:
+                    stats.ok[kind] += 1
+            except Exception as exc:  # an error is what we measure: count it, keep writing
+                with stats.lock:
+                    stats.errors += 1
+                    if len(stats.messages) < 5:
+                        stats.messages.append(f"{type(exc).__name__}: {exc}"[:300])
+
+    threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
+    for t in threads:
+        t.start()
+    deadline = _time.perf_counter() + seconds
+    start_gate.wait()
+    started = _time.perf_counter()
+    deadline = started + seconds
+    for t in threads:
+        t.join()
+    elapsed = _time.perf_counter() - started
+    users = [f"banc-{k:02d}" for k in range(writers)]
+    with engine.connect() as conn:
+        visits = conn.execute(
+            select(func.count()).select_from(m.Visit).where(m.Visit.created_by.in_(users), m.Visit.notes == MARK)
+        ).scalar_one()
+        readings = conn.execute(
+            select(func.count()).select_from(m.TurnoutReport).where(m.TurnoutReport.place_id.in_(place_ids))
+        ).scalar_one()
+    written = stats.ok["visit"] + stats.ok["turnout"]
+    result = {
+        "backend": engine.dialect.name,
+        "writers": writers,
+        "seconds": round(elapsed, 2),
+        "writes": written,
+        "writes_per_s": round(written / elapsed, 1),
+        "visits": stats.ok["visit"],
+        "turnout_reports": stats.ok["turnout"],
+        "errors": stats.errors,
+        "lost": written - visits - readings,
+        "error_samples": stats.messages,
+    }
+    # Leave the bench database as it was, for the page timings.
+    with session_scope("banc d'essai", engine=engine) as s:
+        s.info["skip_audit"] = True
+        s.execute(delete(m.Visit).where(m.Visit.created_by.in_(users), m.Visit.notes == MARK))
+        s.execute(delete(m.TurnoutReport).where(m.TurnoutReport.place_id.in_(place_ids)))
+        s.execute(delete(m.PollingPlace).where(m.PollingPlace.id.in_(place_ids)))
+        s.execute(delete(m.AuditLog).where(m.AuditLog.username.in_(users)))
+    return result
+
+
+# ---- command line ---------------------------------------------------------------------------------
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cli_bench(args, engine) -> int:
+    """`python -m ihs bench`: build or reuse the synthetic database, then time pages or writes."""
+    del engine  # the bench picks its own database (see `bench_url`)
+    url = bench_url(args)
+    try:
+        built_on = prepare(url, sectors=args.sectors, scale=args.scale, progress=_progress)
+    except BenchError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    os.environ["IHS_TODAY"] = built_on.isoformat()  # the live ballot is live on the day it was built for
+    if args.writes:
+        seconds = getattr(args, "seconds", None) or WRITE_SECONDS
+        result = run_writes(url, seconds=seconds)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(
+                f"Écritures ({result['backend']}, {result['writers']} rédacteurs, {result['seconds']} s) : "
+                f"{result['writes_per_s']} écritures/s, {result['errors']} erreurs, {result['lost']} perdues "
+                f"({result['visits']} visites, {result['turnout_reports']} relevés de participation)"
+            )
+            for msg in result["error_samples"]:
+                print(f"    erreur : {msg}")
+        ok = result["writes_per_s"] >= TARGETS["writes_per_s"] and not result["errors"] and not result["lost"]
+        print(f"Objectif : ≥ {TARGETS['writes_per_s']} écritures/s, 0 erreur, 0 perdue : {'ok' if ok else 'NON'}")
+        return 0
+    _progress(f"Mesure de {len(PAGES)} pages ({REPEAT} passages chacune), base {url_label(url)}…")
+    rows = []
+    for page in PAGES:
+        row = run_page(page, url, built_on)
+        rows.append(row)
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            _progress(f"  {page} : {row.get('cold_s', '–')} s à froid")
+    if not args.json:
+        print_table(rows)
+    return 0
+
+
+def _main(argv: list[str]) -> int:
+    """Internal entry point of the per-page subprocess: `python -m ihs.bench page <page> <url>`."""
+    if len(argv) != 3 or argv[0] != "page":
+        print("usage : python -m ihs.bench page <page> <url>", file=sys.stderr)
+        return 2
+    print(json.dumps(measure_page(argv[1], argv[2]), ensure_ascii=False, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

@@ -1,0 +1,91 @@
+"""The benchmark runs at a tiny scale and prints its fields (it is not a timed test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from ihs import bench
+from ihs import models as m
+from ihs.db import forget_engine, get_engine
+from ihs.settings import ROOT
+from ihs.ui.nav import spec_for
+
+TINY = ["--sectors", "20", "--scale", "0.0005"]
+PAGE_FIELDS = {"page", "cold_s", "warm_s", "floor_s", "ratio", "peak_rss_mb"}
+
+
+def _bench(*args: str, url: str | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    before = ["--url", url] if url else []  # --url is the CLI's global option
+    return subprocess.run(
+        [sys.executable, "-m", "ihs", *before, "bench", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def bench_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.db'}"
+    yield url
+    forget_engine(url)
+
+
+def test_every_benchmarked_page_is_a_public_dashboard():
+    for page in bench.PAGES:
+        assert (ROOT / "pages" / f"{page}.py").exists()
+        assert "viewer" in spec_for(f"pages/{page}.py").roles
+
+
+@pytest.mark.slow
+def test_pages_print_one_json_object_each_with_the_timings(bench_url):
+    proc = _bench("--bench-url", bench_url, *TINY, "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert [r["page"] for r in rows] == bench.PAGES
+    for row in rows:
+        assert not row.get("errors"), row
+        assert PAGE_FIELDS <= set(row), row
+        for key in PAGE_FIELDS - {"page"}:
+            assert isinstance(row[key], int | float) and row[key] > 0, (row["page"], key, row[key])
+        # A read the page makes but the registry (the SQL floor) does not list would skew the ratio.
+        assert row["unlisted_reads"] == [], row
+    live = next(r for r in rows if r["page"] == "scrutin_direct")
+    assert live["fragment_s"] > 0
+    # The synthetic database is built to the requested size and remembered for reuse.
+    engine = get_engine(bench_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(m.Sector)).scalar_one() == 20
+        assert conn.execute(select(func.count()).select_from(m.Visit)).scalar_one() >= 1500
+        size = conn.execute(select(m.Setting.value).where(m.Setting.key == "bench.size")).scalar_one()
+    assert size["sectors"] == 20 and size["scale"] == 0.0005
+
+
+@pytest.mark.slow
+def test_writes_print_rate_errors_and_lost_rows(bench_url):
+    proc = _bench("--bench-url", bench_url, *TINY, "--writes", "--seconds", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "écritures/s" in proc.stdout and "erreurs" in proc.stdout and "perdues" in proc.stdout
+    proc = _bench("--bench-url", bench_url, *TINY, "--writes", "--seconds", "1", "--json")
+    result = json.loads(proc.stdout.splitlines()[0])
+    assert result["writes"] > 0 and result["writes_per_s"] > 0
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["lost"] == 0
+    # The write load cleans up after itself: the bench database keeps its size.
+    with get_engine(bench_url).connect() as conn:
+        left = conn.execute(
+            select(func.count()).select_from(m.Visit).where(m.Visit.created_by.like("banc-%"))
+        ).scalar_one()
+    assert left == 0
+
+
+def test_refuses_a_database_that_holds_other_data(db_url):
+    proc = _bench(*TINY, url=db_url)
+    assert proc.returncode == 2
+    assert "ne viennent pas du banc d'essai" in proc.stderr
