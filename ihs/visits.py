@@ -27,6 +27,17 @@ FIELDS = {
     "legal": (("offers_compared", "contracts_terminated"), ()),
     "equipment": (("computers_sold",), ()),
 }
+# French labels of the form fields (short enough for a phone).
+LABELS = {
+    "doors_knocked": "Portes frappées",
+    "doors_answered": "Portes ouvertes",
+    "documents_left": "Documents laissés",
+    "people_seen": "Personnes reçues",
+    "offers_compared": "Offres comparées",
+    "contracts_terminated": "Anciens contrats résiliés",
+    "computers_sold": "Ordinateurs vendus",
+    "price_per_computer": "Prix par ordinateur (€)",
+}
 COUNT_FIELDS = sorted({f for req, opt in FIELDS.values() for f in req + opt})
 
 

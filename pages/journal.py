@@ -1,5 +1,46 @@
-"""Placeholder until its issue is built."""
+"""Journal des modifications (coordinator): who created, corrected or deleted what, and when."""
+
+from datetime import timedelta
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.formats import fr_datetime
+from ihs.queries.entries import ACTION_LABELS, TABLE_LABELS, audit_filters, audit_log
+from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.ui.widgets import no_data, table
+
+actor = require_page("pages/journal.py")
+st.title("Journal des modifications")
+st.caption("Chaque création, correction et suppression est enregistrée, avec l'avant et l'après.")
+today = clock.today()
+users, tables = read(audit_filters)
+left, middle, right = st.columns(3)
+user = left.selectbox("Utilisateur", users, index=None, placeholder="Tous", key="jr_user")
+tbl = middle.selectbox(
+    "Table", tables, format_func=lambda t: TABLE_LABELS.get(t, t), index=None, placeholder="Toutes", key="jr_table"
+)
+period = right.date_input("Période", value=(today - timedelta(days=30), today), format="DD/MM/YYYY", key="jr_period")
+start, end = (period[0], period[-1]) if period else (None, None)
+log = read(audit_log, user, tbl, start, end)
+if log.empty:
+    no_data("Aucune modification pour ces filtres.")
+    st.stop()
+st.caption(f"{len(log)} modification(s) affichée(s), les plus récentes d'abord (500 au plus).")
+shown = log.assign(
+    at=log["at"].map(fr_datetime),
+    action=log["action"].map(lambda a: ACTION_LABELS.get(a, a)),
+    table_name=log["table_name"].map(lambda t: TABLE_LABELS.get(t, t)),
+).rename(
+    columns={
+        "at": "Quand",
+        "username": "Qui",
+        "action": "Action",
+        "table_name": "Table",
+        "row_id": "Ligne",
+        "changes": "Changements",
+        "reason": "Raison",
+    }
+)
+table(shown, key="jr_table_view")

@@ -1,5 +1,107 @@
-"""Placeholder until its issue is built."""
+"""Saisie des événements: a meeting, an information action, a half-day, a workshop, a drop-in,
+the annual gathering; a weekly series (drop-ins, a workshop cycle) in one go."""
+
+from datetime import date, time
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.events import organisation_choices, record_event, sector_choices
+from ihs.ui import forms
+from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.vocab import EVENT_KINDS, EVENT_SUBKINDS
+
+actor = require_page("pages/saisie_evenements.py")
+F = "ev"
+today = clock.today()
+
+st.title("Saisie des événements")
+sectors = read(sector_choices, actor)
+if not sectors:
+    st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
+    st.stop()
+names = {s.id: s.name for s in sectors}
+orgs = dict(read(organisation_choices))
+
+kind = st.selectbox("Type d'événement", list(EVENT_KINDS), format_func=EVENT_KINDS.get, key=forms.key(F, "kind"))
+subkinds = EVENT_SUBKINDS.get(kind, {})
+count_field = "reach" if kind == "information" else "attendance"
+
+
+def write(session) -> str:
+    v = forms.values(F, ["sector_ids", "day", "start_time", "place", "organiser_id", count_field, "notes", "title"])
+    v["occurrences"] = forms.value(F, f"occurrences_{kind}", 1)
+    events = record_event(session, actor, kind=kind, subkind=forms.value(F, "subkind") if subkinds else None, **v)
+    if len(events) > 1:
+        return f"{len(events)} dates enregistrées (une par semaine, jusqu'au {events[-1].starts_at:%d/%m/%Y})."
+    return "Événement enregistré. Merci !"
+
+
+with st.form(F, clear_on_submit=False):
+    if subkinds:
+        st.selectbox("Précision", list(subkinds), format_func=subkinds.get, key=forms.key(F, "subkind"))
+        forms.field_error(F, "subkind")
+    st.multiselect(
+        "Secteur(s)" + (" — facultatif" if kind == "gathering" else ""),
+        list(names),
+        format_func=names.get,
+        default=list(names)[:1] if len(names) == 1 else None,
+        key=forms.key(F, "sector_ids"),
+        placeholder="Choisissez un ou plusieurs secteurs",
+    )
+    forms.field_error(F, "sector_ids")
+    left, right = st.columns(2)
+    with left:
+        st.date_input(
+            "Date", value=today, min_value=date(2000, 1, 1), max_value=date(today.year + 5, 12, 31),
+            format="DD/MM/YYYY", key=forms.key(F, "day"),
+        )  # fmt: skip
+        forms.field_error(F, "day")
+    with right:
+        st.time_input("Heure de début", value=time(14, 0), step=900, key=forms.key(F, "start_time"))
+        forms.field_error(F, "start_time")
+    st.text_input("Lieu", placeholder="ex. Maison de quartier", key=forms.key(F, "place"))
+    forms.field_error(F, "place")
+    org_ids = list(orgs)
+    st.selectbox(
+        "Organisé par",
+        org_ids,
+        format_func=orgs.get,
+        index=org_ids.index(actor.organisation_id) if actor.organisation_id in org_ids else None,
+        placeholder="Choisissez l'organisateur",
+        key=forms.key(F, "organiser_id"),
+    )
+    forms.field_error(F, "organiser_id")
+    if kind == "information":
+        st.text_input("Personnes ou logements touchés", placeholder="ex. 250", key=forms.key(F, "reach"))
+    else:
+        st.text_input(
+            "Nombre de participants",
+            placeholder="ex. 12",
+            help="Laissez vide si l'événement n'a pas encore eu lieu.",
+            key=forms.key(F, "attendance"),
+        )
+    forms.field_error(F, count_field)
+    st.number_input(
+        "Nombre de dates (une par semaine)",
+        min_value=1,
+        max_value=52,
+        value=10 if kind == "workshop" else 1,
+        help="Un cycle d'ateliers : 10 séances. Une permanence hebdomadaire : le nombre de semaines.",
+        key=forms.key(F, f"occurrences_{kind}"),  # one per kind, so the default follows the kind
+    )
+    forms.field_error(F, "occurrences")
+    st.text_input("Titre (facultatif)", placeholder="Sinon, un titre est proposé", key=forms.key(F, "title"))
+    forms.field_error(F, "title")
+    st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
+    forms.field_error(F, "notes")
+    st.form_submit_button(
+        "Enregistrer",
+        type="primary",
+        width="stretch",
+        on_click=forms.submit,
+        args=(F, write, ["place", count_field, "notes", "title"]),
+    )
+forms.status(F)
+st.caption("Vos saisies se corrigent ou se suppriment dans « Mes saisies ».")

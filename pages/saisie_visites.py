@@ -1,5 +1,111 @@
-"""Placeholder until its issue is built."""
+"""Visites et accompagnement: after a door-to-door round, a drop-in, legal advice, an equipment
+sale, or a workshop session. Counts only: no tenant's name is ever asked."""
+
+from datetime import date
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.events import sector_choices
+from ihs.ui import forms
+from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.visits import (
+    DEFAULT_COMPUTER_PRICE,
+    FIELDS,
+    LABELS,
+    record_visit,
+    record_workshop_attendance,
+    workshop_sessions,
+)
+from ihs.vocab import DROPIN_TOPICS, VISIT_KINDS
+
+actor = require_page("pages/saisie_visites.py")
+today = clock.today()
+KINDS = {**VISIT_KINDS, "workshop": "Présence à une séance d'atelier"}
+
+st.title("Visites et accompagnement")
+st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
+sectors = read(sector_choices, actor)
+if not sectors:
+    st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
+    st.stop()
+names = {s.id: s.name for s in sectors}
+kind = st.selectbox("Qu'avez-vous fait ?", list(KINDS), format_func=KINDS.get, key="vi_kind")
+F = f"vi_{kind}"
+
+
+def text_field(field: str, label: str, placeholder: str = "ex. 12", **kwargs) -> None:
+    st.text_input(label, placeholder=placeholder, key=forms.key(F, field), **kwargs)
+    forms.field_error(F, field)
+
+
+if kind == "workshop":
+    sessions = dict(read(workshop_sessions, actor, today))
+
+    def write(session) -> str:
+        v = forms.values(F, ["event_id", "attendance", "returning_participants"])
+        record_workshop_attendance(session, actor, **v)
+        return "Présence enregistrée. Merci !"
+
+    with st.form(F, clear_on_submit=False):
+        st.selectbox(
+            "Séance",
+            list(sessions),
+            format_func=sessions.get,
+            index=None,
+            placeholder="Choisissez la séance" if sessions else "Aucune séance d'atelier récente",
+            key=forms.key(F, "event_id"),
+        )
+        forms.field_error(F, "event_id")
+        text_field("attendance", "Participants présents")
+        text_field("returning_participants", "Dont déjà venus à une séance précédente")
+        st.form_submit_button(
+            "Enregistrer", type="primary", width="stretch", on_click=forms.submit,
+            args=(F, write, ["attendance", "returning_participants"]),
+        )  # fmt: skip
+else:
+    required, optional = FIELDS[kind]
+    counts = list(required + optional)
+
+    def write(session) -> str:
+        v = forms.values(F, ["sector_id", "occurred_on", "notes", *counts])
+        if kind == "dropin":
+            v["topics"] = forms.value(F, "topics", [])
+        if kind == "equipment":
+            v["price_per_computer"] = forms.value(F, "price_per_computer")
+        record_visit(session, actor, kind=kind, **v)
+        return "Saisie enregistrée. Merci !"
+
+    with st.form(F, clear_on_submit=False):
+        ids = list(names)
+        st.selectbox(
+            "Secteur", ids, format_func=names.get, index=0 if len(ids) == 1 else None,
+            placeholder="Choisissez le secteur", key=forms.key(F, "sector_id"),
+        )  # fmt: skip
+        forms.field_error(F, "sector_id")
+        st.date_input(
+            "Date", value=today, min_value=date(2000, 1, 1), max_value=date(today.year + 5, 12, 31),
+            format="DD/MM/YYYY", key=forms.key(F, "occurred_on"),
+        )  # fmt: skip
+        forms.field_error(F, "occurred_on")
+        for field in counts:
+            text_field(field, LABELS[field] + ("" if field in required else " (facultatif)"))
+        if kind == "dropin":
+            st.multiselect(
+                "Sujets abordés", list(DROPIN_TOPICS), format_func=DROPIN_TOPICS.get, key=forms.key(F, "topics"),
+                placeholder="Choisissez un ou plusieurs sujets",
+            )  # fmt: skip
+            forms.field_error(F, "topics")
+        if kind == "equipment":
+            text_field(
+                "price_per_computer", LABELS["price_per_computer"], placeholder=f"{DEFAULT_COMPUTER_PRICE} (par défaut)"
+            )
+        st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
+        forms.field_error(F, "notes")
+        st.form_submit_button(
+            "Enregistrer", type="primary", width="stretch", on_click=forms.submit,
+            args=(F, write, [*counts, "notes", "topics", "price_per_computer"]),
+        )  # fmt: skip
+forms.status(F)
+st.caption("Vos saisies se corrigent ou se suppriment dans « Mes saisies ».")

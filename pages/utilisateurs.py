@@ -1,5 +1,92 @@
-"""Placeholder until its issue is built."""
+"""Utilisateurs (coordinator): create accounts, change a role, disable, reset a password."""
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs.formats import fr_datetime
+from ihs.ui import forms
+from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.ui.widgets import table
+from ihs.users import add_user, list_users, organisation_choices, reset_password, set_active, set_role
+from ihs.vocab import ROLES
+
+actor = require_page("pages/utilisateurs.py")
+st.title("Utilisateurs")
+users = read(list_users)
+orgs = dict(read(organisation_choices))
+shown = users.assign(
+    role=users["role"].map(lambda r: ROLES.get(r, r)),
+    active=users["active"].map({True: "oui", False: "non"}),
+    locked_until=users["locked_until"].map(lambda d: fr_datetime(d) if d == d and d is not None else ""),
+)
+labels = {"username": "Identifiant", "name": "Nom", "role": "Rôle", "organisation": "Organisation"}
+table(shown.rename(columns={**labels, "active": "Actif", "locked_until": "Bloqué jusqu'à"}), key="us_table")
+
+
+def create() -> None:
+    def write(session) -> str:
+        v = forms.values("us_new", ["username", "name", "role", "organisation", "password"])
+        add_user(session, actor, **v)
+        return "Compte créé. Transmettez le mot de passe à la personne de vive voix, pas par écrit."
+
+    forms.submit("us_new", write, ["username", "name", "password"])
+
+
+def change(form: str, action: str, username: str) -> None:
+    def write(session) -> str:
+        if action == "role":
+            set_role(session, actor, username, forms.value(form, "role"), forms.value(form, "organisation"))
+            return "Rôle modifié."
+        if action == "password":
+            reset_password(session, actor, username, forms.value(form, "password") or "")
+            return "Mot de passe réinitialisé (et compte débloqué)."
+        active = action == "enable"
+        set_active(session, actor, username, active)
+        return "Compte réactivé." if active else "Compte désactivé : la personne ne peut plus se connecter."
+
+    forms.submit(form, write, ["password"])
+
+
+with st.expander("Créer un compte", expanded=False):
+    with st.form("us_new", clear_on_submit=False):
+        F = "us_new"
+        st.text_input("Identifiant", placeholder="ex. mdq-bellevue", key=forms.key(F, "username"))
+        forms.field_error(F, "username")
+        st.text_input("Nom affiché", key=forms.key(F, "name"))
+        forms.field_error(F, "name")
+        st.selectbox("Rôle", list(ROLES), format_func=ROLES.get, index=3, key=forms.key(F, "role"))
+        forms.field_error(F, "role")
+        st.selectbox("Organisation", list(orgs), format_func=orgs.get, index=None, key=forms.key(F, "organisation"))
+        forms.field_error(F, "organisation")
+        st.text_input("Mot de passe (8 caractères au moins)", type="password", key=forms.key(F, "password"))
+        forms.field_error(F, "password")
+        st.form_submit_button("Créer le compte", type="primary", width="stretch", on_click=create)
+    forms.status("us_new")
+
+st.subheader("Modifier un compte")
+username = st.selectbox("Compte", list(users["username"]), index=None, placeholder="Choisissez un compte", key="us_who")
+if username:
+    F = f"us_edit_{username}"  # one form per account, so each shows its own role
+    row = users.set_index("username").loc[username]
+    with st.form(F, clear_on_submit=False):
+        st.selectbox(
+            "Rôle", list(ROLES), format_func=ROLES.get, index=list(ROLES).index(row.role), key=forms.key(F, "role")
+        )
+        forms.field_error(F, "role")
+        org_ids = list(orgs)
+        current = next((i for i, n in orgs.items() if n == row.organisation), None)
+        st.selectbox(
+            "Organisation", org_ids, format_func=orgs.get, index=org_ids.index(current) if current else None,
+            key=forms.key(F, "organisation"),
+        )  # fmt: skip
+        forms.field_error(F, "organisation")
+        st.form_submit_button("Changer le rôle", width="stretch", on_click=change, args=(F, "role", username))
+        st.text_input("Nouveau mot de passe", type="password", key=forms.key(F, "password"))
+        forms.field_error(F, "password")
+        st.form_submit_button(
+            "Réinitialiser le mot de passe", width="stretch", on_click=change, args=(F, "password", username)
+        )
+        forms.field_error(F, "active")
+        toggle = ("disable", "Désactiver le compte") if row.active else ("enable", "Réactiver le compte")
+        st.form_submit_button(toggle[1], width="stretch", on_click=change, args=(F, toggle[0], username))
+    forms.status(F)

@@ -1,0 +1,91 @@
+"""Form plumbing for the entry pages: one transaction per submit, errors next to their field,
+nothing typed is lost.
+
+A page builds an `st.form(..., clear_on_submit=False)` whose widgets have keys `<form>_<field>`,
+shows `field_error(form, field)` under each widget, and gives its submit button
+`on_click=submit, args=(form, write)`. The callback runs before the page is drawn again, so
+the messages appear under the fields of that very run, and widget values stay as typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ihs.db import session_scope
+from ihs.ui.auth import current_actor
+from ihs.ui.data import clear_reads, engine
+from ihs.users import PermissionDenied
+from ihs.validation import ValidationError
+
+log = logging.getLogger("ihs.forms")
+
+CHECK_FIELDS = "Vérifiez les champs signalés : rien n'a été enregistré."
+DB_FAILED = (
+    "L'enregistrement a échoué : la base de données est occupée ou la connexion est perdue. "
+    "Rien n'a été enregistré et vos saisies sont conservées : réessayez dans un instant."
+)
+
+
+def key(form: str, field: str) -> str:
+    return f"{form}_{field}"
+
+
+def value(form: str, field: str, default=None):
+    return st.session_state.get(key(form, field), default)
+
+
+def values(form: str, fields: Iterable[str]) -> dict:
+    return {f: value(form, f) for f in fields}
+
+
+def errors(form: str) -> dict[str, str]:
+    return st.session_state.get(f"_{form}_errors", {})
+
+
+def field_error(form: str, field: str) -> None:
+    """The French message for `field`, right under its widget."""
+    message = errors(form).get(field)
+    if message:
+        st.error(message)
+
+
+def run_write(write: Callable[[Session], str]) -> tuple[bool, str, dict[str, str]]:
+    """Run `write(session)` in one audited transaction; (ok, French message, errors by field)."""
+    actor = current_actor()
+    try:
+        with session_scope(actor.username if actor else None, engine=engine()) as session:
+            message = write(session)
+    except ValidationError as exc:
+        return False, CHECK_FIELDS, exc.errors
+    except PermissionDenied as exc:
+        return False, str(exc), {}
+    except SQLAlchemyError:
+        # Database locked, connection lost…: the transaction is rolled back as a whole.
+        log.exception("write failed")
+        return False, DB_FAILED, {}
+    clear_reads()
+    return True, message, {}
+
+
+def submit(form: str, write: Callable[[Session], str], reset: Iterable[str] = ()) -> None:
+    """Submit-button callback: write, then store the outcome for `status` and `field_error`."""
+    ok, message, field_errors = run_write(write)
+    st.session_state[f"_{form}_errors"] = field_errors
+    st.session_state[f"_{form}_status"] = (ok, message)
+    if ok:
+        # A new, empty form for the next entry; on failure every value stays as typed.
+        for field in reset:
+            st.session_state.pop(key(form, field), None)
+
+
+def status(form: str) -> None:
+    """The outcome of the last submit of `form` (success, or what went wrong)."""
+    outcome = st.session_state.get(f"_{form}_status")
+    if outcome:
+        ok, message = outcome
+        (st.success if ok else st.error)(message)
