@@ -1,0 +1,652 @@
+"""The annual report: one content model, rendered as a PowerPoint deck and as a PDF.
+
+`build_report` gathers the year's figures (`ihs.report_data`) and charts (`ihs.report_charts`,
+rendered offline with vl-convert) into sections; `to_pptx` and `to_pdf` lay out the same
+sections, one slide or page each, so both files tell the same story. Text and tables are real
+text boxes and tables, so partners can edit the deck in PowerPoint or LibreOffice Impress.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from ihs import clock
+from ihs import report_charts as rc
+from ihs import report_data as rd
+from ihs.charts import style, to_png
+from ihs.demo import demo_loaded
+from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
+from ihs.programme import get_setting
+
+# Slide geometry (16:9), in inches; the PDF uses the same layout in points.
+SLIDE_W, SLIDE_H = 13.333, 7.5
+MARGIN = 0.5
+BLUE = (0x00, 0x72, 0xB2)
+GREY = (0x55, 0x55, 0x55)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    right: set[int] = field(default_factory=set)  # columns aligned right (numbers)
+
+
+@dataclass
+class Section:
+    title: str
+    lines: list[str] = field(default_factory=list)
+    figures: list[tuple[str, str, str]] = field(default_factory=list)  # (label, value, comparison)
+    table: Table | None = None
+    chart: bytes | None = None  # PNG
+    chart_alt: str = ""
+    note: str = ""
+    cover: bool = False
+
+
+@dataclass
+class Report:
+    year: int
+    title: str
+    sections: list[Section]
+
+
+class ReportError(ValueError):
+    """A French message for whoever asked for the report (no data, unwritable file…)."""
+
+
+# ---- content
+
+
+def _delta(now: int | None, before: int | None) -> str:
+    if now is None or before is None:
+        return ""
+    diff = now - before
+    if diff == 0:
+        return "stable"
+    return ("+" if diff > 0 else "−") + fr_int(abs(diff))
+
+
+def _delta_pt(now: float | None, before: float | None) -> str:
+    if now is None or before is None:
+        return ""
+    diff = round((now - before) * 100, 1)
+    if diff == 0:
+        return "stable"
+    text = f"{abs(diff):.1f}".replace(".", ",")
+    return ("+" if diff > 0 else "−") + text + "\u00a0pt"
+
+
+def _png(chart, width: int, height: int) -> bytes:
+    return to_png(style(chart.properties(width=width), height=height), scale=2)
+
+
+def _cover(db: Engine, year: int, as_of: date, demo: bool) -> Section:
+    lines = [
+        str(get_setting(db, "programme.name")),
+        "Rencontre annuelle des acteurs de quartier",
+        f"Chiffres au {fr_date(as_of)}",
+        f"Document produit le {fr_long_date(clock.today())}",
+    ]
+    if demo:
+        lines.append("Données de démonstration : les chiffres sont illustratifs.")
+    return Section(title=f"Rapport annuel {year}", lines=lines, cover=True)
+
+
+def _key_figures(k: dict) -> Section:
+    year, cur, prev = k["year"], k["current"], k["previous"]
+    p = year - 1
+
+    def comp(now, before, fmt, delta):
+        return f"{p} : {fmt(before)} ({delta(now, before)})" if before is not None else ""
+
+    figures = [
+        (
+            "Secteurs déployés",
+            fr_int(cur["sectors_deployed"]),
+            comp(cur["sectors_deployed"], prev["sectors_deployed"], fr_int, _delta),
+        ),
+        (
+            "Logements couverts",
+            fr_int(cur["dwellings_covered"]),
+            comp(cur["dwellings_covered"], prev["dwellings_covered"], fr_int, _delta),
+        ),
+        ("Abonnés", fr_int(cur["subscribers"]), comp(cur["subscribers"], prev["subscribers"], fr_int, _delta)),
+        ("Taux d'adhésion", fr_pct(cur["uptake"]), comp(cur["uptake"], prev["uptake"], fr_pct, _delta_pt)),
+    ]
+    new = k["new_sectors"]
+    lines = [
+        f"Nouveaux secteurs en {year} : {len(new)}" + (f" ({', '.join(new)})." if new else "."),
+        f"Scrutins tenus en {year} : {k['ballots']} ({k['ballots_adopted']} adopté(s), "
+        f"{k['ballots_rejected']} rejeté(s)).",
+    ]
+    if cur["monthly_price_eur"] is not None:
+        offer = ", ".join(x for x in (cur["offer"], cur["operator"]) if x)
+        lines.append(
+            f"Tarif mensuel par logement : {fr_eur(cur['monthly_price_eur'])}"
+            + (f" ({offer})" if offer else "")
+            + (f", contre {fr_eur(prev['monthly_price_eur'])} en {p}." if prev["monthly_price_eur"] else ".")
+        )
+    note = ""
+    if cur["subscribers_as_of"]:
+        note = f"Abonnés : dernier relevé de l'opérateur au {fr_date(date.fromisoformat(cur['subscribers_as_of']))}."
+    table = Table(
+        ["Indicateur", str(p), str(year), "Évolution"],
+        [
+            [label, comp_value, value, delta]
+            for (label, value, _), comp_value, delta in zip(
+                figures,
+                [
+                    fr_int(prev["sectors_deployed"]),
+                    fr_int(prev["dwellings_covered"]),
+                    fr_int(prev["subscribers"]),
+                    fr_pct(prev["uptake"]),
+                ],
+                [
+                    _delta(cur["sectors_deployed"], prev["sectors_deployed"]),
+                    _delta(cur["dwellings_covered"], prev["dwellings_covered"]),
+                    _delta(cur["subscribers"], prev["subscribers"]),
+                    _delta_pt(cur["uptake"], prev["uptake"]),
+                ],
+                strict=True,
+            )
+        ],
+        right={1, 2, 3},
+    )
+    return Section(title=f"Chiffres clés {year}", figures=figures, lines=lines, table=table, note=note)
+
+
+def _trend(db: Engine, year: int) -> Section:
+    df = rd.yearly_trend(db, year)
+    df = df[df["dwellings"] > 0]
+    first = int(df["year"].min()) if len(df) else year
+    return Section(
+        title=f"Abonnés et logements couverts, {first}–{year}",
+        chart=_png(rc.trend_chart(df), 1100, 430) if len(df) else None,
+        chart_alt="Courbes des abonnés et des logements couverts à chaque fin d'année",
+        lines=[] if len(df) else ["Aucun secteur couvert sur la période."],
+        note="Situation au 31 décembre de chaque année (à la date du jour pour l'année en cours).",
+    )
+
+
+def _map(db: Engine, as_of: date) -> Section:
+    df = rd.map_data(db, as_of)
+    commune, source = rd.commune_outline()
+    geo_sources = sorted({s for s in df["geo_source"].dropna() if s})
+    note = "Fond : contour de la commune, " + source if source else ""
+    if geo_sources:
+        note += (" ; " if note else "") + " ; ".join(geo_sources[:2])
+    counts = df["stage_label"].value_counts()
+    lines = [f"{label} : {n} secteur(s)" for label, n in counts.items()]
+    return Section(
+        title=f"Carte des secteurs au {fr_date(as_of)}",
+        lines=lines,
+        chart=_png(rc.map_chart(df, commune), 760, 500) if len(df) else None,
+        chart_alt="Carte des secteurs colorés par étape",
+        note=note,
+    )
+
+
+def _deployments(db: Engine, year: int) -> list[Section]:
+    df = rd.deployments_of_year(db, year)
+    if df.empty:
+        return [Section(title=f"Déploiements et scrutins de {year}", lines=[f"Aucun déploiement en {year}."])]
+    outcome = {"adopted": "Adopté", "rejected": "Rejeté"}
+    rows = []
+    for r in df.itertuples():
+        counted = r.ballot_status in ("validated", "locked")
+        result = outcome.get(r.outcome, "") if counted else ("En cours" if r.ballot_status == "open" else "")
+        rows.append(
+            [
+                r.sector,
+                fr_date(r.information_start),
+                fr_date(r.ballot_start),
+                fr_int(r.registered) if not pd.isna(r.registered) else "–",
+                fr_pct(None if pd.isna(r.turnout) else float(r.turnout)),
+                fr_pct(None if pd.isna(r.yes_share) else float(r.yes_share)),
+                result or "–",
+                fr_date(r.implementation_start),
+            ]
+        )
+    table = Table(
+        [
+            "Secteur",
+            "Information",
+            "Scrutin",
+            "Inscrits",
+            "Participation",
+            "Oui (exprimés)",
+            "Résultat",
+            "Mise en œuvre",
+        ],
+        rows,
+        right={3, 4, 5},
+    )
+    timeline = rd.stage_timeline(db, date(year, 1, 1), rd.year_end(year))
+    sections = [
+        Section(
+            title=f"Déploiements et scrutins de {year}",
+            table=table,
+            lines=[f"{len(df)} secteur(s) en cours de déploiement ou déployé(s) dans l'année."],
+            note="Un logement, une voix. Participation = votants / logements inscrits ; "
+            "Oui = part des oui parmi les suffrages exprimés (oui + non).",
+        )
+    ]
+    if not timeline.empty:
+        sections.append(
+            Section(
+                title=f"Calendrier des déploiements {year}",
+                chart=_png(rc.calendar_chart(timeline), 1050, max(160, 46 * timeline["sector"].nunique())),
+                chart_alt="Diagramme des étapes par secteur",
+                lines=[],
+            )
+        )
+    return sections
+
+
+def _uptake(db: Engine, year: int) -> Section:
+    df = rd.uptake_by_sector(db, year)
+    rows = [
+        [
+            r.name,
+            fr_int(r.dwellings),
+            fr_int(None if pd.isna(r.subscribers) else r.subscribers),
+            fr_pct(None if pd.isna(r.uptake) else float(r.uptake)),
+            fr_pct(None if pd.isna(r.uptake_previous) else float(r.uptake_previous)),
+        ]
+        for r in df.itertuples()
+    ]
+    table = Table(["Secteur", "Logements", "Abonnés", "Taux", f"Taux {year - 1}"], rows, right={1, 2, 3, 4})
+    height = max(220, 26 * len(df))
+    return Section(
+        title=f"Adhésion par secteur au {fr_date(rd.year_end(year))}",
+        table=table if rows else None,
+        chart=_png(rc.uptake_chart(df), 560, height) if rows else None,
+        chart_alt="Barres du taux d'adhésion par secteur",
+        lines=[] if rows else ["Aucun secteur couvert à cette date."],
+        note="Taux d'adhésion = abonnés / logements du secteur (dernier relevé de l'opérateur).",
+    )
+
+
+def _support(db: Engine, year: int) -> Section:
+    df = rd.support_of_year(db, year)
+    monthly = rd.support_by_month(db, year)
+    rows = [[r.indicator, fr_int(r.previous), fr_int(r.value)] for r in df.itertuples()]
+    return Section(
+        title=f"Accompagnement en {year}",
+        table=Table(["Activité", str(year - 1), str(year)], rows, right={1, 2}),
+        chart=_png(rc.support_chart(monthly), 600, 360) if not monthly.empty else None,
+        chart_alt="Personnes reçues chaque mois en atelier et en permanence",
+        note="Comptages saisis par les partenaires (jamais de données nominatives).",
+    )
+
+
+def _awareness(db: Engine, year: int) -> Section:
+    as_of = rd.year_end(year)
+    df = rd.awareness_ranking(db, as_of)
+    rate = float(get_setting(db, "awareness.default_turnover_rate"))
+    top = df.head(10)
+    rows = [
+        [str(i + 1), r.sector, fr_date(r.last_information), fr_pct(r.arrived_share), "estimé" if r.estimated else ""]
+        for i, r in enumerate(top.itertuples())
+    ]
+    return Section(
+        title="Sensibilisation : où informer de nouveau",
+        lines=[
+            "Part des ménages arrivés depuis la dernière action d'information du secteur "
+            "(courrier, affiche, porte-à-porte, réunion publique…)."
+        ],
+        table=Table(["Rang", "Secteur", "Dernière action", "Arrivés depuis", ""], rows, right={0, 3}) if rows else None,
+        chart=_png(rc.awareness_chart(df), 560, max(220, 30 * len(top))) if rows else None,
+        chart_alt="Classement des secteurs par part de ménages arrivés depuis la dernière information",
+        note="Emménagements déclarés par le bailleur ; à défaut (« estimé »), taux de rotation de "
+        f"{fr_pct(rate)} par an.",
+    )
+
+
+def _sources(db: Engine, year: int, demo: bool) -> Section:
+    lines = [
+        "Logements et emménagements : bailleur. Abonnés : relevés de l'opérateur.",
+        "Scrutins : résultats validés du dépouillement public (double saisie).",
+        "Actions d'information, ateliers, permanences, conseils juridiques, ordinateurs : saisies des partenaires.",
+        "Aucune donnée nominative : uniquement des comptages et des résultats.",
+    ]
+    if demo:
+        lines.insert(0, "Données de démonstration : les chiffres marqués « démo » sont illustratifs.")
+    return Section(title="Sources et méthode", lines=lines)
+
+
+def build_report(db: Engine, year: int) -> Report:
+    """Everything the deck and the PDF show for `year` (raises ReportError if the year is empty)."""
+    if not rd.has_data(db, year):
+        raise ReportError(f"aucune donnée pour l'année {year}.")
+    as_of = rd.year_end(year)
+    demo = demo_loaded(db)
+    k = rd.key_figures(db, year)
+    sections = [
+        _cover(db, year, as_of, demo),
+        _key_figures(k),
+        _trend(db, year),
+        _map(db, as_of),
+        *_deployments(db, year),
+        _uptake(db, year),
+        _support(db, year),
+        _awareness(db, year),
+        _sources(db, year, demo),
+    ]
+    return Report(year=year, title=f"Rapport annuel {year}", sections=sections)
+
+
+# ---- PowerPoint
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        return im.size
+
+
+def _fit(png: bytes, box_w: float, box_h: float) -> tuple[float, float]:
+    w, h = _png_size(png)
+    scale = min(box_w / w, box_h / h)
+    return w * scale, h * scale
+
+
+def _layout(section: Section) -> dict:
+    """Boxes (inches: x, y, w, h) of each part of a content slide; shared by PPTX and PDF."""
+    y = 1.2
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    if section.figures:
+        boxes["figures"] = (MARGIN, y, SLIDE_W - 2 * MARGIN, 1.55)
+        y += 1.75
+    if section.lines:
+        h = 0.36 * len(section.lines) + 0.1
+        boxes["lines"] = (MARGIN, y, SLIDE_W - 2 * MARGIN, h)
+        y += h + 0.1
+    bottom = SLIDE_H - (0.65 if section.note else 0.35)
+    body_h = bottom - y
+    full = SLIDE_W - 2 * MARGIN
+    if section.table and section.chart:
+        left = full * 0.46
+        boxes["table"] = (MARGIN, y, left, body_h)
+        boxes["chart"] = (MARGIN + left + 0.25, y, full - left - 0.25, body_h)
+    elif section.table:
+        boxes["table"] = (MARGIN, y, full, body_h)
+    elif section.chart:
+        boxes["chart"] = (MARGIN, y, full, body_h)
+    if section.note:
+        boxes["note"] = (MARGIN, SLIDE_H - 0.6, full, 0.45)
+    return boxes
+
+
+def _table_font(table: Table, box_h: float) -> float:
+    """Points: as large as fits the box height (rows of about 1.9 × the font size)."""
+    rows = len(table.rows) + 1
+    return max(8.0, min(16.0, box_h * 72 / rows / 1.9))
+
+
+def to_pptx(report: Report) -> bytes:
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
+    prs.core_properties.title = report.title
+    prs.core_properties.language = "fr-FR"
+    title_only = prs.slide_layouts[5]
+    blue, grey = RGBColor(*BLUE), RGBColor(*GREY)
+
+    def text_box(slide, box, lines, size, *, bold=False, color=None, align=None):
+        x, y, w, h = box
+        tf = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h)).text_frame
+        tf.word_wrap = True
+        for i, line in enumerate(lines):
+            para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            run = para.add_run()
+            run.text = line
+            run.font.size = Pt(size)
+            run.font.bold = bold
+            if color is not None:
+                run.font.color.rgb = color
+            if align is not None:
+                para.alignment = align
+        return tf
+
+    for section in report.sections:
+        slide = prs.slides.add_slide(title_only)
+        title = slide.shapes.title
+        if section.cover:
+            title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.0), Inches(11.7), Inches(1.4)
+            title.text = section.title
+            title.text_frame.paragraphs[0].runs[0].font.size = Pt(48)
+            title.text_frame.paragraphs[0].runs[0].font.color.rgb = blue
+            text_box(slide, (0.8, 3.6, 11.7, 3.0), section.lines, 24, align=PP_ALIGN.CENTER)
+            continue
+        title.left, title.top, title.width, title.height = Inches(MARGIN), Inches(0.3), Inches(12.3), Inches(0.8)
+        title.text = section.title
+        para = title.text_frame.paragraphs[0]
+        para.alignment = PP_ALIGN.LEFT
+        para.runs[0].font.size = Pt(32)
+        para.runs[0].font.bold = True
+        para.runs[0].font.color.rgb = blue
+        boxes = _layout(section)
+        if "figures" in boxes:
+            x, y, w, h = boxes["figures"]
+            tile_w = w / len(section.figures)
+            for i, (label, value, comp) in enumerate(section.figures):
+                tf = text_box(slide, (x + i * tile_w, y, tile_w - 0.15, h), [value], 40, bold=True, color=blue)
+                tf.paragraphs[0].alignment = PP_ALIGN.CENTER
+                for text, size, colour in ((label, 18, None), (comp, 14, grey)):
+                    p = tf.add_paragraph()
+                    p.alignment = PP_ALIGN.CENTER
+                    r = p.add_run()
+                    r.text, r.font.size = text, Pt(size)
+                    if colour is not None:
+                        r.font.color.rgb = colour
+        if "lines" in boxes:
+            text_box(slide, boxes["lines"], section.lines, 18)
+        if "table" in boxes:
+            x, y, w, h = boxes["table"]
+            t = section.table
+            size = _table_font(t, h)
+            row_h = size * 1.9 / 72
+            shape = slide.shapes.add_table(
+                len(t.rows) + 1, len(t.columns), Inches(x), Inches(y), Inches(w), Inches(row_h * (len(t.rows) + 1))
+            )
+            for r, values in enumerate([t.columns, *t.rows]):
+                shape.table.rows[r].height = Inches(row_h)
+                for c, value in enumerate(values):
+                    cell = shape.table.cell(r, c)
+                    cell.text = value
+                    cell.margin_top = cell.margin_bottom = Inches(0.02)
+                    p = cell.text_frame.paragraphs[0]
+                    p.alignment = PP_ALIGN.RIGHT if c in t.right else PP_ALIGN.LEFT
+                    for run in p.runs:
+                        run.font.size = Pt(size)
+                        run.font.bold = r == 0
+        if "chart" in boxes and section.chart:
+            x, y, w, h = boxes["chart"]
+            pw, ph = _fit(section.chart, w, h)
+            pic = slide.shapes.add_picture(
+                io.BytesIO(section.chart), Inches(x + (w - pw) / 2), Inches(y), Inches(pw), Inches(ph)
+            )
+            pic.name = section.chart_alt[:60] or "Graphique"
+            # Alternative text for screen readers (PowerPoint's "descr" attribute).
+            pic._element.nvPicPr.cNvPr.set("descr", section.chart_alt)
+        if "note" in boxes:
+            text_box(slide, boxes["note"], [section.note], 12, color=grey)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# ---- PDF
+
+
+def _pdf_text(text: str) -> str:
+    """The standard PDF fonts lack the narrow no-break space and the minus sign: use their neighbours."""
+    return text.replace(NBSP, "\u00a0").replace("\u2212", "-")
+
+
+def _pdf_col_widths(data: list[list[str]], size: float, total: float) -> tuple[list[float], int]:
+    """Natural column widths (points) and the widest column; if too wide, that one takes what is left."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = size * 1.2
+    widths = [
+        max(stringWidth(str(row[c]), "Helvetica-Bold" if r == 0 else "Helvetica", size) for r, row in enumerate(data))
+        + pad
+        for c in range(len(data[0]))
+    ]
+    wide = max(range(len(widths)), key=lambda c: widths[c])
+    if sum(widths) > total:
+        widths[wide] = max(total * 0.25, total - (sum(widths) - widths[wide]))
+    return widths, wide
+
+
+def _pdf_table(t: Table, width: float, height: float, rule_colour):
+    """A reportlab table that fits the box: the largest font whose wrapped rows fit."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, TableStyle
+    from reportlab.platypus import Table as PdfTable
+
+    size = _table_font(t, height / 72)
+    while True:
+        data = [[_pdf_text(v) for v in row] for row in [t.columns, *t.rows]]
+        widths, wide = _pdf_col_widths(data, size, width)
+        cell_style = ParagraphStyle("cell", fontName="Helvetica", fontSize=size, leading=size * 1.15)
+        for row in data[1:]:  # the widest column wraps rather than overflowing the box
+            row[wide] = Paragraph(_escape(row[wide]), cell_style)
+        table = PdfTable(data, colWidths=widths)
+        cmds = [
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", size),
+            ("FONT", (0, 1), (-1, -1), "Helvetica", size),
+            ("LINEBELOW", (0, 0), (-1, 0), 1, rule_colour),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), size * 0.3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.3),
+        ]
+        cmds += [("ALIGN", (c, 0), (c, -1), "RIGHT") for c in t.right]
+        table.setStyle(TableStyle(cmds))
+        _, th = table.wrap(width, height)
+        if (th <= height and sum(widths) <= width + 1) or size <= 6:
+            return table, th
+        size -= 0.5
+
+
+def _escape(text: str) -> str:
+    return _pdf_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_pdf(report: Report) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Frame, KeepInFrame, Paragraph
+
+    pt = 72.0
+    page = (SLIDE_W * pt, SLIDE_H * pt)
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=page, lang="fr-FR")
+    canvas.setTitle(report.title)
+    canvas.setAuthor("Internet en habitat social")
+    blue = colors.Color(*(c / 255 for c in BLUE))
+    grey = colors.Color(*(c / 255 for c in GREY))
+
+    def frame_lines(box, lines, size, *, colour=colors.black, align=0, bold=False):
+        x, y, w, h = box
+        style = ParagraphStyle(
+            "p", fontName="Helvetica-Bold" if bold else "Helvetica", fontSize=size, leading=size * 1.3
+        )
+        style.textColor, style.alignment = colour, align
+        frame = Frame(x * pt, page[1] - (y + h) * pt, w * pt, h * pt, showBoundary=0, leftPadding=4, topPadding=2)
+        # Shrink rather than drop text that would not fit its box (Frame drops it silently).
+        content = [Paragraph(_escape(line), style) for line in lines]
+        frame.addFromList([KeepInFrame(w * pt - 8, h * pt - 4, content, mode="shrink")], canvas)
+
+    for section in report.sections:
+        if section.cover:
+            frame_lines((0.8, 2.0, 11.7, 1.4), [section.title], 48, colour=blue, align=1, bold=True)
+            frame_lines((0.8, 3.6, 11.7, 3.0), section.lines, 22, align=1)
+            canvas.showPage()
+            continue
+        frame_lines((MARGIN, 0.3, 12.3, 0.9), [section.title], 28, colour=blue, bold=True)
+        boxes = _layout(section)
+        if "figures" in boxes:
+            x, y, w, h = boxes["figures"]
+            tile_w = w / len(section.figures)
+            for i, (label, value, comp) in enumerate(section.figures):
+                tx = x + i * tile_w
+                # Frames drop what does not fit: boxes a little taller than the text.
+                frame_lines((tx, y - 0.1, tile_w - 0.15, 0.9), [value], 36, colour=blue, align=1, bold=True)
+                frame_lines((tx, y + 0.72, tile_w - 0.15, 0.45), [label], 16, align=1)
+                frame_lines((tx, y + 1.1, tile_w - 0.15, 0.45), [comp], 12, colour=grey, align=1)
+        if "lines" in boxes:
+            frame_lines(boxes["lines"], section.lines, 16)
+        if "table" in boxes:
+            x, y, w, h = boxes["table"]
+            table, th = _pdf_table(section.table, w * pt, h * pt, blue)
+            table.drawOn(canvas, x * pt, page[1] - y * pt - th)
+        if "chart" in boxes and section.chart:
+            x, y, w, h = boxes["chart"]
+            pw, ph = _fit(section.chart, w, h)
+            canvas.drawImage(
+                ImageReader(io.BytesIO(section.chart)),
+                (x + (w - pw) / 2) * pt,
+                page[1] - (y + ph) * pt,
+                pw * pt,
+                ph * pt,
+            )
+        if "note" in boxes:
+            frame_lines(boxes["note"], [section.note], 10, colour=grey)
+        canvas.setFont("Helvetica", 9)
+        canvas.setFillColor(grey)
+        canvas.drawRightString(page[0] - MARGIN * pt, 0.2 * pt, f"{report.title} – page {canvas.getPageNumber()}")
+        canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
+# ---- command line
+
+
+def _fail(message: str) -> int:
+    print(f"erreur : {message}", file=sys.stderr)
+    return 2
+
+
+def cli_report(args, engine: Engine) -> int:
+    """`python -m ihs report --year YYYY --pptx PATH --pdf PATH`: 0, or 2 with a French message."""
+    if not args.pptx and not args.pdf:
+        return _fail("indiquez au moins un fichier à écrire : --pptx CHEMIN et/ou --pdf CHEMIN.")
+    for path in (args.pptx, args.pdf):
+        if path is not None and (not path.parent.exists() or path.is_dir()):
+            return _fail(f"impossible d'écrire {path} : le dossier n'existe pas.")
+    try:
+        report = build_report(engine, args.year)
+    except ReportError as exc:
+        return _fail(str(exc))
+    outputs = []
+    try:
+        if args.pptx:
+            args.pptx.write_bytes(to_pptx(report))
+            outputs.append(str(args.pptx))
+        if args.pdf:
+            args.pdf.write_bytes(to_pdf(report))
+            outputs.append(str(args.pdf))
+    except OSError as exc:
+        return _fail(f"impossible d'écrire le fichier : {exc.strerror or exc}.")
+    print(f"Rapport annuel {args.year} écrit : {', '.join(outputs)}")
+    return 0
