@@ -1,0 +1,657 @@
+"""The tenants' ballot: setting it up, turnout reports, the double-entry count, locking, the outcome.
+
+Integrity follows election tally tools (Abacus, Tally-Ho): the count must reconcile, be entered
+twice by two people, agree before validation, and be locked by the coordinator; unlocking needs a
+reason. Anonymity: only counts are stored, never who voted or how.
+
+Write functions take the session of one user action (`ihs.db.session_scope`, which audits every
+flush) and an `Actor`; they raise `ValidationError` with French messages keyed by field and write
+nothing when any field is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ihs import clock
+from ihs.formats import fr_datetime, fr_int, fr_pct
+from ihs.models import (
+    Ballot,
+    BallotCount,
+    Deployment,
+    DeploymentStage,
+    Organisation,
+    PollingPlace,
+    Sector,
+    SectorDwellings,
+    TurnoutReport,
+)
+from ihs.programme import get_setting
+from ihs.users import Actor, require
+from ihs.vocab import ADOPTION_RULES, POLLING_PLACE_KINDS
+
+COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
+COUNT_LABELS = {"yes": "Oui", "no": "Non", "blank": "Blancs", "void": "Nuls", "in_box": "Bulletins dans l'urne"}
+# Statuses after which the count exists; before them the phase follows the clock.
+COUNTED_STATUSES = ("counted", "validated", "locked")
+OPENS_AT = time(9, 0)
+CLOSES_AT = time(18, 0)
+
+
+class ValidationError(ValueError):
+    """Blocking errors, French messages keyed by field; nothing was written."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class WarningsNotAcknowledged(ValueError):
+    """The count is consistent but unusual: the user must confirm it with a note."""
+
+    def __init__(self, warnings: dict[str, str]):
+        super().__init__("; ".join(warnings.values()))
+        self.warnings = warnings
+
+
+class CountMismatch(ValueError):
+    """Entries 1 and 2 differ: `differences` lists them side by side."""
+
+    def __init__(self, differences: list[dict]):
+        super().__init__("Les deux saisies du dépouillement ne concordent pas.")
+        self.differences = differences
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def whole_number(value: Any) -> int | None:
+    """The int a user typed ("1 234", 12, 12.0), or None if it is not a whole number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = re.sub(r"[\s\u202f\u00a0]", "", str(value))
+    return int(text) if re.fullmatch(r"-?\d+", text) else None
+
+
+def _count_value(errors: dict, key: str, value: Any) -> int | None:
+    number = whole_number(value)
+    if number is None:
+        errors[key] = "Indiquez un nombre entier (sans virgule)."
+    elif number < 0:
+        errors[key] = "Le nombre ne peut pas être négatif."
+        return None
+    return number
+
+
+def _ballot(session: Session, ballot_id: int) -> Ballot:
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise ValidationError({"ballot": "Scrutin introuvable."})
+    return ballot
+
+
+def phase(ballot: Ballot, now: datetime) -> str:
+    """planned / open / closed by the clock, then counted / validated / locked (vocab.BALLOT_STATUSES)."""
+    if ballot.status in COUNTED_STATUSES:
+        return ballot.status
+    if now < ballot.opens_at:
+        return "planned"
+    return "open" if now <= ballot.closes_at else "closed"
+
+
+def duration_text(delta: timedelta | None) -> str:
+    """French short duration: "1 j 6 h", "3 h 20 min", "12 min"."""
+    if delta is None:
+        return "–"
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} j {hours} h"
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+# ---------------------------------------------------------------- set-up
+
+
+def registered_default(session: Session, sector_id: int, on: date) -> int | None:
+    """The sector's dwellings valid on `on`: one vote per dwelling."""
+    return session.execute(
+        select(SectorDwellings.dwellings)
+        .where(SectorDwellings.sector_id == sector_id, SectorDwellings.valid_from <= on)
+        .order_by(SectorDwellings.valid_from.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def default_places(session: Session, sector_id: int) -> list[dict[str, str]]:
+    """The usual polling places (domain.md): facility, landlord's office, caretakers, mairie de quartier."""
+    sector = session.get(Sector, sector_id)
+    facility = sector.facility.name if sector and sector.facility else "Équipement de quartier"
+    landlord = None
+    if sector and sector.landlord_id:
+        org = session.get(Organisation, sector.landlord_id)
+        landlord = org.short_name or org.name
+    return [
+        {"name": facility, "kind": "facility"},
+        {"name": f"Agence {landlord} du secteur" if landlord else "Agence du bailleur", "kind": "landlord_office"},
+        {"name": "Loge des gardiens", "kind": "caretaker"},
+        {"name": "Mairie de quartier", "kind": "town_hall"},
+    ]
+
+
+def ballot_defaults(session: Session, sector_id: int, opens_on: date) -> dict:
+    """What the set-up form starts from: one week (setting), dwellings of that date, usual places."""
+    days = int(get_setting(session, "pipeline.ballot_days"))
+    return {
+        "opens_at": datetime.combine(opens_on, OPENS_AT),
+        "closes_at": datetime.combine(opens_on + timedelta(days=max(days - 1, 0)), CLOSES_AT),
+        "registered": registered_default(session, sector_id, opens_on),
+        "places": default_places(session, sector_id),
+        "rule": "majority_of_votes",
+        "quorum_pct": None,
+    }
+
+
+def _clean_places(errors: dict, places: list) -> list[dict[str, str]]:
+    cleaned = []
+    for p in places or []:
+        if isinstance(p, str):
+            p = {"name": p, "kind": "other"}
+        name = str(p.get("name") or "").strip()
+        if not name:
+            continue
+        kind = p.get("kind") if p.get("kind") in POLLING_PLACE_KINDS else "other"
+        cleaned.append({"name": name[:200], "kind": kind})
+    names = [p["name"].casefold() for p in cleaned]
+    if not cleaned:
+        errors["places"] = "Indiquez au moins un bureau de vote."
+    elif len(set(names)) < len(names):
+        errors["places"] = "Deux bureaux de vote portent le même nom."
+    return cleaned
+
+
+def setup_ballot(
+    session: Session,
+    actor: Actor,
+    *,
+    sector_id: int,
+    opens_at: datetime,
+    closes_at: datetime,
+    registered: Any,
+    places: list,
+    rule: str = "majority_of_votes",
+    quorum_pct: Any = None,
+    ballot_id: int | None = None,
+) -> Ballot:
+    """Create the ballot of the sector's current deployment (or edit it while no turnout is reported)."""
+    require(actor, "ballots")
+    errors: dict[str, str] = {}
+    deployment_id = session.execute(
+        select(func.max(Deployment.id)).where(Deployment.sector_id == sector_id)
+    ).scalar_one_or_none()
+    if deployment_id is None:
+        errors["sector"] = "Ce secteur n'a pas de déploiement : planifiez-le d'abord."
+    ballot = session.get(Ballot, ballot_id) if ballot_id else None
+    if ballot_id and ballot is None:
+        errors["sector"] = "Scrutin introuvable."
+    if ballot is not None:
+        has_reports = session.execute(select(TurnoutReport.id).where(TurnoutReport.ballot_id == ballot.id).limit(1))
+        if has_reports.first() or ballot.status in COUNTED_STATUSES:
+            errors["sector"] = "Ce scrutin a déjà commencé : il ne peut plus être modifié."
+    elif deployment_id is not None:
+        existing = session.execute(select(Ballot.id).where(Ballot.deployment_id == deployment_id)).first()
+        if existing:
+            errors["sector"] = "Le déploiement en cours de ce secteur a déjà un scrutin."
+    if not isinstance(opens_at, datetime):
+        errors["opens_at"] = "Indiquez la date et l'heure d'ouverture."
+    if not isinstance(closes_at, datetime):
+        errors["closes_at"] = "Indiquez la date et l'heure de clôture."
+    elif isinstance(opens_at, datetime) and closes_at <= opens_at:
+        errors["closes_at"] = "La clôture doit suivre l'ouverture."
+    n_registered = whole_number(registered)
+    if n_registered is None or n_registered <= 0:
+        errors["registered"] = "Indiquez le nombre de logements inscrits (un nombre entier positif)."
+    if rule not in ADOPTION_RULES:
+        errors["rule"] = "Règle d'adoption inconnue."
+    pct = None
+    if rule == "quorum":
+        try:
+            pct = float(str(quorum_pct).replace(",", "."))
+        except (TypeError, ValueError):
+            pct = None
+        if pct is None or not 0 < pct <= 100:
+            errors["quorum_pct"] = "Indiquez le quorum en pourcentage des inscrits (entre 1 et 100)."
+    cleaned = _clean_places(errors, places)
+    if errors:
+        raise ValidationError(errors)
+    if ballot is None:
+        ballot = Ballot(deployment_id=deployment_id, sector_id=sector_id, status="planned")
+        session.add(ballot)
+    ballot.opens_at, ballot.closes_at = opens_at, closes_at
+    ballot.registered, ballot.rule, ballot.quorum_pct = n_registered, rule, pct
+    ballot.count_place = cleaned[0]["name"]
+    session.flush()
+    for old in session.execute(select(PollingPlace).where(PollingPlace.ballot_id == ballot.id)).scalars():
+        session.delete(old)
+    session.add_all(PollingPlace(ballot_id=ballot.id, **p) for p in cleaned)
+    _plan_stage(session, ballot.deployment_id, "ballot", opens_at.date(), closes_at.date())
+    session.flush()
+    return ballot
+
+
+def _plan_stage(session: Session, deployment_id: int, stage: str, start: date, end: date) -> DeploymentStage:
+    row = session.execute(
+        select(DeploymentStage).where(DeploymentStage.deployment_id == deployment_id, DeploymentStage.stage == stage)
+    ).scalar_one_or_none()
+    if row is None:
+        row = DeploymentStage(deployment_id=deployment_id, stage=stage)
+        session.add(row)
+    row.planned_start, row.planned_end = start, end
+    return row
+
+
+# ---------------------------------------------------------------- turnout
+
+
+def latest_by_place(session: Session, ballot_id: int, before: datetime | None = None) -> dict[int, TurnoutReport]:
+    """Each place's latest report (at or before `before`): the cumulative figure that counts."""
+    stmt = select(TurnoutReport).where(TurnoutReport.ballot_id == ballot_id)
+    if before is not None:
+        stmt = stmt.where(TurnoutReport.reported_at <= before)
+    latest: dict[int, TurnoutReport] = {}
+    # A ballot has a few dozen reports: ordering them is cheaper than a window query here.
+    for r in session.execute(stmt.order_by(TurnoutReport.reported_at, TurnoutReport.id)).scalars():
+        latest[r.place_id] = r
+    return latest
+
+
+def record_turnout(
+    session: Session,
+    actor: Actor,
+    ballot_id: int,
+    place_id: int,
+    voters: Any,
+    reported_at: datetime,
+    is_correction: bool = False,
+    reason: str | None = None,
+) -> TurnoutReport:
+    """Store the cumulative number of voters of one polling place (from its sign-in sheet)."""
+    require(actor, "turnout")
+    ballot = _ballot(session, ballot_id)
+    errors: dict[str, str] = {}
+    place = session.get(PollingPlace, place_id)
+    if place is None or place.ballot_id != ballot.id:
+        errors["place"] = "Choisissez un bureau de vote de ce scrutin."
+    if ballot.status in COUNTED_STATUSES:
+        errors["ballot"] = "Le dépouillement a commencé : la participation ne se saisit plus."
+    if not isinstance(reported_at, datetime):
+        errors["reported_at"] = "Indiquez l'heure du relevé."
+    elif not ballot.opens_at <= reported_at <= ballot.closes_at:
+        errors["reported_at"] = (
+            f"L'heure doit être pendant le scrutin, du {fr_datetime(ballot.opens_at)} au {fr_datetime(ballot.closes_at)}."
+        )
+    reason = (reason or "").strip()
+    if is_correction and not reason:
+        errors["reason"] = "Une correction doit être expliquée : indiquez la raison."
+    n = whole_number(voters)
+    if n is None:
+        errors["voters"] = "Indiquez un nombre entier de votants (sans virgule ni lettre)."
+    elif n < 0:
+        errors["voters"] = "Le nombre de votants ne peut pas être négatif."
+    elif "place" not in errors and "reported_at" not in errors:
+        latest = latest_by_place(session, ballot.id, before=reported_at)
+        previous = latest.get(place_id)
+        if previous is not None and n < previous.voters and not is_correction:
+            errors["voters"] = (
+                f"Moins que le relevé précédent de ce bureau ({fr_int(previous.voters)} à "
+                f"{previous.reported_at:%H:%M} le {previous.reported_at:%d/%m}). Le nombre est cumulé depuis "
+                "l'ouverture ; s'il s'agit d'une correction, cochez « Correction » et donnez la raison."
+            )
+        total = n + sum(r.voters for pid, r in latest.items() if pid != place_id)
+        if "voters" not in errors and total > ballot.registered:
+            errors["voters"] = (
+                f"Le total des bureaux ({fr_int(total)}) dépasserait le nombre de logements inscrits "
+                f"({fr_int(ballot.registered)}) : un seul vote par logement."
+            )
+    if errors:
+        raise ValidationError(errors)
+    if is_correction:
+        # The audit row of this report carries the reason too.
+        session.info["reason"] = reason
+    report = TurnoutReport(
+        ballot_id=ballot.id,
+        place_id=place_id,
+        reported_at=reported_at,
+        voters=n,
+        is_correction=bool(is_correction),
+        correction_reason=reason or None,
+        created_by=actor.username,
+    )
+    session.add(report)
+    if ballot.status == "planned":
+        ballot.status = "open"
+    session.flush()
+    return report
+
+
+# ---------------------------------------------------------------- the count
+
+
+@dataclass(frozen=True)
+class Counts:
+    yes: int
+    no: int
+    blank: int
+    void: int
+    in_box: int
+
+    @classmethod
+    def of(cls, row) -> Counts:
+        return cls(**{k: getattr(row, k) if not isinstance(row, dict) else row[k] for k in COUNT_FIELDS})
+
+    @property
+    def valid(self) -> int:
+        """Valid votes (suffrages exprimés): yes + no."""
+        return self.yes + self.no
+
+
+def count_warnings(session: Session, ballot: Ballot, counts: Counts) -> dict[str, str]:
+    """Unusual but possible figures: shown, and accepted only with a note."""
+    warnings = {}
+    last_total = sum(r.voters for r in latest_by_place(session, ballot.id).values())
+    if counts.in_box != last_total:
+        warnings["in_box"] = (
+            f"Bulletins dans l'urne ({fr_int(counts.in_box)}) différents du dernier total de participation "
+            f"({fr_int(last_total)}) : écart de {fr_int(abs(counts.in_box - last_total))}."
+        )
+    share = float(get_setting(session, "ballot.blank_void_warning_share"))
+    if counts.in_box and (counts.blank + counts.void) / counts.in_box > share:
+        warnings["blank_void"] = (
+            f"Blancs et nuls : {fr_pct((counts.blank + counts.void) / counts.in_box, 1)} des bulletins "
+            f"(plus de {fr_pct(share)})."
+        )
+    return warnings
+
+
+def enter_count(
+    session: Session,
+    actor: Actor,
+    ballot_id: int,
+    entry_no: int,
+    yes: Any,
+    no: Any,
+    blank: Any,
+    void: Any,
+    in_box: Any,
+    acknowledged_note: str | None = None,
+) -> BallotCount:
+    """Entry 1 or 2 of the public count, each by a different person; a locked result is refused."""
+    require(actor, "count")
+    ballot = _ballot(session, ballot_id)
+    errors: dict[str, str] = {}
+    if ballot.status == "locked":
+        errors["ballot"] = "Le résultat est verrouillé : la coordination doit le déverrouiller (avec une raison)."
+    elif clock.now() < ballot.closes_at:
+        errors["ballot"] = (
+            f"Le scrutin est ouvert jusqu'au {fr_datetime(ballot.closes_at)} : on dépouille après la clôture."
+        )
+    if entry_no not in (1, 2):
+        errors["entry_no"] = "Choisissez la saisie 1 ou la saisie 2."
+    else:
+        entries = {
+            c.entry_no: c
+            for c in session.execute(select(BallotCount).where(BallotCount.ballot_id == ballot.id)).scalars()
+        }
+        mine, other = entries.get(entry_no), entries.get(3 - entry_no)
+        if other is not None and other.entered_by == actor.username:
+            errors["entry_no"] = (
+                f"Vous avez fait la saisie {other.entry_no} : la saisie {entry_no} doit être faite par une "
+                "autre personne, sans regarder la première."
+            )
+        elif mine is not None and mine.entered_by != actor.username:
+            errors["entry_no"] = f"La saisie {entry_no} a déjà été faite par {mine.entered_by}."
+    values = {k: _count_value(errors, k, v) for k, v in zip(COUNT_FIELDS, (yes, no, blank, void, in_box), strict=True)}
+    if not any(k in errors for k in COUNT_FIELDS):
+        counts = Counts(**values)
+        parts = counts.yes + counts.no + counts.blank + counts.void
+        if parts != counts.in_box:
+            errors["in_box"] = (
+                f"Oui + non + blancs + nuls = {fr_int(parts)}, mais {fr_int(counts.in_box)} bulletins dans "
+                "l'urne : recomptez."
+            )
+        elif counts.in_box > ballot.registered:
+            errors["in_box"] = (
+                f"Plus de bulletins ({fr_int(counts.in_box)}) que de logements inscrits ({fr_int(ballot.registered)})."
+            )
+    if errors:
+        raise ValidationError(errors)
+    warnings = count_warnings(session, ballot, counts)
+    note = (acknowledged_note or "").strip()
+    if warnings and not note:
+        raise WarningsNotAcknowledged(warnings)
+    row = mine or BallotCount(ballot_id=ballot.id, entry_no=entry_no)
+    if mine is None:
+        session.add(row)
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.warnings_note = (note + " — avertissements : " + " ".join(warnings.values())) if warnings else (note or None)
+    row.entered_by = actor.username
+    # A change after validation re-opens the comparison: the result must be validated again.
+    ballot.status = "counted"
+    ballot.validated_at = ballot.validated_by = ballot.outcome = None
+    session.flush()
+    return row
+
+
+def count_differences(session: Session, ballot_id: int) -> list[dict]:
+    """Entries 1 and 2 side by side: field, label, entry_1, entry_2, same."""
+    entries = {
+        c.entry_no: c for c in session.execute(select(BallotCount).where(BallotCount.ballot_id == ballot_id)).scalars()
+    }
+    rows = []
+    for k in COUNT_FIELDS:
+        a = getattr(entries[1], k) if 1 in entries else None
+        b = getattr(entries[2], k) if 2 in entries else None
+        rows.append(
+            {"field": k, "label": COUNT_LABELS[k], "entry_1": a, "entry_2": b, "same": a is not None and a == b}
+        )
+    return rows
+
+
+def validate_count(session: Session, actor: Actor, ballot_id: int) -> Outcome:
+    """Validate when both entries exist and agree; else raise (with the differences side by side)."""
+    require(actor, "count")
+    ballot = _ballot(session, ballot_id)
+    if ballot.status == "locked":
+        raise ValidationError({"ballot": "Le résultat est déjà verrouillé."})
+    rows = count_differences(session, ballot.id)
+    if any(r["entry_1"] is None for r in rows) or any(r["entry_2"] is None for r in rows):
+        raise ValidationError({"entry_no": "Il faut les deux saisies (1 et 2) avant de valider."})
+    if not all(r["same"] for r in rows):
+        raise CountMismatch([r for r in rows if not r["same"]])
+    counts = Counts(**{r["field"]: r["entry_1"] for r in rows})
+    result = outcome(counts, ballot.registered, ballot.rule, ballot.quorum_pct)
+    ballot.status = "validated"
+    ballot.validated_at, ballot.validated_by = clock.now(), actor.username
+    ballot.outcome = "adopted" if result.adopted else "rejected"
+    session.flush()
+    return result
+
+
+def lock_result(session: Session, actor: Actor, ballot_id: int) -> Ballot:
+    """The coordinator locks the validated result: no change without unlocking."""
+    require(actor, "lock_ballots")
+    ballot = _ballot(session, ballot_id)
+    if ballot.status != "validated":
+        raise ValidationError({"ballot": "Seul un résultat validé (deux saisies concordantes) peut être verrouillé."})
+    ballot.status = "locked"
+    ballot.locked_at, ballot.locked_by = clock.now(), actor.username
+    session.flush()
+    return ballot
+
+
+def unlock_result(session: Session, actor: Actor, ballot_id: int, reason: str | None) -> Ballot:
+    """Unlock with a reason (kept on the ballot and in the audit log); the count must be validated again."""
+    require(actor, "lock_ballots")
+    ballot = _ballot(session, ballot_id)
+    reason = (reason or "").strip()
+    errors = {}
+    if ballot.status != "locked":
+        errors["ballot"] = "Ce résultat n'est pas verrouillé."
+    if not reason:
+        errors["reason"] = "Indiquez pourquoi le résultat est déverrouillé."
+    if errors:
+        raise ValidationError(errors)
+    session.info["reason"] = reason
+    ballot.status = "counted"
+    ballot.unlock_reason = reason[:500]
+    ballot.locked_at = ballot.locked_by = None
+    ballot.validated_at = ballot.validated_by = ballot.outcome = None
+    session.flush()
+    return ballot
+
+
+# ---------------------------------------------------------------- outcome
+
+
+@dataclass(frozen=True)
+class Outcome:
+    adopted: bool
+    rule: str
+    margin: int  # votes above (adopted) or below (rejected) what the rule needs
+    votes_to_change: int  # smallest number of votes cast otherwise that would change the outcome
+    explanation: str  # French, for the screens
+    turnout: float | None
+    yes_share: float | None  # yes / valid votes
+    quorum_met: bool | None = None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return "Adopté" if self.adopted else "Rejeté"
+
+
+def outcome(counts: Counts | dict, registered: int, rule: str = "majority_of_votes", quorum_pct=None) -> Outcome:
+    """Adopted or rejected by the ballot's rule, the margin, and how many votes would have changed it.
+
+    - majority_of_votes: more yes than no among valid votes (blank and void don't count). A tie is
+      rejected. To change the outcome, `votes_to_change` voters must vote the other way.
+    - majority_of_registered: yes from more than half the registered dwellings. `votes_to_change`
+      is the yes votes to remove (adopted) or add (rejected).
+    - quorum: majority_of_votes, and turnout (ballots in the box) at least `quorum_pct` % of the
+      registered dwellings. Rejected for lack of quorum: the extra voters (all yes) that would
+      have reached the quorum and a majority.
+    """
+    c = counts if isinstance(counts, Counts) else Counts.of(counts)
+    turnout = c.in_box / registered if registered else None
+    yes_share = c.yes / c.valid if c.valid else None
+    lead = c.yes - c.no
+    flip_if_adopted = math.ceil(lead / 2) if lead > 0 else 0
+    flip_if_rejected = (-lead) // 2 + 1
+    if rule == "majority_of_registered":
+        needed = registered // 2 + 1
+        adopted = c.yes >= needed
+        margin = c.yes - needed + 1 if adopted else needed - c.yes
+        votes = margin
+        text = f"{fr_int(c.yes)} oui pour {fr_int(needed)} nécessaires (plus de la moitié des {fr_int(registered)} inscrits)"
+        return Outcome(adopted, rule, margin, votes, text, turnout, yes_share, details={"yes_needed": needed})
+    if rule == "quorum":
+        pct = float(quorum_pct or 0)
+        needed_voters = math.ceil(registered * pct / 100)
+        quorum_met = c.in_box >= needed_voters
+        majority = lead > 0
+        adopted = quorum_met and majority
+        if adopted:
+            margin = lead
+            votes = min(flip_if_adopted, c.in_box - needed_voters + 1)
+        elif quorum_met:
+            margin, votes = -lead, flip_if_rejected
+        else:
+            margin = needed_voters - c.in_box
+            votes = max(needed_voters - c.in_box, -lead + 1)
+        text = (
+            f"Participation {fr_pct(turnout)} pour un quorum de {fr_pct(pct / 100)} "
+            f"({'atteint' if quorum_met else 'non atteint'}) ; {fr_int(c.yes)} oui, {fr_int(c.no)} non"
+        )
+        return Outcome(
+            adopted,
+            rule,
+            margin,
+            votes,
+            text,
+            turnout,
+            yes_share,
+            quorum_met,
+            {"voters_needed": needed_voters},
+        )
+    adopted = lead > 0
+    margin = abs(lead)
+    votes = flip_if_adopted if adopted else flip_if_rejected
+    text = f"{fr_int(c.yes)} oui contre {fr_int(c.no)} non parmi {fr_int(c.valid)} suffrages exprimés"
+    return Outcome(adopted, "majority_of_votes", margin, votes, text, turnout, yes_share)
+
+
+def ballot_outcome(session: Session, ballot_id: int) -> Outcome | None:
+    """The outcome of a validated or locked ballot (from entry 1, equal to entry 2)."""
+    ballot = _ballot(session, ballot_id)
+    if ballot.status not in ("validated", "locked"):
+        return None
+    row = session.execute(
+        select(BallotCount).where(BallotCount.ballot_id == ballot.id, BallotCount.entry_no == 1)
+    ).scalar_one_or_none()
+    return outcome(Counts.of(row), ballot.registered, ballot.rule, ballot.quorum_pct) if row else None
+
+
+# ---------------------------------------------------------------- next milestones
+
+
+def propose_milestones(session: Session, ballot_id: int) -> list[dict]:
+    """After a yes vote: implementation then workshops, placed with the pipeline settings."""
+    ballot = _ballot(session, ballot_id)
+    close = ballot.closes_at.date()
+    impl_start = close + timedelta(days=int(get_setting(session, "pipeline.implementation_after_ballot_days")))
+    impl_end = impl_start + timedelta(days=int(get_setting(session, "pipeline.implementation_days")))
+    ws_start = impl_end + timedelta(days=int(get_setting(session, "pipeline.workshops_after_implementation_days")))
+    # Workshops are weekly sessions.
+    ws_end = ws_start + timedelta(weeks=max(int(get_setting(session, "pipeline.workshop_sessions")) - 1, 0))
+    return [
+        {"stage": "implementation", "planned_start": impl_start, "planned_end": impl_end},
+        {"stage": "workshops", "planned_start": ws_start, "planned_end": ws_end},
+    ]
+
+
+def save_milestones(session: Session, actor: Actor, ballot_id: int, milestones: list[dict]) -> list[DeploymentStage]:
+    """Store the planned dates of the next stages of an adopted ballot's deployment."""
+    require(actor, "ballots")
+    ballot = _ballot(session, ballot_id)
+    errors = {}
+    if ballot.outcome != "adopted":
+        errors["ballot"] = "Les étapes suivantes se planifient après un scrutin validé et adopté."
+    for m in milestones:
+        if m["stage"] not in ("implementation", "workshops"):
+            errors[m["stage"]] = "Étape inconnue."
+        elif not isinstance(m.get("planned_start"), date) or not isinstance(m.get("planned_end"), date):
+            errors[m["stage"]] = "Indiquez les dates de début et de fin."
+        elif m["planned_end"] < m["planned_start"]:
+            errors[m["stage"]] = "La fin doit suivre le début."
+        elif m["planned_start"] < ballot.closes_at.date():
+            errors[m["stage"]] = "Cette étape doit suivre la clôture du scrutin."
+    if errors:
+        raise ValidationError(errors)
+    rows = [
+        _plan_stage(session, ballot.deployment_id, m["stage"], m["planned_start"], m["planned_end"]) for m in milestones
+    ]
+    session.flush()
+    return rows

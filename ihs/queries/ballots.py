@@ -1,0 +1,444 @@
+"""Reads for ballot week: live turnout, the curve against previous ballots, the projection, the count.
+
+Turnout reports are cumulative per polling place, so the ballot's total at a time is the sum of
+each place's latest report. The running total is computed in SQL with window functions: each
+report contributes its increase over the previous report of the same place (`lag`), and a
+running `sum` over time adds those increases (a correction contributes a negative increase).
+
+Projection to the close (documented in `projection`):
+- "shape": from previous ballots' average shape. At the elapsed fraction f of the current
+  ballot, projected share = current share / mean share of past ballots at fraction f × mean
+  final share of past ballots. Fractions (not hours) let ballots of different lengths compare.
+- "linear": without usable past ballots, the rate of the last 24 hours continued to the close.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.orm import Session
+
+from ihs.ballots import COUNT_FIELDS, COUNT_LABELS, Counts, ballot_defaults, outcome, propose_milestones
+from ihs.formats import fr_pct
+from ihs.models import Ballot, BallotCount, Deployment, PollingPlace, Sector, TurnoutReport
+from ihs.programme import get_setting
+
+FINISHED = ("validated", "locked")
+COUNTED = ("counted", "validated", "locked")
+
+
+def _phase(status: str, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
+    if status in COUNTED:
+        return status
+    if now < opens_at:
+        return "planned"
+    return "open" if now <= closes_at else "closed"
+
+
+def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
+    """Every ballot, newest first: ballot_id, sector_id, sector_code, sector_name, opens_at, closes_at,
+    registered, rule, quorum_pct, status, outcome, phase."""
+    stmt = (
+        select(
+            Ballot.id.label("ballot_id"),
+            Ballot.sector_id,
+            Sector.code.label("sector_code"),
+            Sector.name.label("sector_name"),
+            Ballot.opens_at,
+            Ballot.closes_at,
+            Ballot.registered,
+            Ballot.rule,
+            Ballot.quorum_pct,
+            Ballot.status,
+            Ballot.outcome,
+            Ballot.unlock_reason,
+            Ballot.validated_by,
+            Ballot.locked_by,
+            Ballot.locked_at,
+        )
+        .join(Sector, Sector.id == Ballot.sector_id)
+        .order_by(Ballot.opens_at.desc(), Ballot.id.desc())
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn, parse_dates=["opens_at", "closes_at", "locked_at"])
+    df["phase"] = [_phase(s, o, c, now) for s, o, c in zip(df["status"], df["opens_at"], df["closes_at"], strict=True)]
+    return df
+
+
+def open_ballots(db: Engine, now: datetime) -> pd.DataFrame:
+    """Ballots open now (turnout can be entered)."""
+    df = ballot_list(db, now)
+    return df[df["phase"] == "open"].reset_index(drop=True)
+
+
+def live_ballot_id(db: Engine, now: datetime, sector_code: str | None = None) -> int | None:
+    """The ballot the live screen shows: the sector's latest, else the open one, else the latest started."""
+    df = ballot_list(db, now)
+    if sector_code:
+        mine = df[df["sector_code"] == sector_code]
+        return int(mine["ballot_id"].iloc[0]) if len(mine) else None
+    for candidates in (df[df["phase"] == "open"], df[df["opens_at"] <= now]):
+        if len(candidates):
+            return int(candidates["ballot_id"].iloc[0])
+    return None
+
+
+def ballot_header(db: Engine, ballot_id: int, now: datetime) -> dict | None:
+    df = ballot_list(db, now)
+    row = df[df["ballot_id"] == ballot_id]
+    return None if row.empty else row.iloc[0].to_dict()
+
+
+def polling_places(db: Engine, ballot_id: int) -> pd.DataFrame:
+    stmt = (
+        select(PollingPlace.id.label("place_id"), PollingPlace.name, PollingPlace.kind)
+        .where(PollingPlace.ballot_id == ballot_id)
+        .order_by(PollingPlace.id)
+    )
+    with db.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def turnout_by_place(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
+    """Latest report of each place at `now`: place_id, name, voters (0 if none yet), reported_at, is_correction."""
+    ranked = (
+        select(
+            TurnoutReport.place_id,
+            TurnoutReport.voters,
+            TurnoutReport.reported_at,
+            TurnoutReport.is_correction,
+            func.row_number()
+            .over(
+                partition_by=TurnoutReport.place_id,
+                order_by=(TurnoutReport.reported_at.desc(), TurnoutReport.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(TurnoutReport.ballot_id == ballot_id, TurnoutReport.reported_at <= now)
+        .subquery()
+    )
+    stmt = (
+        select(
+            PollingPlace.id.label("place_id"),
+            PollingPlace.name,
+            func.coalesce(ranked.c.voters, 0).label("voters"),
+            ranked.c.reported_at,
+            ranked.c.is_correction,
+        )
+        .outerjoin(ranked, and_(ranked.c.place_id == PollingPlace.id, ranked.c.rank == 1))
+        .where(PollingPlace.ballot_id == ballot_id)
+        .order_by(PollingPlace.id)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn, parse_dates=["reported_at"])
+    df["voters"] = df["voters"].astype(int)
+    return df
+
+
+def _running_totals(db: Engine, ballot_ids: list[int], until: datetime | None = None) -> pd.DataFrame:
+    """ballot_id, reported_at, voters: the ballot's total after each report (SQL window functions)."""
+    if not ballot_ids:
+        return pd.DataFrame(columns=["ballot_id", "reported_at", "voters"])
+    r = TurnoutReport
+    previous = func.lag(r.voters).over(partition_by=(r.ballot_id, r.place_id), order_by=(r.reported_at, r.id))
+    inner = select(r.ballot_id, r.reported_at, r.id, (r.voters - func.coalesce(previous, 0)).label("delta")).where(
+        r.ballot_id.in_(ballot_ids)
+    )
+    if until is not None:
+        inner = inner.where(r.reported_at <= until)
+    inner = inner.subquery()
+    stmt = select(
+        inner.c.ballot_id,
+        inner.c.reported_at,
+        func.sum(inner.c.delta)
+        .over(partition_by=inner.c.ballot_id, order_by=(inner.c.reported_at, inner.c.id))
+        .label("voters"),
+    ).order_by(inner.c.ballot_id, inner.c.reported_at, inner.c.id)
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn, parse_dates=["reported_at"])
+    df["voters"] = df["voters"].astype(int)
+    # Several reports at the same instant: keep the total after the last one.
+    return df.drop_duplicates(["ballot_id", "reported_at"], keep="last").reset_index(drop=True)
+
+
+def _ballot_frame(db: Engine, ids: list[int]) -> pd.DataFrame:
+    stmt = select(Ballot.id.label("ballot_id"), Ballot.opens_at, Ballot.closes_at, Ballot.registered).where(
+        Ballot.id.in_(ids)
+    )
+    with db.connect() as conn:
+        return pd.read_sql(stmt, conn, parse_dates=["opens_at", "closes_at"]).set_index("ballot_id")
+
+
+def turnout_curve(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
+    """The current ballot's total after each report: reported_at, elapsed_hours, elapsed_days, voters, share.
+
+    Starts at 0 voters at the opening so the curve begins at the origin.
+    """
+    info = _ballot_frame(db, [ballot_id]).loc[ballot_id]
+    totals = _running_totals(db, [ballot_id], until=now)
+    start = pd.DataFrame({"ballot_id": [ballot_id], "reported_at": [info["opens_at"]], "voters": [0]})
+    df = pd.concat([start, totals], ignore_index=True)
+    hours = (df["reported_at"] - info["opens_at"]).dt.total_seconds() / 3600
+    return pd.DataFrame(
+        {
+            "reported_at": df["reported_at"],
+            "elapsed_hours": hours.round(2),
+            "elapsed_days": (hours / 24).round(3),
+            "voters": df["voters"],
+            "share": df["voters"] / info["registered"],
+        }
+    )
+
+
+def _previous_ids(db: Engine, ballot_id: int) -> list[int]:
+    this = select(Ballot.opens_at).where(Ballot.id == ballot_id).scalar_subquery()
+    stmt = select(Ballot.id).where(Ballot.id != ballot_id, Ballot.status.in_(FINISHED), Ballot.closes_at <= this)
+    with db.connect() as conn:
+        return list(conn.execute(stmt).scalars())
+
+
+def _share_at(totals: pd.DataFrame, info: pd.DataFrame, points: pd.DataFrame) -> pd.Series:
+    """Share of registered of each (ballot_id, at) in `points`: the latest total at or before `at`."""
+    if totals.empty or points.empty:
+        return pd.Series(0.0, index=points.index)
+    left = points.reset_index().sort_values("at")
+    right = totals.sort_values("reported_at")
+    merged = pd.merge_asof(left, right, left_on="at", right_on="reported_at", by="ballot_id", direction="backward")
+    merged["voters"] = merged["voters"].fillna(0)
+    merged["share"] = merged["voters"] / merged["ballot_id"].map(info["registered"])
+    return merged.set_index("index")["share"].reindex(points.index)
+
+
+def previous_curves(db: Engine, ballot_id: int, step_hours: float = 2.0) -> pd.DataFrame:
+    """Previous (validated) ballots at the same elapsed hours: elapsed_hours, elapsed_days, mean_share,
+    min_share, max_share, ballots — on a grid up to the current ballot's length."""
+    ids = _previous_ids(db, ballot_id)
+    if not ids:
+        return pd.DataFrame(
+            columns=["elapsed_hours", "elapsed_days", "mean_share", "min_share", "max_share", "ballots"]
+        )
+    info = _ballot_frame(db, [*ids, ballot_id])
+    length = (info.loc[ballot_id, "closes_at"] - info.loc[ballot_id, "opens_at"]).total_seconds() / 3600
+    grid = [i * step_hours for i in range(int(length // step_hours) + 1)]
+    if grid[-1] < length:
+        grid.append(length)
+    points = pd.DataFrame(
+        [
+            {"ballot_id": b, "hours": h, "at": info.loc[b, "opens_at"] + timedelta(hours=h)}
+            for b in ids
+            for h in grid
+            # Past the close of a shorter ballot, its final figure holds.
+        ]
+    )
+    points["at"] = points[["at", "ballot_id"]].apply(
+        lambda r: min(r["at"], info.loc[r["ballot_id"], "closes_at"]), axis=1
+    )
+    points["share"] = _share_at(_running_totals(db, ids), info, points)
+    out = points.groupby("hours")["share"].agg(["mean", "min", "max", "count"]).reset_index()
+    out.columns = ["elapsed_hours", "mean_share", "min_share", "max_share", "ballots"]
+    out["elapsed_days"] = out["elapsed_hours"] / 24
+    return out
+
+
+def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
+    """Projected turnout at the close: method ("shape", "linear" or "final"), voters, share, explanation."""
+    info = _ballot_frame(db, [ballot_id]).loc[ballot_id]
+    opens, closes, registered = info["opens_at"], info["closes_at"], int(info["registered"])
+    at = min(now, closes)
+    current = _running_totals(db, [ballot_id], until=at)
+    voters = int(current["voters"].iloc[-1]) if len(current) else 0
+    share = voters / registered
+    if now >= closes:
+        return {"method": "final", "voters": voters, "share": share, "explanation": "Scrutin clos : chiffre final."}
+    if now <= opens:
+        return {"method": "none", "voters": None, "share": None, "explanation": "Le scrutin n'est pas encore ouvert."}
+    fraction = (now - opens) / (closes - opens)
+    ids = _previous_ids(db, ballot_id)
+    if ids and voters > 0:
+        prev = _ballot_frame(db, ids)
+        points = pd.DataFrame(
+            [
+                {
+                    "ballot_id": b,
+                    "at": prev.loc[b, "opens_at"] + (prev.loc[b, "closes_at"] - prev.loc[b, "opens_at"]) * f,
+                }
+                for b in ids
+                for f in (fraction, 1.0)
+            ]
+        )
+        points["fraction"] = [fraction, 1.0] * len(ids)
+        points["share"] = _share_at(_running_totals(db, ids), prev, points)
+        at_same = points.loc[points["fraction"] == fraction, "share"].mean()
+        final = points.loc[points["fraction"] == 1.0, "share"].mean()
+        if at_same > 0:
+            previous_text = f"des {len(ids)} scrutins précédents" if len(ids) > 1 else "du scrutin précédent"
+            projected = min(1.0, max(share, share / at_same * final))
+            return {
+                "method": "shape",
+                "voters": round(projected * registered),
+                "share": float(projected),
+                "explanation": (
+                    f"D'après le rythme {previous_text} : à ce stade ({fr_pct(fraction)} de la "
+                    f"durée) ils avaient {fr_pct(at_same)} de participation, et {fr_pct(final)} à la clôture."
+                ),
+            }
+    day_before = now - timedelta(hours=24)
+    base = current[current["reported_at"] <= day_before]
+    base_voters = int(base["voters"].iloc[-1]) if len(base) else 0
+    since = max(day_before, opens)
+    rate = (voters - base_voters) / max((now - since).total_seconds() / 3600, 1e-9)
+    hours_left = (closes - now).total_seconds() / 3600
+    projected_voters = min(registered, round(voters + rate * hours_left))
+    return {
+        "method": "linear",
+        "voters": projected_voters,
+        "share": projected_voters / registered,
+        "explanation": "Au rythme des dernières 24 heures, prolongé jusqu'à la clôture (pas de scrutin précédent comparable).",
+    }
+
+
+def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
+    """The live screen's figures: voters, registered, share, last report, staleness, time left, projection."""
+    header = ballot_header(db, ballot_id, now)
+    places = turnout_by_place(db, ballot_id, now)
+    voters = int(places["voters"].sum())
+    last = places["reported_at"].max() if places["reported_at"].notna().any() else None
+    last = None if last is None or pd.isna(last) else last.to_pydatetime()
+    stale_after = timedelta(minutes=float(get_setting(db, "ballot.stale_after_minutes")))
+    is_open = header["phase"] == "open"
+    reference = last or header["opens_at"].to_pydatetime()
+    return {
+        "ballot_id": ballot_id,
+        "sector_name": header["sector_name"],
+        "phase": header["phase"],
+        "opens_at": header["opens_at"].to_pydatetime(),
+        "closes_at": header["closes_at"].to_pydatetime(),
+        "registered": int(header["registered"]),
+        "voters": voters,
+        "share": voters / header["registered"] if header["registered"] else None,
+        "last_report_at": last,
+        "stale": bool(is_open and now - reference > stale_after),
+        "minutes_since_last": None if last is None else int((now - last).total_seconds() // 60),
+        "time_left": max(header["closes_at"].to_pydatetime() - now, timedelta(0)) if is_open else None,
+        "projection": projection(db, ballot_id, now),
+    }
+
+
+def count_entries(db: Engine, ballot_id: int) -> pd.DataFrame:
+    """The count's entries: entry_no, yes, no, blank, void, in_box, entered_by, entered_at, warnings_note."""
+    stmt = (
+        select(
+            BallotCount.entry_no,
+            BallotCount.yes,
+            BallotCount.no,
+            BallotCount.blank,
+            BallotCount.void,
+            BallotCount.in_box,
+            BallotCount.entered_by,
+            BallotCount.entered_at,
+            BallotCount.warnings_note,
+        )
+        .where(BallotCount.ballot_id == ballot_id)
+        .order_by(BallotCount.entry_no)
+    )
+    with db.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def ballot_result(db: Engine, ballot_id: int) -> dict | None:
+    """The validated (or locked) result: counts (entry 1, equal to entry 2) and the outcome by the ballot's rule."""
+    stmt = (
+        select(
+            Ballot.registered,
+            Ballot.rule,
+            Ballot.quorum_pct,
+            Ballot.status,
+            *(getattr(BallotCount, k) for k in COUNT_FIELDS),
+        )
+        .join(BallotCount, and_(BallotCount.ballot_id == Ballot.id, BallotCount.entry_no == 1))
+        .where(Ballot.id == ballot_id, Ballot.status.in_(FINISHED))
+    )
+    with db.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    counts = Counts(**{k: getattr(row, k) for k in COUNT_FIELDS})
+    return {
+        "counts": counts,
+        "status": row.status,
+        "outcome": outcome(counts, row.registered, row.rule, row.quorum_pct),
+    }
+
+
+def count_comparison(db: Engine, ballot_id: int) -> pd.DataFrame:
+    """Entries 1 and 2 side by side: field, label, entry_1, entry_2, same."""
+    entries = count_entries(db, ballot_id).set_index("entry_no")
+    rows = []
+    for k in COUNT_FIELDS:
+        a = int(entries.loc[1, k]) if 1 in entries.index else None
+        b = int(entries.loc[2, k]) if 2 in entries.index else None
+        rows.append(
+            {"field": k, "label": COUNT_LABELS[k], "entry_1": a, "entry_2": b, "same": a is not None and a == b}
+        )
+    return pd.DataFrame(rows)
+
+
+def setup_candidates(db: Engine, now: datetime) -> pd.DataFrame:
+    """Sectors with a deployment, and the ballot of their latest deployment if any:
+    sector_id, code, name, deployment_id, ballot_id, phase, has_reports."""
+    latest = select(Deployment.sector_id, func.max(Deployment.id).label("deployment_id")).group_by(Deployment.sector_id)
+    latest = latest.subquery()
+    reports = (
+        select(TurnoutReport.ballot_id, func.count().label("reports")).group_by(TurnoutReport.ballot_id).subquery()
+    )
+    stmt = (
+        select(
+            Sector.id.label("sector_id"),
+            Sector.code,
+            Sector.name,
+            latest.c.deployment_id,
+            Ballot.id.label("ballot_id"),
+            Ballot.status,
+            Ballot.opens_at,
+            Ballot.closes_at,
+            func.coalesce(reports.c.reports, 0).label("reports"),
+        )
+        .join(latest, latest.c.sector_id == Sector.id)
+        .outerjoin(Ballot, Ballot.deployment_id == latest.c.deployment_id)
+        .outerjoin(reports, reports.c.ballot_id == Ballot.id)
+        .order_by(Sector.name)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn, parse_dates=["opens_at", "closes_at"])
+    df["phase"] = [
+        None if pd.isna(b) else _phase(s, o, c, now)
+        for b, s, o, c in zip(df["ballot_id"], df["status"], df["opens_at"], df["closes_at"], strict=True)
+    ]
+    df["editable"] = df["ballot_id"].isna() | ((df["status"] == "planned") & (df["reports"] == 0))
+    return df
+
+
+def setup_form_values(db: Engine, sector_id: int, opens_on: date, ballot_id: int | None) -> dict:
+    """What the set-up form starts from: the planned ballot's values when it opens on `opens_on`,
+    else the defaults (one week, dwellings on that date, the usual polling places)."""
+    with Session(db) as session:
+        values = ballot_defaults(session, sector_id, opens_on)
+        ballot = session.get(Ballot, ballot_id) if ballot_id else None
+        if ballot is not None and ballot.opens_at.date() == opens_on:
+            values.update(
+                opens_at=ballot.opens_at,
+                closes_at=ballot.closes_at,
+                registered=ballot.registered,
+                rule=ballot.rule,
+                quorum_pct=ballot.quorum_pct,
+                places=[{"name": p.name, "kind": p.kind} for p in ballot.places],
+            )
+    return values
+
+
+def milestone_proposal(db: Engine, ballot_id: int) -> list[dict]:
+    """Planned dates proposed for implementation and workshops after a yes vote (`propose_milestones`)."""
+    with Session(db) as session:
+        return propose_milestones(session, ballot_id)

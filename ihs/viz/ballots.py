@@ -1,0 +1,131 @@
+"""Ballot charts: the turnout curve against previous ballots, turnout per polling place, the count.
+
+Pure builders (DataFrame -> unstyled Altair chart); `ihs.charts.style` adds the look. Each series
+differs by line style and a text label too, so colour never carries meaning alone.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+CURRENT = "Ce scrutin"
+PREVIOUS = "Moyenne des scrutins précédents"
+PROJECTED = "Projection"
+SERIES_COLOURS = {CURRENT: "#0072B2", PREVIOUS: "#555555", PROJECTED: "#E69F00"}
+SERIES_DASH = {CURRENT: [1, 0], PREVIOUS: [8, 4], PROJECTED: [2, 3]}
+
+
+def _series_scales(present: list[str]) -> tuple[alt.Scale, alt.Scale]:
+    return (
+        alt.Scale(domain=present, range=[SERIES_COLOURS[s] for s in present]),
+        alt.Scale(domain=present, range=[SERIES_DASH[s] for s in present]),
+    )
+
+
+def turnout_curve_chart(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    projection: dict | None,
+    length_days: float,
+) -> alt.LayerChart:
+    """Turnout (% of registered) against days since the opening.
+
+    `current`: elapsed_days, share (`ihs.queries.ballots.turnout_curve`); `previous`: elapsed_days,
+    mean_share, min_share, max_share (`previous_curves`); `projection`: share at the close.
+    """
+    lines = [current.assign(series=CURRENT)[["elapsed_days", "share", "series"]]]
+    layers = []
+    x = alt.X("elapsed_days:Q", title="Jours depuis l'ouverture", scale=alt.Scale(domain=[0, length_days]))
+    x = x.axis(tickMinStep=1, format="d")
+    y_scale = alt.Scale(domain=[0, _y_max(current, previous, projection)])
+    if not previous.empty:
+        layers.append(
+            alt.Chart(previous)
+            .mark_area(opacity=0.18, color=SERIES_COLOURS[PREVIOUS], interpolate="step-after")
+            .encode(x=x, y=alt.Y("min_share:Q", scale=y_scale), y2="max_share:Q")
+        )
+        lines.append(
+            previous.rename(columns={"mean_share": "share"}).assign(series=PREVIOUS)[
+                ["elapsed_days", "share", "series"]
+            ]
+        )
+    if projection and projection.get("share") is not None and len(current):
+        last = current.iloc[-1]
+        lines.append(
+            pd.DataFrame(
+                {
+                    "elapsed_days": [last["elapsed_days"], length_days],
+                    "share": [last["share"], projection["share"]],
+                    "series": [PROJECTED, PROJECTED],
+                }
+            )
+        )
+    data = pd.concat(lines, ignore_index=True)
+    present = [s for s in (CURRENT, PREVIOUS, PROJECTED) if s in set(data["series"])]
+    colour, dash = _series_scales(present)
+    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolStrokeWidth=4)
+    base = alt.Chart(data).encode(
+        x=x,
+        y=alt.Y("share:Q", title="Participation (% des inscrits)", scale=y_scale, axis=alt.Axis(format=".0%")),
+        color=alt.Color("series:N", scale=colour, legend=legend, sort=present),
+        strokeDash=alt.StrokeDash("series:N", scale=dash, legend=None, sort=present),
+        tooltip=[
+            alt.Tooltip("series:N", title="Série"),
+            alt.Tooltip("elapsed_days:Q", title="Jours", format=".1f"),
+            alt.Tooltip("share:Q", title="Participation", format=".1%"),
+        ],
+    )
+    layers.append(
+        base.transform_filter(alt.datum.series != PROJECTED).mark_line(strokeWidth=4, interpolate="step-after")
+    )
+    layers.append(base.transform_filter(alt.datum.series == PROJECTED).mark_line(strokeWidth=4))
+    # The current figure written at the end of the curve: readable without the legend.
+    end = data[data["series"] == CURRENT].tail(1)
+    layers.append(
+        alt.Chart(end)
+        .mark_text(align="left", dx=8, dy=-12, fontSize=22, fontWeight="bold", color=SERIES_COLOURS[CURRENT])
+        .encode(x=x, y=alt.Y("share:Q", scale=y_scale), text=alt.Text("share:Q", format=".0%"))
+    )
+    return alt.layer(*layers)
+
+
+def _y_max(current: pd.DataFrame, previous: pd.DataFrame, projection: dict | None) -> float:
+    values = [0.1, *current.get("share", pd.Series(dtype=float)).tolist()]
+    if not previous.empty:
+        values.append(float(previous["max_share"].max()))
+    if projection and projection.get("share") is not None:
+        values.append(float(projection["share"]))
+    return min(1.0, max(values) * 1.15)
+
+
+def places_chart(places: pd.DataFrame) -> alt.LayerChart:
+    """Voters so far per polling place (`turnout_by_place`), biggest first, with the figure on each bar."""
+    y = alt.Y("name:N", title=None, sort="-x")
+    bars = (
+        alt.Chart(places)
+        .mark_bar(color=SERIES_COLOURS[CURRENT])
+        .encode(
+            x=alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d", tickMinStep=1)),
+            y=y,
+            tooltip=[alt.Tooltip("name:N", title="Bureau"), alt.Tooltip("voters:Q", title="Votants", format=",d")],
+        )
+    )
+    labels = bars.mark_text(align="left", dx=6, fontSize=20).encode(text=alt.Text("voters:Q", format=",d"))
+    return alt.layer(bars, labels)
+
+
+COUNT_ORDER = ["Oui", "Non", "Blancs", "Nuls"]
+COUNT_COLOURS = ["#009E73", "#D55E00", "#999999", "#555555"]
+
+
+def count_chart(counts: pd.DataFrame) -> alt.LayerChart:
+    """The count as labelled bars: columns label (Oui/Non/Blancs/Nuls) and votes."""
+    base = alt.Chart(counts).encode(
+        x=alt.X("label:N", title=None, sort=COUNT_ORDER, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("votes:Q", title="Bulletins", axis=alt.Axis(format=",d", tickMinStep=1)),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("label:N", scale=alt.Scale(domain=COUNT_ORDER, range=COUNT_COLOURS), legend=None)
+    )
+    return alt.layer(bars, base.mark_text(dy=-14, fontSize=22).encode(text=alt.Text("votes:Q", format=",d")))
