@@ -1,5 +1,145 @@
-"""Placeholder until its issue is built."""
+"""Dépouillement: double entry of the public count, validation, locking, outcome and next milestones."""
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import ballots as rules
+from ihs import clock
+from ihs.db import session_scope
+from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
+from ihs.queries.ballots import ballot_list, ballot_result, count_comparison, milestone_proposal
+from ihs.ui.auth import require_page
+from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.widgets import no_data, table
+from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, STAGES
+
+actor = require_page("pages/depouillement.py")
+ERR, WARN, DONE = "dep_errors", "dep_warnings", "dep_done"
+
+
+def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
+    """Run one write in its own audited transaction; keep errors/warnings for the next run."""
+    st.session_state[ERR], st.session_state[WARN] = {}, {}
+    try:
+        with session_scope(actor.username, engine=engine(), reason=reason) as session:
+            fn(session, actor, *args, **kwargs)
+    except rules.ValidationError as exc:
+        st.session_state[ERR] = exc.errors
+    except rules.WarningsNotAcknowledged as exc:
+        st.session_state[WARN] = exc.warnings
+    except rules.CountMismatch as exc:
+        fields = ", ".join(d["label"] for d in exc.differences)
+        st.session_state[ERR] = {"ballot": f"Les deux saisies ne concordent pas ({fields}) : recomptez les lignes ✘."}
+    else:
+        st.session_state[DONE] = done
+        clear_reads()
+    st.rerun()
+
+
+def show_error(field: str) -> None:
+    if msg := st.session_state.get(ERR, {}).get(field):
+        st.error(msg)
+
+
+st.title("Dépouillement")
+ballots = read(ballot_list, clock.now().replace(second=0, microsecond=0))
+if ballots.empty:
+    no_data("Aucun scrutin.")
+    st.stop()
+ids = [int(i) for i in ballots["ballot_id"]]
+# The ballot awaiting its count first, else the latest one already counted.
+pending = ballots[ballots["phase"].isin(["closed", "counted", "validated"])]
+done = ballots[ballots["phase"] != "open"]
+default = int((pending if len(pending) else done if len(done) else ballots)["ballot_id"].iloc[0])
+labels = {int(r.ballot_id): f"{r.sector_name} – {fr_date(r.opens_at)}" for r in ballots.itertuples()}
+ballot_id = st.selectbox("Scrutin", ids, index=ids.index(default), format_func=labels.get, key="dep_scrutin")
+b = ballots.set_index("ballot_id").loc[ballot_id]
+st.caption(
+    f"{BALLOT_STATUSES[b['phase']]} · {fr_int(b['registered'])} logements inscrits · clôture le "
+    f"{fr_datetime(b['closes_at'])} · règle : {ADOPTION_RULES[b['rule']]}"
+)
+if msg := st.session_state.pop(DONE, None):
+    st.success(msg)
+show_error("ballot")
+
+if b["phase"] == "locked":
+    st.success(f"🔒 Résultat verrouillé par {b['locked_by']} le {fr_datetime(b['locked_at'])}.")
+    if actor.can("lock_ballots"):
+        with st.form("deverrouiller", border=True):
+            reason = st.text_input("Raison du déverrouillage (obligatoire)", key="dep_raison")
+            show_error("reason")
+            if st.form_submit_button("Déverrouiller le résultat"):
+                act(
+                    rules.unlock_result,
+                    ballot_id,
+                    reason,
+                    done="Résultat déverrouillé : les saisies peuvent être corrigées.",
+                )
+elif b["phase"] in ("planned", "open"):
+    st.info(
+        f"Le scrutin est ouvert jusqu'au {fr_datetime(b['closes_at'])} : le dépouillement se fait après la clôture."
+    )
+else:
+    entry = st.radio("Saisie", [1, 2], format_func=lambda n: f"Saisie {n}", horizontal=True, key="dep_saisie")
+    st.caption("Les deux saisies sont faites par deux personnes différentes, chacune sans regarder l'autre.")
+    show_error("entry_no")
+    with st.form("comptage", clear_on_submit=False):
+        values = {}
+        for field_name, col in zip(rules.COUNT_FIELDS, st.columns(5), strict=True):
+            with col:
+                values[field_name] = st.number_input(
+                    rules.COUNT_LABELS[field_name], value=None, step=1, key=f"dep_{field_name}"
+                )
+                show_error(field_name)
+        for text in st.session_state.get(WARN, {}).values():
+            st.warning(text)
+        note = None
+        if st.session_state.get(WARN):
+            note = st.text_area(
+                "Note : pourquoi ces chiffres sont-ils justes ? (obligatoire pour confirmer)", key="dep_note"
+            )
+        if st.form_submit_button(f"Enregistrer la saisie {entry}", type="primary"):
+            act(
+                rules.enter_count,
+                ballot_id,
+                entry,
+                **values,
+                acknowledged_note=note,
+                done=f"Saisie {entry} enregistrée.",
+            )
+
+comparison = read(count_comparison, ballot_id)
+st.subheader("Saisies côte à côte")
+shown = comparison.assign(concordance=comparison["same"].map({True: "✔ identique", False: "✘ différent"}))
+table(
+    shown[["label", "entry_1", "entry_2", "concordance"]].rename(
+        columns={"label": "Champ", "entry_1": "Saisie 1", "entry_2": "Saisie 2", "concordance": "Concordance"}
+    )
+)
+if b["phase"] in ("counted", "closed") and st.button("Valider le résultat", type="primary", key="dep_valider"):
+    act(rules.validate_count, ballot_id, done="Résultat validé : les deux saisies concordent.")
+if b["phase"] == "validated" and actor.can("lock_ballots"):
+    if st.button("🔒 Verrouiller le résultat", type="primary", key="dep_verrouiller"):
+        act(rules.lock_result, ballot_id, done="Résultat verrouillé.")
+
+result = read(ballot_result, ballot_id)
+if result:
+    out = result["outcome"]
+    st.subheader(f"Résultat : {out.label.upper()}")
+    cols = st.columns(4)
+    cols[0].metric("Résultat", out.label)
+    cols[1].metric("Participation", fr_pct(out.turnout))
+    cols[2].metric("Écart", f"{fr_int(out.margin)} voix")
+    cols[3].metric("Voix qui auraient changé le résultat", fr_int(out.votes_to_change))
+    st.caption(out.explanation + ".")
+    if out.adopted and actor.can("ballots"):
+        st.subheader("Étapes suivantes proposées")
+        with st.form("jalons"):
+            chosen = []
+            for m in read(milestone_proposal, ballot_id):
+                left, right = st.columns(2)
+                start = left.date_input(f"{STAGES[m['stage']]} : début", m["planned_start"], format="DD/MM/YYYY")
+                end = right.date_input(f"{STAGES[m['stage']]} : fin", m["planned_end"], format="DD/MM/YYYY")
+                show_error(m["stage"])
+                chosen.append({"stage": m["stage"], "planned_start": start, "planned_end": end})
+            if st.form_submit_button("Enregistrer ces dates prévues"):
+                act(rules.save_milestones, ballot_id, chosen, done="Dates prévues enregistrées au calendrier.")

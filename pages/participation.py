@@ -1,5 +1,92 @@
-"""Placeholder until its issue is built."""
+"""Saisie de la participation: polling-place staff type the cumulative number of voters (phone-friendly)."""
+
+from datetime import datetime
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.ballots import ValidationError, record_turnout
+from ihs.db import session_scope
+from ihs.formats import fr_date, fr_int, fr_pct
+from ihs.queries.ballots import open_ballots, turnout_by_place
+from ihs.ui.auth import require_page
+from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.widgets import no_data
+
+actor = require_page("pages/participation.py")
+ERRORS, DONE = "part_errors", "part_done"
+
+
+def show_error(field: str) -> None:
+    message = st.session_state.get(ERRORS, {}).get(field)
+    if message:
+        st.error(message)
+
+
+st.title("Participation")
+now = clock.now().replace(second=0, microsecond=0)
+ballots = read(open_ballots, now)
+if ballots.empty:
+    no_data("Aucun scrutin n'est ouvert en ce moment.")
+    st.stop()
+names = dict(zip(ballots["ballot_id"].astype(int), ballots["sector_name"], strict=True))
+ballot_id = st.selectbox("Scrutin", list(names), format_func=names.get, key="part_scrutin")
+places = read(turnout_by_place, ballot_id, now)
+place_names = dict(zip(places["place_id"].astype(int), places["name"], strict=True))
+place_id = st.selectbox("Mon bureau de vote", list(place_names), format_func=place_names.get, key="part_bureau")
+mine = places.set_index("place_id").loc[place_id]
+if mine["reported_at"] is not None and str(mine["reported_at"]) != "NaT":
+    st.caption(
+        f"Dernier relevé de ce bureau : {fr_int(mine['voters'])} votants à {mine['reported_at']:%H:%M} le {mine['reported_at']:%d/%m}."
+    )
+else:
+    st.caption("Pas encore de relevé pour ce bureau.")
+if st.session_state.get(DONE):
+    st.success(st.session_state.pop(DONE))
+
+with st.form("participation", clear_on_submit=False, border=False):
+    voters = st.number_input(
+        "Votants depuis l'ouverture (total cumulé de la feuille d'émargement)",
+        value=None,
+        step=1,
+        placeholder="ex. 57",
+        key="part_votants",
+    )
+    show_error("voters")
+    # Empty means "now": a page left open for hours must not keep the time it was opened at.
+    day_col, time_col = st.columns(2)
+    day = day_col.date_input("Jour (vide = aujourd'hui)", value=None, format="DD/MM/YYYY", key="part_jour")
+    at = time_col.time_input("Heure (vide = maintenant)", value=None, step=300, key="part_heure")
+    show_error("reported_at")
+    correction = st.checkbox("Correction d'un relevé précédent (nombre plus petit)", key="part_correction")
+    reason = st.text_input("Raison de la correction", key="part_raison", placeholder="ex. erreur de lecture")
+    show_error("reason")
+    show_error("place")
+    show_error("ballot")
+    submitted = st.form_submit_button("Enregistrer", type="primary", width="stretch")
+
+if submitted:
+    current = clock.now().replace(second=0, microsecond=0)
+    reported_at = datetime.combine(day or current.date(), at) if at else current
+    try:
+        with session_scope(actor.username, engine=engine()) as session:
+            record_turnout(session, actor, ballot_id, place_id, voters, reported_at, correction, reason)
+    except ValidationError as exc:
+        st.session_state[ERRORS] = exc.errors
+    else:
+        st.session_state[ERRORS] = {}
+        st.session_state[DONE] = (
+            f"Enregistré : {fr_int(voters)} votants à {place_names[place_id]}, {reported_at:%H:%M}."
+        )
+        clear_reads()
+    st.rerun()
+
+total = int(places["voters"].sum())
+registered = int(ballots.set_index("ballot_id").loc[ballot_id, "registered"])
+st.divider()
+st.markdown(
+    f"**Tous les bureaux** : {fr_int(total)} votants sur {fr_int(registered)} inscrits ({fr_pct(total / registered)})"
+)
+for row in places.itertuples():
+    when = f" – {row.reported_at:%H:%M} le {fr_date(row.reported_at)[:5]}" if str(row.reported_at) != "NaT" else ""
+    st.markdown(f"- {row.name} : **{fr_int(row.voters)}**{when}")

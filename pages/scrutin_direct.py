@@ -1,5 +1,110 @@
-"""Placeholder until its issue is built."""
+"""Scrutin en direct: the shared screen of ballot week and of the count.
 
+Only the fragment `live` refreshes itself (every REFRESH_SECONDS): the title and the ballot choice
+are drawn once. The two counters in session state let a test see which part reran.
+"""
+
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.ballots import duration_text
+from ihs.formats import fr_date, fr_int, fr_pct
+from ihs.queries.ballots import (
+    ballot_list,
+    ballot_result,
+    live_ballot_id,
+    live_turnout,
+    previous_curves,
+    turnout_by_place,
+    turnout_curve,
+)
+from ihs.ui.data import read
+from ihs.ui.widgets import chart, no_data
+from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
+from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES
+
+REFRESH_SECONDS = 30
+st.session_state["scrutin_page_runs"] = st.session_state.get("scrutin_page_runs", 0) + 1
+
+
+def minute_now():
+    # Reads are cached per minute: a shared screen polling every 30 s costs one query set a minute.
+    return clock.now().replace(second=0, microsecond=0)
+
+
+ballots = read(ballot_list, minute_now())
+default_id = read(live_ballot_id, minute_now(), st.query_params.get("secteur"))
+if default_id is None:
+    st.title("Scrutin en direct")
+    no_data("Aucun scrutin à afficher.")
+    st.stop()
+labels = {
+    int(r.ballot_id): f"{r.sector_name} – {fr_date(r.opens_at)} ({BALLOT_STATUSES.get(r.phase, r.phase)})"
+    for r in ballots.itertuples()
+}
+ids = list(labels)
+ballot_id = st.sidebar.selectbox(
+    "Scrutin", ids, index=ids.index(default_id), format_func=labels.get, key="direct_scrutin"
+)
+st.title(f"Scrutin en direct – {ballots.set_index('ballot_id').loc[ballot_id, 'sector_name']}")
+
+
+@st.fragment(run_every=timedelta(seconds=REFRESH_SECONDS))
+def live(ballot_id: int) -> None:
+    st.session_state["scrutin_fragment_runs"] = st.session_state.get("scrutin_fragment_runs", 0) + 1
+    now = minute_now()
+    data = read(live_turnout, ballot_id, now)
+    if data["stale"]:
+        since = data["last_report_at"]
+        when = f"le {since:%d/%m} à {since:%H:%M}" if since else "aucun relevé depuis l'ouverture"
+        st.warning(
+            f"⚠️ Données anciennes : pas de nouveau relevé depuis {duration_text(timedelta(minutes=data['minutes_since_last'] or 0))} "
+            f"(dernier relevé {when}). Les chiffres ci-dessous ne sont peut-être plus à jour.",
+        )
+    if data["phase"] == "planned":
+        st.info(f"Le scrutin ouvre le {fr_date(data['opens_at'])} à {data['opens_at']:%H:%M}.")
+    result = read(ballot_result, ballot_id)
+    if result:
+        out = result["outcome"]
+        verdict = "✅ ADOPTÉ" if out.adopted else "❌ REJETÉ"
+        st.success(f"{verdict} — {out.explanation}.", icon=None)
+        cols = st.columns(4)
+        cols[0].metric("Résultat", out.label)
+        cols[1].metric("Oui (suffrages exprimés)", fr_pct(out.yes_share))
+        cols[2].metric("Écart", f"{fr_int(out.margin)} voix")
+        cols[3].metric("Voix qui auraient changé le résultat", fr_int(out.votes_to_change))
+    elif data["phase"] in ("closed", "counted"):
+        st.info("Scrutin clos : dépouillement en cours, résultat en attente de validation.")
+    cols = st.columns(5)
+    cols[0].metric("Participation", fr_pct(data["share"]))
+    cols[1].metric("Votants / inscrits", f"{fr_int(data['voters'])} / {fr_int(data['registered'])}")
+    proj = data["projection"]
+    cols[2].metric("Projection à la clôture", fr_pct(proj["share"]) if proj["share"] is not None else "–")
+    cols[3].metric("Temps restant", duration_text(data["time_left"]) if data["time_left"] else "Clos")
+    last = data["last_report_at"]
+    cols[4].metric("Dernier relevé", f"{last:%d/%m %H:%M}" if last else "–")
+    left, right = st.columns([3, 2])
+    with left:
+        current = read(turnout_curve, ballot_id, now)
+        previous = read(previous_curves, ballot_id)
+        length = (data["closes_at"] - data["opens_at"]).total_seconds() / 86400
+        shown_proj = proj if data["phase"] == "open" else None
+        chart(turnout_curve_chart(current, previous, shown_proj, length), current, key="direct_courbe", height=300)
+    with right:
+        if result:
+            c = result["counts"]
+            counts = pd.DataFrame({"label": ["Oui", "Non", "Blancs", "Nuls"], "votes": [c.yes, c.no, c.blank, c.void]})
+            chart(count_chart(counts), counts, key="direct_resultat", height=300)
+        else:
+            places = read(turnout_by_place, ballot_id, now)
+            chart(places_chart(places), places[["name", "voters", "reported_at"]], key="direct_bureaux", height=300)
+    st.caption(
+        f"{proj['explanation']} Règle : {ADOPTION_RULES.get(ballots.set_index('ballot_id').loc[ballot_id, 'rule'], '')}. "
+        f"Actualisé à {clock.now():%H:%M:%S}, toutes les {REFRESH_SECONDS} s."
+    )
+
+
+live(ballot_id)

@@ -1,5 +1,131 @@
-"""Placeholder until its issue is built."""
+"""Préparer un scrutin: dates, registered dwellings, polling places and adoption rule of a sector's ballot."""
 
+from datetime import datetime, timedelta
+
+import pandas as pd
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.ballots import ValidationError, setup_ballot
+from ihs.db import session_scope
+from ihs.formats import fr_date
+from ihs.queries.ballots import setup_candidates, setup_form_values
+from ihs.ui.auth import require_page
+from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.widgets import no_data
+from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, POLLING_PLACE_KINDS
+
+actor = require_page("pages/scrutin_preparer.py")
+ERR, DONE = "prep_errors", "prep_done"
+KIND_CODES = {label: code for code, label in POLLING_PLACE_KINDS.items()}
+
+
+def show_error(field: str) -> None:
+    if msg := st.session_state.get(ERR, {}).get(field):
+        st.error(msg)
+
+
+st.title("Préparer un scrutin")
+st.caption("Un vote par logement, pendant une semaine, dans plusieurs bureaux de vote ; dépouillement public.")
+if msg := st.session_state.pop(DONE, None):
+    st.success(msg)
+candidates = read(setup_candidates, clock.now().replace(second=0, microsecond=0))
+if candidates.empty:
+    no_data("Aucun secteur n'a de déploiement : planifiez d'abord un secteur.")
+    st.stop()
+ids = [int(i) for i in candidates["sector_id"]]
+free = candidates[candidates["ballot_id"].isna()]
+default = int(free["sector_id"].iloc[0]) if len(free) else ids[0]
+names = dict(zip(ids, candidates["name"], strict=True))
+sector_id = st.selectbox("Secteur", ids, index=ids.index(default), format_func=names.get, key="prep_secteur")
+row = candidates.set_index("sector_id").loc[sector_id]
+ballot_id = None if pd.isna(row["ballot_id"]) else int(row["ballot_id"])
+if ballot_id and not row["editable"]:
+    st.info(
+        f"Ce secteur a déjà un scrutin ({BALLOT_STATUSES[row['phase']]}, ouvert le {fr_date(row['opens_at'])}) : "
+        "il ne peut plus être modifié. Suivez-le sur « Scrutin en direct » et « Dépouillement »."
+    )
+    st.stop()
+if ballot_id:
+    st.info("Un scrutin est déjà préparé pour ce secteur : vous pouvez le modifier tant qu'aucun relevé n'est saisi.")
+
+first_day = row["opens_at"].date() if ballot_id else clock.today() + timedelta(days=7)
+opens_on = st.date_input("Premier jour du scrutin", value=first_day, format="DD/MM/YYYY", key="prep_ouverture")
+values = read(setup_form_values, sector_id, opens_on, ballot_id)
+# Form widgets are keyed on the sector and first day, so their defaults follow those choices.
+k = f"{sector_id}_{opens_on.isoformat()}"
+
+with st.form("preparer", clear_on_submit=False):
+    c1, c2, c3 = st.columns(3)
+    opens_time = c1.time_input("Ouverture à", values["opens_at"].time(), key=f"prep_h_ouv_{k}")
+    closes_day = c2.date_input("Dernier jour", values["closes_at"].date(), format="DD/MM/YYYY", key=f"prep_fin_{k}")
+    closes_time = c3.time_input("Clôture à", values["closes_at"].time(), key=f"prep_h_clo_{k}")
+    show_error("opens_at")
+    show_error("closes_at")
+    registered = st.number_input(
+        "Logements inscrits (un vote par logement)",
+        value=values["registered"],
+        step=1,
+        min_value=0,
+        key=f"prep_inscrits_{k}",
+    )
+    st.caption("Par défaut : les logements du secteur à la date d'ouverture.")
+    show_error("registered")
+    places = pd.DataFrame(values["places"]).assign(kind=lambda d: d["kind"].map(POLLING_PLACE_KINDS))
+    edited = st.data_editor(
+        places,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"prep_bureaux_{k}",
+        column_config={
+            "name": st.column_config.TextColumn("Bureau de vote", required=True, max_chars=200),
+            "kind": st.column_config.SelectboxColumn("Type", options=list(KIND_CODES), default="Autre"),
+        },
+    )
+    show_error("places")
+    rules = list(ADOPTION_RULES)
+    rule = st.selectbox(
+        "Règle d'adoption",
+        rules,
+        index=rules.index(values["rule"]),
+        format_func=ADOPTION_RULES.get,
+        key=f"prep_regle_{k}",
+    )
+    show_error("rule")
+    quorum = st.number_input(
+        "Quorum (% des inscrits, seulement pour la règle avec quorum)",
+        value=values["quorum_pct"],
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        key=f"prep_quorum_{k}",
+    )
+    show_error("quorum_pct")
+    show_error("sector")
+    submitted = st.form_submit_button("Enregistrer le scrutin", type="primary")
+
+if submitted:
+    place_rows = [{"name": r["name"], "kind": KIND_CODES.get(r["kind"], "other")} for r in edited.to_dict("records")]
+    try:
+        with session_scope(actor.username, engine=engine()) as session:
+            setup_ballot(
+                session,
+                actor,
+                sector_id=sector_id,
+                opens_at=datetime.combine(opens_on, opens_time),
+                closes_at=datetime.combine(closes_day, closes_time),
+                registered=registered,
+                places=place_rows,
+                rule=rule,
+                quorum_pct=quorum,
+                ballot_id=ballot_id,
+            )
+    except ValidationError as exc:
+        st.session_state[ERR] = exc.errors
+    else:
+        st.session_state[ERR] = {}
+        st.session_state[DONE] = (
+            f"Scrutin enregistré pour {names[sector_id]} : du {fr_date(opens_on)} au {fr_date(closes_day)}."
+        )
+        clear_reads()
+    st.rerun()

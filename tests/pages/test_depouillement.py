@@ -1,0 +1,138 @@
+"""Dépouillement: double entry by two people, warnings with a note, differences side by side,
+validation, locking and unlocking with a reason, the outcome and the next milestones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select, update
+
+from ihs.models import Ballot, BallotCount, DeploymentStage
+from tests.apptest import metric, open_page, texts
+
+SUBMIT = "FormSubmitter:comptage-Enregistrer la saisie {n}"
+
+
+@pytest.fixture
+def closed(app_db):
+    """The demo's montaigne ballot, closed at midnight with 60 voters reported."""
+    with app_db.begin() as conn:
+        bid = conn.execute(select(Ballot.id).where(Ballot.status == "open")).scalar_one()
+        conn.execute(update(Ballot).where(Ballot.id == bid).values(closes_at=datetime(2026, 11, 27, 0, 0)))
+    return app_db, bid
+
+
+def enter(at, n, yes, no, blank, void, in_box):
+    at.radio(key="dep_saisie").set_value(n).run()
+    for key, value in zip(("yes", "no", "blank", "void", "in_box"), (yes, no, blank, void, in_box), strict=True):
+        at.number_input(key=f"dep_{key}").set_value(value)
+    at.button(key=SUBMIT.format(n=n)).click().run()
+    assert not at.exception
+
+
+def status(engine, bid):
+    with engine.connect() as conn:
+        return conn.execute(select(Ballot.status, Ballot.outcome).where(Ballot.id == bid)).one()
+
+
+def test_the_closed_ballot_is_proposed_and_parts_must_add_up(closed):
+    engine, bid = closed
+    at = open_page("landlord", "depouillement")
+    assert "Clos" in at.caption[0].value  # montaigne, closed at midnight, comes first
+    enter(at, 1, 42, 15, 2, 2, 60)
+    assert "recomptez" in at.error[0].value
+    enter(at, 1, 42, 15, 2, 1, 60)
+    assert "Saisie 1 enregistrée" in at.success[0].value
+    # The same person cannot make the second entry.
+    enter(at, 2, 42, 15, 2, 1, 60)
+    assert "autre personne" in at.error[0].value
+
+
+def test_warnings_need_a_note(closed):
+    engine, bid = closed
+    at = open_page("landlord", "depouillement")
+    enter(at, 1, 40, 15, 3, 3, 61)
+    assert not at.error
+    warnings = " ".join(w.value for w in at.warning)
+    assert "dernier total de participation (60)" in warnings and "Blancs et nuls" in warnings
+    with engine.connect() as conn:
+        assert conn.execute(select(BallotCount).where(BallotCount.ballot_id == bid)).first() is None
+    at.text_area(key="dep_note").input("Une électrice a voté sans émarger ; 6 blancs vérifiés")
+    at.button(key=SUBMIT.format(n=1)).click().run()
+    assert "Saisie 1 enregistrée" in at.success[0].value
+    with engine.connect() as conn:
+        note = conn.execute(select(BallotCount.warnings_note).where(BallotCount.ballot_id == bid)).scalar_one()
+    assert note.startswith("Une électrice")
+
+
+def test_double_entry_differences_validation_lock_and_unlock(closed):
+    engine, bid = closed
+    landlord = open_page("landlord", "depouillement")
+    enter(landlord, 1, 42, 15, 2, 1, 60)
+    coord = open_page("coordinator", "depouillement")
+    enter(coord, 2, 43, 14, 2, 1, 60)
+    table = coord.dataframe[0].value
+    assert table["Concordance"].tolist() == ["✘ différent", "✘ différent", "✔ identique", "✔ identique", "✔ identique"]
+    assert table["Saisie 1"].tolist()[:2] == [42, 15] and table["Saisie 2"].tolist()[:2] == [43, 14]
+    coord.button(key="dep_valider").click().run()
+    assert "ne concordent pas (Oui, Non)" in coord.error[0].value
+    assert status(engine, bid) == ("counted", None)
+    # The second counter recounts: the entries agree, the result can be validated.
+    enter(coord, 2, 42, 15, 2, 1, 60)
+    coord.button(key="dep_valider").click().run()
+    assert "Résultat validé" in coord.success[0].value
+    assert status(engine, bid) == ("validated", "adopted")
+    assert metric(coord, "Résultat") == "Adopté"
+    assert metric(coord, "Écart") == "27 voix"
+    assert metric(coord, "Voix qui auraient changé le résultat") == "14"
+    # Only the coordinator sees the lock button.
+    landlord.run()
+    assert not [b for b in landlord.button if b.key == "dep_verrouiller"]
+    coord.button(key="dep_verrouiller").click().run()
+    assert status(engine, bid) == ("locked", "adopted")
+    assert "verrouillé par coordination" in texts(coord)
+    # Locked: no entry form; unlocking needs a reason.
+    assert not [n for n in coord.number_input if n.key == "dep_yes"]
+    coord.button(key="FormSubmitter:deverrouiller-Déverrouiller le résultat").click().run()
+    assert "pourquoi" in coord.error[0].value and status(engine, bid)[0] == "locked"
+    coord.text_input(key="dep_raison").input("Recomptage demandé par la commission")
+    coord.button(key="FormSubmitter:deverrouiller-Déverrouiller le résultat").click().run()
+    assert status(engine, bid) == ("counted", None)
+    with engine.connect() as conn:
+        assert conn.execute(select(Ballot.unlock_reason).where(Ballot.id == bid)).scalar_one().startswith("Recomptage")
+
+
+def test_adopted_result_proposes_next_milestones(closed):
+    engine, bid = closed
+    enter(open_page("landlord", "depouillement"), 1, 42, 15, 2, 1, 60)
+    coord = open_page("coordinator", "depouillement")
+    enter(coord, 2, 42, 15, 2, 1, 60)
+    coord.button(key="dep_valider").click().run()
+    assert "Étapes suivantes proposées" in texts(coord)
+    starts = [d.value for d in coord.date_input]
+    # Closed 27/11/2026; settings: implementation 21 days later, workshops 14 days after its 7 days.
+    assert starts == [date(2026, 12, 18), date(2026, 12, 25), date(2027, 1, 8), date(2027, 3, 12)]
+    coord.button(key="FormSubmitter:jalons-Enregistrer ces dates prévues").click().run()
+    assert "Dates prévues enregistrées" in coord.success[0].value
+    with engine.connect() as conn:
+        planned = dict(
+            conn.execute(
+                select(DeploymentStage.stage, DeploymentStage.planned_start)
+                .join(Ballot, Ballot.deployment_id == DeploymentStage.deployment_id)
+                .where(Ballot.id == bid)
+            ).all()
+        )
+    assert planned["implementation"] == date(2026, 12, 18) and planned["workshops"] == date(2027, 1, 8)
+
+
+def test_an_open_ballot_is_not_counted_yet(app_db):
+    at = open_page("landlord", "depouillement")
+    sel = at.selectbox(key="dep_scrutin")
+    # The demo has no ballot awaiting its count: the latest counted one (locked) is shown.
+    assert "verrouillé par coordination" in texts(at)
+    with app_db.connect() as conn:
+        montaigne = conn.execute(select(Ballot.id).where(Ballot.status == "open")).scalar_one()
+    sel.set_value(montaigne).run()
+    assert "le dépouillement se fait après la clôture" in texts(at)
+    assert not [n for n in at.number_input if n.key == "dep_yes"]
