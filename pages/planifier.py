@@ -1,5 +1,81 @@
-"""Placeholder until its issue is built."""
+"""Planifier un secteur (coordination): propose the pipeline's milestones, edit them, save them."""
+
+from datetime import date
 
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import clock
+from ihs.db import session_scope
+from ihs.formats import fr_date
+from ihs.planning import MAX_YEAR, MIN_YEAR, ValidationError, plan_deployment, plannable_sectors, propose_milestones
+from ihs.ui.auth import require_page
+from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.widgets import no_data
+from ihs.users import PermissionDenied
+
+actor = require_page("pages/planifier.py")
+
+st.title("Planifier un secteur")
+st.caption(
+    "À partir de la date de validation par le bailleur et la ville, le calendrier type du dispositif est "
+    "proposé (durées standard des paramètres du programme). Modifiez les dates si besoin, puis enregistrez : "
+    "le déploiement est créé avec le statut « Proposé »."
+)
+
+sectors = read(plannable_sectors)
+if sectors.empty:
+    no_data("Tous les secteurs ont déjà un déploiement en cours : aucun secteur à planifier.")
+    st.stop()
+
+names = dict(zip(sectors["sector_id"], sectors["name"], strict=True))
+labels = {row.sector_id: f"{row.name} ({row.last_status_label.lower()})" for row in sectors.itertuples(index=False)}
+left, right = st.columns([2, 1])
+sector_id = left.selectbox(
+    "Secteur (sans déploiement en cours)", list(labels), format_func=labels.get, key="plan_secteur"
+)
+validation = right.date_input(
+    "Date de validation",
+    value=clock.today(),
+    min_value=date(MIN_YEAR, 1, 1),
+    max_value=date(MAX_YEAR, 12, 31),
+    format="DD/MM/YYYY",
+    key="plan_validation",
+)
+
+proposal = read(propose_milestones, validation)
+with st.form("plan_form", clear_on_submit=False):
+    st.markdown(f"**Calendrier proposé à partir du {fr_date(validation)}** (dates incluses)")
+    edited = st.data_editor(
+        proposal,
+        # One editor per validation date: a new date gives a fresh proposal; edits stay otherwise.
+        key=f"plan_editor_{validation.isoformat()}",
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        column_order=["label", "planned_start", "planned_end"],
+        disabled=["label"],
+        column_config={
+            "label": st.column_config.TextColumn("Étape"),
+            "planned_start": st.column_config.DateColumn("Début prévu", format="DD/MM/YYYY", required=True),
+            "planned_end": st.column_config.DateColumn("Fin prévue", format="DD/MM/YYYY", required=True),
+        },
+    )
+    notes = st.text_area("Remarques (facultatif)", key="plan_notes", max_chars=2000)
+    submitted = st.form_submit_button("Enregistrer le calendrier", type="primary")
+
+if submitted:
+    try:
+        with session_scope(actor.username, engine=engine(), reason="Planification d'un secteur") as session:
+            plan_deployment(session, actor, sector_id=int(sector_id), milestones=edited.to_dict("records"), notes=notes)
+    except ValidationError as exc:
+        st.error("Le calendrier n'a pas été enregistré. Corrigez ces points puis enregistrez à nouveau :")
+        for message in exc.errors.values():
+            st.error(message)
+    except PermissionDenied as exc:
+        st.error(str(exc))
+    else:
+        clear_reads()
+        st.success(
+            f"Déploiement proposé enregistré pour « {names[sector_id]} ». "
+            "Il apparaît dans le Calendrier des déploiements."
+        )

@@ -1,0 +1,176 @@
+"""Planning a sector: propose the pipeline's milestones from the standard durations, check, save.
+
+The durations are programme settings (`pipeline.*` in `ihs.programme`), never constants here:
+- kickoff `pipeline.kickoff_after_days` after the validation (one day);
+- information period from the day after the kickoff, `pipeline.information_days` long;
+- ballot the day after the information period, `pipeline.ballot_days` long;
+- implementation `pipeline.implementation_after_ballot_days` after the ballot's last day,
+  `pipeline.implementation_days` long;
+- workshops `pipeline.workshops_after_implementation_days` after the implementation's last day,
+  one session a week for `pipeline.workshop_sessions` sessions.
+All dates are inclusive (a one-day stage starts and ends the same day).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy.orm import Session
+
+from ihs.models import Deployment, DeploymentStage, Sector
+from ihs.programme import get_setting
+from ihs.users import Actor, require
+from ihs.vocab import DEPLOYMENT_STATUSES, STAGES
+
+# A deployment in one of these statuses is under way: a sector has at most one at a time.
+ACTIVE_STATUSES = ("proposed", "information", "ballot", "implementation")
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class ValidationError(ValueError):
+    """French messages keyed by field (a stage code, or "sector")."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def propose_milestones(db: Session | Engine, validation: date) -> pd.DataFrame:
+    """The standard calendar from `validation`: columns stage, label, planned_start, planned_end."""
+
+    def days(key: str) -> int:
+        return int(get_setting(db, f"pipeline.{key}"))
+
+    kickoff = validation + timedelta(days=days("kickoff_after_days"))
+    info_start = kickoff + timedelta(days=1)
+    info_end = info_start + timedelta(days=days("information_days") - 1)
+    ballot_start = info_end + timedelta(days=1)
+    ballot_end = ballot_start + timedelta(days=days("ballot_days") - 1)
+    impl_start = ballot_end + timedelta(days=days("implementation_after_ballot_days"))
+    impl_end = impl_start + timedelta(days=days("implementation_days") - 1)
+    ws_start = impl_end + timedelta(days=days("workshops_after_implementation_days"))
+    ws_end = ws_start + timedelta(weeks=max(days("workshop_sessions"), 1) - 1)
+    spans = {
+        "validation": (validation, validation),
+        "kickoff": (kickoff, kickoff),
+        "information": (info_start, info_end),
+        "ballot": (ballot_start, ballot_end),
+        "implementation": (impl_start, impl_end),
+        "workshops": (ws_start, ws_end),
+    }
+    return pd.DataFrame(
+        [{"stage": s, "label": STAGES[s], "planned_start": a, "planned_end": b} for s, (a, b) in spans.items()]
+    )
+
+
+def _as_date(value) -> date | None:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return pd.Timestamp(value).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def validate_milestones(rows: list[dict]) -> dict[str, str]:
+    """French messages keyed by stage code; empty when the calendar is acceptable.
+
+    Each stage needs a start and an end, in the years 2000–2100, the end on or after the start,
+    and must not start before the previous stage ends (the pipeline is sequential).
+    """
+    errors: dict[str, str] = {}
+    previous: tuple[str, date] | None = None
+    seen = {r.get("stage") for r in rows}
+    for code in STAGES:
+        if code not in seen:
+            errors[code] = f"{STAGES[code]} : étape manquante."
+    for row in rows:
+        code = row.get("stage")
+        label = STAGES.get(code, str(code))
+        start, end = _as_date(row.get("planned_start")), _as_date(row.get("planned_end"))
+        if start is None or end is None:
+            errors[code] = f"{label} : indiquez une date de début et une date de fin."
+            previous = None
+            continue
+        bad = [d for d in (start, end) if not MIN_YEAR <= d.year <= MAX_YEAR]
+        if bad:
+            errors[code] = f"{label} : la date {bad[0]:%d/%m/%Y} n'est pas plausible (années {MIN_YEAR} à {MAX_YEAR})."
+            previous = None
+            continue
+        if end < start:
+            errors[code] = f"{label} : la fin ({end:%d/%m/%Y}) est avant le début ({start:%d/%m/%Y})."
+        elif previous is not None and start < previous[1]:
+            errors[code] = (
+                f"{label} : commence le {start:%d/%m/%Y}, avant la fin de l'étape précédente "
+                f"« {STAGES[previous[0]]} » ({previous[1]:%d/%m/%Y}). Les étapes se suivent dans l'ordre."
+            )
+        previous = (code, end)
+    return errors
+
+
+def plannable_sectors(db: Engine) -> pd.DataFrame:
+    """Sectors with no deployment under way: columns sector_id, code, name, last_status, last_status_label."""
+    active = exists().where(and_(Deployment.sector_id == Sector.id, Deployment.status.in_(ACTIVE_STATUSES)))
+    last = (
+        select(Deployment.status)
+        .where(Deployment.sector_id == Sector.id)
+        .order_by(Deployment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Sector.id.label("sector_id"), Sector.code, Sector.name, last.label("last_status"))
+        .where(~active)
+        .order_by(Sector.name)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["last_status_label"] = df["last_status"].map(
+        lambda s: DEPLOYMENT_STATUSES.get(s, "Jamais déployé") if s else "Jamais déployé"
+    )
+    return df
+
+
+def plan_deployment(
+    session: Session, actor: Actor, *, sector_id: int, milestones: list[dict], notes: str | None = None
+) -> Deployment:
+    """Create a proposed deployment with the planned dates of each stage (coordinator only).
+
+    Raises `ValidationError` (nothing written) when a date or the sector is wrong.
+    """
+    require(actor, "deployments")
+    errors = validate_milestones(milestones)
+    sector = session.get(Sector, sector_id)
+    if sector is None:
+        errors["sector"] = "Choisissez un secteur existant."
+    elif session.execute(
+        select(Deployment.id).where(Deployment.sector_id == sector_id, Deployment.status.in_(ACTIVE_STATUSES))
+    ).first():
+        errors["sector"] = f"Le secteur « {sector.name} » a déjà un déploiement en cours."
+    if errors:
+        raise ValidationError(errors)
+    by_stage = {r["stage"]: r for r in milestones}
+    validation = _as_date(by_stage["validation"]["planned_start"])
+    deployment = Deployment(sector_id=sector_id, status="proposed", year=validation.year, notes=notes or None)
+    deployment.stages = [
+        DeploymentStage(
+            stage=code,
+            planned_start=_as_date(by_stage[code]["planned_start"]),
+            planned_end=_as_date(by_stage[code]["planned_end"]),
+        )
+        for code in STAGES
+    ]
+    session.add(deployment)
+    session.flush()
+    return deployment

@@ -1,0 +1,203 @@
+"""The deployment calendar: stages of every deployment (planned and actual), upcoming events.
+
+Also turns both into iCalendar items (`calendar_items`) for the `.ics` export.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, or_, select
+
+from ihs.ics import IcsEvent
+from ihs.models import Deployment, DeploymentStage, Event, EventSector, Sector
+from ihs.vocab import DEPLOYMENT_STATUSES, EVENT_KINDS, STAGES
+
+STAGE_ORDER = list(STAGES)
+UID_DOMAIN = "ihs.calendrier"
+
+
+def deployment_years(db: Engine) -> list[int]:
+    """Years in which some stage of some deployment takes place (planned or actual)."""
+    stmt = select(
+        func.min(func.coalesce(DeploymentStage.actual_start, DeploymentStage.planned_start)),
+        func.max(func.coalesce(DeploymentStage.actual_end, DeploymentStage.planned_end, DeploymentStage.planned_start)),
+    )
+    with db.connect() as conn:
+        first, last = conn.execute(stmt).one()
+    if first is None:
+        return []
+    first, last = pd.Timestamp(first).year, pd.Timestamp(last).year
+    return list(range(last, first - 1, -1))
+
+
+def deployment_stages(
+    db: Engine, year: int | None = None, statuses: tuple[str, ...] = (), as_of: date | None = None
+) -> pd.DataFrame:
+    """One row per deployment stage and kind of date ("planned" / "actual") that has dates.
+
+    An actual stage under way (started, no end yet) runs up to `as_of` (default: its planned end).
+
+    `year` keeps the deployments with a stage (planned or actual) in that year; `statuses`
+    keeps those deployment statuses (empty: all).
+    Columns: deployment_id, sector_code, sector_name, status, status_label, stage, stage_label,
+    stage_no, kind ("planned"/"actual"), kind_label, start, end (inclusive dates).
+    """
+    stmt = (
+        select(
+            Deployment.id.label("deployment_id"),
+            Sector.code.label("sector_code"),
+            Sector.name.label("sector_name"),
+            Deployment.status,
+            DeploymentStage.stage,
+            DeploymentStage.planned_start,
+            DeploymentStage.planned_end,
+            DeploymentStage.actual_start,
+            DeploymentStage.actual_end,
+        )
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+        .order_by(Sector.name, Deployment.id, DeploymentStage.id)
+    )
+    if statuses:
+        stmt = stmt.where(Deployment.status.in_(statuses))
+    if year is not None:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        start = func.coalesce(DeploymentStage.actual_start, DeploymentStage.planned_start)
+        end = func.coalesce(DeploymentStage.actual_end, DeploymentStage.planned_end, start)
+        in_year = (
+            select(DeploymentStage.deployment_id)
+            .where(
+                or_(
+                    and_(start <= last, end >= first),
+                    and_(DeploymentStage.planned_start <= last, DeploymentStage.planned_end >= first),
+                )
+            )
+            .distinct()
+        )
+        stmt = stmt.where(Deployment.id.in_(in_year))
+    with db.connect() as conn:
+        wide = pd.read_sql(stmt, conn)
+    rows = []
+    for r in wide.itertuples(index=False):
+        for kind, start, end in (
+            ("planned", r.planned_start, r.planned_end),
+            ("actual", r.actual_start, r.actual_end),
+        ):
+            if start is None or pd.isna(start):
+                continue
+            start = pd.Timestamp(start).date()
+            end = pd.Timestamp(end).date() if end is not None and not pd.isna(end) else None
+            if end is None:
+                # A stage under way has a start and no end yet: show it up to `as_of`.
+                end = start if kind == "planned" else max(start, as_of or pd.Timestamp(r.planned_end or start).date())
+            rows.append(
+                {
+                    "deployment_id": r.deployment_id,
+                    "sector_code": r.sector_code,
+                    "sector_name": r.sector_name,
+                    "status": r.status,
+                    "status_label": DEPLOYMENT_STATUSES.get(r.status, r.status),
+                    "stage": r.stage,
+                    "stage_label": STAGES.get(r.stage, r.stage),
+                    "stage_no": STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGES else 0,
+                    "kind": kind,
+                    "kind_label": "Prévu" if kind == "planned" else "Réel",
+                    "start": start,
+                    "end": max(end, start),
+                }
+            )
+    columns = [
+        "deployment_id", "sector_code", "sector_name", "status", "status_label", "stage", "stage_label",
+        "stage_no", "kind", "kind_label", "start", "end",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def upcoming_events(db: Engine, as_of: date, days: int = 60) -> pd.DataFrame:
+    """Events (not deleted) starting from `as_of` to `as_of + days`, with their sectors' names.
+
+    Columns: event_id, starts_at, ends_at, kind, kind_label, title, place, sectors.
+    """
+    start = datetime.combine(as_of, time.min)
+    end = datetime.combine(as_of + timedelta(days=days), time.max)
+    names = (
+        select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
+        .join(Sector, Sector.id == EventSector.sector_id)
+        .group_by(EventSector.event_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Event.id.label("event_id"),
+            Event.starts_at,
+            Event.ends_at,
+            Event.kind,
+            Event.title,
+            Event.place,
+            names.c.sectors,
+        )
+        .outerjoin(names, names.c.event_id == Event.id)
+        .where(Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end)
+        .order_by(Event.starts_at, Event.id)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["kind_label"] = df["kind"].map(lambda k: EVENT_KINDS.get(k, k))
+    df["starts_at"] = pd.to_datetime(df["starts_at"])
+    df["ends_at"] = pd.to_datetime(df["ends_at"])
+    return df[["event_id", "starts_at", "ends_at", "kind", "kind_label", "title", "place", "sectors"]]
+
+
+def _fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def calendar_items(
+    db: Engine, as_of: date, year: int | None = None, statuses: tuple[str, ...] = (), days: int = 60
+) -> list[IcsEvent]:
+    """The `.ics` content: one all-day event per stage of each deployment shown, one per upcoming event.
+
+    A stage uses its actual dates once known, else its planned dates; the description gives both.
+    UIDs are stable (deployment id + stage code; event id), so a re-import updates, never duplicates.
+    """
+    # Without `as_of`, a stage under way ends on its planned end: what a calendar should show.
+    stages = deployment_stages(db, year, statuses)
+    items: list[IcsEvent] = []
+    for (dep_id, stage), group in stages.groupby(["deployment_id", "stage"], sort=False):
+        by_kind = {row.kind: row for row in group.itertuples(index=False)}
+        shown = by_kind.get("actual") or by_kind["planned"]
+        lines = [f"Secteur : {shown.sector_name}", f"Étape : {shown.stage_no}. {shown.stage_label}"]
+        if "planned" in by_kind:
+            p = by_kind["planned"]
+            lines.append(f"Prévu : du {_fr(p.start)} au {_fr(p.end)}")
+        if "actual" in by_kind:
+            a = by_kind["actual"]
+            lines.append(f"Réel : du {_fr(a.start)} au {_fr(a.end)}")
+        lines.append(f"Statut du déploiement : {shown.status_label}")
+        items.append(
+            IcsEvent(
+                uid=f"deploiement-{dep_id}-{stage}@{UID_DOMAIN}",
+                summary=f"{shown.sector_name} – {shown.stage_label}",
+                start=shown.start,
+                end=shown.end,
+                description="\n".join(lines),
+                categories="Déploiement",
+            )
+        )
+    for ev in upcoming_events(db, as_of, days).itertuples(index=False):
+        ends = ev.ends_at.to_pydatetime() if not pd.isna(ev.ends_at) else None
+        description = ev.kind_label + (f"\nSecteurs : {ev.sectors}" if isinstance(ev.sectors, str) else "")
+        items.append(
+            IcsEvent(
+                uid=f"evenement-{ev.event_id}@{UID_DOMAIN}",
+                summary=ev.title,
+                start=ev.starts_at.to_pydatetime(),
+                end=ends,
+                location=ev.place if isinstance(ev.place, str) else None,
+                description=description,
+                categories=ev.kind_label,
+            )
+        )
+    return items

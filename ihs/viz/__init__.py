@@ -1,0 +1,1 @@
+"""Chart builders: pure functions DataFrame -> unstyled Altair chart (app, slides, annual report)."""

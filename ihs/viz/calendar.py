@@ -1,0 +1,103 @@
+"""Deployment calendar chart: one row per sector, a bar per stage, planned (light) and actual (solid)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+
+from ihs.vocab import STAGES
+
+# Okabe–Ito colours, in pipeline order, matching `ihs.charts.STAGE_COLOURS` where they overlap.
+STAGE_COLOURS = {
+    "validation": "#999999",
+    "kickoff": "#0072B2",
+    "information": "#56B4E9",
+    "ballot": "#E69F00",
+    "implementation": "#CC79A7",
+    "workshops": "#009E73",
+}
+KIND_ORDER = ["Prévu", "Réel"]
+
+
+def stage_legend(code: str) -> str:
+    """Legend text: the stage's number and name, so colour never carries the stage alone."""
+    return f"{list(STAGES).index(code) + 1}. {STAGES[code]}"
+
+
+def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) -> alt.LayerChart:
+    """Stages of `ihs.queries.calendar.deployment_stages` as bars, and a "today" rule.
+
+    Planned dates are wide light bands with an outline, actual dates narrow solid bars inside them;
+    each bar carries its stage number (when `labels`) and a tooltip with the stage's name.
+    """
+    df = stages.copy()
+    df["stage_legend"] = df["stage"].map(stage_legend)
+    # Dates are inclusive; a bar ends the day after, so one-day milestones stay visible.
+    df["end_excl"] = pd.to_datetime(df["end"]) + pd.Timedelta(days=1)
+    df["start"] = pd.to_datetime(df["start"])
+    df["end_date"] = pd.to_datetime(df["end"])
+    df = df.drop(columns=["end"])  # plain dates do not serialise to Vega-Lite JSON
+    df["stage_no_text"] = df["stage_no"].astype(str)
+    order = df.sort_values("start").drop_duplicates("sector_name")["sector_name"].tolist()
+    domain = [stage_legend(c) for c in STAGES]
+    colours = alt.Scale(domain=domain, range=[STAGE_COLOURS[c] for c in STAGES])
+    y = alt.Y("sector_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    tooltip = [
+        alt.Tooltip("sector_name:N", title="Secteur"),
+        alt.Tooltip("stage_legend:N", title="Étape"),
+        alt.Tooltip("kind_label:N", title="Dates"),
+        alt.Tooltip("start:T", title="Début", format="%d/%m/%Y"),
+        alt.Tooltip("end_date:T", title="Fin", format="%d/%m/%Y"),
+        alt.Tooltip("status_label:N", title="Statut"),
+    ]
+    base = alt.Chart(df).encode(y=y)
+    colour = alt.Color("stage_legend:N", scale=colours, legend=alt.Legend(title="Étape"))
+    # Planned dates: a wide, light, outlined band; actual dates: a narrow solid bar inside it.
+    # (The legend stays on the right: orient="bottom" collapses the plot in st.altair_chart.)
+    planned = (
+        base.transform_filter(alt.datum.kind == "planned")
+        .mark_bar(size=30, fillOpacity=0.3, strokeWidth=1.5, cornerRadius=2)
+        .encode(
+            x=x,
+            x2="end_excl:T",
+            color=colour,
+            stroke=alt.Stroke("stage_legend:N", scale=colours, legend=None),
+            tooltip=tooltip,
+        )
+    )
+    actual = (
+        base.transform_filter(alt.datum.kind == "actual")
+        .mark_bar(size=12, cornerRadius=2)
+        .encode(x=x, x2="end_excl:T", color=colour, tooltip=tooltip)
+    )
+    bars = alt.layer(planned, actual)
+    layers = [bars]
+    if labels:
+        # The number sits just right of the bar's start: readable even on a one-day milestone.
+        text = (
+            base.transform_filter(alt.datum.kind == "planned")
+            .mark_text(align="left", baseline="bottom", dx=2, dy=-16, fontSize=14, fontWeight="bold", color="#222222")
+            .encode(x=x, text="stage_no_text:N", tooltip=tooltip)
+        )
+        layers.append(text)
+    today_df = pd.DataFrame({"date": [pd.Timestamp(today)], "label": ["Aujourd'hui"]})
+    rule = alt.Chart(today_df).mark_rule(color="#D55E00", strokeWidth=3, strokeDash=[8, 4]).encode(x="date:T")
+    rule_text = (
+        alt.Chart(today_df)
+        .mark_text(align="center", baseline="bottom", dy=-4, fontSize=16, fontWeight="bold", color="#D55E00")
+        # Above the plot, clear of the stage numbers of the first row.
+        .encode(x="date:T", y=alt.value(-14), text="label:N")
+    )
+    return alt.layer(*layers, rule, rule_text)
+
+
+def default_span(stages: pd.DataFrame, today: date) -> tuple[date, date]:
+    """The dates a calendar covers: its stages, widened to include today."""
+    if stages.empty:
+        return today - timedelta(days=30), today + timedelta(days=30)
+    start = min(pd.to_datetime(stages["start"]).min().date(), today)
+    end = max(pd.to_datetime(stages["end"]).max().date(), today)
+    return start, end

@@ -1,0 +1,118 @@
+"""Planning a sector: the standard calendar from settings, French refusals, nothing written on error."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from ihs.db import session_scope
+from ihs.models import AuditLog, Deployment, DeploymentStage, Sector
+from ihs.planning import ValidationError, plan_deployment, plannable_sectors, propose_milestones, validate_milestones
+from ihs.programme import set_setting
+from ihs.users import Actor, PermissionDenied
+
+COORD = Actor("coordination", "coordinator")
+VALIDATION = date(2027, 1, 4)
+
+
+def _spans(df):
+    return {r.stage: (r.planned_start, r.planned_end) for r in df.itertuples(index=False)}
+
+
+def test_proposal_follows_the_default_durations(engine):
+    spans = _spans(propose_milestones(engine, VALIDATION))
+    assert spans == {
+        "validation": (date(2027, 1, 4), date(2027, 1, 4)),
+        "kickoff": (date(2027, 1, 25), date(2027, 1, 25)),  # 21 days later
+        "information": (date(2027, 1, 26), date(2027, 3, 26)),  # 60 days
+        "ballot": (date(2027, 3, 27), date(2027, 4, 2)),  # 7 days
+        "implementation": (date(2027, 4, 23), date(2027, 4, 29)),  # 21 days after the ballot, 7 days
+        "workshops": (date(2027, 5, 13), date(2027, 7, 15)),  # 14 days later, 10 weekly sessions
+    }
+
+
+def test_proposal_reads_the_settings(engine):
+    with session_scope("tests", engine=engine) as s:
+        set_setting(s, "pipeline.information_days", 30)
+        set_setting(s, "pipeline.workshop_sessions", 4)
+    spans = _spans(propose_milestones(engine, VALIDATION))
+    assert spans["information"] == (date(2027, 1, 26), date(2027, 2, 24))
+    ws_start, ws_end = spans["workshops"]
+    assert (ws_end - ws_start).days == 21  # four weekly sessions
+
+
+def _count(engine, model):
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def _a_plannable(engine) -> int:
+    return int(plannable_sectors(engine).iloc[0]["sector_id"])
+
+
+def test_out_of_order_dates_are_refused_in_french_and_nothing_is_written(engine):
+    rows = propose_milestones(engine, VALIDATION).to_dict("records")
+    rows[3]["planned_start"] = date(2027, 3, 1)  # ballot starts during the information period
+    before = (_count(engine, Deployment), _count(engine, DeploymentStage), _count(engine, AuditLog))
+    with pytest.raises(ValidationError) as exc:
+        with session_scope("coordination", engine=engine) as s:
+            plan_deployment(s, COORD, sector_id=_a_plannable(engine), milestones=rows)
+    assert exc.value.errors == {
+        "ballot": "Scrutin : commence le 01/03/2027, avant la fin de l'étape précédente "
+        "« Période d'information » (26/03/2027). Les étapes se suivent dans l'ordre."
+    }
+    assert (_count(engine, Deployment), _count(engine, DeploymentStage), _count(engine, AuditLog)) == before
+
+
+def test_empty_absurd_and_reversed_dates(engine):
+    rows = propose_milestones(engine, VALIDATION).to_dict("records")
+    rows[0]["planned_start"] = None
+    rows[2]["planned_end"] = date(1999, 12, 31)
+    rows[5]["planned_start"], rows[5]["planned_end"] = date(2027, 7, 15), date(2027, 5, 13)
+    errors = validate_milestones(rows)
+    assert errors["validation"] == "Validation : indiquez une date de début et une date de fin."
+    assert errors["information"] == (
+        "Période d'information : la date 31/12/1999 n'est pas plausible (années 2000 à 2100)."
+    )
+    assert errors["workshops"] == "Ateliers numériques : la fin (13/05/2027) est avant le début (15/07/2027)."
+
+
+def test_saving_creates_a_proposed_deployment_with_its_planned_dates_audited(engine):
+    sector_id = _a_plannable(engine)
+    rows = propose_milestones(engine, VALIDATION).to_dict("records")
+    with session_scope("coordination", engine=engine) as s:
+        dep_id = plan_deployment(s, COORD, sector_id=sector_id, milestones=rows, notes="Relance").id
+    with engine.connect() as conn:
+        dep = conn.execute(select(Deployment).where(Deployment.id == dep_id)).one()
+        stages = conn.execute(select(DeploymentStage).where(DeploymentStage.deployment_id == dep_id)).all()
+        audit = conn.execute(
+            select(AuditLog.username, AuditLog.action).where(
+                AuditLog.table_name == "deployment", AuditLog.row_id == str(dep_id)
+            )
+        ).all()
+    assert (dep.status, dep.year, dep.sector_id) == ("proposed", 2027, sector_id)
+    assert {s.stage: (s.planned_start, s.planned_end) for s in stages} == _spans(propose_milestones(engine, VALIDATION))
+    assert all(s.actual_start is None for s in stages)
+    assert audit == [("coordination", "create")]
+    # The sector now has a deployment under way: it can no longer be planned twice.
+    assert sector_id not in set(plannable_sectors(engine)["sector_id"])
+    with pytest.raises(ValidationError) as exc:
+        with session_scope("coordination", engine=engine) as s:
+            plan_deployment(s, COORD, sector_id=sector_id, milestones=rows)
+    assert "déjà un déploiement en cours" in exc.value.errors["sector"]
+
+
+def test_only_sectors_without_a_deployment_under_way_are_plannable(engine):
+    codes = set(plannable_sectors(engine)["code"])
+    assert "kerourien" in codes  # deployed long ago: may start a new round
+    assert not codes & {"keranroux", "montaigne", "le-bot"}  # under way now
+    with engine.connect() as conn:
+        assert len(codes) == conn.execute(select(func.count(Sector.id))).scalar_one() - 3
+
+
+@pytest.mark.parametrize("role", ["landlord", "partner", "viewer", "operator"])
+def test_only_the_coordinator_may_plan(engine, role):
+    rows = propose_milestones(engine, VALIDATION).to_dict("records")
+    with pytest.raises(PermissionDenied):
+        with session_scope(role, engine=engine) as s:
+            plan_deployment(s, Actor(role, role), sector_id=_a_plannable(engine), milestones=rows)

@@ -1,0 +1,46 @@
+"""Calendrier des déploiements: stages of the year's deployments, upcoming events, filters, .ics."""
+
+import json
+
+from tests.apptest import open_page, texts
+
+
+def _chart_specs(at):
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def test_calendar_shows_this_years_deployments_and_upcoming_events(app_db):
+    at = open_page("viewer", "calendrier")
+    assert not at.exception
+    shown = texts(at)
+    assert "3 déploiements" in shown  # Keranroux, Montaigne, Le Bot in 2026
+    assert len(_chart_specs(at)) == 1
+    spec = json.dumps(_chart_specs(at)[0], ensure_ascii=False)
+    assert '"title": "Étape"' in spec and "1. Validation" in spec and "6. Ateliers numériques" in spec
+    events = at.dataframe[0].value
+    assert list(events.columns) == ["Date", "Heure", "Événement", "Type", "Lieu", "Secteurs"]
+    first = events.iloc[0]
+    assert (first["Date"], first["Heure"]) == ("27/11/2026", "10:00")
+    assert first["Événement"] == "Atelier numérique 6/10 – Pilier Rouge"
+    assert first["Secteurs"] == "Pilier Rouge"
+    assert len(events) == 16
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Télécharger le calendrier (.ics)" in labels
+    assert "Télécharger (PNG)" in labels and "Tableau (CSV)" in labels
+
+
+def test_status_filter_and_no_data_in_words(app_db):
+    at = open_page("viewer", "calendrier")
+    at.multiselect(key="cal_statut").set_value(["ballot"]).run()
+    assert "1 déploiement" in texts(at)
+    at.multiselect(key="cal_statut").set_value(["rejected"]).run()
+    assert not at.exception
+    assert "Aucun déploiement pour cette année et ces statuts" in texts(at)
+    assert not _chart_specs(at)
+
+
+def test_year_filter_all_years(app_db):
+    at = open_page("viewer", "calendrier")
+    at.selectbox(key="cal_annee").select("Toutes les années").run()
+    assert not at.exception
+    assert "18 déploiements" in texts(at)
