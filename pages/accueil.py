@@ -1,20 +1,88 @@
-"""Vue d'ensemble: the programme's key figures today."""
+"""Vue d'ensemble: key figures with their change over a year, what is happening now, the sources."""
 
 import streamlit as st
 
-from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
-from ihs.queries.overview import summary
+from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct
+from ihs.queries.home import (
+    delta_text,
+    information_sectors,
+    key_figures,
+    open_ballots,
+    sources,
+    turnout_by_place,
+    upcoming_events,
+    year_before,
+)
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
+from ihs.ui.widgets import chart
+from ihs.viz.home import turnout_by_place as turnout_chart
+from ihs.vocab import EVENT_KINDS
 
 today = as_of()
 frozen_band()
-data = read(summary, today)
+figures = read(key_figures, today)
+now, before = figures["now"], figures["year_ago"]
 st.title("Internet en habitat social")
-st.caption(f"Chiffres au {fr_date(today)}")
-cols = st.columns(4)
-cols[0].metric("Secteurs déployés", data["sectors_deployed"])
-cols[1].metric("Logements couverts", fr_int(data["dwellings_covered"]))
-cols[2].metric("Abonnés", fr_int(data["subscribers"]))
-cols[3].metric("Taux d'adhésion", fr_pct(data["uptake"]))
-st.metric("Tarif mensuel par logement", fr_eur(data["monthly_price_eur"]))
+st.caption(f"Chiffres au {fr_date(today)} ; les évolutions comparent au {fr_date(year_before(today))}.")
+
+
+def big(col, label, key, fmt=fr_int, kind="int", help=None):
+    delta = delta_text(now[key], before[key], kind)
+    arrow = "off" if delta and delta.startswith("stable") else "auto"
+    col.metric(label, fmt(now[key]), delta, help=help, delta_arrow=arrow)
+
+
+row = st.columns(4)
+big(row[0], "Secteurs déployés", "sectors_deployed")
+big(row[1], "Secteurs en cours", "sectors_under_way", help="Proposés, en période d'information ou au scrutin")
+big(row[2], "Logements couverts", "dwellings_covered")
+big(row[3], "Abonnés", "subscribers")
+row = st.columns(4)
+big(row[0], "Taux d'adhésion", "uptake", fr_pct, "pct", help="Abonnés / logements couverts")
+big(row[1], "Tarif mensuel", "monthly_price_eur", fr_eur, "eur", help=f"Par logement ; offre {now['offer'] or '–'}")
+big(row[2], "Ordinateurs vendus", "computers_sold", help="Total depuis le début du dispositif")
+big(row[3], "Participants ateliers", "workshop_participants", help=f"En {today.year} ; personnes différentes par cycle")
+
+st.header("En ce moment")
+left, middle, right = st.columns([5, 3, 4])
+with left:
+    st.subheader("Scrutin")
+    ballots = read(open_ballots, today)
+    if ballots.empty:
+        st.write("Aucun scrutin ouvert.")
+    for b in ballots.itertuples():
+        st.metric(
+            f"Participation – {b.name}",
+            fr_pct(b.turnout),
+            f"{fr_int(b.voters)} votants sur {fr_int(b.registered)} logements",
+            delta_color="off",
+        )
+        st.caption(
+            f"Ouvert jusqu'au {fr_datetime(b.closes_at)} ; {b.places_reported}/{b.places} bureaux ont transmis, "
+            f"dernier relevé {fr_datetime(b.last_report)}."
+        )
+        places = read(turnout_by_place, int(b.ballot_id), today)
+        chart(turnout_chart(places), places, key=f"accueil_scrutin_{b.ballot_id}", height=200)
+        st.page_link("pages/scrutin_direct.py", label="Suivre le scrutin en direct", icon="🗳️")
+with middle:
+    st.subheader("Période d'information")
+    info = read(information_sectors, today)
+    if info.empty:
+        st.write("Aucun secteur en période d'information.")
+    for s in info.itertuples():
+        st.markdown(f"**{s.name}** : depuis le {fr_date(s.information_start)}")
+        if s.ballot_planned:
+            st.caption(f"Scrutin prévu le {fr_date(s.ballot_planned)}")
+with right:
+    st.subheader("Dans les 30 jours")
+    events = read(upcoming_events, today, 30, 8)
+    if events.empty:
+        st.write("Aucun événement prévu dans les 30 prochains jours.")
+    for e in events.itertuples():
+        st.markdown(f"**{e.starts_at:%d/%m}** · {e.title}", help=EVENT_KINDS.get(e.kind, e.kind))
+
+src = read(sources, today)
+st.caption(
+    "Sources : " + " · ".join(f"{r.what} : {r.source}, {r.relation} {fr_date(r.as_of)}" for r in src.itertuples())
+)

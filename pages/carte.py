@@ -1,5 +1,58 @@
-"""Placeholder until its issue is built."""
+"""Carte des secteurs: an offline map of the sectors, coloured by stage or uptake; click opens a sector."""
 
+import pandas as pd
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs import geo
+from ihs.formats import fr_date, fr_int, fr_pct
+from ihs.ui.asof import as_of, frozen_band
+from ihs.ui.data import read
+from ihs.ui.widgets import chart, no_data
+from ihs.viz.map import SELECTION, sector_map
+
+COLOUR_MODES = {"stage": "Étape du déploiement", "uptake": "Taux d'adhésion"}
+
+today = as_of()
+frozen_band()
+st.title("Carte des secteurs")
+data = read(geo.sector_map_data, today)
+if data.empty:
+    no_data("Aucun secteur enregistré pour l'instant : la carte est vide.")
+    st.stop()
+
+colour_by = st.segmented_control(
+    "Couleur selon",
+    list(COLOUR_MODES),
+    format_func=COLOUR_MODES.get,
+    default="stage",
+    key="carte_couleur",
+    required=True,
+)
+features = geo.sector_features(data)
+map_chart = sector_map(
+    features, geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE), colour_by or "stage"
+)
+table = data.drop(columns=["geometry"])
+event = chart(map_chart, table, key="carte", height=480, on_select="rerun", selection_mode=SELECTION)
+picked = ((event or {}).get("selection") or {}).get(SELECTION) or []
+if picked and picked[0].get("code"):
+    st.switch_page("pages/secteur.py", query_params={"secteur": picked[0]["code"]})
+
+st.caption(
+    f"Situation au {fr_date(today)}. Cliquez sur un secteur pour ouvrir sa fiche. Contours : quartiers de veille "
+    "connus ; sinon cercle au centre du secteur (position approximative), de surface proportionnelle aux logements. "
+    "En gris pointillé : quartiers de veille ; en gris clair : la commune de Brest."
+)
+st.caption(f"Fonds : commune — {geo.attribution(geo.COMMUNE)}. Quartiers de veille — {geo.attribution(geo.VEILLE)}.")
+
+st.subheader("Tous les secteurs")
+widths = [4, 2, 2, 2, 2]
+for col, label in zip(st.columns(widths), ["Secteur", "Étape", "Logements", "Abonnés", "Adhésion"], strict=True):
+    col.markdown(f"**{label}**")
+for row in data.itertuples():
+    cols = st.columns(widths)
+    cols[0].page_link("pages/secteur.py", label=row.name, query_params={"secteur": row.code})
+    cols[1].write(row.stage_label)
+    cols[2].write(fr_int(row.dwellings))
+    cols[3].write("–" if pd.isna(row.subscribers) else fr_int(row.subscribers))
+    cols[4].write("–" if pd.isna(row.uptake) else fr_pct(row.uptake))

@@ -1,5 +1,121 @@
-"""Placeholder until its issue is built."""
+"""Fiche secteur (deep link ?secteur=<code>): stage, milestones, ballot, uptake, support, partners, decisions."""
 
+import pandas as pd
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs.formats import fr_date, fr_int, fr_pct
+from ihs.queries import sector_page as q
+from ihs.queries.sectors import STAGE_LABELS
+from ihs.queries.uptake import uptake_by_sector
+from ihs.ui.asof import as_of, frozen_band
+from ihs.ui.data import read
+from ihs.ui.widgets import chart, no_data, table
+from ihs.viz import sector as viz
+from ihs.viz.uptake import uptake_by_sector as uptake_chart
+from ihs.vocab import BALLOT_STATUSES, EVENT_KINDS, ORGANISATION_KINDS, SECTOR_KINDS, VISIT_KINDS
+
+today = as_of()
+frozen_band()
+sectors = read(q.sector_list)
+names = dict(zip(sectors["code"], sectors["name"], strict=True))
+wanted = st.query_params.get("secteur")
+
+
+def _follow() -> None:
+    # Keep the URL in step with the choice, so the address can be shared or bookmarked.
+    st.query_params["secteur"] = st.session_state["secteur_choisi"]
+
+
+code = st.selectbox(
+    "Secteur",
+    list(names),
+    index=list(names).index(wanted) if wanted in names else None,
+    format_func=names.get,
+    placeholder="Choisissez un secteur",
+    key="secteur_choisi",
+    on_change=_follow,
+)
+if wanted and wanted not in names:
+    st.warning("Ce secteur n'existe pas (lien ancien ou mal copié) : choisissez-le dans la liste.")
+profile = read(q.sector_profile, code, today) if code else None
+if profile is None:
+    no_data("Choisissez un secteur pour afficher sa fiche.")
+    st.stop()
+
+st.title(profile["name"])
+facts = [SECTOR_KINDS.get(profile["kind"], profile["kind"]), profile["qpv_code"], profile["facility"]]
+st.caption(" · ".join(f for f in facts if f) + f" · situation au {fr_date(today)}")
+if profile["notes"]:
+    st.caption(profile["notes"])
+row = st.columns(4)
+row[0].metric("Étape", STAGE_LABELS.get(profile["stage"], "Hors programme"))
+row[1].metric("Logements", fr_int(profile["dwellings"]))
+row[2].metric("Abonnés", fr_int(profile["subscribers"]))
+row[3].metric("Taux d'adhésion", fr_pct(profile["uptake"]))
+if profile["subscribers_as_of"]:
+    st.caption(f"Abonnés : {profile['subscribers_source']} du {fr_date(profile['subscribers_as_of'])}")
+
+st.subheader("Scrutin")
+ballots = read(q.ballots, code, today)
+if ballots.empty:
+    st.write("Aucun scrutin organisé dans ce secteur à cette date.")
+for b in ballots.itertuples():
+    outcome = {"adopted": "Adopté", "rejected": "Rejeté"}.get(b.outcome, BALLOT_STATUSES.get(b.status, b.status))
+    st.markdown(f"**Scrutin du {fr_date(b.opens_at)} au {fr_date(b.closes_at)} : {outcome}**")
+    cols = st.columns(7)
+    cols[0].metric("Inscrits", fr_int(b.registered))
+    cols[1].metric("Votants", fr_int(b.voters))
+    cols[2].metric("Participation", fr_pct(b.turnout))
+    for col, label, value in zip(
+        cols[3:], ["Oui", "Non", "Blancs", "Nuls"], [b.yes, b.no, b.blank, b.void], strict=True
+    ):
+        col.metric(label, "–" if pd.isna(value) else fr_int(value))
+    if pd.isna(b.yes):
+        st.caption("Résultat affiché une fois le dépouillement validé.")
+
+tabs = st.tabs(["Étapes", "Adhésion", "Accompagnement", "Partenaires et décisions"])
+with tabs[0]:
+    steps = read(q.milestones, code)
+    if steps.empty:
+        no_data("Aucune étape planifiée pour ce secteur.")
+    else:
+        chart(viz.milestones(steps), steps, key="secteur_etapes", height=300)
+with tabs[1]:
+    curve = read(uptake_by_sector, today, (code,))
+    if curve.empty:
+        no_data("Pas encore de relevé d'abonnés pour ce secteur.")
+    else:
+        chart(uptake_chart(curve).properties(title="Taux d'adhésion"), curve, key="secteur_adhesion", height=320)
+with tabs[2]:
+    info = read(q.last_information, code, today)
+    if info:
+        st.markdown(
+            f"**Dernière action d'information** : {info['title']} le {fr_date(info['starts_at'])} "
+            f"(il y a {fr_int(info['days_since'])} jours)."
+        )
+    else:
+        st.write("Aucune action d'information enregistrée.")
+    events = read(q.events_by_kind, code, today)
+    if events.empty:
+        no_data("Aucun événement enregistré dans ce secteur.")
+    else:
+        events["kind_label"] = events["kind"].map(EVENT_KINDS).fillna(events["kind"])
+        chart(viz.events_by_kind(events), events, key="secteur_evenements", height=260)
+    support = read(q.support_activity, code, today)
+    if support.empty:
+        st.write("Aucune visite ni accompagnement enregistré.")
+    else:
+        support.insert(0, "Type", support.pop("kind").map(VISIT_KINDS))
+        table(support.rename(columns=q.SUPPORT_LABELS), key="secteur_visites")
+with tabs[3]:
+    partners = read(q.partners, code)
+    if partners.empty:
+        st.write("Aucun partenaire rattaché à ce secteur.")
+    else:
+        partners["kind"] = partners["kind"].map(ORGANISATION_KINDS).fillna(partners["kind"])
+        table(partners.rename(columns={"name": "Organisation", "kind": "Type", "role": "Rôle"}), key="secteur_part")
+    decisions = read(q.decisions, code, today)
+    if decisions.empty:
+        st.write("Aucune décision du comité de pilotage pour ce secteur.")
+    else:
+        table(decisions.rename(columns=q.DECISION_LABELS), key="secteur_decisions")

@@ -1,0 +1,147 @@
+"""Geodata for the offline map: shipped context layers (with attribution) and sector shapes."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from functools import lru_cache
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from ihs.models import Sector
+from ihs.queries.sectors import STAGE_LABELS, sector_status
+from ihs.settings import DATA_DIR
+
+GEO_DIR = DATA_DIR / "geo"
+COMMUNE = "brest_commune.geojson"
+VEILLE = "brest_quartiers_veille.geojson"
+# Uptake bands of the map (label -> colour, light to dark: Okabe-Ito-compatible sequential blues).
+UPTAKE_BANDS = {
+    "Pas encore couvert": "#BBBBBB",
+    "Moins de 10 %": "#C6DBEF",
+    "10 à 15 %": "#6BAED6",
+    "15 à 20 %": "#2171B5",
+    "20 % et plus": "#08306B",
+}
+
+
+def uptake_band(uptake) -> str:
+    """The map's uptake band of a share (None or NaN: not covered yet)."""
+    if uptake is None or pd.isna(uptake):
+        return "Pas encore couvert"
+    if uptake < 0.10:
+        return "Moins de 10 %"
+    if uptake < 0.15:
+        return "10 à 15 %"
+    if uptake < 0.20:
+        return "15 à 20 %"
+    return "20 % et plus"
+
+
+@lru_cache(maxsize=8)
+def _load(name: str) -> dict:
+    return json.loads((GEO_DIR / name).read_text(encoding="utf-8"))
+
+
+def context_features(name: str) -> list[dict]:
+    """The features of a shipped GeoJSON file, each with a top-level `label` for tooltips."""
+    out = []
+    for f in _load(name)["features"]:
+        props = f.get("properties") or {}
+        label = props.get("nom_qveille") or props.get("nom") or props.get("name") or ""
+        out.append({"type": "Feature", "geometry": f["geometry"], "properties": {}, "label": label})
+    return out
+
+
+def attribution(name: str) -> str:
+    """Where a shipped file comes from, from its own `metadata` (shown under the map)."""
+    meta = _load(name).get("metadata") or {}
+    parts = [meta.get("upstream"), meta.get("source")]
+    return " ; ".join(p for p in parts if p)
+
+
+def sector_map_data(db: Engine, as_of: date) -> pd.DataFrame:
+    """Sectors of the programme on `as_of` with their stage, figures and shape.
+
+    Columns: code, name, stage, stage_label, dwellings, subscribers, uptake, lat, lon,
+    geometry (parsed GeoJSON geometry or None), geo_source.
+    """
+    status = sector_status(db, as_of)
+    with db.connect() as conn:
+        shapes = pd.read_sql(select(Sector.code, Sector.geojson, Sector.geo_source), conn)
+    df = status.merge(shapes, on="code", how="left")
+    df["stage_label"] = df["stage"].map(STAGE_LABELS)
+    df["geometry"] = df["geojson"].map(_parse_geometry)
+    cols = ["code", "name", "stage", "stage_label", "dwellings", "subscribers", "uptake", "lat", "lon", "geometry"]
+    return df[[*cols, "geo_source"]]
+
+
+def _parse_geometry(text) -> dict | None:
+    """A stored GeoJSON geometry (or Feature) as a geometry dict; None when missing or unreadable."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if data.get("type") == "Feature":
+        data = data.get("geometry")
+    if not isinstance(data, dict) or "coordinates" not in data:
+        return None
+    return data
+
+
+def circle_geometry(lon: float, lat: float, radius_m: float, vertices: int = 40) -> dict:
+    """A circle around a centre as a GeoJSON polygon (clockwise, as d3's spherical rendering expects)."""
+    dlat = radius_m / 111_320
+    dlon = dlat / math.cos(math.radians(lat))
+    ring = [
+        [
+            round(lon + dlon * math.sin(2 * math.pi * k / vertices), 6),
+            round(lat + dlat * math.cos(2 * math.pi * k / vertices), 6),
+        ]
+        for k in range(vertices)
+    ]
+    ring.append(ring[0])
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def circle_radius_m(dwellings) -> float:
+    """Circle area proportional to dwellings: 100 dwellings -> 90 m radius (a sector without count: 100)."""
+    n = 100 if dwellings is None or pd.isna(dwellings) else max(float(dwellings), 20)
+    return 90 * math.sqrt(n / 100)
+
+
+def sector_features(df: pd.DataFrame) -> list[dict]:
+    """Every located sector as a GeoJSON feature whose figures sit at the top level (for Altair).
+
+    Sectors with a known outline keep it (`shape` "contour"); the others get a circle at their
+    centre point, sized by dwellings (`shape` "cercle").
+    """
+    out = []
+    for row in df.itertuples(index=False):
+        if row.geometry is not None:
+            geometry, shape = row.geometry, "contour"
+        elif not (pd.isna(row.lat) or pd.isna(row.lon)):
+            geometry, shape = circle_geometry(row.lon, row.lat, circle_radius_m(row.dwellings)), "cercle"
+        else:
+            continue
+        out.append({"type": "Feature", "geometry": geometry, "properties": {}, "shape": shape, **_fields(row)})
+    return out
+
+
+def _fields(row) -> dict:
+    def num(v):
+        return None if v is None or pd.isna(v) else float(v)
+
+    return {
+        "code": row.code,
+        "name": row.name,
+        "stage_label": row.stage_label,
+        "dwellings": num(row.dwellings),
+        "subscribers": num(row.subscribers),
+        "uptake": num(row.uptake),
+        "uptake_band": uptake_band(row.uptake),
+    }

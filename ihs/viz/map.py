@@ -1,0 +1,59 @@
+"""The offline sector map: context outlines, sectors as shapes or circles, coloured by stage or uptake."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from ihs.charts import STAGE_COLOURS
+from ihs.geo import UPTAKE_BANDS
+
+SELECTION = "s"
+MISSING = "#BBBBBB"
+
+
+def _colour(colour_by: str):
+    if colour_by == "uptake":
+        # Bands in words (not a gradient): readable from afar, and "not covered" is not 0 %.
+        scale = alt.Scale(domain=list(UPTAKE_BANDS), range=list(UPTAKE_BANDS.values()))
+        return alt.Color("uptake_band:N", scale=scale, legend=alt.Legend(title="Taux d'adhésion", symbolType="square"))
+    scale = alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values()))
+    return alt.Color("stage_label:N", scale=scale, legend=alt.Legend(title="Étape", symbolType="square"))
+
+
+TOOLTIP = [
+    alt.Tooltip("name:N", title="Secteur"),
+    alt.Tooltip("stage_label:N", title="Étape"),
+    alt.Tooltip("dwellings:Q", title="Logements", format=",d"),
+    alt.Tooltip("subscribers:Q", title="Abonnés", format=",d"),
+    alt.Tooltip("uptake:Q", title="Taux d'adhésion", format=".0%"),
+    alt.Tooltip("shape:N", title="Forme"),
+]
+
+
+def sector_map(
+    sectors: list[dict], commune: list[dict], veille: list[dict], colour_by: str = "stage", *, selectable: bool = True
+) -> alt.LayerChart:
+    """Commune and quartiers de veille in grey, sectors on top (from `ihs.geo.sector_features`).
+
+    `colour_by` is "stage" or "uptake". With `selectable`, a click selects the sector's `code`
+    in the point selection named "s". Sectors are one layer: Vega-Lite cannot share a point
+    selection between two layers, which is why circles are drawn as polygons too.
+    """
+    layers = [
+        alt.Chart(alt.Data(values=commune)).mark_geoshape(fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True),
+        alt.Chart(alt.Data(values=veille))
+        .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True)
+        .encode(tooltip=[alt.Tooltip("label:N", title="Quartier de veille")]),
+    ]
+    if sectors:
+        shapes = (
+            alt.Chart(alt.Data(values=sectors))
+            .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
+            .encode(color=_colour(colour_by), tooltip=TOOLTIP)
+        )
+        if selectable:
+            shapes = shapes.add_params(alt.selection_point(fields=["code"], name=SELECTION))
+        layers.append(shapes)
+    # Zoom on where the sectors and quartiers de veille are; the commune outline is clipped.
+    focus = [{"type": "Feature", "geometry": f["geometry"], "properties": {}} for f in [*sectors, *veille]]
+    return alt.layer(*layers).project(type="mercator", fit=focus or None)

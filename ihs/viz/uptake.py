@@ -1,0 +1,141 @@
+"""Uptake charts: lines over time, the cohort view, the tariff steps, the cost per subscriber."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+PCT = alt.Axis(format=".0%", tickCount=6)
+
+
+def _sector_styles():
+    """Colour and dash pattern per sector, in one legend: colour is not the only way to tell lines apart."""
+    legend = alt.Legend(title=None, orient="bottom", columns=3, symbolStrokeWidth=4, symbolSize=600, labelLimit=420)
+    return {"color": alt.Color("name:N", legend=legend), "strokeDash": alt.StrokeDash("name:N", legend=legend)}
+
+
+def _sector_tooltip(x_field: str, x_title: str, x_format: str | None = None) -> list:
+    x_tip = alt.Tooltip(x_field, title=x_title, format=x_format) if x_format else alt.Tooltip(x_field, title=x_title)
+    return [
+        alt.Tooltip("name:N", title="Secteur"),
+        x_tip,
+        alt.Tooltip("subscribers:Q", title="Abonnés", format=",d"),
+        alt.Tooltip("dwellings:Q", title="Logements", format=",d"),
+        alt.Tooltip("uptake:Q", title="Taux d'adhésion", format=".0%"),
+    ]
+
+
+def uptake_by_sector(df: pd.DataFrame) -> alt.Chart:
+    """Uptake per sector over time (from `ihs.queries.uptake.uptake_by_sector`)."""
+    return (
+        alt.Chart(df)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+            y=alt.Y("uptake:Q", title="Taux d'adhésion", axis=PCT),
+            tooltip=_sector_tooltip("month:T", "Mois", "%m/%Y"),
+            **_sector_styles(),
+        )
+    )
+
+
+def total_subscribers(df: pd.DataFrame) -> alt.Chart:
+    """Programme subscribers per month (from `ihs.queries.uptake.uptake_total`)."""
+    return (
+        alt.Chart(df)
+        .mark_area(line={"color": "#0072B2", "strokeWidth": 3}, color="#0072B2", opacity=0.25)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+            y=alt.Y("subscribers:Q", title="Abonnés", axis=alt.Axis(format=",d")),
+            tooltip=[
+                alt.Tooltip("month:T", title="Mois", format="%m/%Y"),
+                alt.Tooltip("subscribers:Q", title="Abonnés", format=",d"),
+                alt.Tooltip("dwellings:Q", title="Logements couverts", format=",d"),
+                alt.Tooltip("uptake:Q", title="Taux d'adhésion", format=".0%"),
+            ],
+        )
+    )
+
+
+def total_uptake(df: pd.DataFrame) -> alt.Chart:
+    """Programme uptake per month (from `ihs.queries.uptake.uptake_total`)."""
+    return (
+        alt.Chart(df)
+        .mark_line(strokeWidth=3, color="#009E73")
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+            y=alt.Y("uptake:Q", title="Taux d'adhésion", axis=PCT),
+            tooltip=[
+                alt.Tooltip("month:T", title="Mois", format="%m/%Y"),
+                alt.Tooltip("uptake:Q", title="Taux d'adhésion", format=".1%"),
+                alt.Tooltip("subscribers:Q", title="Abonnés", format=",d"),
+            ],
+        )
+    )
+
+
+def cohort(df: pd.DataFrame) -> alt.Chart:
+    """Uptake against months since implementation (from `ihs.queries.uptake.cohort`)."""
+    return (
+        alt.Chart(df)
+        .mark_line(strokeWidth=3)
+        .encode(
+            x=alt.X("months_since:Q", title="Mois depuis la mise en œuvre", axis=alt.Axis(tickMinStep=12)),
+            y=alt.Y("uptake:Q", title="Taux d'adhésion", axis=PCT),
+            tooltip=_sector_tooltip("months_since:Q", "Mois depuis la mise en œuvre"),
+            **_sector_styles(),
+        )
+    )
+
+
+def tariff_steps(df: pd.DataFrame) -> alt.LayerChart:
+    """Monthly price per dwelling as steps (from `ihs.queries.uptake.tariff_history`)."""
+    base = alt.Chart(df).encode(
+        x=alt.X("valid_from:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+        y=alt.Y(
+            "monthly_price_eur:Q",
+            title="€ par logement et par mois",
+            scale=alt.Scale(zero=False, padding=20),
+            axis=alt.Axis(format="$.2f"),
+        ),
+        tooltip=[
+            alt.Tooltip("valid_from:T", title="Depuis le", format="%d/%m/%Y"),
+            alt.Tooltip("monthly_price_eur:Q", title="Tarif mensuel", format="$.2f"),
+            alt.Tooltip("offer:N", title="Offre"),
+            alt.Tooltip("operator:N", title="Opérateur"),
+        ],
+    )
+    steps = base.mark_line(interpolate="step-after", strokeWidth=3, color="#0072B2")
+    starts = df.iloc[:-1] if len(df) > 1 and df["valid_from"].iloc[-1] != df["valid_from"].iloc[-2] else df
+    points = (
+        alt.Chart(starts)
+        .mark_point(filled=True, size=120, color="#0072B2")
+        .encode(x="valid_from:T", y="monthly_price_eur:Q")
+    )
+    text = (
+        alt.Chart(starts)
+        .mark_text(align="left", dx=6, dy=-16, fontSize=18)
+        .encode(x="valid_from:T", y="monthly_price_eur:Q", text=alt.Text("monthly_price_eur:Q", format="$.2f"))
+    )
+    return alt.layer(steps, points, text)
+
+
+def cost_per_subscriber(df: pd.DataFrame) -> alt.LayerChart:
+    """€ per active subscriber per year (from `ihs.queries.uptake.collective_cost`), labelled."""
+    base = alt.Chart(df).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")),
+        y=alt.Y("cost_per_subscriber_eur:Q", title="€ par abonné et par an", axis=alt.Axis(format=",d")),
+        tooltip=[
+            alt.Tooltip("year:O", title="Année"),
+            alt.Tooltip("dwellings:Q", title="Logements couverts", format=",d"),
+            alt.Tooltip("monthly_price_eur:Q", title="Tarif mensuel", format="$.2f"),
+            alt.Tooltip("annual_cost_eur:Q", title="Coût annuel", format="$,.0f"),
+            alt.Tooltip("subscribers:Q", title="Abonnés", format=",d"),
+            alt.Tooltip("cost_per_subscriber_eur:Q", title="€ par abonné et par an", format="$,.0f"),
+        ],
+    )
+    bars = base.mark_bar(color="#E69F00")
+    text = base.mark_text(baseline="bottom", dy=-4, fontSize=18).encode(
+        text=alt.Text("cost_per_subscriber_eur:Q", format=",.0f")
+    )
+    return alt.layer(bars, text)

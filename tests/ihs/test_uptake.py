@@ -1,0 +1,86 @@
+"""Uptake over time, the cohort alignment, the tariff history and the collective cost."""
+
+from datetime import date
+
+import pytest
+
+from ihs import models as m
+from ihs.db import session_scope
+from ihs.queries.overview import summary
+from ihs.queries.uptake import cohort, collective_cost, tariff_history, uptake_by_sector, uptake_total
+from tests.conftest import TODAY
+
+
+def _sector(s, code, dwellings, impl: date, counts: dict[date, int]) -> None:
+    sec = m.Sector(code=code, name=code.capitalize(), kind="qpv")
+    s.add(sec)
+    s.flush()
+    s.add(m.SectorDwellings(sector_id=sec.id, valid_from=date(impl.year - 1, 1, 1), dwellings=dwellings))
+    dep = m.Deployment(sector_id=sec.id, status="deployed", year=impl.year)
+    s.add(dep)
+    s.flush()
+    s.add(m.DeploymentStage(deployment_id=dep.id, stage="validation", actual_start=date(impl.year - 1, 6, 1)))
+    s.add(m.DeploymentStage(deployment_id=dep.id, stage="implementation", actual_start=impl, actual_end=impl))
+    for day, n in counts.items():
+        s.add(m.SubscriberCount(sector_id=sec.id, as_of=day, subscribers=n, source="test"))
+
+
+@pytest.fixture
+def two_cohorts(empty_engine):
+    """Two sectors launched ten years apart, with the same uptake 3 months after launch."""
+    with session_scope("tests", engine=empty_engine) as s:
+        _sector(
+            s,
+            "ancien",
+            100,
+            date(2010, 3, 15),
+            {date(2010, 3, 20): 2, date(2010, 4, 9): 5, date(2010, 6, 9): 12, date(2010, 6, 28): 15},
+        )
+        _sector(s, "recent", 200, date(2020, 9, 1), {date(2020, 9, 9): 4, date(2020, 12, 9): 30})
+    return empty_engine
+
+
+def test_cohort_aligns_sectors_on_months_since_implementation(two_cohorts):
+    df = cohort(two_cohorts, date(2024, 1, 1))
+    at3 = df[df["months_since"] == 3].set_index("code")
+    # Month 3: ancien's last June count (15/100), recent's December count (30/200).
+    assert at3.loc["ancien", "uptake"] == pytest.approx(0.15)
+    assert at3.loc["recent", "uptake"] == pytest.approx(0.15)
+    assert df[df["code"] == "ancien"]["months_since"].tolist() == [0, 1, 3]
+    assert df[df["months_since"] == 0].set_index("code")["subscribers"].to_dict() == {"ancien": 2, "recent": 4}
+
+
+def test_cohort_respects_as_of_and_sector_filter(two_cohorts):
+    df = cohort(two_cohorts, date(2015, 1, 1), ("recent",))
+    assert df.empty
+    df = cohort(two_cohorts, date(2024, 1, 1), ("recent",))
+    assert set(df["code"]) == {"recent"}
+
+
+def test_monthly_total_keeps_each_sectors_last_count_of_the_month(two_cohorts):
+    total = uptake_total(two_cohorts, date(2024, 1, 1)).set_index("month")
+    assert total.loc[date(2010, 6, 1), "subscribers"] == 15  # not 12 + 15
+    per_sector = uptake_by_sector(two_cohorts, date(2024, 1, 1))
+    assert len(per_sector[per_sector["code"] == "ancien"]) == 3
+
+
+def test_demo_total_matches_the_summary(engine):
+    total = uptake_total(engine, TODAY)
+    assert int(total.iloc[-1]["subscribers"]) == summary(engine, TODAY)["subscribers"]
+
+
+def test_tariff_history_runs_to_as_of(engine):
+    df = tariff_history(engine, TODAY)
+    assert df["monthly_price_eur"].tolist()[:5] == [1.0, 1.10, 1.18, 1.19, 1.24]
+    assert df["valid_from"].iloc[-1] == TODAY
+    assert tariff_history(engine, date(2015, 1, 1))["monthly_price_eur"].iloc[-1] == pytest.approx(1.10)
+
+
+def test_collective_cost_is_dwellings_times_tariff_times_twelve(engine):
+    df = collective_cost(engine, TODAY)
+    last = df.iloc[-1]
+    s = summary(engine, TODAY)
+    assert last["year"] == TODAY.year
+    assert last["annual_cost_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12)
+    assert last["cost_per_subscriber_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12 / s["subscribers"], 0.01)
+    assert df["year"].min() == 2009 or df["year"].min() == 2010

@@ -1,0 +1,48 @@
+"""Carte des secteurs: the offline map (sectors, both colour modes), its list of links, the click."""
+
+import json
+
+from tests.apptest import metric, open_page, texts
+
+
+def _specs(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def _sector_layer(spec: dict) -> dict:
+    return spec["layer"][-1]
+
+
+def test_map_shows_every_sector_coloured_by_stage_then_uptake(app_db):
+    at = open_page("viewer", "carte")
+    assert not at.exception
+    [spec] = _specs(at)
+    sectors = _sector_layer(spec)
+    codes = {f["code"] for f in sectors["data"]["values"]}
+    assert {"kerourien", "montaigne", "keranroux", "le-bot", "valy-hir"} <= codes and len(codes) == 18
+    assert sectors["encoding"]["color"]["field"] == "stage_label"
+    assert [p["name"] for p in spec.get("params", [])] == ["s"]
+    kerourien = next(f for f in sectors["data"]["values"] if f["code"] == "kerourien")
+    assert kerourien["dwellings"] == 596 and kerourien["stage_label"] == "Déployé"
+
+    at.button_group(key="carte_couleur").set_value("uptake").run()
+    [spec] = _specs(at)
+    assert _sector_layer(spec)["encoding"]["color"]["field"] == "uptake_band"
+    assert "Taux d'adhésion" in json.dumps(spec, ensure_ascii=False)
+
+
+def test_attribution_and_list_of_links(app_db):
+    at = open_page("viewer", "carte")
+    page = texts(at)
+    assert "Licence Ouverte" in page and "Brest metropole" in page
+    links = [el for el in at.main.get("page_link")]
+    assert len(links) == 18
+    assert any(el.proto.label == "Kerourien" and "secteur=kerourien" in el.proto.query_string for el in links)
+
+
+def test_clicking_a_sector_opens_its_page(app_db):
+    at = open_page("viewer", "carte")
+    at.session_state["carte"] = {"selection": {"s": [{"code": "kerourien"}]}}
+    at.run()
+    assert not at.exception
+    assert metric(at, "Logements") == "596"
