@@ -14,22 +14,16 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
+from ihs.formats import fr_date
 from ihs.models import Decision, Meeting, Sector
 from ihs.queries.overview import summary
 from ihs.queries.sectors import sector_status
 from ihs.users import Actor, require
+from ihs.validation import ValidationError
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
 OWNER_MAX = 200
-
-
-class ValidationError(ValueError):
-    """French messages keyed by field; nothing is written when one is raised."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 # ---- reads
@@ -139,7 +133,7 @@ def decisions(
     if meeting_id is not None:
         stmt = stmt.where(Decision.meeting_id == meeting_id)
     if before_meeting_id is not None:
-        stmt = stmt.where(Decision.meeting_id != before_meeting_id, Decision.meeting_id < before_meeting_id)
+        stmt = stmt.where(Decision.meeting_id < before_meeting_id)
     if sector_id is not None:
         stmt = stmt.where(Decision.sector_id == sector_id)
     if open_only:
@@ -156,6 +150,33 @@ def decisions_for_sector(db: Engine, sector_id: int) -> pd.DataFrame:
     """Every decision about one sector (for the sector page), open ones first by due date."""
     df = decisions(db, sector_id=sector_id)
     return df.sort_values(["done", "due_on"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _fr_date(value) -> str:
+    return "–" if value is None or pd.isna(value) else fr_date(value)
+
+
+def decisions_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Decisions as the pages show them: French headers and formats."""
+    return pd.DataFrame(
+        {
+            "Échéance": [_fr_date(d) for d in df["due_on"]],
+            "Décision": df["text"],
+            "Secteur": df["sector"].fillna("Tout le dispositif"),
+            "Responsable": df["owner"].fillna("–"),
+            "Séance": [
+                f"{_fr_date(d)} – {t}" if isinstance(t, str) else "–"
+                for d, t in zip(df["held_on"], df["meeting"], strict=True)
+            ],
+            "État": df["done"].map({True: "faite", False: "à faire"}),
+        }
+    )
+
+
+def sector_choices(db: Engine) -> dict[int, str]:
+    """Sector ids and names, for the decision form."""
+    with db.connect() as conn:
+        return dict(conn.execute(select(Sector.id, Sector.name).order_by(Sector.name)).all())
 
 
 # ---- snapshot

@@ -459,3 +459,36 @@ def stage_timeline(db: Engine, start: date, end: date) -> pd.DataFrame:
     df["start"] = pd.to_datetime(df["start"]).dt.date
     df["end"] = pd.to_datetime(df["end"]).dt.date
     return df
+
+
+# ---- exports
+
+# French names of the exportable tables (`ihs.exports.EXPORTABLE`), for the export menu.
+EXPORT_LABELS = {
+    "sector": "Secteurs",
+    "sector_dwellings": "Logements par secteur (historique)",
+    "sector_partner": "Partenaires par secteur",
+    "organisation": "Organisations",
+    "offer": "Offres",
+    "tariff": "Tarifs",
+    "deployment": "Déploiements",
+    "deployment_stage": "Étapes des déploiements",
+    "ballot": "Scrutins",
+    "polling_place": "Bureaux de vote",
+    "turnout_report": "Relevés de participation",
+    "ballot_count": "Dépouillements (double saisie)",
+    "subscriber_count": "Relevés d'abonnés",
+    "move_in": "Emménagements",
+    "event_series": "Séries d'événements",
+    "event": "Événements",
+    "event_sector": "Événements par secteur",
+    "visit": "Visites et accompagnement",
+    "meeting": "Séances du comité de pilotage",
+    "decision": "Décisions du comité de pilotage",
+    "audit_log": "Journal des modifications",
+}
+
+
+def export_choices(tables) -> dict[str, str]:
+    """Table name → French label, sorted by label; unknown tables keep their name."""
+    return dict(sorted(((t, EXPORT_LABELS.get(t, t)) for t in tables), key=lambda kv: kv[1]))

@@ -1,0 +1,163 @@
+"""The annual report: a PowerPoint deck and a PDF with the same slides, titles and figures."""
+
+import io
+import shutil
+from argparse import Namespace
+from datetime import date
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from ihs import report_data as rd
+from ihs.db import forget_engine, get_engine
+from ihs.exports import EXPORTABLE
+from ihs.formats import fr_int, fr_pct
+from ihs.queries.overview import summary
+from ihs.report import ReportError, build_report, cli_report, to_pdf, to_pptx
+
+YEAR = 2023
+TITLES = [
+    "Rapport annuel 2023",
+    "Chiffres clés 2023",
+    "Abonnés et logements couverts, 2010–2023",
+    "Carte des secteurs au 31/12/2023",
+    "Déploiements et scrutins de 2023",
+    "Calendrier des déploiements 2023",
+    "Adhésion par secteur au 31/12/2023",
+    "Accompagnement en 2023",
+    "Sensibilisation : où informer de nouveau",
+    "Sources et méthode",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_engine(sqlite_template, tmp_path_factory):
+    """One demo database for the module: building the report renders charts, which takes seconds."""
+    path = tmp_path_factory.mktemp("report") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    yield get_engine(url)
+    forget_engine(url)
+
+
+@pytest.fixture(scope="module")
+def report(demo_engine):
+    return build_report(demo_engine, YEAR)
+
+
+@pytest.fixture(scope="module")
+def deck(report):
+    return Presentation(io.BytesIO(to_pptx(report)))
+
+
+@pytest.fixture(scope="module")
+def pdf(report):
+    return PdfReader(io.BytesIO(to_pdf(report)))
+
+
+def _slide_text(slide) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+def _plain(text: str) -> str:
+    """PDF text uses the plain no-break space and a hyphen for the minus sign."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ").replace("\u2212", "-")
+
+
+def test_year_figures_match_the_demo(demo_engine):
+    k = rd.key_figures(demo_engine, YEAR)
+    assert k["new_sectors"] == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
+    assert (k["ballots"], k["ballots_adopted"], k["ballots_rejected"]) == (3, 3, 0)
+    assert k["current"] == summary(demo_engine, date(2023, 12, 31))
+    assert k["previous"]["subscribers"] == summary(demo_engine, date(2022, 12, 31))["subscribers"]
+    deps = rd.deployments_of_year(demo_engine, YEAR)
+    assert list(deps["sector"]) == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
+    assert (deps["voters"] <= deps["registered"]).all() and (deps["outcome"] == "adopted").all()
+
+
+def test_deck_has_the_expected_slides_and_titles(deck):
+    assert [s.shapes.title.text for s in deck.slides] == TITLES
+    assert deck.core_properties.title == "Rapport annuel 2023"
+
+
+def test_deck_key_figures_are_real_text_matching_summary(deck, demo_engine):
+    figures = summary(demo_engine, date(2023, 12, 31))
+    before = summary(demo_engine, date(2022, 12, 31))
+    text = _slide_text(deck.slides[1])
+    assert fr_int(figures["subscribers"]) in text
+    assert fr_int(figures["dwellings_covered"]) in text
+    assert fr_pct(figures["uptake"]) in text
+    assert f"2022 : {fr_int(before['subscribers'])}" in text
+    assert "Nouveaux secteurs en 2023 : 3 (Saint-Martin, Pilier Rouge, Kerinou)" in text
+    assert "1,24\u00a0€" in text
+
+
+def test_deck_tables_and_charts_are_editable_shapes(deck):
+    slides = {s.shapes.title.text: s for s in deck.slides}
+    table = next(sh for sh in slides["Déploiements et scrutins de 2023"].shapes if sh.has_table).table
+    assert [c.text for c in table.rows[0].cells][:3] == ["Secteur", "Information", "Scrutin"]
+    assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
+    assert "Adopté" in _slide_text(slides["Déploiements et scrutins de 2023"])
+    for title in ("Carte des secteurs au 31/12/2023", "Adhésion par secteur au 31/12/2023", "Accompagnement en 2023"):
+        pictures = [sh for sh in slides[title].shapes if sh.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+        assert len(pictures) == 1, title
+    uptake = next(sh for sh in slides["Adhésion par secteur au 31/12/2023"].shapes if sh.has_table).table
+    assert len(uptake.rows) == 1 + 15  # 15 sectors covered at the end of 2023
+
+
+def test_pdf_has_one_page_per_slide_with_the_same_text(pdf, demo_engine):
+    assert len(pdf.pages) == len(TITLES)
+    pages = [_plain(p.extract_text()) for p in pdf.pages]
+    for title, text in zip(TITLES, pages, strict=True):
+        assert _plain(title) in text
+    figures = summary(demo_engine, date(2023, 12, 31))
+    assert _plain(fr_int(figures["subscribers"])) in pages[1]
+    assert _plain(fr_pct(figures["uptake"])) in pages[1]
+    assert "Saint-Martin" in pages[4] and "Kerinou" in pages[4]
+    assert "Données de démonstration" in pages[0]
+    assert pdf.metadata.title == "Rapport annuel 2023"
+
+
+def test_empty_year_is_refused(demo_engine, empty_engine):
+    with pytest.raises(ReportError, match="aucune donnée pour l'année 2005"):
+        build_report(demo_engine, 2005)
+    with pytest.raises(ReportError):
+        build_report(empty_engine, 2023)
+
+
+def _args(**kw):
+    return Namespace(year=kw.get("year", YEAR), pptx=kw.get("pptx"), pdf=kw.get("pdf"))
+
+
+def test_cli_refuses_with_one_french_line(demo_engine, tmp_path, capsys):
+    assert cli_report(_args(), demo_engine) == 2
+    assert "--pptx" in capsys.readouterr().err
+    assert cli_report(_args(year=2005, pdf=tmp_path / "r.pdf"), demo_engine) == 2
+    assert capsys.readouterr().err.strip() == "erreur : aucune donnée pour l'année 2005."
+    assert cli_report(_args(pptx=tmp_path / "absent" / "r.pptx"), demo_engine) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("erreur : impossible d'écrire") and "\n" not in err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_cli_writes_both_files(demo_engine, tmp_path, capsys):
+    from ihs.cli import main
+
+    pptx, pdf = tmp_path / "rapport.pptx", tmp_path / "rapport.pdf"
+    code = main(["--url", str(demo_engine.url), "report", "--year", "2023", "--pptx", str(pptx), "--pdf", str(pdf)])
+    assert code == 0
+    assert "Rapport annuel 2023 écrit" in capsys.readouterr().out
+    assert len(Presentation(str(pptx)).slides) == len(PdfReader(str(pdf)).pages) == len(TITLES)
+
+
+def test_every_exportable_table_has_a_french_label():
+    choices = rd.export_choices(EXPORTABLE)
+    assert set(choices) == set(EXPORTABLE)
+    assert all(label != name for name, label in choices.items())
