@@ -96,9 +96,9 @@ else:
 
 st.subheader("Décisions à suivre des séances précédentes")
 follow = read(mt.decisions, before_meeting_id=meeting["id"] if meeting else 10**9, open_only=True)
+forms.status("fu")
 if len(follow):
     table(mt.decisions_display(follow))
-    forms.status("fu")
     pick, go = st.columns([3, 1])
     labels = dict(zip(follow["id"], follow["text"], strict=True))
     pick.selectbox("Décision faite", list(labels), format_func=lambda i: labels[i][:90], key="fu_decision_id")

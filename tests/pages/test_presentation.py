@@ -1,0 +1,100 @@
+"""Mode présentation: full screen, slides advance on their timer or with the buttons, bounded session."""
+
+from sqlalchemy import update
+
+from ihs.db import session_scope
+from ihs.models import Ballot
+from tests.apptest import app_as, open_page, texts
+
+INDEX, SHOWN = "pres_index", "pres_shown_at"
+
+
+def _screen(query=None, role="viewer"):
+    at = app_as(role, query={"mode": "presentation", **(query or {})})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _title(at) -> str:
+    return at.title[0].value
+
+
+def _caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Diapositive"))
+
+
+def test_full_screen_hides_sidebar_and_header(app_db):
+    at = _screen()
+    css = at.get("html")[0].proto.body
+    assert '[data-testid="stSidebar"]' in css and "display: none" in css and "stHeader" in css
+    assert _title(at) == "Chiffres clés"
+    assert "Diapositive 1/7" in _caption(at)  # the demo ballot is open: 7 slides
+
+
+def test_buttons_move_between_slides(app_db):
+    at = _screen()
+    at.button(key="pres_next").click().run()
+    assert _title(at) == "Carte des secteurs"
+    at.button(key="pres_next").click().run()
+    assert _title(at) == "Calendrier des déploiements"
+    at.button(key="pres_prev").click().run()
+    assert _title(at) == "Carte des secteurs"
+    at.button(key="pres_prev").click().run().button(key="pres_prev").click().run()
+    assert _title(at) == "Scrutin en direct"  # wraps around to the last slide
+    assert "Montaigne" in texts(at)
+
+
+def test_timer_advances_only_when_the_slide_has_been_shown_long_enough(app_db):
+    at = _screen()
+    at.run()  # an early rerun keeps the slide
+    assert _title(at) == "Chiffres clés"
+    at.session_state[SHOWN] = 0.0  # shown long ago: the next tick moves on
+    at.run()
+    assert _title(at) == "Carte des secteurs" and at.session_state[INDEX] == 1
+
+
+def test_url_picks_the_slide_and_the_interval(app_db):
+    at = _screen({"slide": "4", "every": "45"})
+    assert _title(at) == "Abonnés et adhésion"
+    assert "suivante dans 45 s" in _caption(at)
+
+
+def test_ballot_slide_only_while_a_ballot_is_open(app_db):
+    with session_scope("tests", engine=app_db) as s:
+        s.execute(update(Ballot).where(Ballot.status == "open").values(status="closed"))
+    at = _screen({"slide": "7"})
+    assert "Diapositive 1/6" in _caption(at) and _title(at) == "Chiffres clés"
+
+
+def test_session_does_not_grow_over_many_ticks(app_db):
+    at = _screen()
+    keys = set(at.session_state.keys())
+    titles = set()
+    for _ in range(16):
+        at.session_state[SHOWN] = 0.0
+        at.run()
+        titles.add(_title(at))
+    assert not at.exception
+    assert len(titles) == 7  # every slide was shown
+    # Nothing accumulates: no key was added (the login component may drop some of its own).
+    assert set(at.session_state.keys()) <= keys
+
+
+def test_coordinator_chooses_and_orders_the_slides(app_db):
+    at = open_page("coordinator", "presentation")
+    assert not at.exception
+    at.multiselect(key="pres_slides").set_value(["uptake", "figures"])
+    at.button(key="FormSubmitter:pres_settings-Enregistrer").click().run()
+    assert "Diapositives enregistrées" in texts(at)
+    screen = _screen()
+    assert _title(screen) == "Abonnés et adhésion" and "Diapositive 1/2" in _caption(screen)
+    at.multiselect(key="pres_slides").set_value([])
+    at.button(key="FormSubmitter:pres_settings-Enregistrer").click().run()
+    assert "Choisissez au moins une diapositive." in [e.value for e in at.error]
+
+
+def test_viewer_sees_no_settings(app_db):
+    at = open_page("viewer", "presentation")
+    assert not at.exception
+    assert not at.multiselect and "Ouvrir en plein écran" not in [b.label for b in at.button]
