@@ -1,0 +1,237 @@
+"""Support activity in a year: workshops, drop-ins, legal advice, equipment (aggregated in SQL).
+
+Soft-deleted events and visits (`deleted_at` set) never count. Only what happened on or before
+`as_of` counts, so a frozen steering-committee date shows the figures of that day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pandas as pd
+from sqlalchemy import Date, Engine, case, cast, func, literal, select
+
+from ihs.models import Event, EventSector, EventSeries, Sector, Visit
+from ihs.vocab import DROPIN_TOPICS
+
+
+def _period(year: int, as_of: date) -> tuple[date, date]:
+    return date(year, 1, 1), min(date(year, 12, 31), as_of)
+
+
+def _truncate(db: Engine, column, unit: str):
+    """The first day of the week (Monday) or month of a date column, in the database's dialect."""
+    if db.dialect.name == "postgresql":
+        return cast(func.date_trunc(unit, column), Date)
+    if unit == "week":
+        # SQLite: back six days, then forward to the next Monday = the Monday on or before.
+        return func.date(column, "-6 days", "weekday 1")
+    return func.date(column, "start of month")
+
+
+def _dates(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    df[column] = pd.to_datetime(df[column]).dt.date
+    return df
+
+
+def support_years(db: Engine, as_of: date) -> list[int]:
+    """Years with some support activity recorded (most recent first)."""
+    stmt = select(func.min(Visit.occurred_on), func.max(Visit.occurred_on)).where(
+        Visit.deleted_at.is_(None), Visit.occurred_on <= as_of
+    )
+    with db.connect() as conn:
+        first, last = conn.execute(stmt).one()
+    if first is None:
+        return [as_of.year]
+    first, last = pd.Timestamp(first).year, pd.Timestamp(last).year
+    return list(range(max(last, as_of.year), first - 1, -1))
+
+
+def workshop_sessions(db: Engine, year: int, as_of: date) -> pd.DataFrame:
+    """Sessions held in `year` of every workshop cycle: attendance and returning participants.
+
+    Columns: series_id, cycle, session_no, held_on, attendance, returning_participants, sectors.
+    """
+    start, end = _period(year, as_of)
+    names = (
+        select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
+        .join(Sector, Sector.id == EventSector.sector_id)
+        .group_by(EventSector.event_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            EventSeries.id.label("series_id"),
+            EventSeries.title.label("cycle"),
+            Event.session_no,
+            Event.starts_at.label("held_on"),
+            Event.attendance,
+            Event.returning_participants,
+            names.c.sectors,
+        )
+        .join(Event, Event.series_id == EventSeries.id)
+        .outerjoin(names, names.c.event_id == Event.id)
+        .where(
+            EventSeries.kind == "workshop",
+            Event.deleted_at.is_(None),
+            Event.attendance.is_not(None),
+            Event.starts_at >= datetime.combine(start, time.min),
+            Event.starts_at <= datetime.combine(end, time.max),
+        )
+        .order_by(EventSeries.id, Event.session_no)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    return _dates(df, "held_on")
+
+
+def workshop_cycles(db: Engine, year: int, as_of: date) -> pd.DataFrame:
+    """One row per workshop cycle with sessions in `year`.
+
+    Columns: series_id, cycle, sectors, planned_sessions, sessions_held, first_session,
+    last_session, attendance_first, attendance_total, attendance_mean, returning_total,
+    attendance_later (attendance of sessions after the first), returning_share
+    (returning / attendance of the later sessions: how many come back).
+    """
+    start, end = _period(year, as_of)
+    later = case((Event.session_no > 1, Event.attendance), else_=0)
+    first_att = case((Event.session_no == 1, Event.attendance), else_=None)
+    stmt = (
+        select(
+            EventSeries.id.label("series_id"),
+            EventSeries.title.label("cycle"),
+            EventSeries.planned_sessions,
+            func.count(Event.id).label("sessions_held"),
+            func.min(Event.starts_at).label("first_session"),
+            func.max(Event.starts_at).label("last_session"),
+            func.max(first_att).label("attendance_first"),
+            func.sum(Event.attendance).label("attendance_total"),
+            func.avg(Event.attendance).label("attendance_mean"),
+            func.coalesce(func.sum(Event.returning_participants), 0).label("returning_total"),
+            func.sum(later).label("attendance_later"),
+        )
+        .join(Event, Event.series_id == EventSeries.id)
+        .where(
+            EventSeries.kind == "workshop",
+            Event.deleted_at.is_(None),
+            Event.attendance.is_not(None),
+            Event.starts_at >= datetime.combine(start, time.min),
+            Event.starts_at <= datetime.combine(end, time.max),
+        )
+        .group_by(EventSeries.id, EventSeries.title, EventSeries.planned_sessions)
+        .order_by(func.min(Event.starts_at))
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["returning_share"] = (df["returning_total"] / df["attendance_later"].where(df["attendance_later"] > 0)).astype(
+        "Float64"
+    )
+    df = _dates(_dates(df, "first_session"), "last_session")
+    return df
+
+
+def dropins_per_week(db: Engine, year: int, as_of: date) -> pd.DataFrame:
+    """Drop-in visits per week: columns week (Monday), sessions, people_seen."""
+    start, end = _period(year, as_of)
+    week = _truncate(db, Visit.occurred_on, "week").label("week")
+    stmt = (
+        select(
+            week,
+            func.count(Visit.id).label("sessions"),
+            func.coalesce(func.sum(Visit.people_seen), 0).label("people_seen"),
+        )
+        .where(Visit.kind == "dropin", Visit.deleted_at.is_(None), Visit.occurred_on.between(start, end))
+        .group_by(week)
+        .order_by(week)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    return _dates(df, "week")
+
+
+def dropin_topics(db: Engine, year: int, as_of: date) -> pd.DataFrame:
+    """How many drop-in visits raised each topic: columns topic, label, visits (most frequent first).
+
+    Topics are comma-separated codes; wrapping both sides in commas avoids matching a code
+    inside another one.
+    """
+    start, end = _period(year, as_of)
+    wrapped = literal(",") + func.coalesce(Visit.topics, "") + literal(",")
+    columns = [
+        func.coalesce(func.sum(case((wrapped.like(f"%,{code},%"), 1), else_=0)), 0).label(code)
+        for code in DROPIN_TOPICS
+    ]
+    stmt = select(*columns).where(
+        Visit.kind == "dropin", Visit.deleted_at.is_(None), Visit.occurred_on.between(start, end)
+    )
+    with db.connect() as conn:
+        row = conn.execute(stmt).one()._mapping
+    df = pd.DataFrame(
+        [{"topic": code, "label": label, "visits": int(row[code])} for code, label in DROPIN_TOPICS.items()]
+    )
+    return df.sort_values("visits", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def monthly_support(db: Engine, year: int, as_of: date) -> pd.DataFrame:
+    """Legal advice and equipment per month.
+
+    Columns: month, offers_compared, contracts_terminated, computers_sold, amount_eur.
+    """
+    start, end = _period(year, as_of)
+    month = _truncate(db, Visit.occurred_on, "month").label("month")
+
+    def total(column, kind):
+        return func.coalesce(func.sum(case((Visit.kind == kind, column), else_=0)), 0)
+
+    stmt = (
+        select(
+            month,
+            total(Visit.offers_compared, "legal").label("offers_compared"),
+            total(Visit.contracts_terminated, "legal").label("contracts_terminated"),
+            total(Visit.computers_sold, "equipment").label("computers_sold"),
+            total(Visit.amount_eur, "equipment").label("amount_eur"),
+        )
+        .where(
+            Visit.kind.in_(("legal", "equipment")), Visit.deleted_at.is_(None), Visit.occurred_on.between(start, end)
+        )
+        .group_by(month)
+        .order_by(month)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["amount_eur"] = df["amount_eur"].astype(float)
+    return _dates(df, "month")
+
+
+def support_totals(db: Engine, year: int, as_of: date) -> dict:
+    """The year's key figures, each counted in one SQL statement."""
+    start, end = _period(year, as_of)
+    visits = select(
+        func.coalesce(func.sum(case((Visit.kind == "dropin", Visit.people_seen), else_=0)), 0).label("dropin_people"),
+        func.coalesce(func.sum(case((Visit.kind == "dropin", 1), else_=0)), 0).label("dropin_sessions"),
+        func.coalesce(func.sum(case((Visit.kind == "legal", Visit.offers_compared), else_=0)), 0).label(
+            "offers_compared"
+        ),
+        func.coalesce(func.sum(case((Visit.kind == "legal", Visit.contracts_terminated), else_=0)), 0).label(
+            "contracts_terminated"
+        ),
+        func.coalesce(func.sum(case((Visit.kind == "equipment", Visit.computers_sold), else_=0)), 0).label(
+            "computers_sold"
+        ),
+        func.coalesce(func.sum(case((Visit.kind == "equipment", Visit.amount_eur), else_=0)), 0).label("amount_eur"),
+    ).where(Visit.deleted_at.is_(None), Visit.occurred_on.between(start, end))
+    workshops = select(
+        func.count(func.distinct(Event.series_id)).label("workshop_cycles"),
+        func.count(Event.id).label("workshop_sessions"),
+        func.coalesce(func.sum(Event.attendance), 0).label("workshop_attendance"),
+    ).where(
+        Event.kind == "workshop",
+        Event.deleted_at.is_(None),
+        Event.attendance.is_not(None),
+        Event.starts_at >= datetime.combine(start, time.min),
+        Event.starts_at <= datetime.combine(end, time.max),
+    )
+    with db.connect() as conn:
+        out = dict(conn.execute(visits).one()._mapping) | dict(conn.execute(workshops).one()._mapping)
+    out["amount_eur"] = float(out["amount_eur"])
+    return {k: (int(v) if k != "amount_eur" else v) for k, v in out.items()}
