@@ -10,19 +10,22 @@ from ihs.queries.entries import ACTION_LABELS, TABLE_LABELS, audit_filters, audi
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
+from ihs.validation import MIN_DATE
 
 actor = require_page("pages/journal.py")
 st.title("Journal des modifications")
 st.caption("Chaque création, correction et suppression est enregistrée, avec l'avant et l'après.")
 today = clock.today()
 users, tables = read(audit_filters)
-left, middle, right = st.columns(3)
-user = left.selectbox("Utilisateur", users, index=None, placeholder="Tous", key="jr_user")
-tbl = middle.selectbox(
+cols = st.columns(4)
+user = cols[0].selectbox("Utilisateur", users, index=None, placeholder="Tous", key="jr_user")
+tbl = cols[1].selectbox(
     "Table", tables, format_func=lambda t: TABLE_LABELS.get(t, t), index=None, placeholder="Toutes", key="jr_table"
 )
-period = right.date_input("Période", value=(today - timedelta(days=30), today), format="DD/MM/YYYY", key="jr_period")
-start, end = (period[0], period[-1]) if period else (None, None)
+start = cols[2].date_input(
+    "Du", value=today - timedelta(days=30), min_value=MIN_DATE, format="DD/MM/YYYY", key="jr_start"
+)
+end = cols[3].date_input("Au", value=today, min_value=MIN_DATE, format="DD/MM/YYYY", key="jr_end")
 log = read(audit_log, user, tbl, start, end)
 if log.empty:
     no_data("Aucune modification pour ces filtres.")

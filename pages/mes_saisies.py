@@ -13,6 +13,8 @@ from ihs.visits import FIELDS, LABELS, delete_visit, update_visit
 
 actor = require_page("pages/mes_saisies.py")
 st.title("Mes saisies")
+if flash := st.session_state.pop("me_flash", None):
+    st.success(flash)
 deleted = st.toggle("Montrer aussi les saisies supprimées", key="me_deleted")
 tab_events, tab_visits, tab_imports = st.tabs(["Événements", "Visites", "Imports"])
 
@@ -30,12 +32,17 @@ def save(form: str, update, row_id: int, fields: list[str]) -> None:
     forms.submit(form, write)
 
 
-def remove(form: str, delete, row_id: int) -> None:
+def remove(form: str, delete, row_id: int, picker: str) -> None:
     def write(session) -> str:
         delete(session, actor, row_id, forms.value(form, "reason"))
-        return "Saisie supprimée."
+        return "Saisie supprimée (la raison est conservée dans le journal)."
 
     forms.submit(form, write)
+    ok, message = st.session_state[f"_{form}_status"]
+    if ok:
+        # The row leaves the list, and its form with it: say so at the top of the page.
+        st.session_state["me_flash"] = message
+        st.session_state.pop(picker, None)
 
 
 def submit_button(form: str, label: str, callback, *args, primary: bool = True) -> None:
@@ -44,11 +51,11 @@ def submit_button(form: str, label: str, callback, *args, primary: bool = True) 
     )
 
 
-def delete_form(form: str, delete, row_id: int) -> None:
+def delete_form(form: str, delete, row_id: int, picker: str) -> None:
     with st.form(form, clear_on_submit=False):
         st.text_input("Raison de la suppression", placeholder="ex. saisie en double", key=forms.key(form, "reason"))
         forms.field_error(form, "reason")
-        submit_button(form, "Supprimer", remove, delete, row_id, primary=False)
+        submit_button(form, "Supprimer", remove, delete, row_id, picker, primary=False)
     forms.status(form)
 
 
@@ -82,7 +89,7 @@ with tab_events:
                 forms.field_error(F, "notes")
                 submit_button(F, "Enregistrer la correction", save, update_event, chosen, fields)
             forms.status(F)
-            delete_form(f"me_evdel_{chosen}", delete_event, chosen)
+            delete_form(f"me_evdel_{chosen}", delete_event, chosen, "me_ev")
 
 with tab_visits:
     visits = read(my_visits, actor.username, include_deleted=deleted)
@@ -110,7 +117,7 @@ with tab_visits:
                     F, "Enregistrer la correction", save, update_visit, chosen, ["occurred_on", "notes", *counts]
                 )
             forms.status(F)
-            delete_form(f"me_videl_{chosen}", delete_visit, chosen)
+            delete_form(f"me_videl_{chosen}", delete_visit, chosen, "me_vi")
 
 with tab_imports:
     imports = read(my_imports, actor.username)

@@ -120,6 +120,10 @@ def current_actor() -> Actor | None:
 def require_page(path: str) -> Actor:
     """Stop the page unless the current user's role may open it (hidden pages open by URL)."""
     actor = current_actor()
+    if actor is not None:
+        # The database decides, not the session: an account disabled or given another role
+        # since this session logged in loses access at once, even if app.py did not run.
+        actor = actor_for(engine(), actor.username)
     spec = spec_for(path)
     if actor is None or actor.role not in spec.roles:
         st.error("Accès refusé : cette page est réservée à d'autres rôles. Connectez-vous avec un compte autorisé.")
