@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "awareness.default_turnover_rate": 0.10,
     # A sector whose last information action is older than this needs a new round.
     "awareness.max_days_since_information": 365,
+    # A sector where at least this share of households arrived after its ballot needs a new round.
+    "awareness.newcomer_share_alert": 0.5,
     # Ballots: blank + void above this share need an acknowledged warning.
     "ballot.blank_void_warning_share": 0.05,
     # Live ballot screen: a report older than this many minutes is stale.

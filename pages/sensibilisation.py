@@ -1,5 +1,96 @@
-"""Placeholder until its issue is built."""
+"""Sensibilisation: where households arrived after the ballot, and which sectors to inform again."""
 
+import pandas as pd
 import streamlit as st
 
-st.info("Page en construction.")
+from ihs.formats import fr_date, fr_int, fr_num, fr_pct
+from ihs.programme import get_setting
+from ihs.queries.awareness import awareness, overall_share, ranking
+from ihs.ui.asof import as_of, frozen_band
+from ihs.ui.data import read
+from ihs.ui.widgets import chart, no_data, table
+from ihs.viz.awareness import newcomers_chart
+
+today = as_of()
+frozen_band()
+st.title("Sensibilisation")
+st.caption(
+    f"Au {fr_date(today)} · l'évaluation de 2019 a montré que le dispositif reste trop peu connu : "
+    "les locataires déménagent, et les nouveaux arrivants n'ont connu ni l'information ni le scrutin."
+)
+
+rate = float(read(get_setting, "awareness.default_turnover_rate"))
+alert = float(read(get_setting, "awareness.newcomer_share_alert"))
+max_days = int(read(get_setting, "awareness.max_days_since_information"))
+sectors = read(awareness, today)
+if sectors.empty:
+    no_data("Aucun secteur déployé à cette date : rien à estimer.")
+    st.stop()
+urgent = read(ranking, today)
+
+cols = st.columns(3)
+cols[0].metric("Secteurs déployés", fr_int(len(sectors)))
+cols[1].metric("Ménages arrivés depuis le scrutin", fr_pct(overall_share(sectors)))
+cols[2].metric("Secteurs à informer de nouveau", fr_int(len(urgent)))
+
+st.subheader("Secteurs à informer de nouveau")
+if urgent.empty:
+    no_data("Aucun secteur n'a besoin d'une nouvelle campagne d'information pour l'instant.")
+else:
+    st.markdown("\n".join(f"{r.rank}. **{r.name}** : {r.reason}." for r in urgent.itertuples(index=False)))
+    st.caption(
+        f"Critères : au moins {fr_pct(alert)} des ménages arrivés depuis le scrutin, ou aucune action "
+        f"d'information depuis plus de {fr_int(max_days)} jours. Les secteurs remplissant les deux critères "
+        "viennent en premier, puis par part de nouveaux ménages."
+    )
+
+st.subheader("Ménages arrivés depuis le scrutin, par secteur")
+shown = sectors.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
+chart(newcomers_chart(sectors, alert), shown, key="sensibilisation", height=max(260, 34 * len(sectors)))
+
+default_names = sectors.loc[sectors["method"] == "default", "name"].tolist()
+mixed_names = sectors.loc[sectors["method"] == "mixed", "name"].tolist()
+with st.expander("Comment la part des nouveaux ménages est estimée", expanded=False):
+    st.markdown(
+        f"""
+- Période : de la fin du scrutin du secteur jusqu'au {fr_date(today)}.
+- **Emménagements du bailleur** : emménagements cumulés depuis le mois qui suit le scrutin, divisés par le
+  nombre de logements actuel, plafonnés à 100 % (un logement reloué deux fois compte deux fois).
+- **Taux par défaut** : sans données du bailleur, {fr_pct(rate)} des ménages partent chaque année
+  (chiffre national du logement social) ; part arrivée = 1 − (1 − {fr_num(rate, 2)})^années
+  (5 ans → 41 %, 13 ans → 75 %).
+- **Mixte** : si les emménagements ne couvrent qu'une partie de la période, le taux par défaut est
+  appliqué à la partie non couverte.
+"""
+    )
+    st.markdown(f"**Taux par défaut** : {', '.join(default_names) if default_names else 'aucun secteur'}.")
+    st.markdown(f"**Mixte** : {', '.join(mixed_names) if mixed_names else 'aucun secteur'}.")
+
+st.subheader("Détail par secteur")
+
+
+def dash(fmt):
+    return lambda v: "–" if pd.isna(v) else fmt(v)
+
+
+detail = sectors.assign(
+    share=sectors["newcomer_share"].map(fr_pct),
+    homes=sectors["dwellings"].map(dash(fr_int)),
+    ballot=sectors["ballot_end"].map(fr_date),
+    info=sectors["last_information"].map(fr_date),
+    days=sectors["days_since_information"].map(dash(fr_int)),
+    uptake_now=sectors["uptake"].map(dash(fr_pct)),
+    trend=sectors["uptake_change"].map(dash(lambda c: f"{'+' if c >= 0 else '−'}{fr_num(abs(c) * 100, 1)} pt")),
+)[["name", "homes", "ballot", "share", "method_label", "info", "days", "uptake_now", "trend"]]
+detail.columns = [
+    "Secteur",
+    "Logements",
+    "Fin du scrutin",
+    "Arrivés depuis",
+    "Source de l'estimation",
+    "Dernière information",
+    "Jours depuis",
+    "Adhésion",
+    "Évolution sur 12 mois",
+]
+table(detail)

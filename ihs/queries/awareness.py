@@ -1,0 +1,231 @@
+"""Awareness: how many of today's households arrived after their sector's information and ballot.
+
+The 2019 evaluation found the scheme too little known because tenants move. For each sector
+covered on `as_of` (deployed or in implementation) this module estimates the share of
+households that arrived after the ballot, and ranks the sectors that need a new information round.
+
+Newcomer share — the rule (also shown on the Sensibilisation page):
+- The period runs from the end of the sector's ballot to `as_of` (`years`, in days / 365.25).
+- Move-ins reported by the landlord (`MoveIn`, one row per month) count from the first month
+  that starts after the ballot's last day up to `as_of`; months in between with no row count
+  as zero move-ins. Reported share = cumulative move-ins / today's dwellings, capped at 100 %
+  (a dwelling let twice counts twice: the cap keeps the estimate meaningful).
+- The reports cover the period from the ballot (when they start in the month after it, else
+  from their first month) to `as_of` (when they reach the month before `as_of`'s month, the
+  current month not being due yet, else to the end of their last month).
+- Any part of the period not covered uses the default turnover rate `r`
+  (`awareness.default_turnover_rate`, 10 %/year): households still there = 1 − r per year.
+- Combined: share = 1 − (1 − reported share) × (1 − r) ^ uncovered years.
+  Without any report: share = 1 − (1 − r) ^ years (10 %/year: 5 years → 41 %, 13 years → 75 %).
+
+A sector needs a new information round when its newcomer share reaches
+`awareness.newcomer_share_alert`, or when its last information action (event of kind
+"information") is older than `awareness.max_days_since_information` days, or when it has none.
+Ranking: most criteria met first, then the highest newcomer share, then the oldest action.
+A falling uptake over the last 12 months is named in the reason, not counted as a criterion.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+
+from ihs.formats import fr_int, fr_num, fr_pct
+from ihs.models import DeploymentStage, Event, EventSector, MoveIn
+from ihs.programme import get_setting
+from ihs.queries.sectors import _latest_deployment, sector_status
+
+COVERED_STAGES = ("deployed", "implementation")
+METHOD_LABELS = {
+    "move_ins": "Emménagements du bailleur",
+    "mixed": "Emménagements du bailleur + taux par défaut",
+    "default": "Taux par défaut",
+}
+
+
+def _month_start(d: date) -> date:
+    return date(d.year, d.month, 1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def _previous_month(d: date) -> date:
+    first = _month_start(d)
+    return _month_start(first - timedelta(days=1))
+
+
+def newcomer_share(
+    *,
+    dwellings: int | None,
+    ballot_end: date,
+    as_of: date,
+    rate: float,
+    move_ins: int | None = None,
+    first_month: date | None = None,
+    last_month: date | None = None,
+) -> dict:
+    """The module's rule for one sector: share, method and the years each source covers."""
+    years = max(0.0, (as_of - ballot_end).days / 365.25)
+    if first_month is None or last_month is None or not dwellings:
+        return {"share": 1 - (1 - rate) ** years, "method": "default", "covered_years": 0.0, "default_years": years}
+    covered_start = ballot_end if first_month <= _next_month(ballot_end) else first_month
+    covered_end = as_of if last_month >= _previous_month(as_of) else min(as_of, _next_month(last_month))
+    covered = max(0.0, (covered_end - covered_start).days / 365.25)
+    uncovered = max(0.0, years - covered)
+    reported = min(1.0, (move_ins or 0) / dwellings)
+    share = 1 - (1 - reported) * (1 - rate) ** uncovered
+    # Less than a day left to the default rate is rounding, not a mixed estimate.
+    method = "move_ins" if uncovered * 365.25 < 1 else "mixed"
+    return {"share": share, "method": method, "covered_years": covered, "default_years": uncovered}
+
+
+def _ballot_ends(as_of: date):
+    """Subquery: sector_id, ballot_end (last day of the ballot of its latest deployment)."""
+    ranked, _ = _latest_deployment(as_of)
+    return (
+        select(
+            ranked.c.sector_id,
+            func.coalesce(DeploymentStage.actual_end, DeploymentStage.planned_end).label("ballot_end"),
+        )
+        .join(
+            DeploymentStage,
+            and_(DeploymentStage.deployment_id == ranked.c.deployment_id, DeploymentStage.stage == "ballot"),
+        )
+        .subquery("ballots")
+    )
+
+
+def awareness(db: Engine, as_of: date) -> pd.DataFrame:
+    """One row per covered sector (see the module docstring for the rules).
+
+    Columns: sector_id, code, name, dwellings, ballot_end, years_since_ballot, move_ins,
+    move_in_first, move_in_last, method, method_label, covered_years, default_years,
+    newcomer_share, last_information, days_since_information, uptake, uptake_year_ago,
+    uptake_change, criteria, needs_round, reason.
+    """
+    rate = float(get_setting(db, "awareness.default_turnover_rate"))
+    alert = float(get_setting(db, "awareness.newcomer_share_alert"))
+    max_days = int(get_setting(db, "awareness.max_days_since_information"))
+    status = sector_status(db, as_of)
+    status = status[status["stage"].isin(COVERED_STAGES)]
+    ballots = _ballot_ends(as_of)
+    moves = (
+        select(
+            MoveIn.sector_id,
+            func.sum(MoveIn.move_ins).label("move_ins"),
+            func.min(MoveIn.month).label("move_in_first"),
+            func.max(MoveIn.month).label("move_in_last"),
+        )
+        .join(ballots, ballots.c.sector_id == MoveIn.sector_id)
+        .where(MoveIn.month > ballots.c.ballot_end, MoveIn.month <= as_of)
+        .group_by(MoveIn.sector_id)
+    )
+    info = (
+        select(EventSector.sector_id, func.max(Event.starts_at).label("last_information"))
+        .join(Event, Event.id == EventSector.event_id)
+        .where(
+            Event.kind == "information",
+            Event.deleted_at.is_(None),
+            Event.starts_at <= datetime.combine(as_of, time.max),
+        )
+        .group_by(EventSector.sector_id)
+    )
+    with db.connect() as conn:
+        ends = pd.read_sql(select(ballots), conn)
+        moved = pd.read_sql(moves, conn)
+        informed = pd.read_sql(info, conn)
+    before = sector_status(db, as_of - timedelta(days=365))[["sector_id", "uptake"]]
+    df = (
+        status[["sector_id", "code", "name", "dwellings", "uptake"]]
+        .merge(ends, on="sector_id", how="left")
+        .merge(moved, on="sector_id", how="left")
+        .merge(informed, on="sector_id", how="left")
+        .merge(before.rename(columns={"uptake": "uptake_year_ago"}), on="sector_id", how="left")
+    )
+    rows = []
+    for r in df.to_dict("records"):
+        ballot_end = pd.Timestamp(r["ballot_end"]).date() if pd.notna(r["ballot_end"]) else None
+        if ballot_end is None:
+            continue  # a covered sector always has a ballot; skip inconsistent data rather than guess
+        first = pd.Timestamp(r["move_in_first"]).date() if pd.notna(r["move_in_first"]) else None
+        last = pd.Timestamp(r["move_in_last"]).date() if pd.notna(r["move_in_last"]) else None
+        est = newcomer_share(
+            dwellings=None if pd.isna(r["dwellings"]) else int(r["dwellings"]),
+            ballot_end=ballot_end,
+            as_of=as_of,
+            rate=rate,
+            move_ins=None if pd.isna(r["move_ins"]) else int(r["move_ins"]),
+            first_month=first,
+            last_month=last,
+        )
+        last_info = pd.Timestamp(r["last_information"]).date() if pd.notna(r["last_information"]) else None
+        days = (as_of - last_info).days if last_info else None
+        uptake = None if pd.isna(r["uptake"]) else float(r["uptake"])
+        before_uptake = None if pd.isna(r["uptake_year_ago"]) else float(r["uptake_year_ago"])
+        change = uptake - before_uptake if uptake is not None and before_uptake is not None else None
+        share_alert = est["share"] >= alert
+        stale = days is None or days > max_days
+        falling = change is not None and change < 0
+        parts = [f"{fr_pct(est['share'])} des ménages arrivés depuis le scrutin"]
+        parts.append(
+            "aucune action d'information enregistrée"
+            if days is None
+            else f"dernière action d'information il y a {fr_int(days)} jour{'s' if days > 1 else ''}"
+        )
+        if falling:
+            parts.append(f"adhésion en baisse de {fr_num(-change * 100, 1)} point sur 12 mois")
+        rows.append(
+            {
+                "sector_id": int(r["sector_id"]),
+                "code": r["code"],
+                "name": r["name"],
+                "dwellings": None if pd.isna(r["dwellings"]) else int(r["dwellings"]),
+                "ballot_end": ballot_end,
+                "years_since_ballot": (as_of - ballot_end).days / 365.25,
+                "move_ins": None if pd.isna(r["move_ins"]) else int(r["move_ins"]),
+                "move_in_first": first,
+                "move_in_last": last,
+                "method": est["method"],
+                "method_label": METHOD_LABELS[est["method"]],
+                "covered_years": est["covered_years"],
+                "default_years": est["default_years"],
+                "newcomer_share": est["share"],
+                "last_information": last_info,
+                "days_since_information": days,
+                "uptake": uptake,
+                "uptake_year_ago": before_uptake,
+                "uptake_change": change,
+                "criteria": int(share_alert) + int(stale),
+                "needs_round": share_alert or stale,
+                "reason": " ; ".join(parts),
+            }
+        )
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    return out.sort_values("newcomer_share", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def ranking(db: Engine, as_of: date) -> pd.DataFrame:
+    """Sectors that need a new information round, most urgent first, with `rank` and `reason`."""
+    df = awareness(db, as_of)
+    if df.empty:
+        return df
+    df = df[df["needs_round"]].copy()
+    df["_days"] = df["days_since_information"].fillna(10**6)
+    df = df.sort_values(["criteria", "newcomer_share", "_days"], ascending=[False, False, False], kind="stable")
+    df = df.drop(columns="_days").reset_index(drop=True)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df
+
+
+def overall_share(df: pd.DataFrame) -> float | None:
+    """Newcomer share over all covered sectors, weighted by dwellings."""
+    known = df.dropna(subset=["dwellings"]) if not df.empty else df
+    if known.empty or known["dwellings"].sum() == 0:
+        return None
+    return float((known["newcomer_share"] * known["dwellings"]).sum() / known["dwellings"].sum())
