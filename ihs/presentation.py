@@ -7,14 +7,12 @@ was shown), and everything it decides goes through these functions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ihs import clock
+from ihs.formats import fr_eur, fr_int, fr_pct
 from ihs.meetings import ValidationError
-from ihs.models import Ballot, Sector
 from ihs.programme import get_setting, set_setting
 from ihs.users import Actor, require
 
@@ -34,9 +32,40 @@ DEFAULT_SLIDES = list(SLIDES)
 # Slides shown only when their condition holds (a ballot open now).
 CONDITIONAL = {"ballot"}
 
+# Static CSS of the full-screen mode: no sidebar, header or toolbar; large type from 4 m away.
+FULL_SCREEN_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
+[data-testid="stMainBlockContainer"], .block-container {padding: 1rem 2.5rem 0 2.5rem !important;
+  max-width: 100% !important;}
+h1 {font-size: 2.8rem !important; padding-top: 0 !important;}
+[data-testid="stMetricValue"] {font-size: 4.2rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.5rem !important;}
+</style>"""
+
+# Support figures of the slide: indicator code of `ihs.report_data.SUPPORT_INDICATORS` → short label.
+SUPPORT_METRICS = {
+    "workshop_attendance": "Participations aux ateliers",
+    "dropin_people": "Reçus en permanence",
+    "contracts_terminated": "Résiliations",
+    "computers_sold": "Ordinateurs vendus",
+}
+
 DEFAULT_EVERY = 20
 MIN_EVERY = 5
 MAX_EVERY = 600
+
+
+def key_figure_tiles(figures: dict) -> list[tuple[str, str]]:
+    """(label, French text) of the key-figures slide, from a `summary` (or frozen snapshot) dict."""
+    return [
+        ("Secteurs déployés", fr_int(figures.get("sectors_deployed"))),
+        ("Logements couverts", fr_int(figures.get("dwellings_covered"))),
+        ("Abonnés", fr_int(figures.get("subscribers"))),
+        ("Taux d'adhésion", fr_pct(figures.get("uptake"))),
+        ("Secteurs en cours", fr_int(figures.get("sectors_under_way"))),
+        ("Tarif par logement et par mois", fr_eur(figures.get("monthly_price_eur"))),
+    ]
 
 
 def parse_slides(value) -> list[str]:
@@ -118,24 +147,6 @@ def parse_query(params: Mapping) -> tuple[int | None, int]:
     every = _int(params.get("every"), DEFAULT_EVERY)
     index = slide - 1 if slide is not None and slide >= 1 else None
     return index, max(MIN_EVERY, min(MAX_EVERY, every))
-
-
-def open_ballots(db: Engine, now: datetime | None = None) -> list[dict]:
-    """Ballots open right now (status open, or within their opening hours and not yet counted)."""
-    now = now or clock.now()
-    stmt = (
-        select(Ballot.id, Ballot.opens_at, Ballot.closes_at, Ballot.registered, Sector.name.label("sector"))
-        .join(Sector, Sector.id == Ballot.sector_id)
-        .where(
-            or_(
-                Ballot.status == "open",
-                (Ballot.status == "planned") & (Ballot.opens_at <= now) & (Ballot.closes_at > now),
-            )
-        )
-        .order_by(Ballot.opens_at)
-    )
-    with db.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def configured_slides(db: Engine) -> list[str]:

@@ -16,13 +16,14 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from ihs import clock
+from ihs import clock, geo
 from ihs import report_charts as rc
 from ihs import report_data as rd
 from ihs.charts import style, to_png
 from ihs.demo import demo_loaded
 from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
 from ihs.programme import get_setting
+from ihs.viz.map import sector_map
 
 # Slide geometry (16:9), in inches; the PDF uses the same layout in points.
 SLIDE_W, SLIDE_H = 13.333, 7.5
@@ -176,20 +177,24 @@ def _trend(db: Engine, year: int) -> Section:
 
 
 def _map(db: Engine, as_of: date) -> Section:
-    df = rd.map_data(db, as_of)
-    commune, source = rd.commune_outline()
-    geo_sources = sorted({s for s in df["geo_source"].dropna() if s})
-    note = "Fond : contour de la commune, " + source if source else ""
-    if geo_sources:
-        note += (" ; " if note else "") + " ; ".join(geo_sources[:2])
+    """The dashboards' own map (`ihs.viz.map`), coloured by stage, with its attributions."""
+    df = geo.sector_map_data(db, as_of)
+    chart = sector_map(
+        geo.sector_features(df),
+        geo.context_features(geo.COMMUNE),
+        geo.context_features(geo.VEILLE),
+        "stage",
+        selectable=False,
+    )
+    chart = rc.labelled_map(chart, df)
     counts = df["stage_label"].value_counts()
-    lines = [f"{label} : {n} secteur(s)" for label, n in counts.items()]
     return Section(
         title=f"Carte des secteurs au {fr_date(as_of)}",
-        lines=lines,
-        chart=_png(rc.map_chart(df, commune), 760, 500) if len(df) else None,
+        lines=["Secteurs : " + " ; ".join(f"{label.lower()} {n}" for label, n in counts.items()) + "."],
+        chart=_png(chart, 800, 470) if len(df) else None,
         chart_alt="Carte des secteurs colorés par étape",
-        note=note,
+        note=f"Fonds : commune – {geo.attribution(geo.COMMUNE)}. Quartiers de veille – {geo.attribution(geo.VEILLE)}. "
+        "Cercles : secteurs sans contour connu (position approximative, surface proportionnelle aux logements).",
     )
 
 

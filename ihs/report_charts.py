@@ -1,22 +1,19 @@
 """Altair charts of the annual report and the presentation slides (pure builders, no Streamlit).
 
-Each builder takes the tidy DataFrame of `ihs.report_data` and returns an unstyled chart:
-pages pass it to `ihs.ui.widgets.chart` (which applies `ihs.charts.style`), the report renders
-`style(chart)` to PNG with `ihs.charts.to_png`, so both show the same spec.
+The map, the live calendar and the ballot come from the dashboards' own builders (`ihs.viz`);
+the views here exist only in the report and the slides (a year's calendar without a "today"
+rule, uptake by sector as bars, the yearly trend, support by month, the awareness ranking).
+Each builder takes a tidy DataFrame of `ihs.report_data` and returns an unstyled chart: the
+page shows `style(chart)`, the report renders it to PNG with `ihs.charts.to_png`.
 """
 
 from __future__ import annotations
 
-import json
-
 import altair as alt
 import pandas as pd
 
-from ihs.charts import PALETTE, STAGE_COLOURS
-from ihs.queries.sectors import STAGE_LABELS, STAGE_ORDER
+from ihs.charts import PALETTE
 
-STAGE_DOMAIN = [STAGE_LABELS[s] for s in STAGE_ORDER]
-STAGE_RANGE = [STAGE_COLOURS[label] for label in STAGE_DOMAIN]
 PIPELINE_LABELS = {"information": "Période d'information", "ballot": "Scrutin", "implementation": "Mise en œuvre"}
 PIPELINE_COLOURS = {"Période d'information": "#56B4E9", "Scrutin": "#E69F00", "Mise en œuvre": "#CC79A7"}
 
@@ -31,54 +28,6 @@ def _iso(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
     for col in cols:
         out[col] = [None if v is None or pd.isna(v) else v.isoformat() for v in out[col]]
     return out
-
-
-def map_chart(df: pd.DataFrame, commune: dict | None = None, *, width: int | None = None, labels: bool = True):
-    """Sectors coloured by stage: outlines where known, else a point; the stage is also in the label."""
-    stage_scale = alt.Scale(domain=STAGE_DOMAIN, range=STAGE_RANGE)
-    stage_colour = alt.Color("stage_label:N", title="Étape", scale=stage_scale, legend=alt.Legend(orient="right"))
-    tooltip = [alt.Tooltip("name:N", title="Secteur"), alt.Tooltip("stage_label:N", title="Étape")]
-    features, points = [], []
-    for row in df.itertuples():
-        props = {"name": row.name, "stage_label": row.stage_label}
-        has_outline = isinstance(row.geojson, str) and bool(row.geojson)
-        if has_outline:
-            features.append({"type": "Feature", "geometry": json.loads(row.geojson), "properties": props})
-        if row.lat is not None and not pd.isna(row.lat):
-            points.append({**props, "lat": float(row.lat), "lon": float(row.lon), "outline": has_outline})
-    layers = []
-    if commune:
-        layers.append(
-            alt.Chart(alt.Data(values=commune["features"])).mark_geoshape(
-                fill="#f2f2f2", stroke="#888888", strokeWidth=1
-            )
-        )
-    if features:
-        layers.append(
-            alt.Chart(alt.Data(values=features))
-            .mark_geoshape(stroke="#333333", strokeWidth=0.8, fillOpacity=0.85)
-            .encode(
-                color=alt.Color("properties.stage_label:N", title="Étape", scale=stage_scale),
-                tooltip=[
-                    alt.Tooltip("properties.name:N", title="Secteur"),
-                    alt.Tooltip("properties.stage_label:N", title="Étape"),
-                ],
-            )
-        )
-    if points:
-        pts = pd.DataFrame(points)
-        base = alt.Chart(pts).encode(longitude="lon:Q", latitude="lat:Q")
-        layers.append(
-            base.transform_filter("!datum.outline")
-            .mark_point(filled=True, size=260, shape="diamond", stroke="#333333")
-            .encode(color=stage_colour, tooltip=tooltip)
-        )
-        if labels:
-            layers.append(base.mark_text(fontSize=11, dy=-12, fontWeight="bold", color="#222222").encode(text="name:N"))
-    if not layers:
-        return _sized(alt.Chart(pd.DataFrame({"x": []})).mark_point(), width)
-    chart = alt.layer(*layers).project(type="mercator")
-    return _sized(chart, width)
 
 
 def calendar_chart(df: pd.DataFrame, *, width: int | None = None, today=None):
@@ -226,14 +175,16 @@ def awareness_chart(df: pd.DataFrame, *, width: int | None = None, top: int = 10
     return _sized(bars + text, width)
 
 
-def ballot_places_chart(df: pd.DataFrame, *, width: int | None = None):
-    """Voters so far at each polling place, with the number written on the bar."""
-    base = alt.Chart(df[["place", "voters"]]).encode(
-        y=alt.Y("place:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d")),
-    )
-    bars = base.mark_bar(color=PALETTE[1]).encode(
-        tooltip=[alt.Tooltip("place:N", title="Bureau"), alt.Tooltip("voters:Q", title="Votants", format=",d")]
-    )
-    text = base.mark_text(align="left", dx=4, fontSize=16).encode(text=alt.Text("voters:Q", format=",d"))
-    return _sized(bars + text, width)
+def labelled_map(chart: alt.LayerChart, sectors: pd.DataFrame, font_size: int = 12) -> alt.LayerChart:
+    """The dashboards' sector map (`ihs.viz.map.sector_map`) with each sector's name written on it.
+
+    On paper and on a shared screen there is no tooltip: names must be readable. A white halo
+    under each name keeps it legible over the coloured shapes.
+    """
+    points = sectors[["name", "lat", "lon"]].dropna()
+    base = alt.Chart(points).encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+    halo = base.mark_text(fontSize=font_size, fontWeight="bold", stroke="#FFFFFF", strokeWidth=3, color="#000000")
+    names = base.mark_text(fontSize=font_size, fontWeight="bold", color="#000000")
+    out = chart.copy(deep=False)
+    out.layer = [*chart.layer, halo, names]
+    return out

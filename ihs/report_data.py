@@ -6,9 +6,7 @@ with the previous year's last day.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
-from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, extract, func, or_, select, union_all
@@ -22,7 +20,6 @@ from ihs.models import (
     Event,
     EventSector,
     MoveIn,
-    PollingPlace,
     Sector,
     SectorDwellings,
     SubscriberCount,
@@ -31,11 +28,9 @@ from ihs.models import (
 )
 from ihs.programme import get_setting
 from ihs.queries.overview import summary
-from ihs.queries.sectors import STAGE_LABELS, sector_status
-from ihs.settings import ROOT
+from ihs.queries.sectors import sector_status
 
 COVERED = ("deployed", "implementation")
-COMMUNE_GEOJSON = ROOT / "data" / "geo" / "brest_commune.geojson"
 
 
 def year_end(year: int) -> date:
@@ -212,28 +207,6 @@ def deployments_of_year(db: Engine, year: int) -> pd.DataFrame:
     return df
 
 
-# ---- map
-
-
-def map_data(db: Engine, as_of: date) -> pd.DataFrame:
-    """Each sector's stage on `as_of` with its outline (GeoJSON text) or centre point."""
-    status = sector_status(db, as_of)
-    with db.connect() as conn:
-        geo = pd.read_sql(select(Sector.id.label("sector_id"), Sector.geojson, Sector.geo_source), conn)
-    df = status.merge(geo, on="sector_id", how="left")
-    df["stage_label"] = df["stage"].map(STAGE_LABELS)
-    return df
-
-
-@lru_cache(maxsize=1)
-def commune_outline() -> tuple[dict | None, str]:
-    """The commune's outline (shipped open data) and its attribution."""
-    if not COMMUNE_GEOJSON.exists():
-        return None, ""
-    data = json.loads(COMMUNE_GEOJSON.read_text(encoding="utf-8"))
-    return data, data.get("metadata", {}).get("source", "")
-
-
 # ---- uptake
 
 
@@ -402,36 +375,6 @@ def awareness_ranking(db: Engine, as_of: date) -> pd.DataFrame:
     cols = ["sector_id", "sector", "dwellings", "last_information", "years_since", "move_ins", "arrived_share"]
     out = df[cols + ["estimated"]].sort_values("arrived_share", ascending=False, na_position="first")
     return out.reset_index(drop=True)
-
-
-# ---- live ballot
-
-
-def ballot_places(db: Engine, ballot_id: int) -> pd.DataFrame:
-    """Voters so far at each polling place of a ballot (latest cumulative report)."""
-    last = (
-        select(TurnoutReport.place_id, func.max(TurnoutReport.reported_at).label("at"))
-        .where(TurnoutReport.ballot_id == ballot_id)
-        .group_by(TurnoutReport.place_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            PollingPlace.name.label("place"),
-            func.coalesce(func.max(TurnoutReport.voters), 0).label("voters"),
-            func.max(TurnoutReport.reported_at).label("reported_at"),
-        )
-        .select_from(PollingPlace)
-        .outerjoin(last, last.c.place_id == PollingPlace.id)
-        .outerjoin(
-            TurnoutReport, and_(TurnoutReport.place_id == PollingPlace.id, TurnoutReport.reported_at == last.c.at)
-        )
-        .where(PollingPlace.ballot_id == ballot_id)
-        .group_by(PollingPlace.id, PollingPlace.name)
-        .order_by(PollingPlace.id)
-    )
-    with db.connect() as conn:
-        return pd.read_sql(stmt, conn)
 
 
 # ---- calendar

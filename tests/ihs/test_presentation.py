@@ -1,17 +1,12 @@
 """Slide logic of the shared screen: which slides, in which order, when to move on."""
 
-from datetime import datetime
-
 import pytest
-from sqlalchemy import update
 
 from ihs import presentation as pres
 from ihs.db import session_scope
-from ihs.models import Ballot
 from ihs.programme import DEFAULTS
 from ihs.users import Actor, PermissionDenied
 from ihs.validation import ValidationError
-from tests.conftest import NOW
 
 COORD = Actor("coordination", "coordinator")
 
@@ -82,19 +77,6 @@ def test_query_parameters_are_plain_integers(params, expected):
     assert pres.parse_query(params) == expected
 
 
-def test_open_ballots_finds_the_demo_ballot(engine):
-    open_now = pres.open_ballots(engine, NOW)
-    assert [b["sector"] for b in open_now] == ["Montaigne"]
-    with session_scope("tests", engine=engine) as s:
-        s.execute(update(Ballot).where(Ballot.status == "open").values(status="closed"))
-    assert pres.open_ballots(engine, NOW) == []
-    # A planned ballot counts as open during its opening hours only.
-    with session_scope("tests", engine=engine) as s:
-        s.execute(update(Ballot).where(Ballot.status == "closed").values(status="planned"))
-    assert len(pres.open_ballots(engine, NOW)) == 1
-    assert pres.open_ballots(engine, datetime(2030, 1, 1)) == []
-
-
 def test_coordinator_saves_the_slides(engine):
     with session_scope("coordination", engine=engine) as s:
         pres.save_slides(s, COORD, ["uptake", "figures", "ballot"])
@@ -109,3 +91,20 @@ def test_coordinator_saves_the_slides(engine):
 def test_only_the_coordinator_chooses_slides(engine, role):
     with pytest.raises(PermissionDenied), session_scope("x", engine=engine) as s:
         pres.save_slides(s, Actor("x", role), ["figures"])
+
+
+def test_key_figure_tiles_are_french_and_survive_missing_values():
+    tiles = dict(
+        pres.key_figure_tiles(
+            {"sectors_deployed": 12, "dwellings_covered": 9436, "subscribers": 1789, "uptake": 0.1896}
+        )
+    )
+    assert tiles["Abonnés"] == "1\u202f789" and tiles["Taux d'adhésion"] == "19\u00a0%"
+    assert tiles["Tarif par logement et par mois"] == "–"
+
+
+def test_full_screen_css_is_static_and_hides_the_chrome():
+    css = pres.FULL_SCREEN_CSS
+    assert css.startswith("<style>") and css.endswith("</style>") and "<script" not in css
+    for part in ("stSidebar", "stHeader", "stToolbar"):
+        assert part in css

@@ -1,10 +1,13 @@
 """Mode présentation: full screen, slides advance on their timer or with the buttons, bounded session."""
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import update
 
 from ihs.db import session_scope
 from ihs.models import Ballot
 from tests.apptest import app_as, open_page, texts
+from tests.conftest import TODAY
 
 INDEX, SHOWN = "pres_index", "pres_shown_at"
 
@@ -62,7 +65,12 @@ def test_url_picks_the_slide_and_the_interval(app_db):
 
 def test_ballot_slide_only_while_a_ballot_is_open(app_db):
     with session_scope("tests", engine=app_db) as s:
-        s.execute(update(Ballot).where(Ballot.status == "open").values(status="closed"))
+        # The ballot closed yesterday: the slide disappears from the sequence.
+        s.execute(
+            update(Ballot)
+            .where(Ballot.status == "open")
+            .values(status="closed", closes_at=datetime.combine(TODAY - timedelta(days=1), time(18)))
+        )
     at = _screen({"slide": "7"})
     assert "Diapositive 1/6" in _caption(at) and _title(at) == "Chiffres clés"
 
