@@ -16,7 +16,7 @@ ENTRY = ("coordinator", "landlord", "operator", "partner")
 class PageSpec:
     path: str  # file under pages/
     title: str
-    icon: str
+    icon: str  # Material icons ship with Streamlit's frontend: no emoji font needed on the screen
     section: str
     roles: tuple[str, ...]
     public: bool = False  # opens without login when IHS_PUBLIC_DASHBOARDS=1
@@ -28,33 +28,74 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/accueil.py", "Vue d'ensemble", "🏠", "Tableaux de bord", ALL, public=True, default=True),
-    PageSpec("pages/carte.py", "Carte des secteurs", "🗺️", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/calendrier.py", "Calendrier des déploiements", "📅", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/adhesion.py", "Abonnés et adhésion", "📈", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/accompagnement.py", "Accompagnement", "🤝", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/sensibilisation.py", "Sensibilisation", "📣", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/secteur.py", "Fiche secteur", "🏘️", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/presentation.py", "Mode présentation", "🖥️", "Tableaux de bord", ALL, public=True),
-    PageSpec("pages/scrutin_direct.py", "Scrutin en direct", "🗳️", "Scrutin", ALL, public=True),
-    PageSpec("pages/participation.py", "Saisie de la participation", "✍️", "Scrutin", ("coordinator", "landlord")),
-    PageSpec("pages/depouillement.py", "Dépouillement", "🧮", "Scrutin", ("coordinator", "landlord")),
-    PageSpec("pages/scrutin_preparer.py", "Préparer un scrutin", "🛠️", "Scrutin", ("coordinator", "landlord")),
     PageSpec(
-        "pages/saisie_evenements.py", "Saisie des événements", "🗓️", "Saisie", ("coordinator", "landlord", "partner")
+        "pages/accueil.py", "Vue d'ensemble", ":material/home:", "Tableaux de bord", ALL, public=True, default=True
+    ),
+    PageSpec("pages/carte.py", "Carte des secteurs", ":material/map:", "Tableaux de bord", ALL, public=True),
+    PageSpec(
+        "pages/calendrier.py",
+        "Calendrier des déploiements",
+        ":material/calendar_month:",
+        "Tableaux de bord",
+        ALL,
+        public=True,
     ),
     PageSpec(
-        "pages/saisie_visites.py", "Visites et accompagnement", "🚪", "Saisie", ("coordinator", "landlord", "partner")
+        "pages/adhesion.py", "Abonnés et adhésion", ":material/trending_up:", "Tableaux de bord", ALL, public=True
     ),
     PageSpec(
-        "pages/imports.py", "Imports (abonnés, emménagements)", "📥", "Saisie", ("coordinator", "landlord", "operator")
+        "pages/accompagnement.py", "Accompagnement", ":material/support_agent:", "Tableaux de bord", ALL, public=True
     ),
-    PageSpec("pages/mes_saisies.py", "Mes saisies", "🗂️", "Saisie", ENTRY),
-    PageSpec("pages/planifier.py", "Planifier un secteur", "🧭", "Coordination", ("coordinator",)),
-    PageSpec("pages/comite.py", "Comité de pilotage", "🏛️", "Coordination", ("coordinator",)),
-    PageSpec("pages/rapport.py", "Rapport annuel et exports", "📄", "Coordination", ("coordinator",)),
-    PageSpec("pages/journal.py", "Journal des modifications", "🔎", "Coordination", ("coordinator",)),
-    PageSpec("pages/utilisateurs.py", "Utilisateurs", "👥", "Coordination", ("coordinator",)),
+    PageSpec(
+        "pages/sensibilisation.py", "Sensibilisation", ":material/campaign:", "Tableaux de bord", ALL, public=True
+    ),
+    PageSpec("pages/secteur.py", "Fiche secteur", ":material/location_city:", "Tableaux de bord", ALL, public=True),
+    PageSpec(
+        "pages/presentation.py", "Mode présentation", ":material/slideshow:", "Tableaux de bord", ALL, public=True
+    ),
+    PageSpec("pages/scrutin_direct.py", "Scrutin en direct", ":material/how_to_vote:", "Scrutin", ALL, public=True),
+    PageSpec(
+        "pages/participation.py",
+        "Saisie de la participation",
+        ":material/edit_note:",
+        "Scrutin",
+        ("coordinator", "landlord"),
+    ),
+    PageSpec("pages/depouillement.py", "Dépouillement", ":material/calculate:", "Scrutin", ("coordinator", "landlord")),
+    PageSpec(
+        "pages/scrutin_preparer.py", "Préparer un scrutin", ":material/build:", "Scrutin", ("coordinator", "landlord")
+    ),
+    PageSpec(
+        "pages/saisie_evenements.py",
+        "Saisie des événements",
+        ":material/event:",
+        "Saisie",
+        ("coordinator", "landlord", "partner"),
+    ),
+    PageSpec(
+        "pages/saisie_visites.py",
+        "Visites et accompagnement",
+        ":material/door_front:",
+        "Saisie",
+        ("coordinator", "landlord", "partner"),
+    ),
+    PageSpec(
+        "pages/imports.py",
+        "Imports (abonnés, emménagements)",
+        ":material/upload_file:",
+        "Saisie",
+        ("coordinator", "landlord", "operator"),
+    ),
+    PageSpec("pages/mes_saisies.py", "Mes saisies", ":material/folder_open:", "Saisie", ENTRY),
+    PageSpec("pages/planifier.py", "Planifier un secteur", ":material/explore:", "Coordination", ("coordinator",)),
+    PageSpec("pages/comite.py", "Comité de pilotage", ":material/groups:", "Coordination", ("coordinator",)),
+    PageSpec(
+        "pages/rapport.py", "Rapport annuel et exports", ":material/description:", "Coordination", ("coordinator",)
+    ),
+    PageSpec(
+        "pages/journal.py", "Journal des modifications", ":material/manage_search:", "Coordination", ("coordinator",)
+    ),
+    PageSpec("pages/utilisateurs.py", "Utilisateurs", ":material/manage_accounts:", "Coordination", ("coordinator",)),
 ]
 
 

@@ -14,7 +14,9 @@ from ihs.ui.data import engine
 
 def demo_banner() -> None:
     if demo_loaded(engine()):
-        st.warning("Données de démonstration : les chiffres marqués « démo » sont illustratifs.", icon="🧪")
+        st.warning(
+            "Données de démonstration : les chiffres marqués « démo » sont illustratifs.", icon=":material/science:"
+        )
 
 
 def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
