@@ -1,0 +1,57 @@
+"""What a user does in the browser: wait for the app, log in, open a page, read errors."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+APP = "[data-testid='stApp']"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+EXCEPTION = "[data-testid='stException']"
+
+
+def wait_idle(page: Page, timeout: float = 30_000) -> None:
+    """Wait until the script run that the last action started has finished."""
+    page.wait_for_selector(APP, timeout=timeout)
+    page.wait_for_selector(IDLE, timeout=timeout, state="attached")
+    # A widget change or a page switch starts a new run a moment after the click.
+    page.wait_for_timeout(250)
+    page.wait_for_selector(IDLE, timeout=timeout, state="attached")
+
+
+def goto(page: Page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    wait_idle(page)
+
+
+def login(page: Page, username: str, password: str | None = None, attempts: int = 3) -> None:
+    """Fill the login form on the current page and wait until the user is logged in.
+
+    The cookie component loads after the first run and triggers a rerun that redraws the form;
+    typing during that rerun can be lost, so a form found empty again is filled again.
+    """
+    logged_in = page.get_by_text(f"Connecté·e : {username}")
+    user_field = page.get_by_label("Identifiant")
+    for _ in range(attempts):
+        expect(logged_in.or_(user_field).first).to_be_visible(timeout=60_000)
+        if logged_in.is_visible():
+            break
+        wait_idle(page)
+        user_field.fill(username)
+        page.get_by_label("Mot de passe").fill(password or f"demo-{username}")
+        page.get_by_role("button", name="Se connecter").click()
+        try:
+            expect(logged_in).to_be_visible(timeout=30_000)
+            break
+        except AssertionError:
+            if page.get_by_text("Identifiant ou mot de passe incorrect").count():
+                raise
+    expect(logged_in).to_be_visible(timeout=5_000)
+    wait_idle(page)
+
+
+def exception_texts(page: Page) -> list[str]:
+    return page.locator(EXCEPTION).all_inner_texts()
+
+
+def main_text(page: Page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
