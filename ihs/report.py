@@ -23,6 +23,8 @@ from ihs.charts import style, to_png
 from ihs.demo import demo_loaded
 from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
 from ihs.programme import get_setting
+from ihs.queries.awareness import awareness, ranking
+from ihs.viz.awareness import newcomers_chart
 from ihs.viz.map import sector_map
 
 # Slide geometry (16:9), in inches; the PDF uses the same layout in points.
@@ -247,7 +249,7 @@ def _deployments(db: Engine, year: int) -> list[Section]:
         sections.append(
             Section(
                 title=f"Calendrier des déploiements {year}",
-                chart=_png(rc.calendar_chart(timeline), 1050, max(160, 46 * timeline["sector"].nunique())),
+                chart=_png(rc.calendar_chart(timeline), 1050, max(300, 60 * timeline["sector"].nunique())),
                 chart_alt="Diagramme des étapes par secteur",
                 lines=[],
             )
@@ -293,25 +295,36 @@ def _support(db: Engine, year: int) -> Section:
 
 
 def _awareness(db: Engine, year: int) -> Section:
+    """The Sensibilisation dashboard's rule and chart (`ihs.queries.awareness`, `ihs.viz.awareness`)."""
     as_of = rd.year_end(year)
-    df = rd.awareness_ranking(db, as_of)
+    every = awareness(db, as_of)
+    urgent = ranking(db, as_of).head(10)
+    alert = float(get_setting(db, "awareness.newcomer_share_alert"))
     rate = float(get_setting(db, "awareness.default_turnover_rate"))
-    top = df.head(10)
     rows = [
-        [str(i + 1), r.sector, fr_date(r.last_information), fr_pct(r.arrived_share), "estimé" if r.estimated else ""]
-        for i, r in enumerate(top.itertuples())
+        [
+            str(r.rank),
+            r.name,
+            fr_pct(r.newcomer_share),
+            fr_date(r.last_information) if r.last_information else "aucune",
+        ]
+        for r in urgent.itertuples()
     ]
+    lines = [
+        f"{len(ranking(db, as_of))} secteur(s) à informer de nouveau sur {len(every)} couverts : au moins "
+        f"{fr_pct(alert)} des ménages arrivés depuis le scrutin, ou dernière action d'information trop ancienne."
+    ]
+    chart = newcomers_chart(every, alert) if not every.empty else None
     return Section(
         title="Sensibilisation : où informer de nouveau",
-        lines=[
-            "Part des ménages arrivés depuis la dernière action d'information du secteur "
-            "(courrier, affiche, porte-à-porte, réunion publique…)."
-        ],
-        table=Table(["Rang", "Secteur", "Dernière action", "Arrivés depuis", ""], rows, right={0, 3}) if rows else None,
-        chart=_png(rc.awareness_chart(df), 560, max(220, 30 * len(top))) if rows else None,
-        chart_alt="Classement des secteurs par part de ménages arrivés depuis la dernière information",
-        note="Emménagements déclarés par le bailleur ; à défaut (« estimé »), taux de rotation de "
-        f"{fr_pct(rate)} par an.",
+        lines=lines,
+        table=Table(["Rang", "Secteur", "Arrivés depuis le scrutin", "Dernière action d'information"], rows, {0, 2})
+        if rows
+        else None,
+        chart=_png(chart, 520, max(220, 26 * len(every))) if chart is not None else None,
+        chart_alt="Part des ménages arrivés depuis le scrutin, par secteur",
+        note="Emménagements déclarés par le bailleur ; à défaut, taux de rotation de "
+        f"{fr_pct(rate)} par an (ménages restants = 1 − taux, chaque année).",
     )
 
 
@@ -503,15 +516,18 @@ def _pdf_text(text: str) -> str:
 
 
 def _pdf_col_widths(data: list[list[str]], size: float, total: float) -> tuple[list[float], int]:
-    """Natural column widths (points) and the widest column; if too wide, that one takes what is left."""
+    """Natural column widths (points) and the widest column; if too wide, that one takes what is left.
+
+    Headers wrap, so they only need room for their longest word.
+    """
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     pad = size * 1.2
-    widths = [
-        max(stringWidth(str(row[c]), "Helvetica-Bold" if r == 0 else "Helvetica", size) for r, row in enumerate(data))
-        + pad
-        for c in range(len(data[0]))
-    ]
+    widths = []
+    for c in range(len(data[0])):
+        body = max((stringWidth(str(row[c]), "Helvetica", size) for row in data[1:]), default=0)
+        head = max(stringWidth(w, "Helvetica-Bold", size) for w in (str(data[0][c]).split() or [""]))
+        widths.append(max(body, head) + pad)
     wide = max(range(len(widths)), key=lambda c: widths[c])
     if sum(widths) > total:
         widths[wide] = max(total * 0.25, total - (sum(widths) - widths[wide]))
@@ -530,6 +546,10 @@ def _pdf_table(t: Table, width: float, height: float, rule_colour):
         data = [[_pdf_text(v) for v in row] for row in [t.columns, *t.rows]]
         widths, wide = _pdf_col_widths(data, size, width)
         cell_style = ParagraphStyle("cell", fontName="Helvetica", fontSize=size, leading=size * 1.15)
+        head_style = ParagraphStyle("head", fontName="Helvetica-Bold", fontSize=size, leading=size * 1.15)
+        for c, t_head in enumerate(data[0]):
+            head_style.alignment = 2 if c in t.right else 0
+            data[0][c] = Paragraph(_escape(t_head), ParagraphStyle(f"h{c}", parent=head_style))
         for row in data[1:]:  # the widest column wraps rather than overflowing the box
             row[wide] = Paragraph(_escape(row[wide]), cell_style)
         table = PdfTable(data, colWidths=widths)

@@ -2,7 +2,7 @@
 
 The map, the live calendar and the ballot come from the dashboards' own builders (`ihs.viz`);
 the views here exist only in the report and the slides (a year's calendar without a "today"
-rule, uptake by sector as bars, the yearly trend, support by month, the awareness ranking).
+rule, uptake by sector as bars, the yearly trend, support by month).
 Each builder takes a tidy DataFrame of `ihs.report_data` and returns an unstyled chart: the
 page shows `style(chart)`, the report renders it to PNG with `ihs.charts.to_png`.
 """
@@ -139,40 +139,6 @@ def support_chart(df: pd.DataFrame, *, width: int | None = None):
         )
     )
     return _sized(chart, width)
-
-
-def awareness_chart(df: pd.DataFrame, *, width: int | None = None, top: int = 10):
-    """Sectors where the most households arrived since the last information action."""
-    data = _iso(df.dropna(subset=["arrived_share"]).head(top), "last_information")
-    data["arrived_share"] = data["arrived_share"].astype(float)
-    data["basis"] = data["estimated"].map({True: "estimé (taux de rotation)", False: "emménagements déclarés"})
-    data = data.sort_values("arrived_share", ascending=False)
-    base = alt.Chart(data).encode(
-        y=alt.Y("sector:N", title=None, sort=list(data["sector"]), axis=alt.Axis(labelLimit=260)),
-        x=alt.X(
-            "arrived_share:Q",
-            title="Ménages arrivés depuis la dernière action d'information",
-            axis=alt.Axis(format=".0%"),
-        ),
-    )
-    bars = base.mark_bar().encode(
-        color=alt.Color(
-            "basis:N",
-            title="Source",
-            scale=alt.Scale(
-                domain=["emménagements déclarés", "estimé (taux de rotation)"], range=[PALETTE[5], "#E69F00"]
-            ),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        tooltip=[
-            alt.Tooltip("sector:N", title="Secteur"),
-            alt.Tooltip("arrived_share:Q", title="Ménages arrivés depuis", format=".0%"),
-            alt.Tooltip("last_information:T", title="Dernière action", format="%d/%m/%Y"),
-            alt.Tooltip("basis:N", title="Source"),
-        ],
-    )
-    text = base.mark_text(align="left", dx=4, fontSize=14).encode(text=alt.Text("arrived_share:Q", format=".0%"))
-    return _sized(bars + text, width)
 
 
 def labelled_map(chart: alt.LayerChart, sectors: pd.DataFrame, font_size: int = 12) -> alt.LayerChart:

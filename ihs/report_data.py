@@ -18,15 +18,11 @@ from ihs.models import (
     Deployment,
     DeploymentStage,
     Event,
-    EventSector,
-    MoveIn,
     Sector,
-    SectorDwellings,
     SubscriberCount,
     TurnoutReport,
     Visit,
 )
-from ihs.programme import get_setting
 from ihs.queries.overview import summary
 from ihs.queries.sectors import sector_status
 
@@ -298,83 +294,6 @@ def support_by_month(db: Engine, year: int) -> pd.DataFrame:
     df["people"] = df["people"].fillna(0).astype(int)
     df["date"] = [date(year, m, 1) for m in df["month"]]
     return df[["date", "month", "activity", "people"]]
-
-
-# ---- awareness
-
-
-def awareness_ranking(db: Engine, as_of: date) -> pd.DataFrame:
-    """Covered sectors ranked by the share of households arrived since their last information action.
-
-    Move-ins reported by the landlord are used where there are any since that action; otherwise
-    the programme's default turnover rate estimates them (`estimated` is then True).
-    Columns: sector_id, sector, dwellings, last_information, years_since, move_ins, arrived_share,
-    estimated.
-    """
-    end = datetime.combine(as_of, time.max)
-    last_event = (
-        select(EventSector.sector_id, func.max(Event.starts_at).label("last_info"))
-        .join(Event, Event.id == EventSector.event_id)
-        .where(
-            Event.deleted_at.is_(None),
-            Event.starts_at <= end,
-            or_(Event.kind == "information", and_(Event.kind == "meeting", Event.subkind == "public")),
-        )
-        .group_by(EventSector.sector_id)
-        .subquery()
-    )
-    dw_last = (
-        select(SectorDwellings.sector_id, func.max(SectorDwellings.valid_from).label("vf"))
-        .where(SectorDwellings.valid_from <= as_of)
-        .group_by(SectorDwellings.sector_id)
-        .subquery()
-    )
-    moved = (
-        select(MoveIn.sector_id, func.sum(MoveIn.move_ins).label("move_ins"), func.count().label("months"))
-        .join(last_event, last_event.c.sector_id == MoveIn.sector_id)
-        # Months after the one of the last action: a month that began before it is not counted.
-        .where(MoveIn.month > last_event.c.last_info, MoveIn.month <= as_of)
-        .group_by(MoveIn.sector_id)
-        .subquery()
-    )
-    status = sector_status(db, as_of)
-    covered_ids = [int(i) for i in status.loc[status["stage"].isin(COVERED), "sector_id"]]
-    stmt = (
-        select(
-            Sector.id.label("sector_id"),
-            Sector.name.label("sector"),
-            SectorDwellings.dwellings,
-            last_event.c.last_info,
-            moved.c.move_ins,
-            moved.c.months,
-        )
-        .join(dw_last, dw_last.c.sector_id == Sector.id)
-        .join(
-            SectorDwellings,
-            and_(SectorDwellings.sector_id == Sector.id, SectorDwellings.valid_from == dw_last.c.vf),
-        )
-        .outerjoin(last_event, last_event.c.sector_id == Sector.id)
-        .outerjoin(moved, moved.c.sector_id == Sector.id)
-        .where(Sector.id.in_(covered_ids))
-    )
-    with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
-    rate = float(get_setting(db, "awareness.default_turnover_rate"))
-    df["last_information"] = pd.to_datetime(df["last_info"]).dt.date
-    df["years_since"] = [
-        None if d is None or pd.isna(d) else max(0.0, (as_of - d).days / 365.25) for d in df["last_information"]
-    ]
-    estimated = df["move_ins"].isna()
-    est_share = [None if y is None else 1 - (1 - rate) ** y for y in df["years_since"]]
-    reported = (df["move_ins"] / df["dwellings"]).clip(upper=1.0)
-    df["arrived_share"] = [
-        e if est else float(r) for e, est, r in zip(est_share, estimated, reported.fillna(0), strict=True)
-    ]
-    df["estimated"] = estimated
-    df["move_ins"] = df["move_ins"].astype("Int64")
-    cols = ["sector_id", "sector", "dwellings", "last_information", "years_since", "move_ins", "arrived_share"]
-    out = df[cols + ["estimated"]].sort_values("arrived_share", ascending=False, na_position="first")
-    return out.reset_index(drop=True)
 
 
 # ---- calendar

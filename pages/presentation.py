@@ -16,13 +16,16 @@ from ihs import report_data as rd
 from ihs.charts import style
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.meetings import frozen_summary
+from ihs.programme import get_setting
 from ihs.queries import home
+from ihs.queries.awareness import awareness
 from ihs.queries.calendar import deployment_stages
 from ihs.queries.overview import summary
 from ihs.ui import forms
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.auth import current_actor
 from ihs.ui.data import read
+from ihs.viz.awareness import newcomers_chart
 from ihs.viz.calendar import timeline_chart
 from ihs.viz.home import turnout_by_place as turnout_chart
 from ihs.viz.map import sector_map
@@ -86,7 +89,9 @@ SLIDE_BODIES = {
     "calendar": lambda day: _chart(timeline_chart(read(deployment_stages, day.year, (), day), day), 440),
     "uptake": lambda day: _chart(rc.uptake_chart(read(rd.uptake_on, day)), 480),
     "support": _support,
-    "awareness": lambda day: _chart(rc.awareness_chart(read(rd.awareness_ranking, day), top=8), 440),
+    "awareness": lambda day: _chart(
+        newcomers_chart(read(awareness, day), float(read(get_setting, "awareness.newcomer_share_alert"))), 470
+    ),
     "ballot": _ballot,
 }
 
