@@ -17,7 +17,6 @@ from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart
 from ihs.viz.home import turnout_by_place as turnout_chart
-from ihs.vocab import EVENT_KINDS
 
 today = as_of()
 frozen_band()
@@ -45,7 +44,7 @@ big(row[2], "Ordinateurs vendus", "computers_sold", help="Total depuis le début
 big(row[3], "Participants ateliers", "workshop_participants", help=f"En {today.year} ; personnes différentes par cycle")
 
 st.header("En ce moment")
-left, middle, right = st.columns([5, 3, 4])
+left, middle, right = st.columns([4, 3, 4])
 with left:
     st.subheader("Scrutin")
     ballots = read(open_ballots, today)
@@ -57,16 +56,15 @@ with left:
             fr_pct(b.turnout),
             f"{fr_int(b.voters)} votants sur {fr_int(b.registered)} logements",
             delta_color="off",
+            delta_arrow="off",
         )
         st.caption(
             f"Ouvert jusqu'au {fr_datetime(b.closes_at)} ; {b.places_reported}/{b.places} bureaux ont transmis, "
             f"dernier relevé {fr_datetime(b.last_report)}."
         )
-        places = read(turnout_by_place, int(b.ballot_id), today)
-        chart(turnout_chart(places), places, key=f"accueil_scrutin_{b.ballot_id}", height=200)
         st.page_link("pages/scrutin_direct.py", label="Suivre le scrutin en direct", icon="🗳️")
 with middle:
-    st.subheader("Période d'information")
+    st.subheader("Information")
     info = read(information_sectors, today)
     if info.empty:
         st.write("Aucun secteur en période d'information.")
@@ -75,12 +73,18 @@ with middle:
         if s.ballot_planned:
             st.caption(f"Scrutin prévu le {fr_date(s.ballot_planned)}")
 with right:
-    st.subheader("Dans les 30 jours")
+    st.subheader("À venir")
     events = read(upcoming_events, today, 30, 8)
     if events.empty:
         st.write("Aucun événement prévu dans les 30 prochains jours.")
     for e in events.itertuples():
-        st.markdown(f"**{e.starts_at:%d/%m}** · {e.title}", help=EVENT_KINDS.get(e.kind, e.kind))
+        st.markdown(f"**{e.starts_at:%d/%m}** · {e.title}")
+
+for b in ballots.itertuples():
+    # Full width: polling-place names are long, a narrow column would cut them.
+    places = read(turnout_by_place, int(b.ballot_id), today)
+    title = f"Votants par bureau – {b.name}"
+    chart(turnout_chart(places).properties(title=title), places, key=f"accueil_scrutin_{b.ballot_id}", height=260)
 
 src = read(sources, today)
 st.caption(

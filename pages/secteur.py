@@ -26,7 +26,7 @@ def _follow() -> None:
     st.query_params["secteur"] = st.session_state["secteur_choisi"]
 
 
-code = st.selectbox(
+code = st.sidebar.selectbox(
     "Secteur",
     list(names),
     index=list(names).index(wanted) if wanted in names else None,
@@ -39,7 +39,7 @@ if wanted and wanted not in names:
     st.warning("Ce secteur n'existe pas (lien ancien ou mal copié) : choisissez-le dans la liste.")
 profile = read(q.sector_profile, code, today) if code else None
 if profile is None:
-    no_data("Choisissez un secteur pour afficher sa fiche.")
+    no_data("Choisissez un secteur dans la barre latérale pour afficher sa fiche.")
     st.stop()
 
 st.title(profile["name"])

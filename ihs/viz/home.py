@@ -10,7 +10,7 @@ def turnout_by_place(df: pd.DataFrame) -> alt.LayerChart:
     """Voters so far at each polling place (from `ihs.queries.home.turnout_by_place`), labelled."""
     base = alt.Chart(df).encode(
         y=alt.Y("place:N", title=None, sort=None),
-        x=alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d", tickMinStep=1)),
+        x=alt.X("voters:Q", title=None, axis=alt.Axis(format=",d", tickMinStep=1)),
         tooltip=[alt.Tooltip("place:N", title="Bureau de vote"), alt.Tooltip("voters:Q", title="Votants", format=",d")],
     )
     bars = base.mark_bar(color="#0072B2")
