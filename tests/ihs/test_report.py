@@ -71,15 +71,28 @@ def _plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ").replace("\u2212", "-")
 
 
-def test_year_figures_match_the_demo(demo_engine):
-    k = rd.key_figures(demo_engine, YEAR)
+def test_year_figures_match_the_demo(engine):
+    """The report's SQL on every backend (SQLite, and PostgreSQL when configured)."""
+    assert rd.has_data(engine, YEAR) and not rd.has_data(engine, 2005)
+    assert rd.years_with_data(engine)[-1] == 2009
+    k = rd.key_figures(engine, YEAR)
     assert k["new_sectors"] == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
     assert (k["ballots"], k["ballots_adopted"], k["ballots_rejected"]) == (3, 3, 0)
-    assert k["current"] == summary(demo_engine, date(2023, 12, 31))
-    assert k["previous"]["subscribers"] == summary(demo_engine, date(2022, 12, 31))["subscribers"]
-    deps = rd.deployments_of_year(demo_engine, YEAR)
+    assert k["current"] == summary(engine, date(2023, 12, 31))
+    assert k["previous"]["subscribers"] == summary(engine, date(2022, 12, 31))["subscribers"]
+    deps = rd.deployments_of_year(engine, YEAR)
     assert list(deps["sector"]) == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
     assert (deps["voters"] <= deps["registered"]).all() and (deps["outcome"] == "adopted").all()
+    uptake = rd.uptake_by_sector(engine, YEAR)
+    assert len(uptake) == 15 and uptake["uptake"].is_monotonic_decreasing
+    support = rd.support_of_year(engine, YEAR).set_index("code")
+    monthly = rd.support_by_month(engine, YEAR)
+    by_activity = monthly.groupby("activity")["people"].sum()
+    assert by_activity["Ateliers numériques"] == support.loc["workshop_attendance", "value"]
+    assert by_activity["Permanences"] == support.loc["dropin_people", "value"]
+    trend = rd.yearly_trend(engine, YEAR)
+    assert trend.iloc[-1]["subscribers"] == k["current"]["subscribers"]
+    assert set(rd.stage_timeline(engine, date(2023, 1, 1), date(2023, 12, 31))["sector"]) == set(deps["sector"])
 
 
 def test_deck_has_the_expected_slides_and_titles(deck):
