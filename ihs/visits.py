@@ -74,9 +74,11 @@ def validate_visit(
     errors: dict[str, str] = {}
     if kind not in VISIT_KINDS:
         raise ValidationError({"kind": "Type de visite inconnu."})
-    sectors = check_sectors(
-        session, actor, errors, "sector_id", [] if sector_id in (None, "") else [sector_id], required=True
-    )
+    if sector_id in (None, ""):
+        errors["sector_id"] = "Choisissez le secteur."
+        sectors = []
+    else:
+        sectors = check_sectors(session, actor, errors, "sector_id", [sector_id])
     # A visit has taken place: no future date.
     day = check_date(errors, "occurred_on", occurred_on, today=today, future=False)
     required, optional = FIELDS[kind]

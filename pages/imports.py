@@ -11,7 +11,7 @@ from ihs.ui.data import engine
 from ihs.ui.widgets import table
 
 actor = require_page("pages/imports.py")
-st.title("Imports")
+st.header("Imports")
 kinds = allowed_kinds(actor)
 if not kinds:
     st.info("Votre rôle ne permet pas d'importer de fichier.")

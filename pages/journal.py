@@ -13,7 +13,7 @@ from ihs.ui.widgets import no_data, table
 from ihs.validation import MIN_DATE
 
 actor = require_page("pages/journal.py")
-st.title("Journal des modifications")
+st.header("Journal des modifications")
 st.caption("Chaque création, correction et suppression est enregistrée, avec l'avant et l'après.")
 today = clock.today()
 users, tables = read(audit_filters)

@@ -12,51 +12,10 @@ from ihs.ui.widgets import no_data, table
 from ihs.visits import FIELDS, LABELS, delete_visit, update_visit
 
 actor = require_page("pages/mes_saisies.py")
-st.title("Mes saisies")
-if flash := st.session_state.pop("me_flash", None):
-    st.success(flash)
+st.header("Mes saisies")
+forms.flash()
 deleted = st.toggle("Montrer aussi les saisies supprimées", key="me_deleted")
 tab_events, tab_visits, tab_imports = st.tabs(["Événements", "Visites", "Imports"])
-
-
-def as_text(value) -> str:
-    return "" if value is None or value != value else str(value).removesuffix(".0")
-
-
-# Callbacks get everything as arguments: they run at the start of the next script run.
-def save(form: str, update, row_id: int, fields: list[str]) -> None:
-    def write(session) -> str:
-        update(session, actor, row_id, **forms.values(form, fields))
-        return "Correction enregistrée."
-
-    forms.submit(form, write)
-
-
-def remove(form: str, delete, row_id: int, picker: str) -> None:
-    def write(session) -> str:
-        delete(session, actor, row_id, forms.value(form, "reason"))
-        return "Saisie supprimée (la raison est conservée dans le journal)."
-
-    forms.submit(form, write)
-    ok, message = st.session_state[f"_{form}_status"]
-    if ok:
-        # The row leaves the list, and its form with it: say so at the top of the page.
-        st.session_state["me_flash"] = message
-        st.session_state.pop(picker, None)
-
-
-def submit_button(form: str, label: str, callback, *args, primary: bool = True) -> None:
-    st.form_submit_button(
-        label, type="primary" if primary else "secondary", width="stretch", on_click=callback, args=(form, *args)
-    )
-
-
-def delete_form(form: str, delete, row_id: int, picker: str) -> None:
-    with st.form(form, clear_on_submit=False):
-        st.text_input("Raison de la suppression", placeholder="ex. saisie en double", key=forms.key(form, "reason"))
-        forms.field_error(form, "reason")
-        submit_button(form, "Supprimer", remove, delete, row_id, picker, primary=False)
-    forms.status(form)
 
 
 with tab_events:
@@ -70,7 +29,14 @@ with tab_events:
         table(shown[["Date", "Type", "Titre", "Secteurs", "Participants", "Supprimé"]], key="me_ev_table")
         live = events[events["deleted_at"].isna()].set_index("id")
         labels = {i: f"{fr_datetime(r.starts_at)} – {r.title}" for i, r in live.iterrows()}
-        chosen = st.selectbox("Corriger ou supprimer", list(labels), format_func=labels.get, index=None, key="me_ev")
+        chosen = st.selectbox(
+            "Corriger ou supprimer",
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            key="me_ev",
+            placeholder="Choisissez une saisie",
+        )
         if chosen is not None:
             row, F = live.loc[chosen], f"me_ev_{chosen}"
             fields = ["day", "start_time", "place", "attendance", "reach", "notes"]
@@ -83,13 +49,13 @@ with tab_events:
                     ("attendance", "Participants"),
                     ("reach", "Personnes touchées"),
                 ):
-                    st.text_input(label, value=as_text(row[field]), key=forms.key(F, field))
+                    st.text_input(label, value=forms.as_text(row[field]), key=forms.key(F, field))
                     forms.field_error(F, field)
                 st.text_area("Notes", value=row.notes or "", key=forms.key(F, "notes"))
                 forms.field_error(F, "notes")
-                submit_button(F, "Enregistrer la correction", save, update_event, chosen, fields)
+                forms.correction_button(F, update_event, chosen, fields)
             forms.status(F)
-            delete_form(f"me_evdel_{chosen}", delete_event, chosen, "me_ev")
+            forms.delete_form(f"me_evdel_{chosen}", delete_event, chosen, "me_ev")
 
 with tab_visits:
     visits = read(my_visits, actor.username, include_deleted=deleted)
@@ -101,7 +67,14 @@ with tab_visits:
         table(shown[["Date", "Type", "Secteur", "Chiffres", "Supprimé"]], key="me_vi_table")
         live = visits[visits["deleted_at"].isna()].set_index("id")
         labels = {i: f"{fr_date(r.occurred_on)} – {r.what} – {r.sector}" for i, r in live.iterrows()}
-        chosen = st.selectbox("Corriger ou supprimer", list(labels), format_func=labels.get, index=None, key="me_vi")
+        chosen = st.selectbox(
+            "Corriger ou supprimer",
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            key="me_vi",
+            placeholder="Choisissez une saisie",
+        )
         if chosen is not None:
             row, F = live.loc[chosen], f"me_vi_{chosen}"
             counts = list(sum(FIELDS[row.kind], ()))
@@ -109,15 +82,13 @@ with tab_visits:
                 st.date_input("Date", value=row.occurred_on, format="DD/MM/YYYY", key=forms.key(F, "occurred_on"))
                 forms.field_error(F, "occurred_on")
                 for field in counts:
-                    st.text_input(LABELS[field], value=as_text(row[field]), key=forms.key(F, field))
+                    st.text_input(LABELS[field], value=forms.as_text(row[field]), key=forms.key(F, field))
                     forms.field_error(F, field)
                 st.text_area("Notes", value=row.notes or "", key=forms.key(F, "notes"))
                 forms.field_error(F, "notes")
-                submit_button(
-                    F, "Enregistrer la correction", save, update_visit, chosen, ["occurred_on", "notes", *counts]
-                )
+                forms.correction_button(F, update_visit, chosen, ["occurred_on", "notes", *counts])
             forms.status(F)
-            delete_form(f"me_videl_{chosen}", delete_visit, chosen, "me_vi")
+            forms.delete_form(f"me_videl_{chosen}", delete_visit, chosen, "me_vi")
 
 with tab_imports:
     imports = read(my_imports, actor.username)

@@ -16,7 +16,7 @@ actor = require_page("pages/saisie_evenements.py")
 F = "ev"
 today = clock.today()
 
-st.title("Saisie des événements")
+st.header("Saisie des événements")
 sectors = read(sector_choices, actor)
 if not sectors:
     st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")

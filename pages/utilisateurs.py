@@ -11,7 +11,7 @@ from ihs.users import add_user, list_users, organisation_choices, reset_password
 from ihs.vocab import ROLES
 
 actor = require_page("pages/utilisateurs.py")
-st.title("Utilisateurs")
+st.header("Utilisateurs")
 users = read(list_users)
 orgs = dict(read(organisation_choices))
 shown = users.assign(
@@ -56,7 +56,14 @@ with st.expander("Créer un compte", expanded=False):
         forms.field_error(F, "name")
         st.selectbox("Rôle", list(ROLES), format_func=ROLES.get, index=3, key=forms.key(F, "role"))
         forms.field_error(F, "role")
-        st.selectbox("Organisation", list(orgs), format_func=orgs.get, index=None, key=forms.key(F, "organisation"))
+        st.selectbox(
+            "Organisation",
+            list(orgs),
+            format_func=orgs.get,
+            index=None,
+            placeholder="Aucune",
+            key=forms.key(F, "organisation"),
+        )
         forms.field_error(F, "organisation")
         st.text_input("Mot de passe (8 caractères au moins)", type="password", key=forms.key(F, "password"))
         forms.field_error(F, "password")
@@ -77,7 +84,7 @@ if username:
         current = next((i for i, n in orgs.items() if n == row.organisation), None)
         st.selectbox(
             "Organisation", org_ids, format_func=orgs.get, index=org_ids.index(current) if current else None,
-            key=forms.key(F, "organisation"),
+            placeholder="Aucune", key=forms.key(F, "organisation"),
         )  # fmt: skip
         forms.field_error(F, "organisation")
         st.form_submit_button("Changer le rôle", width="stretch", on_click=change, args=(F, "role", username))

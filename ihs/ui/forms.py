@@ -89,3 +89,60 @@ def status(form: str) -> None:
     if outcome:
         ok, message = outcome
         (st.success if ok else st.error)(message)
+
+
+# ---- corrections and soft deletes (« Mes saisies »)
+# Callbacks get everything as arguments: they run at the start of the next script run.
+
+
+def as_text(value) -> str:
+    """A stored value as the text of an input field (empty for missing)."""
+    return "" if value is None or value != value else str(value).removesuffix(".0")
+
+
+def _save(form: str, update, row_id: int, fields: list[str]) -> None:
+    def write(session) -> str:
+        update(session, current_actor(), row_id, **values(form, fields))
+        return "Correction enregistrée."
+
+    submit(form, write)
+
+
+def correction_button(form: str, update, row_id: int, fields: list[str]) -> None:
+    """Submit button of a correction form: `update(session, actor, row_id, **fields)`."""
+    st.form_submit_button(
+        "Enregistrer la correction",
+        type="primary",
+        width="stretch",
+        on_click=_save,
+        args=(form, update, row_id, fields),
+    )
+
+
+def _remove(form: str, delete, row_id: int, picker: str) -> None:
+    def write(session) -> str:
+        delete(session, current_actor(), row_id, value(form, "reason"))
+        return "Saisie supprimée (la raison est conservée dans le journal)."
+
+    submit(form, write)
+    ok, message = st.session_state[f"_{form}_status"]
+    if ok:
+        # The row leaves the list, and its form with it: the page shows `flash()` instead.
+        st.session_state["_flash"] = message
+        st.session_state.pop(picker, None)
+
+
+def delete_form(form: str, delete, row_id: int, picker: str) -> None:
+    """Soft delete with a required reason: `delete(session, actor, row_id, reason)`."""
+    with st.form(form, clear_on_submit=False):
+        st.text_input("Raison de la suppression", placeholder="ex. saisie en double", key=key(form, "reason"))
+        field_error(form, "reason")
+        st.form_submit_button("Supprimer", width="stretch", on_click=_remove, args=(form, delete, row_id, picker))
+    status(form)
+
+
+def flash() -> None:
+    """A message left by a callback whose form is gone (e.g. the deleted row's)."""
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message)

@@ -85,7 +85,7 @@ def test_equipment_amount_from_price_default_40(engine):
         ({"kind": "dropin", "people_seen": "4", "occurred_on": date(2008, 5, 1)}, "occurred_on", "trop ancienne"),
         ({"kind": "dropin", "people_seen": "4", "occurred_on": TODAY + timedelta(days=1)}, "occurred_on", "futur"),
         ({"kind": "dropin", "people_seen": "4", "occurred_on": None}, "occurred_on", "obligatoire"),
-        ({"kind": "dropin", "people_seen": "4", "sector_id": None}, "sector_id", "au moins un secteur"),
+        ({"kind": "dropin", "people_seen": "4", "sector_id": None}, "sector_id", "Choisissez le secteur"),
     ],
 )
 def test_bad_input(engine, fields, field, message):

@@ -64,7 +64,7 @@ def test_door_to_door_bad_input(app_db):
     before = _visits(app_db)
     _submit(at, "door_to_door")
     shown = [e.value for e in at.error]
-    assert "Choisissez au moins un secteur." in shown
+    assert "Choisissez le secteur." in shown
     assert any("« dix » n'est pas un nombre" in e for e in shown)
     assert "Le nombre ne peut pas être négatif." in shown
     assert any("Texte trop long" in e for e in shown)
