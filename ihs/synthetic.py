@@ -73,6 +73,12 @@ class BulkWriter:
         self.dialect = conn.dialect.name
         self.counts: dict[str, int] = {}
         self._next_event_id = (conn.execute(select(func.max(m.Event.id))).scalar() or 0) + 1
+        self._big_cache()
+
+    def _big_cache(self) -> None:
+        if self.dialect == "sqlite":
+            # 256 MB of page cache instead of 2 MB: index inserts into millions of rows stay in memory.
+            self.conn.exec_driver_sql("PRAGMA cache_size=-262144")
 
     def event_ids(self, n: int) -> range:
         """Reserve `n` explicit event ids (so links and visits can point at them before insert)."""
@@ -278,7 +284,8 @@ def _top_up_visits(w: BulkWriter, b: _Builder, sectors: list[dict], target: int,
     done = 0
     while done < missing:
         n = min(CHUNK, missing - done)
-        idx = gen.choice(len(active), size=n, p=weight)
+        # Sorted by sector: inserts then walk the (sector, kind, date) index in order (much faster).
+        idx = np.sort(gen.choice(len(active), size=n, p=weight))
         day = start[idx] + np.floor(gen.random(n) * (today - start[idx] + 1)).astype(int)
         kind = gen.choice(4, size=n, p=[0.5, 0.25, 0.15, 0.10])
         knocked = gen.integers(20, 140, n)
@@ -419,12 +426,17 @@ def _top_up_events(w: BulkWriter, b: _Builder, sectors: list[dict], target: int,
 
 
 def _densify_turnout(w: BulkWriter, target: int, progress: Progress) -> None:
-    """More readings between each place's existing ones (linear), as if read hourly."""
+    """More readings between each place's readings of a day (linear), as if read every half hour."""
     tr = m.TurnoutReport
     rows = w.conn.execute(
         select(tr.ballot_id, tr.place_id, tr.reported_at, tr.voters).order_by(tr.ballot_id, tr.place_id, tr.reported_at)
     ).all()
-    pairs = [(a, c) for a, c in zip(rows, rows[1:], strict=False) if a.place_id == c.place_id]
+    # Within a day only: polling places are closed at night.
+    pairs = [
+        (a, c)
+        for a, c in zip(rows, rows[1:], strict=False)
+        if a.place_id == c.place_id and a.reported_at.date() == c.reported_at.date()
+    ]
     missing = target - len(rows)
     if missing <= 0 or not pairs:
         return
@@ -533,4 +545,5 @@ def _rebind(w: BulkWriter, session: Session) -> BulkWriter:
     fresh.dialect = w.dialect
     fresh.counts = w.counts
     fresh._next_event_id = w._next_event_id
+    fresh._big_cache()
     return fresh
