@@ -24,7 +24,7 @@ today = as_of()
 frozen_band()
 st.title("Accompagnement")
 years = read(support_years, today)
-year = st.selectbox("Année", years, index=0, key="acc_annee")
+year = st.columns([1, 3])[0].selectbox("Année", years, index=0, key="acc_annee")
 period = f"du 01/01/{year} au {fr_date(min(today, date(year, 12, 31)))}"
 st.caption(f"Activité {period} (saisies supprimées exclues)")
 
