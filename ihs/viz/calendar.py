@@ -44,7 +44,9 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
     domain = [stage_legend(c) for c in STAGES]
     colours = alt.Scale(domain=domain, range=[STAGE_COLOURS[c] for c in STAGES])
     y = alt.Y("sector_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    x = alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    # Months when a year or two is shown, years for the whole history.
+    span = (df["end_excl"].max() - df["start"].min()).days if not df.empty else 0
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y" if span > 800 else "%b %Y", labelAngle=0, tickCount=8))
     tooltip = [
         alt.Tooltip("sector_name:N", title="Secteur"),
         alt.Tooltip("stage_legend:N", title="Étape"),
