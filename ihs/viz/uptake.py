@@ -10,8 +10,23 @@ PCT = alt.Axis(format=".0%", tickCount=6)
 
 def _sector_styles():
     """Colour and dash pattern per sector, in one legend: colour is not the only way to tell lines apart."""
-    legend = alt.Legend(title=None, orient="bottom", columns=3, symbolStrokeWidth=4, symbolSize=600, labelLimit=420)
+    legend = alt.Legend(title=None, orient="right", symbolStrokeWidth=4, symbolSize=600, labelLimit=240)
     return {"color": alt.Color("name:N", legend=legend), "strokeDash": alt.StrokeDash("name:N", legend=legend)}
+
+
+def _last_points(df: pd.DataFrame, x: str, x_type: str) -> alt.Chart:
+    """A dot at each sector's latest value: marks today's level, and shows a sector with one count."""
+    last = df.sort_values(x).groupby("name", as_index=False).tail(1)
+    return (
+        alt.Chart(last)
+        .mark_point(filled=True, size=140)
+        .encode(
+            x=f"{x}:{x_type}",
+            y="uptake:Q",
+            color=alt.Color("name:N", legend=None),
+            tooltip=_sector_tooltip(f"{x}:{x_type}", "Dernier relevé"),
+        )
+    )
 
 
 def _sector_tooltip(x_field: str, x_title: str, x_format: str | None = None) -> list:
@@ -25,9 +40,9 @@ def _sector_tooltip(x_field: str, x_title: str, x_format: str | None = None) -> 
     ]
 
 
-def uptake_by_sector(df: pd.DataFrame) -> alt.Chart:
+def uptake_by_sector(df: pd.DataFrame) -> alt.LayerChart:
     """Uptake per sector over time (from `ihs.queries.uptake.uptake_by_sector`)."""
-    return (
+    lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=3)
         .encode(
@@ -37,6 +52,7 @@ def uptake_by_sector(df: pd.DataFrame) -> alt.Chart:
             **_sector_styles(),
         )
     )
+    return alt.layer(lines, _last_points(df, "month", "T"))
 
 
 def total_subscribers(df: pd.DataFrame) -> alt.Chart:
@@ -74,9 +90,9 @@ def total_uptake(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def cohort(df: pd.DataFrame) -> alt.Chart:
+def cohort(df: pd.DataFrame) -> alt.LayerChart:
     """Uptake against months since implementation (from `ihs.queries.uptake.cohort`)."""
-    return (
+    lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=3)
         .encode(
@@ -86,6 +102,7 @@ def cohort(df: pd.DataFrame) -> alt.Chart:
             **_sector_styles(),
         )
     )
+    return alt.layer(lines, _last_points(df, "months_since", "Q"))
 
 
 def tariff_steps(df: pd.DataFrame) -> alt.LayerChart:
@@ -94,7 +111,7 @@ def tariff_steps(df: pd.DataFrame) -> alt.LayerChart:
         x=alt.X("valid_from:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
         y=alt.Y(
             "monthly_price_eur:Q",
-            title="€ par logement et par mois",
+            title=None,
             scale=alt.Scale(zero=False, padding=20),
             axis=alt.Axis(format="$.2f"),
         ),
@@ -124,7 +141,7 @@ def cost_per_subscriber(df: pd.DataFrame) -> alt.LayerChart:
     """€ per active subscriber per year (from `ihs.queries.uptake.collective_cost`), labelled."""
     base = alt.Chart(df).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")),
-        y=alt.Y("cost_per_subscriber_eur:Q", title="€ par abonné et par an", axis=alt.Axis(format=",d")),
+        y=alt.Y("cost_per_subscriber_eur:Q", title=None, axis=alt.Axis(format="$,d")),
         tooltip=[
             alt.Tooltip("year:O", title="Année"),
             alt.Tooltip("dwellings:Q", title="Logements couverts", format=",d"),
