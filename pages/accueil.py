@@ -87,6 +87,9 @@ for b in ballots.itertuples():
     chart(turnout_chart(places).properties(title=title), places, key=f"accueil_scrutin_{b.ballot_id}", height=260)
 
 src = read(sources, today)
-st.caption(
-    "Sources : " + " · ".join(f"{r.what} : {r.source}, {r.relation} {fr_date(r.as_of)}" for r in src.itertuples())
-)
+if src.empty:
+    st.caption("Sources : aucune donnée saisie pour l'instant.")
+else:
+    st.caption(
+        "Sources : " + " · ".join(f"{r.what} : {r.source}, {r.relation} {fr_date(r.as_of)}" for r in src.itertuples())
+    )

@@ -1,9 +1,15 @@
 """Vue d'ensemble shows the same figures as `python -m ihs summary`, their change, and what is on now."""
 
+import shutil
 from datetime import date
 
+import pytest
+import streamlit as st
+
+from ihs.db import forget_engine
 from ihs.formats import fr_int, fr_pct
 from ihs.queries.overview import summary
+from ihs.settings import get_settings
 from tests.apptest import metric, open_page, texts
 from tests.conftest import TODAY
 
@@ -38,3 +44,36 @@ def test_now_happening_and_sources(app_db):
     assert "Atelier numérique" in page  # the cycle under way, in the coming 30 days
     assert "abonnés : démo (illustratif), du 27/11/2026" in page
     assert "tarif : public : 1,24 € au 1er janvier 2023, en vigueur depuis le 01/01/2023" in page
+
+
+@pytest.fixture
+def empty_app_db(empty_sqlite_template, tmp_path, monkeypatch):
+    """The app on a migrated database with no rows, dashboards public (no user exists yet)."""
+    dst = tmp_path / "empty.db"
+    shutil.copy(empty_sqlite_template, dst)
+    url = f"sqlite:///{dst}"
+    monkeypatch.setenv("IHS_DATABASE_URL", url)
+    monkeypatch.setenv("IHS_PUBLIC_DASHBOARDS", "1")
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    forget_engine(url)
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize(
+    ("page", "words"),
+    [
+        ("accueil", "Aucun scrutin ouvert."),
+        ("carte", "Aucun secteur enregistré pour l'instant"),
+        ("adhesion", "Aucun relevé d'abonnés pour l'instant"),
+        ("secteur", "Choisissez un secteur"),
+    ],
+)
+def test_dashboards_on_an_empty_database_say_so(empty_app_db, page, words):
+    at = open_page(None, page)
+    assert not at.exception
+    assert words in texts(at)
