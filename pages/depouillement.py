@@ -31,6 +31,10 @@ def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
         st.session_state[ERR] = {"ballot": f"Les deux saisies ne concordent pas ({fields}) : recomptez les lignes ✘."}
     else:
         st.session_state[DONE] = done
+        if fn is rules.enter_count:
+            # A second entry typed in this browser must start blank, not from the first one's figures.
+            for key in ("dep_note", *(f"dep_{k}" for k in rules.COUNT_FIELDS)):
+                st.session_state.pop(key, None)
         clear_reads()
     st.rerun()
 
@@ -68,16 +72,9 @@ if b["phase"] == "locked":
             reason = st.text_input("Raison du déverrouillage (obligatoire)", key="dep_raison")
             show_error("reason")
             if st.form_submit_button("Déverrouiller le résultat"):
-                act(
-                    rules.unlock_result,
-                    ballot_id,
-                    reason,
-                    done="Résultat déverrouillé : les saisies peuvent être corrigées.",
-                )
+                act(rules.unlock_result, ballot_id, reason, done="Résultat déverrouillé : saisies modifiables.")
 elif b["phase"] in ("planned", "open"):
-    st.info(
-        f"Le scrutin est ouvert jusqu'au {fr_datetime(b['closes_at'])} : le dépouillement se fait après la clôture."
-    )
+    st.info(f"Ouvert jusqu'au {fr_datetime(b['closes_at'])} : le dépouillement se fait après la clôture.")
 else:
     entry = st.radio("Saisie", [1, 2], format_func=lambda n: f"Saisie {n}", horizontal=True, key="dep_saisie")
     st.caption("Les deux saisies sont faites par deux personnes différentes, chacune sans regarder l'autre.")
@@ -92,11 +89,11 @@ else:
                 show_error(field_name)
         for text in st.session_state.get(WARN, {}).values():
             st.warning(text)
-        note = None
-        if st.session_state.get(WARN):
-            note = st.text_area(
-                "Note : pourquoi ces chiffres sont-ils justes ? (obligatoire pour confirmer)", key="dep_note"
-            )
+        note = (
+            st.text_area("Note : pourquoi ces chiffres sont justes", key="dep_note")
+            if st.session_state.get(WARN)
+            else None
+        )
         if st.form_submit_button(f"Enregistrer la saisie {entry}", type="primary"):
             act(
                 rules.enter_count,
@@ -109,12 +106,8 @@ else:
 
 comparison = read(count_comparison, ballot_id)
 st.subheader("Saisies côte à côte")
-shown = comparison.assign(concordance=comparison["same"].map({True: "✔ identique", False: "✘ différent"}))
-table(
-    shown[["label", "entry_1", "entry_2", "concordance"]].rename(
-        columns={"label": "Champ", "entry_1": "Saisie 1", "entry_2": "Saisie 2", "concordance": "Concordance"}
-    )
-)
+shown = comparison.assign(same=comparison["same"].map({True: "✔ identique", False: "✘ différent"}))
+table(shown.drop(columns="field").set_axis(["Champ", "Saisie 1", "Saisie 2", "Concordance"], axis=1))
 if b["phase"] in ("counted", "closed") and st.button("Valider le résultat", type="primary", key="dep_valider"):
     act(rules.validate_count, ballot_id, done="Résultat validé : les deux saisies concordent.")
 if b["phase"] == "validated" and actor.can("lock_ballots"):

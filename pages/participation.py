@@ -54,9 +54,12 @@ with st.form("participation", clear_on_submit=False, border=False):
     )
     show_error("voters")
     # Empty means "now": a page left open for hours must not keep the time it was opened at.
-    day_col, time_col = st.columns(2)
-    day = day_col.date_input("Jour (vide = aujourd'hui)", value=None, format="DD/MM/YYYY", key="part_jour")
-    at = time_col.time_input("Heure (vide = maintenant)", value=None, step=300, key="part_heure")
+    with st.expander(
+        "Relevé fait à une autre heure ?", expanded=bool(st.session_state.get(ERRORS, {}).get("reported_at"))
+    ):
+        day_col, time_col = st.columns(2)
+        day = day_col.date_input("Jour (vide = aujourd'hui)", value=None, format="DD/MM/YYYY", key="part_jour")
+        at = time_col.time_input("Heure (vide = maintenant)", value=None, step=300, key="part_heure")
     show_error("reported_at")
     correction = st.checkbox("Correction d'un relevé précédent (nombre plus petit)", key="part_correction")
     reason = st.text_input("Raison de la correction", key="part_raison", placeholder="ex. erreur de lecture")

@@ -27,6 +27,8 @@ from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES
 
 REFRESH_SECONDS = 30
+# The shared screen uses the whole projector width.
+st.set_page_config(layout="wide", initial_sidebar_state="collapsed")
 st.session_state["scrutin_page_runs"] = st.session_state.get("scrutin_page_runs", 0) + 1
 
 
@@ -82,27 +84,31 @@ def live(ballot_id: int) -> None:
     cols[0].metric("Participation", fr_pct(data["share"]))
     cols[1].metric("Votants / inscrits", f"{fr_int(data['voters'])} / {fr_int(data['registered'])}")
     proj = data["projection"]
-    cols[2].metric("Projection à la clôture", fr_pct(proj["share"]) if proj["share"] is not None else "–")
+    if data["phase"] == "open":
+        cols[2].metric("Projection", fr_pct(proj["share"]) if proj["share"] is not None else "–")
+    else:
+        cols[2].metric("Ouverture", fr_date(data["opens_at"]))
     cols[3].metric("Temps restant", duration_text(data["time_left"]) if data["time_left"] else "Clos")
     last = data["last_report_at"]
-    cols[4].metric("Dernier relevé", f"{last:%d/%m %H:%M}" if last else "–")
+    cols[4].metric(f"Dernier relevé{f', {last:%d/%m}' if last else ''}", f"{last:%H:%M}" if last else "–")
     left, right = st.columns([3, 2])
     with left:
         current = read(turnout_curve, ballot_id, now)
         previous = read(previous_curves, ballot_id)
         length = (data["closes_at"] - data["opens_at"]).total_seconds() / 86400
         shown_proj = proj if data["phase"] == "open" else None
-        chart(turnout_curve_chart(current, previous, shown_proj, length), current, key="direct_courbe", height=300)
+        chart(turnout_curve_chart(current, previous, shown_proj, length), current, key="direct_courbe", height=260)
     with right:
         if result:
             c = result["counts"]
             counts = pd.DataFrame({"label": ["Oui", "Non", "Blancs", "Nuls"], "votes": [c.yes, c.no, c.blank, c.void]})
-            chart(count_chart(counts), counts, key="direct_resultat", height=300)
+            chart(count_chart(counts), counts, key="direct_resultat", height=260)
         else:
             places = read(turnout_by_place, ballot_id, now)
-            chart(places_chart(places), places[["name", "voters", "reported_at"]], key="direct_bureaux", height=300)
+            chart(places_chart(places), places[["name", "voters", "reported_at"]], key="direct_bureaux", height=260)
     st.caption(
-        f"{proj['explanation']} Règle : {ADOPTION_RULES.get(ballots.set_index('ballot_id').loc[ballot_id, 'rule'], '')}. "
+        "Trait plein : ce scrutin ; tirets : moyenne des scrutins précédents au même moment (zone grise : du plus "
+        f"bas au plus haut) ; pointillés : projection. {proj['explanation']} Règle : {ADOPTION_RULES.get(ballots.set_index('ballot_id').loc[ballot_id, 'rule'], '')}. "
         f"Actualisé à {clock.now():%H:%M:%S}, toutes les {REFRESH_SECONDS} s."
     )
 

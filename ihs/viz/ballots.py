@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 CURRENT = "Ce scrutin"
-PREVIOUS = "Moyenne des scrutins précédents"
+PREVIOUS = "Scrutins précédents (moyenne)"
 PROJECTED = "Projection"
 SERIES_COLOURS = {CURRENT: "#0072B2", PREVIOUS: "#555555", PROJECTED: "#E69F00"}
 SERIES_DASH = {CURRENT: [1, 0], PREVIOUS: [8, 4], PROJECTED: [2, 3]}
@@ -64,10 +64,11 @@ def turnout_curve_chart(
     data = pd.concat(lines, ignore_index=True)
     present = [s for s in (CURRENT, PREVIOUS, PROJECTED) if s in set(data["series"])]
     colour, dash = _series_scales(present)
-    legend = alt.Legend(title=None, orient="top", direction="horizontal", symbolStrokeWidth=4)
+    # No legend box over the curves: each line is named by a label at its end (and by its dash).
+    legend = None
     base = alt.Chart(data).encode(
         x=x,
-        y=alt.Y("share:Q", title="Participation (% des inscrits)", scale=y_scale, axis=alt.Axis(format=".0%")),
+        y=alt.Y("share:Q", title="% des inscrits", scale=y_scale, axis=alt.Axis(format=".0%")),
         color=alt.Color("series:N", scale=colour, legend=legend, sort=present),
         strokeDash=alt.StrokeDash("series:N", scale=dash, legend=None, sort=present),
         tooltip=[
@@ -80,13 +81,24 @@ def turnout_curve_chart(
         base.transform_filter(alt.datum.series != PROJECTED).mark_line(strokeWidth=4, interpolate="step-after")
     )
     layers.append(base.transform_filter(alt.datum.series == PROJECTED).mark_line(strokeWidth=4))
-    # The current figure written at the end of the curve: readable without the legend.
-    end = data[data["series"] == CURRENT].tail(1)
-    layers.append(
-        alt.Chart(end)
-        .mark_text(align="left", dx=8, dy=-12, fontSize=22, fontWeight="bold", color=SERIES_COLOURS[CURRENT])
-        .encode(x=x, y=alt.Y("share:Q", scale=y_scale), text=alt.Text("share:Q", format=".0%"))
-    )
+    # Each series' last figure written at its end, with its name: readable without a legend.
+    ends = data.groupby("series", sort=False).tail(1).copy()
+    names = {CURRENT: "", PREVIOUS: "précédents ", PROJECTED: "projection "}
+    ends["label"] = [names[s] + f"{v * 100:.0f}\u202f%" for s, v in zip(ends["series"], ends["share"], strict=True)]
+    # The current figure sits after its point; the others end at the close, so they read leftwards.
+    ends["align"] = ["left" if s == CURRENT else "right" for s in ends["series"]]
+    ends["dy"] = [-14 if s != PROJECTED else 30 for s in ends["series"]]
+    for (align, dy), part in ends.groupby(["align", "dy"]):
+        layers.append(
+            alt.Chart(part)
+            .mark_text(align=align, dx=6 if align == "left" else -2, dy=dy, fontSize=20, fontWeight="bold")
+            .encode(
+                x=x,
+                y=alt.Y("share:Q", scale=y_scale),
+                text="label:N",
+                color=alt.Color("series:N", scale=colour, legend=None),
+            )
+        )
     return alt.layer(*layers)
 
 
@@ -100,19 +112,21 @@ def _y_max(current: pd.DataFrame, previous: pd.DataFrame, projection: dict | Non
 
 
 def places_chart(places: pd.DataFrame) -> alt.LayerChart:
-    """Voters so far per polling place (`turnout_by_place`), biggest first, with the figure on each bar."""
-    y = alt.Y("name:N", title=None, sort="-x")
-    bars = (
-        alt.Chart(places)
-        .mark_bar(color=SERIES_COLOURS[CURRENT])
-        .encode(
-            x=alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d", tickMinStep=1)),
-            y=y,
-            tooltip=[alt.Tooltip("name:N", title="Bureau"), alt.Tooltip("voters:Q", title="Votants", format=",d")],
-        )
+    """Voters so far per polling place (`turnout_by_place`), biggest first.
+
+    Each place's name is written above its bar (long names fit a narrow column), its figure after it.
+    """
+    order = alt.EncodingSortField("voters", op="sum", order="descending")
+    y = alt.Y("name:N", title=None, sort=order, axis=None, scale=alt.Scale(paddingInner=0.1))
+    x = alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d", tickMinStep=1))
+    base = alt.Chart(places).encode(y=y)
+    tooltip = [alt.Tooltip("name:N", title="Bureau"), alt.Tooltip("voters:Q", title="Votants", format=",d")]
+    bars = base.mark_bar(color=SERIES_COLOURS[CURRENT], size=22, yOffset=14).encode(x=x, tooltip=tooltip)
+    figures = base.mark_text(align="left", dx=6, yOffset=14, fontSize=20, fontWeight="bold").encode(
+        x=x, text=alt.Text("voters:Q", format=",d")
     )
-    labels = bars.mark_text(align="left", dx=6, fontSize=20).encode(text=alt.Text("voters:Q", format=",d"))
-    return alt.layer(bars, labels)
+    names = base.mark_text(align="left", yOffset=-10, fontSize=17, limit=440).encode(x=alt.value(0), text="name:N")
+    return alt.layer(bars, figures, names)
 
 
 COUNT_ORDER = ["Oui", "Non", "Blancs", "Nuls"]

@@ -44,6 +44,8 @@ def test_the_closed_ballot_is_proposed_and_parts_must_add_up(closed):
     assert "recomptez" in at.error[0].value
     enter(at, 1, 42, 15, 2, 1, 60)
     assert "Saisie 1 enregistrée" in at.success[0].value
+    # The figures typed are cleared once saved: a second entry starts blank.
+    assert at.number_input(key="dep_yes").value is None
     # The same person cannot make the second entry.
     enter(at, 2, 42, 15, 2, 1, 60)
     assert "autre personne" in at.error[0].value
