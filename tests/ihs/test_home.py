@@ -103,3 +103,10 @@ def test_delta_text_in_french():
     assert delta_text(1.24, 1.24, "eur") == "stable sur un an"
     assert delta_text(None, 3) is None
     assert year_before(date(2024, 2, 29)) == date(2023, 2, 28)
+
+
+def test_key_figures_on_the_public_calibration_date(engine):
+    """On 09/12/2022 (operator data): 12 sectors, 1 789 subscribers, 19 % — as the public record."""
+    figures = key_figures(engine, date(2022, 12, 9))["now"]
+    assert (figures["sectors_deployed"], figures["subscribers"]) == (12, 1789)
+    assert round(figures["uptake"], 2) == 0.19

@@ -84,3 +84,8 @@ def test_collective_cost_is_dwellings_times_tariff_times_twelve(engine):
     assert last["annual_cost_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12)
     assert last["cost_per_subscriber_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12 / s["subscribers"], 0.01)
     assert df["year"].min() == 2009 or df["year"].min() == 2010
+
+
+def test_total_on_the_public_calibration_date(engine):
+    last = uptake_total(engine, date(2022, 12, 9)).iloc[-1]
+    assert (last["month"], last["sectors"], last["subscribers"]) == (date(2022, 12, 1), 12, 1789)
