@@ -1,0 +1,97 @@
+"""What partners type is shown as text: an HTML or script payload is displayed, never run.
+
+A partner records an information action whose title and notes are HTML, script and Markdown
+payloads; "Mes saisies" and the sector page must not hand them to the browser as HTML
+(no element with unsafe_allow_html carries them), nor as Markdown that would fetch an image
+or draw a link. The browser side is in tests/e2e/test_user_text.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ihs.db import session_scope
+from ihs.events import record_event
+from ihs.models import Sector, SectorPartner, User
+from ihs.users import Actor
+from tests.apptest import open_page
+from tests.conftest import TODAY
+
+HTML_PAYLOAD = '<img src=x onerror="window.__ihs_xss=1"><script>window.__ihs_xss=2</script>'
+MARKDOWN_PAYLOAD = "![pixel](http://127.0.0.1:9/pixel.png) [cliquez](http://evil.example/)"
+
+
+def _record_payload_event(engine) -> str:
+    """An information action of the partner's, with payloads in its title and notes; its sector code."""
+    with engine.connect() as conn:
+        org = conn.execute(select(User.organisation_id).where(User.username == "partenaire")).scalar()
+        sector_id, code = conn.execute(
+            select(Sector.id, Sector.code)
+            .join(SectorPartner, SectorPartner.sector_id == Sector.id)
+            .where(SectorPartner.organisation_id == org)
+            .order_by(Sector.id)
+        ).first()
+    partner = Actor("partenaire", "partner", org)
+    with session_scope("partenaire", engine=engine) as s:
+        record_event(
+            s,
+            partner,
+            kind="information",
+            subkind="flyer",
+            sector_ids=[sector_id],
+            day=TODAY - timedelta(days=1),
+            start_time="10:00",
+            reach=120,
+            title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
+            notes=f"{HTML_PAYLOAD}\n{MARKDOWN_PAYLOAD}",
+        )
+    return code
+
+
+def _markdown_elements(at):
+    """Every element whose text the browser renders as Markdown (markdown, captions, alerts…)."""
+    for kind in ("markdown", "caption", "info", "warning", "error", "success"):
+        yield from getattr(at, kind)
+
+
+def _html_allowed(el) -> bool:
+    proto = el.proto
+    return bool(getattr(proto, "allow_html", False))
+
+
+def _pages(app_db):
+    code = _record_payload_event(app_db)
+    return [
+        open_page("partner", "mes_saisies"),
+        open_page("viewer", "secteur", query={"secteur": code}),
+    ]
+
+
+def test_payload_is_never_rendered_as_html(app_db):
+    for at in _pages(app_db):
+        assert not at.exception, at.exception
+        for el in _markdown_elements(at):
+            body = str(el.value)
+            if "onerror" in body or "<script" in body:
+                assert not _html_allowed(el), f"user text rendered with unsafe_allow_html: {body[:120]}"
+
+
+def test_payload_is_shown_as_literal_text_on_my_entries(app_db):
+    at = _pages(app_db)[0]
+    shown = [str(el.value) for el in _markdown_elements(at)]
+    shown += [str(df.value.to_csv()) for df in at.dataframe]
+    shown += [str(opt) for box in at.selectbox for opt in box.options]
+    assert any("<img src=x" in text for text in shown), "the partner does not see what they typed"
+
+
+@pytest.mark.parametrize("page", ["mes_saisies", "secteur"])
+def test_user_text_is_not_interpreted_as_markdown(app_db, page):
+    """A title must not become an image fetched from elsewhere or a link: Markdown is escaped."""
+    at = _pages(app_db)[0 if page == "mes_saisies" else 1]
+    for el in _markdown_elements(at):
+        body = str(el.value)
+        assert "![pixel](" not in body, f"{page}: user text reaches Markdown unescaped: {body[:160]}"
+        assert "[cliquez](" not in body, f"{page}: user text reaches Markdown unescaped: {body[:160]}"
