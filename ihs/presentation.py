@@ -45,7 +45,7 @@ h1 {font-size: 2.8rem !important; padding-top: 0 !important;}
 
 # Support figures of the slide: indicator code of `ihs.report_data.SUPPORT_INDICATORS` → short label.
 SUPPORT_METRICS = {
-    "workshop_attendance": "Participations aux ateliers",
+    "workshop_attendance": "Participations ateliers",
     "dropin_people": "Reçus en permanence",
     "contracts_terminated": "Résiliations",
     "computers_sold": "Ordinateurs vendus",
