@@ -441,6 +441,9 @@ def enter_count(
     note = (acknowledged_note or "").strip()
     if warnings and not note:
         raise WarningsNotAcknowledged(warnings)
+    if warnings:
+        # The audit row carries why the unusual figures were confirmed.
+        session.info["reason"] = note[:500]
     row = mine or BallotCount(ballot_id=ballot.id, entry_no=entry_no)
     if mine is None:
         session.add(row)

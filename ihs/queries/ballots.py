@@ -433,7 +433,7 @@ def setup_form_values(db: Engine, sector_id: int, opens_on: date, ballot_id: int
                 registered=ballot.registered,
                 rule=ballot.rule,
                 quorum_pct=ballot.quorum_pct,
-                places=[{"name": p.name, "kind": p.kind} for p in ballot.places],
+                places=[{"name": p.name, "kind": p.kind} for p in sorted(ballot.places, key=lambda p: p.id)],
             )
     return values
 

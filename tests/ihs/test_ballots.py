@@ -45,7 +45,7 @@ def make_ballot(engine, sector_id: int, opens: datetime = OPENS, **overrides) ->
         values = b.ballot_defaults(s, sector_id, opens.date())
         values.update(overrides)
         ballot = b.setup_ballot(s, LANDLORD, sector_id=sector_id, **values)
-        return ballot.id, [p.id for p in ballot.places]
+        return ballot.id, [p.id for p in sorted(ballot.places, key=lambda p: p.id)]
 
 
 def report(engine, actor, ballot_id, place_id, voters, at, **kw):
@@ -96,7 +96,7 @@ def test_setup_saves_places_rule_and_planned_stage(empty_engine):
     bid, places = make_ballot(empty_engine, sid, places=["Salle A", {"name": "Loge", "kind": "caretaker"}])
     with session_scope("t", engine=empty_engine) as s:
         ballot = s.get(Ballot, bid)
-        assert [p.name for p in ballot.places] == ["Salle A", "Loge"]
+        assert [p.name for p in sorted(ballot.places, key=lambda p: p.id)] == ["Salle A", "Loge"]
         assert ballot.status == "planned" and ballot.registered == 400
         stage = s.execute(select(DeploymentStage).where(DeploymentStage.stage == "ballot")).scalar_one()
         assert (stage.planned_start, stage.planned_end) == (date(2026, 3, 2), date(2026, 3, 8))
@@ -273,6 +273,9 @@ def test_count_differing_from_last_turnout_needs_an_acknowledged_note(ballot):
         assert s.execute(select(BallotCount)).first() is None
     row = count(engine, LANDLORD, bid, 1, 60, 39, 1, 1, 101, note="Un émargement oublié au bureau B")
     assert "émargement oublié" in row.warnings_note and "écart de 1" in row.warnings_note
+    with session_scope("t", engine=engine) as s:
+        audit = s.execute(select(AuditLog).where(AuditLog.table_name == "ballot_count")).scalars().first()
+    assert audit.username == "bailleur" and audit.reason == "Un émargement oublié au bureau B"
 
 
 def test_blank_and_void_above_the_setting_need_a_note(ballot):
