@@ -64,7 +64,7 @@ def key_figure_tiles(figures: dict) -> list[tuple[str, str]]:
         ("Abonnés", fr_int(figures.get("subscribers"))),
         ("Taux d'adhésion", fr_pct(figures.get("uptake"))),
         ("Secteurs en cours", fr_int(figures.get("sectors_under_way"))),
-        ("Tarif par logement et par mois", fr_eur(figures.get("monthly_price_eur"))),
+        ("Tarif mensuel", fr_eur(figures.get("monthly_price_eur"))),
     ]
 
 

@@ -100,7 +100,7 @@ def test_key_figure_tiles_are_french_and_survive_missing_values():
         )
     )
     assert tiles["Abonnés"] == "1\u202f789" and tiles["Taux d'adhésion"] == "19\u00a0%"
-    assert tiles["Tarif par logement et par mois"] == "–"
+    assert tiles["Tarif mensuel"] == "–"
 
 
 def test_full_screen_css_is_static_and_hides_the_chrome():
