@@ -53,6 +53,7 @@ def empty_app_db(empty_sqlite_template, tmp_path, monkeypatch):
     shutil.copy(empty_sqlite_template, dst)
     url = f"sqlite:///{dst}"
     monkeypatch.setenv("IHS_DATABASE_URL", url)
+    monkeypatch.setenv("IHS_DEMO", "1")
     monkeypatch.setenv("IHS_PUBLIC_DASHBOARDS", "1")
     get_settings.cache_clear()
     st.cache_data.clear()
