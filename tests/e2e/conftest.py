@@ -97,10 +97,55 @@ def _prepare_db(tmp: Path) -> tuple[str, dict[str, str]]:
     return db_url, env
 
 
+# What a careless or malicious partner might type: it must show as text on every page.
+HTML_PAYLOAD = '<img src=x onerror="window.__ihs_xss=1"><script>window.__ihs_xss=2</script>'
+MARKDOWN_PAYLOAD = "![pixel](http://127.0.0.1:9/pixel.png)"
+
+
+def _seed_user_text(db_url: str) -> str:
+    """A partner's information action whose title and notes are payloads; returns its sector code."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from ihs.db import forget_engine, get_engine, session_scope
+    from ihs.events import record_event
+    from ihs.models import Sector, SectorPartner, User
+    from ihs.users import Actor
+
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        org = conn.execute(select(User.organisation_id).where(User.username == "partenaire")).scalar()
+        sector_id, code = conn.execute(
+            select(Sector.id, Sector.code)
+            .join(SectorPartner, SectorPartner.sector_id == Sector.id)
+            .where(SectorPartner.organisation_id == org)
+            .order_by(Sector.id)
+        ).first()
+    with session_scope("partenaire", engine=engine) as s:
+        record_event(
+            s,
+            Actor("partenaire", "partner", org),
+            kind="information",
+            subkind="flyer",
+            sector_ids=[sector_id],
+            # The app runs on the real date (IHS_TODAY is unset for it), whatever the tests' date.
+            day=date.today() - timedelta(days=1),
+            today=date.today(),
+            start_time="10:00",
+            reach=120,
+            title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
+            notes=f"{HTML_PAYLOAD}\n{MARKDOWN_PAYLOAD}",
+        )
+    forget_engine(db_url)
+    return code
+
+
 @contextmanager
 def running_app(tmp: Path) -> Iterator[dict]:
     """`streamlit run app.py` on a free port over a fresh demo database; stopped on exit."""
     db_url, env = _prepare_db(tmp)
+    payload_sector = _seed_user_text(db_url)
     port = _free_port()
     log = tmp / "streamlit.log"
     with open(log, "wb") as out:
@@ -127,7 +172,7 @@ def running_app(tmp: Path) -> Iterator[dict]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
-        yield {"url": url, "db_url": db_url, "log": log}
+        yield {"url": url, "db_url": db_url, "log": log, "payload_sector": payload_sector}
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -55,3 +55,13 @@ def exception_texts(page: Page) -> list[str]:
 
 def main_text(page: Page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
+
+
+def injected(page: Page) -> list[str]:
+    """Traces of user text run as HTML or Markdown: the payload's script ran, its image exists."""
+    found = []
+    if page.evaluate("typeof window.__ihs_xss") != "undefined":
+        found.append("a script from user text ran")
+    if page.locator("img[src='x'], img[src*='127.0.0.1:9']").count():
+        found.append("an image from user text was inserted")
+    return found

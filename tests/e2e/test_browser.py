@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from ihs.demo import DEMO_ACCOUNTS
 from ihs.ui.nav import pages_for
-from tests.e2e.helpers import EXCEPTION, goto, login, main_text, wait_idle
+from tests.e2e.helpers import EXCEPTION, goto, injected, login, main_text, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +60,8 @@ def test_each_role_opens_every_page_of_its_menu_without_an_exception(page, base_
         boxes = page.locator(EXCEPTION).all_inner_texts()
         if boxes:
             problems.append(f"{spec.path}: exception {boxes[0][:300]!r}")
+        for trace in injected(page):
+            problems.append(f"{spec.path}: {trace}")
         if "Accès refusé" in main_text(page):
             problems.append(f"{spec.path}: refused although it is in the menu of {role}")
         if time.monotonic() - started > 45:
