@@ -117,8 +117,26 @@ def current_actor() -> Actor | None:
     return st.session_state.get("actor")
 
 
+def require_gate() -> None:
+    """Make sure this run went through app.py (the login gate and the role's menu).
+
+    Streamlit keeps a process-wide "pages/ folder" mode (multipage v1) until some session has
+    run `st.navigation`: right after a server start, a deep link such as /mes_saisies runs
+    pages/mes_saisies.py on its own, without app.py. Leave that mode and rerun, so the request
+    goes through the entry point like every other. (AppTest resets that mode before every run,
+    so there the check is off: it would turn each interaction into a rerun that drops clicks.)
+    """
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def require_page(path: str) -> Actor:
     """Stop the page unless the current user's role may open it (hidden pages open by URL)."""
+    require_gate()
     actor = current_actor()
     if actor is not None:
         # The database decides, not the session: an account disabled or given another role

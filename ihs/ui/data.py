@@ -26,6 +26,9 @@ def _cached(url: str, name: str, args: tuple, kwargs: tuple) -> Any:
 
 def read(fn: Callable, *args, **kwargs) -> Any:
     """Call `fn(engine, *args, **kwargs)` through the cache. Arguments must be hashable values."""
+    from ihs.ui.auth import require_gate  # every page reads: no page shows data without app.py's gate
+
+    require_gate()
     name = f"{fn.__module__}.{fn.__qualname__}"
     _FUNCTIONS[name] = fn
     return _cached(str(engine().url), name, args, tuple(sorted(kwargs.items())))

@@ -11,14 +11,15 @@ from ihs import settings as settings_module
 from ihs.db import session_scope
 from ihs.models import AuditLog, User
 from ihs.settings import DEMO_COOKIE_KEY, ROOT, get_settings
-from ihs.users import MAX_FAILED_LOGINS, actor_for, set_active
+from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, set_active
 from tests.apptest import app_as, texts
 
 
 def _login(at: AppTest, username: str, password: str) -> AppTest:
-    # AppTest quirk: a rerun asks for the page the last run finished on ("accueil", the login
-    # placeholder's URL), and AppTest then runs pages/accueil.py on its own, without app.py
-    # (it sees the pages/ folder). An empty request runs the entry point, as a browser does.
+    # AppTest starts every run in Streamlit's "pages/ folder" mode and asks for the page the last
+    # run finished on ("accueil", the login placeholder's URL): it would run pages/accueil.py on
+    # its own. A browser meets that mode once per server start at most (see require_gate); an
+    # empty request runs the entry point, as a browser does.
     at._finished_page_script_hash = ""
     at.text_input[0].set_value(username)
     at.text_input[1].set_value(password)
@@ -118,12 +119,42 @@ def test_a_disabled_account_loses_access_at_once(app_db):
     assert [t.value for t in at.header] == ["Visites et accompagnement"]
     with session_scope("coordination", engine=app_db) as s:
         set_active(s, actor_for(app_db, "coordination"), "partenaire", False)
-    at.run()  # the page itself checks the account again
-    assert any("Accès refusé" in e.value for e in at.error)
+    at.run()  # under AppTest the page may run on its own: it checks the account itself
+    assert any("désactivé" in e.value or "Accès refusé" in e.value for e in at.error)
     assert not at.text_input and not at.button
+    # Even a page run on its own (no app.py) checks the account in the database.
+    page = AppTest.from_file(str(ROOT / "pages" / "saisie_visites.py"), default_timeout=30)
+    page.session_state["actor"] = Actor("partenaire", "partner", 14)
+    page.run()
+    assert any("Accès refusé" in e.value for e in page.error) and not page.text_input
     # Through app.py (a session still holding authentication_status): no page at all.
     at = app_as("partner")
     at.run()
     assert "Ce compte a été désactivé." in [e.value for e in at.error]
     with pytest.raises(ValueError):
         at.switch_page("pages/saisie_visites.py")
+
+
+def test_a_deep_link_before_any_navigation_goes_through_the_gate(monkeypatch):
+    """Streamlit's process-wide "pages/ folder" mode lasts until some session calls st.navigation:
+    right after a server start, /accueil ran pages/accueil.py alone, without login (seen in a
+    browser). The gate leaves that mode and reruns, so the request goes through app.py."""
+    import streamlit as st
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ihs.ui import auth
+
+    class Rerun(Exception):
+        pass
+
+    def rerun():
+        raise Rerun
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    monkeypatch.setattr(config, "get_option", lambda name: False)
+    monkeypatch.setattr(st, "rerun", rerun)
+    with pytest.raises(Rerun):
+        auth.require_gate()
+    assert PagesManager.uses_pages_directory is False
+    auth.require_gate()  # once through app.py: nothing to do
