@@ -31,19 +31,23 @@ if log.empty:
     no_data("Aucune modification pour ces filtres.")
     st.stop()
 st.caption(f"{len(log)} modification(s) affichée(s), les plus récentes d'abord (500 au plus).")
-shown = log.assign(
-    at=log["at"].map(fr_datetime),
-    action=log["action"].map(lambda a: ACTION_LABELS.get(a, a)),
-    table_name=log["table_name"].map(lambda t: TABLE_LABELS.get(t, t)),
-).rename(
-    columns={
-        "at": "Quand",
-        "username": "Qui",
-        "action": "Action",
-        "table_name": "Table",
-        "row_id": "Ligne",
-        "changes": "Changements",
-        "reason": "Raison",
-    }
+shown = (
+    log.fillna("")
+    .assign(
+        at=log["at"].map(fr_datetime),
+        action=log["action"].map(lambda a: ACTION_LABELS.get(a, a)),
+        table_name=log["table_name"].map(lambda t: TABLE_LABELS.get(t, t)),
+    )
+    .rename(
+        columns={
+            "at": "Quand",
+            "username": "Qui",
+            "action": "Action",
+            "table_name": "Table",
+            "row_id": "Ligne",
+            "changes": "Changements",
+            "reason": "Raison",
+        }
+    )
 )
 table(shown, key="jr_table_view")

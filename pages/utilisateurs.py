@@ -14,7 +14,7 @@ actor = require_page("pages/utilisateurs.py")
 st.header("Utilisateurs")
 users = read(list_users)
 orgs = dict(read(organisation_choices))
-shown = users.assign(
+shown = users.fillna({"organisation": ""}).assign(
     role=users["role"].map(lambda r: ROLES.get(r, r)),
     active=users["active"].map({True: "oui", False: "non"}),
     locked_until=users["locked_until"].map(lambda d: fr_datetime(d) if d == d and d is not None else ""),

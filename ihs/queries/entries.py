@@ -19,7 +19,13 @@ TABLE_LABELS = {
     "move_in": "Emménagements",
     "app_user": "Utilisateurs",
 }
-ACTION_LABELS = {"create": "création", "update": "modification", "delete": "suppression", "purge": "effacement"}
+ACTION_LABELS = {
+    "create": "création",
+    "update": "modification",
+    "delete": "suppression",
+    "purge": "effacement",
+    "demo_load": "chargement de la démo",
+}
 
 
 def my_events(db: Engine, username: str, *, include_deleted: bool = False, limit: int = 200) -> pd.DataFrame:
