@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct
+from ihs.meetings import frozen_summary
 from ihs.queries.home import (
     delta_text,
     information_sectors,
@@ -21,7 +22,8 @@ from ihs.viz.home import turnout_by_place as turnout_chart
 today = as_of()
 frozen_band()
 figures = read(key_figures, today)
-now, before = figures["now"], figures["year_ago"]
+# While a steering meeting is open, the key figures are the ones it froze (back-dated entries don't move them).
+now, before = {**figures["now"], **(read(frozen_summary) or {})}, figures["year_ago"]
 st.title("Internet en habitat social")
 st.caption(f"Chiffres au {fr_date(today)} ; les évolutions comparent au {fr_date(year_before(today))}.")
 

@@ -78,3 +78,25 @@ def test_dashboards_on_an_empty_database_say_so(empty_app_db, page, words):
     at = open_page(None, page)
     assert not at.exception
     assert words in texts(at)
+
+
+def test_home_keeps_the_figures_a_meeting_froze(app_db):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ihs.db import session_scope
+    from ihs.meetings import open_meeting
+    from ihs.models import Sector, SubscriberCount
+    from ihs.users import Actor
+
+    frozen_on = TODAY - timedelta(days=10)
+    with session_scope("coordination", engine=app_db) as s:
+        open_meeting(s, Actor("coordination", "coordinator"), title="Comité", held_on=TODAY, frozen_as_of=frozen_on)
+    frozen = fr_int(summary(app_db, frozen_on)["subscribers"])
+    with session_scope("operateur", engine=app_db) as s:
+        sector = s.execute(select(Sector.id).where(Sector.code == "keredern")).scalar_one()
+        s.add(SubscriberCount(sector_id=sector, as_of=frozen_on - timedelta(days=2), subscribers=900, source="test"))
+    assert fr_int(summary(app_db, frozen_on)["subscribers"]) != frozen
+    at = open_page("viewer", "accueil")
+    assert metric(at, "Abonnés") == frozen
