@@ -48,6 +48,16 @@ def _record_payload_event(engine) -> str:
             title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
             notes=f"{HTML_PAYLOAD}\n{MARKDOWN_PAYLOAD}",
         )
+        # An upcoming drop-in too: the home page lists what is coming.
+        record_event(
+            s,
+            partner,
+            kind="dropin",
+            sector_ids=[sector_id],
+            day=TODAY + timedelta(days=3),
+            start_time="14:00",
+            title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
+        )
     return code
 
 
@@ -62,11 +72,15 @@ def _html_allowed(el) -> bool:
     return bool(getattr(proto, "allow_html", False))
 
 
+PAGES = ["mes_saisies", "secteur", "accueil"]
+
+
 def _pages(app_db):
     code = _record_payload_event(app_db)
     return [
         open_page("partner", "mes_saisies"),
         open_page("viewer", "secteur", query={"secteur": code}),
+        open_page("viewer", "accueil"),
     ]
 
 
@@ -87,10 +101,18 @@ def test_payload_is_shown_as_literal_text_on_my_entries(app_db):
     assert any("<img src=x" in text for text in shown), "the partner does not see what they typed"
 
 
-@pytest.mark.parametrize("page", ["mes_saisies", "secteur"])
+def test_the_payload_reaches_each_page(app_db):
+    """Otherwise the checks below would pass for want of the payload."""
+    for page, at in zip(PAGES, _pages(app_db), strict=True):
+        shown = [str(el.value) for el in _markdown_elements(at)] + [str(df.value.to_csv()) for df in at.dataframe]
+        shown += [str(opt) for box in at.selectbox for opt in box.options]
+        assert any("src=x" in text for text in shown), f"{page} does not show the payload"
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_user_text_is_not_interpreted_as_markdown(app_db, page):
     """A title must not become an image fetched from elsewhere or a link: Markdown is escaped."""
-    at = _pages(app_db)[0 if page == "mes_saisies" else 1]
+    at = _pages(app_db)[PAGES.index(page)]
     for el in _markdown_elements(at):
         body = str(el.value)
         assert "![pixel](" not in body, f"{page}: user text reaches Markdown unescaped: {body[:160]}"
