@@ -14,7 +14,7 @@ def wait_idle(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_selector(APP, timeout=timeout)
     page.wait_for_selector(IDLE, timeout=timeout, state="attached")
     # A widget change or a page switch starts a new run a moment after the click.
-    page.wait_for_timeout(250)
+    page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=timeout, state="attached")
 
 
