@@ -37,6 +37,9 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_text(
     errors: dict[str, str], field: str, value, *, required: bool = False, max_len: int = MAX_TEXT
 ) -> str | None:
@@ -45,7 +48,12 @@ def clean_text(
         if required:
             errors[field] = REQUIRED
         return None
-    text = str(value).strip()
+    # Control characters (NUL is refused by PostgreSQL) come from copy-paste, never from intent.
+    text = _CONTROL.sub("", str(value)).strip()
+    if not text:
+        if required:
+            errors[field] = REQUIRED
+        return None
     if len(text) > max_len:
         errors[field] = f"Texte trop long : {max_len:,} caractères au plus (vous en avez saisi {len(text):,}).".replace(
             ",", "\u202f"
