@@ -194,7 +194,7 @@ def app_server(tmp_path_factory, browser) -> Iterator[dict]:
         ctx = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
         page = ctx.new_page()
         page.goto(server["url"] + "/", wait_until="domcontentloaded", timeout=120_000)
-        page.get_by_label("Identifiant").wait_for(timeout=120_000)
+        page.get_by_label("Identifiant").first.wait_for(timeout=120_000)
         ctx.close()
         yield server
 

@@ -36,6 +36,8 @@ def login(page: Page, username: str, password: str | None = None, attempts: int 
         if logged_in.is_visible():
             break
         wait_idle(page)
+        # A rerun can leave a fading copy of the form for a moment: fill the one that stays.
+        expect(user_field).to_have_count(1, timeout=30_000)
         user_field.fill(username)
         page.get_by_label("Mot de passe").fill(password or f"demo-{username}")
         page.get_by_role("button", name="Se connecter").click()
