@@ -25,8 +25,17 @@ SETTINGS_DOC = {
 }
 
 # Placeholder secrets that must never be accepted outside demo mode.
-_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "demo", "ihs-demo-cookie-key"}
-DEMO_COOKIE_KEY = "ihs-demo-cookie-key"
+DEMO_COOKIE_KEY = "ihs-demo-cookie-key-not-secret-0123456789"  # known to all: demo mode only
+_PLACEHOLDERS = {
+    "",
+    "changeme",
+    "change-me",
+    "secret",
+    "demo",
+    "replace-with-a-long-random-secret",
+    "ihs-demo-cookie-key",
+    DEMO_COOKIE_KEY,
+}
 
 
 class SettingsError(RuntimeError):
