@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -38,6 +39,20 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# Partial indexes for the dashboards, which never count deleted entries (migration 0007, issue 7).
+_LIVE = text("deleted_at IS NULL")
+# Summed by the support dashboards; `deleted_at` too, so SQLite reads the partial index alone.
+_VISIT_SUMMED = (
+    "people_seen",
+    "offers_compared",
+    "contracts_terminated",
+    "computers_sold",
+    "amount_eur",
+    "topics",
+    "deleted_at",
+)
 
 
 class SoftDelete:
@@ -263,7 +278,10 @@ class EventSeries(Base):
 
 class Event(SoftDelete, Base):
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_starts_kind", "starts_at", "kind"),)
+    __table_args__ = (
+        Index("ix_event_starts_kind", "starts_at", "kind"),
+        Index("ix_event_live_kind", "kind", "starts_at", "deleted_at", sqlite_where=_LIVE, postgresql_where=_LIVE),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     subkind: Mapped[str | None] = mapped_column(String(30))
@@ -296,7 +314,11 @@ class Visit(SoftDelete, Base):
     """Support given, as counts and outcomes (see `vocab.VISIT_KINDS`); never a name."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_sector_kind_date", "sector_id", "kind", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_visit_sector_kind_date", "sector_id", "kind", "occurred_on"),
+        Index("ix_visit_live_date", "occurred_on", "kind", *_VISIT_SUMMED, sqlite_where=_LIVE, postgresql_where=_LIVE),
+        Index("ix_visit_live_kind", "kind", "occurred_on", *_VISIT_SUMMED, sqlite_where=_LIVE, postgresql_where=_LIVE),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"))
