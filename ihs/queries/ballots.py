@@ -14,8 +14,10 @@ Projection to the close (documented in `projection`):
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 from sqlalchemy.orm import Session
@@ -40,6 +42,11 @@ def _phase(status: str, opens_at: datetime, closes_at: datetime, now: datetime) 
 def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
     """Every ballot, newest first: ballot_id, sector_id, sector_code, sector_name, opens_at, closes_at,
     registered, rule, quorum_pct, status, outcome, phase."""
+    return _ballot_rows(db, now)
+
+
+def _ballot_rows(db: Engine, now: datetime, ballot_id: int | None = None) -> pd.DataFrame:
+    """`ballot_list`, or its one row for `ballot_id` (the live screen reads one ballot, not 1,600)."""
     stmt = (
         select(
             Ballot.id.label("ballot_id"),
@@ -61,6 +68,8 @@ def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
         .join(Sector, Sector.id == Ballot.sector_id)
         .order_by(Ballot.opens_at.desc(), Ballot.id.desc())
     )
+    if ballot_id is not None:
+        stmt = stmt.where(Ballot.id == ballot_id)
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn, parse_dates=["opens_at", "closes_at", "locked_at"])
     df["phase"] = [_phase(s, o, c, now) for s, o, c in zip(df["status"], df["opens_at"], df["closes_at"], strict=True)]
@@ -86,7 +95,7 @@ def live_ballot_id(db: Engine, now: datetime, sector_code: str | None = None) ->
 
 
 def ballot_header(db: Engine, ballot_id: int, now: datetime) -> dict | None:
-    df = ballot_list(db, now)
+    df = _ballot_rows(db, now, ballot_id)
     row = df[df["ballot_id"] == ballot_id]
     return None if row.empty else row.iloc[0].to_dict()
 
@@ -163,6 +172,27 @@ def _running_totals(db: Engine, ballot_ids: list[int], until: datetime | None = 
     return df.drop_duplicates(["ballot_id", "reported_at"], keep="last").reset_index(drop=True)
 
 
+# Finished ballots' running totals, computed once per process and set of finished ballots: a
+# counted ballot's turnout is frozen (`record_turnout` refuses it), and at national scale the live
+# screen compares with ~1,600 of them (400,000 readings) on every refresh.
+_FINISHED_TOTALS: dict[tuple, pd.DataFrame] = {}  # also the previous curves built from them
+_FINISHED_LOCK = threading.Lock()
+
+
+def _finished_totals(db: Engine, ids: list[int]) -> pd.DataFrame:
+    """`_running_totals` of finished ballots, sorted by time (as `_share_at` needs), memoised."""
+    key = (db.url.render_as_string(hide_password=False), tuple(sorted(ids)))
+    with _FINISHED_LOCK:
+        totals = _FINISHED_TOTALS.get(key)
+    if totals is None:
+        totals = _running_totals(db, ids).sort_values("reported_at", kind="stable").reset_index(drop=True)
+        with _FINISHED_LOCK:
+            if len(_FINISHED_TOTALS) >= 8:  # a few databases or finished sets at most
+                _FINISHED_TOTALS.clear()
+            _FINISHED_TOTALS[key] = totals
+    return totals
+
+
 def _ballot_frame(db: Engine, ids: list[int]) -> pd.DataFrame:
     stmt = select(Ballot.id.label("ballot_id"), Ballot.opens_at, Ballot.closes_at, Ballot.registered).where(
         Ballot.id.in_(ids)
@@ -204,7 +234,7 @@ def _share_at(totals: pd.DataFrame, info: pd.DataFrame, points: pd.DataFrame) ->
     if totals.empty or points.empty:
         return pd.Series(0.0, index=points.index)
     left = points.reset_index().sort_values("at")
-    right = totals.sort_values("reported_at")
+    right = totals if totals["reported_at"].is_monotonic_increasing else totals.sort_values("reported_at")
     merged = pd.merge_asof(left, right, left_on="at", right_on="reported_at", by="ballot_id", direction="backward")
     merged["voters"] = merged["voters"].fillna(0)
     merged["share"] = merged["voters"] / merged["ballot_id"].map(info["registered"])
@@ -220,22 +250,42 @@ def previous_curves(db: Engine, ballot_id: int, step_hours: float = 2.0) -> pd.D
             columns=["elapsed_hours", "elapsed_days", "mean_share", "min_share", "max_share", "ballots"]
         )
     info = _ballot_frame(db, [*ids, ballot_id])
+    # Finished ballots are frozen: the same ballot, length and finished set give the same curves.
+    key = (
+        "curves",
+        db.url.render_as_string(hide_password=False),
+        ballot_id,
+        step_hours,
+        tuple(sorted(ids)),
+        info.loc[ballot_id, "opens_at"],
+        info.loc[ballot_id, "closes_at"],
+    )
+    with _FINISHED_LOCK:
+        memo = _FINISHED_TOTALS.get(key)
+    if memo is None:
+        memo = _previous_curves(info, ids, ballot_id, step_hours, _finished_totals(db, ids))
+        with _FINISHED_LOCK:
+            if len(_FINISHED_TOTALS) >= 32:
+                _FINISHED_TOTALS.clear()
+            _FINISHED_TOTALS[key] = memo
+    return memo.copy()
+
+
+def _previous_curves(
+    info: pd.DataFrame, ids: list[int], ballot_id: int, step_hours: float, totals: pd.DataFrame
+) -> pd.DataFrame:
     length = (info.loc[ballot_id, "closes_at"] - info.loc[ballot_id, "opens_at"]).total_seconds() / 3600
     grid = [i * step_hours for i in range(int(length // step_hours) + 1)]
     if grid[-1] < length:
         grid.append(length)
-    points = pd.DataFrame(
-        [
-            {"ballot_id": b, "hours": h, "at": info.loc[b, "opens_at"] + timedelta(hours=h)}
-            for b in ids
-            for h in grid
-            # Past the close of a shorter ballot, its final figure holds.
-        ]
-    )
-    points["at"] = points[["at", "ballot_id"]].apply(
-        lambda r: min(r["at"], info.loc[r["ballot_id"], "closes_at"]), axis=1
-    )
-    points["share"] = _share_at(_running_totals(db, ids), info, points)
+    # Every previous ballot at every grid point (vectorised: ~1,600 ballots × the grid nationally).
+    n = len(grid)
+    points = pd.DataFrame({"ballot_id": np.repeat(ids, n), "hours": np.tile(grid, len(ids))})
+    at = points["ballot_id"].map(info["opens_at"]) + pd.to_timedelta(points["hours"], unit="h")
+    # Past the close of a shorter ballot, its final figure holds.
+    closes = points["ballot_id"].map(info["closes_at"])
+    points["at"] = at.where(at <= closes, closes)
+    points["share"] = _share_at(totals, info, points)
     out = points.groupby("hours")["share"].agg(["mean", "min", "max", "count"]).reset_index()
     out.columns = ["elapsed_hours", "mean_share", "min_share", "max_share", "ballots"]
     out["elapsed_days"] = out["elapsed_hours"] / 24
@@ -258,18 +308,12 @@ def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
     ids = _previous_ids(db, ballot_id)
     if ids and voters > 0:
         prev = _ballot_frame(db, ids)
-        points = pd.DataFrame(
-            [
-                {
-                    "ballot_id": b,
-                    "at": prev.loc[b, "opens_at"] + (prev.loc[b, "closes_at"] - prev.loc[b, "opens_at"]) * f,
-                }
-                for b in ids
-                for f in (fraction, 1.0)
-            ]
-        )
-        points["fraction"] = [fraction, 1.0] * len(ids)
-        points["share"] = _share_at(_running_totals(db, ids), prev, points)
+        # Each previous ballot at the same fraction of its length and at its close (vectorised).
+        points = pd.DataFrame({"ballot_id": np.repeat(ids, 2), "fraction": np.tile([fraction, 1.0], len(ids))})
+        opens = points["ballot_id"].map(prev["opens_at"])
+        points["at"] = opens + (points["ballot_id"].map(prev["closes_at"]) - opens) * points["fraction"]
+        points = points[["ballot_id", "at", "fraction"]]
+        points["share"] = _share_at(_finished_totals(db, ids), prev, points)
         at_same = points.loc[points["fraction"] == fraction, "share"].mean()
         final = points.loc[points["fraction"] == 1.0, "share"].mean()
         if at_same > 0:
