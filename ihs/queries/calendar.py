@@ -122,9 +122,12 @@ def upcoming_events(db: Engine, as_of: date, days: int = 60) -> pd.DataFrame:
     """
     start = datetime.combine(as_of, time.min)
     end = datetime.combine(as_of + timedelta(days=days), time.max)
+    in_window = select(Event.id).where(Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end)
+    # Sector names of the window's events only (not of all 500,000 events at national scale).
     names = (
         select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
         .join(Sector, Sector.id == EventSector.sector_id)
+        .where(EventSector.event_id.in_(in_window))
         .group_by(EventSector.event_id)
         .subquery()
     )

@@ -93,7 +93,15 @@ def open_ballots(db: Engine, as_of: date) -> pd.DataFrame:
             )
             .label("rn"),
         )
-        .where(TurnoutReport.reported_at <= cutoff)
+        # Readings of the ballots open that day only (not all 400,000 at national scale).
+        .where(
+            TurnoutReport.reported_at <= cutoff,
+            TurnoutReport.ballot_id.in_(
+                select(Ballot.id).where(
+                    Ballot.opens_at <= cutoff, Ballot.closes_at >= datetime.combine(as_of, time.min)
+                )
+            ),
+        )
         .subquery()
     )
     latest = (

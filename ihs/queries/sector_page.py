@@ -120,7 +120,13 @@ def ballots(db: Engine, code: str, as_of: date) -> pd.DataFrame:
             )
             .label("rn"),
         )
-        .where(TurnoutReport.reported_at <= cutoff)
+        # This sector's ballots only (not all 400,000 readings at national scale).
+        .where(
+            TurnoutReport.reported_at <= cutoff,
+            TurnoutReport.ballot_id.in_(
+                select(Ballot.id).join(Sector, Sector.id == Ballot.sector_id).where(Sector.code == code)
+            ),
+        )
         .subquery()
     )
     reported = (
