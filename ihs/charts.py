@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import altair as alt
 
+# Altair validates every chart object against the Vega-Lite schema as it is built, then again
+# when Streamlit serialises it: the first pass was most of a dashboard's time at national scale
+# (`python -m ihs bench`). The full check at serialisation stays.
+alt.utils.schemapi.disable_debug_mode()
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 STAGE_COLOURS = {
