@@ -436,6 +436,8 @@ def measure_page(page: str, url: str) -> dict:
         result.update(_measure_fragment(at, clear, engine, ctx))
         listed |= {name.replace(":", ".") for name, _ in FRAGMENT_READS}
     result["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    # Timings are wall-clock: on a shared machine, say how busy it was.
+    result["load_1min"] = round(os.getloadavg()[0], 1)
     result["unlisted_reads"] = [r for r in reads if r not in listed]
     result["errors"] = errors[:3]
     return result
@@ -483,7 +485,8 @@ def _measure_fragment(at, clear: Callable[[], None], engine, ctx: Context) -> di
 
 
 def run_page(page: str, url: str, built_on: date) -> dict:
-    env = dict(os.environ, IHS_TODAY=built_on.isoformat(), IHS_DEMO="1")
+    # Full error messages in the report (the app's config hides them from visitors).
+    env = dict(os.environ, IHS_TODAY=built_on.isoformat(), IHS_DEMO="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full")
     proc = subprocess.run(
         [sys.executable, "-m", "ihs.bench", "page", page, url],
         capture_output=True,
@@ -538,6 +541,9 @@ def print_table(rows: list[dict]) -> None:
                 f"{row['fragment_warm_s'] * 1000:.0f} ms à chaud, SQL seul {row['fragment_floor_s'] * 1000:.0f} ms"
                 f"  {'ok' if ok else 'NON'}"
             )
+    loads = [r["load_1min"] for r in rows if "load_1min" in r]
+    if loads:
+        print(f"Charge de la machine pendant la mesure (moyenne sur 1 min) : {min(loads)} à {max(loads)}")
     print(
         f"Objectifs : à froid ≤ {TARGETS['cold_s']} s, à chaud ≤ {TARGETS['warm_s']} s, "
         f"ratio ≤ {TARGETS['ratio']}, mémoire ≤ {TARGETS['peak_rss_mb']} Mo, fragment ≤ 50 ms"
@@ -614,6 +620,9 @@ def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITE
 
     engine = get_engine(url)
     sectors, ballot_id, place_ids, registered = _write_targets(engine, writers)
+    with engine.connect() as conn:
+        # Rows this run wrote are above this mark (left-overs of an interrupted run are not).
+        mark = conn.execute(select(func.coalesce(func.max(m.Visit.id), 0))).scalar_one()
     stats = WriteStats()
     day = clock.today()
     cap = max(1, registered // (2 * writers))  # readings stay plausible: never more voters than dwellings
@@ -655,7 +664,9 @@ def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITE
     users = [f"banc-{k:02d}" for k in range(writers)]
     with engine.connect() as conn:
         visits = conn.execute(
-            select(func.count()).select_from(m.Visit).where(m.Visit.created_by.in_(users), m.Visit.notes == MARK)
+            select(func.count())
+            .select_from(m.Visit)
+            .where(m.Visit.id > mark, m.Visit.created_by.in_(users), m.Visit.notes == MARK)
         ).scalar_one()
         readings = conn.execute(
             select(func.count()).select_from(m.TurnoutReport).where(m.TurnoutReport.place_id.in_(place_ids))
