@@ -31,7 +31,10 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV that French Excel opens as is: `;` separator, decimal comma, UTF-8 with BOM."""
-    return escape_frame(df).to_csv(index=False, sep=";", decimal=",", date_format="%d/%m/%Y").encode("utf-8-sig")
+    # CRLF rows (Excel's own): the csv writer then quotes a cell holding a bare CR, which Excel
+    # would otherwise read as a row break, the rest of the cell starting a line unescaped.
+    csv = escape_frame(df).to_csv(index=False, sep=";", decimal=",", date_format="%d/%m/%Y", lineterminator="\r\n")
+    return csv.encode("utf-8-sig")
 
 
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "données") -> bytes:
