@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
@@ -60,3 +61,12 @@ def fr_month(value: date) -> str:
 
 def fr_long_date(value: date) -> str:
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS_FULL[value.month - 1]} {value.year}"
+
+
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_text(value) -> str:
+    """User text to put inside st.markdown: Markdown, HTML, LaTeX and colour signs escaped, so it
+    shows exactly as typed (no link, no image fetched from elsewhere, no formatting)."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", str(value))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct
+from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct, md_text
 from ihs.meetings import frozen_summary
 from ihs.queries.home import (
     delta_text,
@@ -80,7 +80,7 @@ with right:
     if events.empty:
         st.write("Aucun événement prévu dans les 30 prochains jours.")
     for e in events.itertuples():
-        st.markdown(f"**{e.starts_at:%d/%m}** · {e.title}")
+        st.markdown(f"**{e.starts_at:%d/%m}** · {md_text(e.title)}")
 
 for b in ballots.itertuples():
     # Full width: polling-place names are long, a narrow column would cut them.

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ihs.formats import fr_date, fr_int, fr_pct
+from ihs.formats import fr_date, fr_int, fr_pct, md_text
 from ihs.queries import sector_page as q
 from ihs.queries.sectors import STAGE_LABELS
 from ihs.queries.uptake import uptake_by_sector
@@ -90,7 +90,7 @@ with tabs[2]:
     info = read(q.last_information, code, today)
     if info:
         st.markdown(
-            f"**Dernière action d'information** : {info['title']} le {fr_date(info['starts_at'])} "
+            f"**Dernière action d'information** : {md_text(info['title'])} le {fr_date(info['starts_at'])} "
             f"(il y a {fr_int(info['days_since'])} jours)."
         )
     else:
