@@ -100,6 +100,7 @@ READS: dict[str, list[Call]] = {
     "accueil": [
         _FREEZE,
         ("ihs.queries.home:key_figures", lambda c: (c.as_of,)),
+        ("ihs.meetings:frozen_summary", lambda c: ()),
         ("ihs.queries.home:open_ballots", lambda c: (c.as_of,)),
         ("ihs.queries.home:turnout_by_place", lambda c: [(b, c.as_of) for b in c.open_ballot_ids]),
         ("ihs.queries.home:information_sectors", lambda c: (c.as_of,)),
