@@ -29,7 +29,7 @@ def login(page: Page, username: str, password: str | None = None, attempts: int 
     The cookie component loads after the first run and triggers a rerun that redraws the form;
     typing during that rerun can be lost, so a form found empty again is filled again.
     """
-    logged_in = page.get_by_text(f"Connecté·e : {username}")
+    logged_in = page.get_by_text(f"Connecté·e : {username}").first
     user_field = page.get_by_label("Identifiant")
     for _ in range(attempts):
         expect(logged_in.or_(user_field).first).to_be_visible(timeout=60_000)
