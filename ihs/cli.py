@@ -217,10 +217,10 @@ def _restore(args, engine) -> int:
     from ihs.backup import restore
 
     try:
-        restore(engine, args.source)
+        message = restore(engine, args.source)
     except ValueError as exc:
         return _fail(str(exc))
-    print(f"base restaurée depuis {args.source}")
+    print(message)  # says where the replaced database was kept, and any schema upgrade
     return 0
 
 

@@ -142,6 +142,8 @@ def test_cli_backup_and_restore_round_trip(db_url, engine, tmp_path):
     done = _cli(db_url, "restore", str(target))
     assert done.returncode == 0, done.stderr
     assert "base restaurée" in done.stdout
+    if engine.url.get_backend_name() == "sqlite":
+        assert "avant-restauration" in done.stdout, "the CLI says where the replaced database was kept"
     assert table_rows(engine) == before
 
 
