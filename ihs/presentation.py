@@ -160,4 +160,4 @@ def save_slides(session: Session, actor: Actor, codes: list[str]) -> None:
     errors = validate_slides(list(codes))
     if errors:
         raise ValidationError(errors)
-    set_setting(session, SETTING_KEY, list(codes))
+    set_setting(session, actor, SETTING_KEY, list(codes))

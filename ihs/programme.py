@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ihs.models import Setting
+from ihs.users import Actor, require
 
 DEFAULTS: dict[str, Any] = {
     # Pipeline durations, in days, from the landlord and city's validation (domain.md).
@@ -53,7 +54,9 @@ def all_settings(db: Engine) -> dict[str, Any]:
     return {**DEFAULTS, **stored}
 
 
-def set_setting(session: Session, key: str, value: Any) -> None:
+def set_setting(session: Session, actor: Actor, key: str, value: Any) -> None:
+    """Store a programme setting (coordinator only); unknown keys are refused."""
+    require(actor, "settings")
     if key not in DEFAULTS:
         raise KeyError(f"Paramètre inconnu : {key}")
     row = session.get(Setting, key)

@@ -91,7 +91,7 @@ with tabs[2]:
     if info:
         st.markdown(
             f"**Dernière action d'information** : {md_text(info['title'])} le {fr_date(info['starts_at'])} "
-            f"(il y a {fr_int(info['days_since'])} jours)."
+            f"(il y a {fr_int(info['days_since'])} jour{'s' if info['days_since'] > 1 else ''})."
         )
     else:
         st.write("Aucune action d'information enregistrée.")

@@ -15,7 +15,7 @@ from ihs import ballots as b
 from ihs.db import session_scope
 from ihs.models import AuditLog, Ballot, BallotCount, Deployment, DeploymentStage, Organisation, Sector, SectorDwellings
 from ihs.programme import set_setting
-from ihs.users import Actor, PermissionDenied
+from ihs.users import SYSTEM, Actor, PermissionDenied
 
 LANDLORD = Actor("bailleur", "landlord")
 LANDLORD_2 = Actor("bailleur2", "landlord")
@@ -86,7 +86,7 @@ def test_defaults_one_week_dwellings_of_the_date_and_usual_places(empty_engine):
 def test_ballot_length_comes_from_settings(empty_engine):
     sid = make_sector(empty_engine)
     with session_scope("t", engine=empty_engine) as s:
-        set_setting(s, "pipeline.ballot_days", 5)
+        set_setting(s, SYSTEM, "pipeline.ballot_days", 5)
     with session_scope("t", engine=empty_engine) as s:
         assert b.ballot_defaults(s, sid, date(2026, 3, 2))["closes_at"] == datetime(2026, 3, 6, 18)
 
@@ -288,7 +288,7 @@ def test_blank_and_void_above_the_setting_need_a_note(ballot):
     count(engine, LANDLORD, bid, 1, 60, 35, 3, 2, 100)
     # The threshold is a setting.
     with session_scope("t", engine=engine) as s:
-        set_setting(s, "ballot.blank_void_warning_share", 0.10)
+        set_setting(s, SYSTEM, "ballot.blank_void_warning_share", 0.10)
     count(engine, LANDLORD_2, bid, 2, 60, 34, 4, 2, 100)
 
 

@@ -9,7 +9,7 @@ from ihs.db import session_scope
 from ihs.models import AuditLog, Deployment, DeploymentStage, Sector
 from ihs.planning import ValidationError, plan_deployment, plannable_sectors, propose_milestones, validate_milestones
 from ihs.programme import set_setting
-from ihs.users import Actor, PermissionDenied
+from ihs.users import SYSTEM, Actor, PermissionDenied
 
 COORD = Actor("coordination", "coordinator")
 VALIDATION = date(2027, 1, 4)
@@ -33,8 +33,8 @@ def test_proposal_follows_the_default_durations(engine):
 
 def test_proposal_reads_the_settings(engine):
     with session_scope("tests", engine=engine) as s:
-        set_setting(s, "pipeline.information_days", 30)
-        set_setting(s, "pipeline.workshop_sessions", 4)
+        set_setting(s, SYSTEM, "pipeline.information_days", 30)
+        set_setting(s, SYSTEM, "pipeline.workshop_sessions", 4)
     spans = _spans(propose_milestones(engine, VALIDATION))
     assert spans["information"] == (date(2027, 1, 26), date(2027, 2, 24))
     ws_start, ws_end = spans["workshops"]
