@@ -121,11 +121,13 @@ def sector_features(df: pd.DataFrame) -> list[dict]:
     centre point, sized by dwellings (`shape` "cercle").
     """
     out = []
+    # At national scale a dozen vertices per circle are plenty: the chart's size is what costs.
+    vertices = 40 if len(df) <= 100 else 12
     for row in df.itertuples(index=False):
         if row.geometry is not None:
             geometry, shape = row.geometry, "contour"
         elif not (pd.isna(row.lat) or pd.isna(row.lon)):
-            geometry, shape = circle_geometry(row.lon, row.lat, circle_radius_m(row.dwellings)), "cercle"
+            geometry, shape = circle_geometry(row.lon, row.lat, circle_radius_m(row.dwellings), vertices), "cercle"
         else:
             continue
         out.append({"type": "Feature", "geometry": geometry, "properties": {}, "shape": shape, **_fields(row)})

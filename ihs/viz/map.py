@@ -54,6 +54,24 @@ def sector_map(
         if selectable:
             shapes = shapes.add_params(alt.selection_point(fields=["code"], name=SELECTION))
         layers.append(shapes)
-    # Zoom on where the sectors and quartiers de veille are; the commune outline is clipped.
-    focus = [{"type": "Feature", "geometry": f["geometry"], "properties": {}} for f in [*sectors, *veille]]
-    return alt.layer(*layers).project(type="mercator", fit=focus or None)
+    # Zoom on where the sectors and quartiers de veille are (their bounding box, not a second copy of
+    # every shape: at national scale that copy doubled the chart); the commune outline is clipped.
+    return alt.layer(*layers).project(type="mercator", fit=_bounding_box([*sectors, *veille]))
+
+
+def _positions(coords):
+    if coords and isinstance(coords[0], int | float):
+        yield coords
+    else:
+        for part in coords or []:
+            yield from _positions(part)
+
+
+def _bounding_box(features: list[dict]) -> list[dict] | None:
+    points = [p for f in features for p in _positions((f.get("geometry") or {}).get("coordinates"))]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    corners = [[west, south], [east, north]]  # two points: no winding rule to get wrong
+    return [{"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": corners}, "properties": {}}]
