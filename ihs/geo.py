@@ -114,6 +114,9 @@ def circle_radius_m(dwellings) -> float:
     return 90 * math.sqrt(n / 100)
 
 
+MAX_SHAPES = 150  # above this many sectors, the map shows points instead of shapes
+
+
 def sector_features(df: pd.DataFrame) -> list[dict]:
     """Every located sector as a GeoJSON feature whose figures sit at the top level (for Altair).
 
@@ -121,8 +124,15 @@ def sector_features(df: pd.DataFrame) -> list[dict]:
     centre point, sized by dwellings (`shape` "cercle").
     """
     out = []
-    # At national scale a dozen vertices per circle are plenty: the chart's size is what costs.
-    vertices = 40 if len(df) <= 100 else 12
+    if len(df) > MAX_SHAPES:
+        # National scale: outlines would be too small to see and make a megabyte chart that takes
+        # seconds to validate; one point per sector, sized by dwellings, is what the eye can read.
+        return [
+            {"lon": float(row.lon), "lat": float(row.lat), "shape": "point", **_fields(row)}
+            for row in df.itertuples(index=False)
+            if not (pd.isna(row.lat) or pd.isna(row.lon))
+        ]
+    vertices = 40
     for row in df.itertuples(index=False):
         if row.geometry is not None:
             geometry, shape = row.geometry, "contour"

@@ -45,12 +45,26 @@ def sector_map(
         .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True)
         .encode(tooltip=[alt.Tooltip("label:N", title="Quartier de veille")]),
     ]
-    if sectors:
+    if sectors and "geometry" not in sectors[0]:
+        # Points (national scale, see ihs.geo.MAX_SHAPES): area proportional to dwellings.
+        shapes = (
+            alt.Chart(alt.Data(values=sectors))
+            .mark_circle(stroke="#222222", strokeWidth=0.5, opacity=0.85)
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                size=alt.Size("dwellings:Q", legend=None, scale=alt.Scale(range=[20, 400])),
+                color=_colour(colour_by),
+                tooltip=TOOLTIP,
+            )
+        )
+    elif sectors:
         shapes = (
             alt.Chart(alt.Data(values=sectors))
             .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
             .encode(color=_colour(colour_by), tooltip=TOOLTIP)
         )
+    if sectors:
         if selectable:
             shapes = shapes.add_params(alt.selection_point(fields=["code"], name=SELECTION))
         layers.append(shapes)
@@ -69,6 +83,7 @@ def _positions(coords):
 
 def _bounding_box(features: list[dict]) -> list[dict] | None:
     points = [p for f in features for p in _positions((f.get("geometry") or {}).get("coordinates"))]
+    points += [[f["lon"], f["lat"]] for f in features if "lon" in f]
     if not points:
         return None
     lons, lats = [p[0] for p in points], [p[1] for p in points]

@@ -60,3 +60,32 @@ def test_a_bad_stored_shape_falls_back_to_the_point():
         "type": "Point",
         "coordinates": [1, 2],
     }
+
+
+def test_national_scale_map_uses_points_sized_by_dwellings():
+    import pandas as pd
+
+    from ihs.geo import MAX_SHAPES, sector_features
+    from ihs.viz.map import sector_map
+
+    n = MAX_SHAPES + 1
+    df = pd.DataFrame(
+        {
+            "code": [f"s{i}" for i in range(n)],
+            "name": [f"Secteur {i}" for i in range(n)],
+            "stage_label": ["Déployé"] * n,
+            "dwellings": [100 + i for i in range(n)],
+            "subscribers": [20] * n,
+            "uptake": [0.2] * n,
+            "lat": [48.4] * n,
+            "lon": [-4.5 + i / 1000 for i in range(n)],
+            "geometry": [None] * n,
+        }
+    )
+    features = sector_features(df)
+    assert len(features) == n and all(f["shape"] == "point" and "geometry" not in f for f in features)
+    spec = sector_map(features, [], []).to_dict()
+    sectors = spec["layer"][-1]
+    assert sectors["mark"]["type"] == "circle"
+    assert sectors["encoding"]["size"]["field"] == "dwellings"
+    assert spec["projection"]["fit"][0]["geometry"]["coordinates"] == [[-4.5, 48.4], [-4.5 + (n - 1) / 1000, 48.4]]
