@@ -247,6 +247,6 @@ def _report(args, engine) -> int:
 
 
 def _bench(args, engine) -> int:
-    from ihs.bench import cli_bench  # the national-scale benchmark
+    from ihs.ui.bench import cli_bench  # the national-scale benchmark
 
     return cli_bench(args, engine)

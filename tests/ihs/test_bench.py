@@ -9,10 +9,10 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from ihs import bench
 from ihs import models as m
 from ihs.db import forget_engine, get_engine
 from ihs.settings import ROOT
+from ihs.ui import bench
 from ihs.ui.nav import spec_for
 
 TINY = ["--sectors", "20", "--scale", "0.0005"]

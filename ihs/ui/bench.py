@@ -489,7 +489,7 @@ def run_page(page: str, url: str, built_on: date) -> dict:
     # Full error messages in the report (the app's config hides them from visitors).
     env = dict(os.environ, IHS_TODAY=built_on.isoformat(), IHS_DEMO="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full")
     proc = subprocess.run(
-        [sys.executable, "-m", "ihs.bench", "page", page, url],
+        [sys.executable, "-m", "ihs.ui.bench", "page", page, url],
         capture_output=True,
         text=True,
         env=env,
@@ -743,9 +743,9 @@ def cli_bench(args, engine) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    """Internal entry point of the per-page subprocess: `python -m ihs.bench page <page> <url>`."""
+    """Internal entry point of the per-page subprocess: `python -m ihs.ui.bench page <page> <url>`."""
     if len(argv) != 3 or argv[0] != "page":
-        print("usage : python -m ihs.bench page <page> <url>", file=sys.stderr)
+        print("usage : python -m ihs.ui.bench page <page> <url>", file=sys.stderr)
         return 2
     print(json.dumps(measure_page(argv[1], argv[2]), ensure_ascii=False, default=str), flush=True)
     return 0
