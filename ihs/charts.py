@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import altair as alt
 
+from ihs.formats import MONTHS, MONTHS_FULL
+
 # Altair validates every chart object against the Vega-Lite schema as it is built, then again
 # when Streamlit serialises it: the first pass was most of a dashboard's time at national scale
 # (`python -m ihs bench`). The full check at serialisation stays.
@@ -33,21 +35,8 @@ FR_TIME = {
     "periods": ["AM", "PM"],
     "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
     "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-    "months": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+    "months": MONTHS_FULL,
+    "shortMonths": MONTHS,
 }
 
 
