@@ -5,14 +5,43 @@ Charts are built here (not in pages) so the app and the annual report render the
 
 from __future__ import annotations
 
+import copy
+
 import altair as alt
 
 from ihs.formats import MONTHS, MONTHS_FULL
 
-# Altair validates every chart object against the Vega-Lite schema as it is built, then again
-# when Streamlit serialises it: the first pass was most of a dashboard's time at national scale
-# (`python -m ihs bench`). The full check at serialisation stays.
+# Altair validates every chart object against the Vega-Lite schema as it is built, and again as
+# it serialises it: at national scale that was most of a dashboard's time (`python -m ihs bench`).
+# The app serialises without it (`ihs.ui.vega`); the tests validate every chart a page draws.
 alt.utils.schemapi.disable_debug_mode()
+
+
+def _share_schema_table() -> None:
+    """Build Altair's schema-to-class table once, not on every shorthand (`x="mois:N"`).
+
+    `SchemaBase.from_dict` rebuilds it from ~600 classes on each call: 3.5 ms per shorthand
+    string, a third of a dashboard's chart time (the change proposed upstream in
+    vega/altair#3547). The table depends only on the classes, fixed once Altair is imported.
+    """
+    schemapi = alt.utils.schemapi
+    if not hasattr(schemapi, "_FromDict"):  # Altair changed: keep its own behaviour
+        return
+
+    tables: dict = {}  # keyed by the function listing the classes (it names its own base class)
+
+    def from_dict(cls, dct, validate=True):
+        if validate:
+            cls.validate(dct)
+        key = cls._default_wrapper_classes.__func__
+        if key not in tables:
+            tables[key] = schemapi._FromDict(cls._default_wrapper_classes())
+        return tables[key].from_dict(dct, cls)
+
+    schemapi.SchemaBase.from_dict = classmethod(from_dict)
+
+
+_share_schema_table()
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -40,18 +69,23 @@ FR_TIME = {
 }
 
 
+# The whole look as one Vega-Lite `config`: the app sets it on the spec it sends, the report on the
+# chart it renders (`style`), so both look the same.
+CONFIG = {
+    "locale": {"number": FR_NUMBER, "time": FR_TIME},
+    "font": "sans-serif",
+    "range": {"category": PALETTE},
+    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 320},
+    "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "symbolSize": 240, "labelLimit": 360},
+    "title": {"fontSize": TITLE_SIZE, "anchor": "start"},
+    "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+    "view": {"strokeWidth": 0},
+}
+
+
 def style(chart: alt.TopLevelMixin, height: int = 360) -> alt.TopLevelMixin:
     """French locale, legible fonts, the palette, and a consistent look."""
-    return (
-        chart.properties(height=height)
-        .configure(locale=alt.Locale(number=FR_NUMBER, time=FR_TIME), font="sans-serif")
-        .configure_range(category=PALETTE)
-        .configure_axis(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320)
-        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, symbolSize=240, labelLimit=360)
-        .configure_title(fontSize=TITLE_SIZE, anchor="start")
-        .configure_header(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
-        .configure_view(strokeWidth=0)
-    )
+    return chart.properties(height=height).configure(**copy.deepcopy(CONFIG))
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:

@@ -13,7 +13,6 @@ from ihs import geo
 from ihs import presentation as pres
 from ihs import report_charts as rc
 from ihs import report_data as rd
-from ihs.charts import style
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.meetings import frozen_summary
 from ihs.programme import get_setting
@@ -21,7 +20,7 @@ from ihs.queries import home
 from ihs.queries.awareness import awareness
 from ihs.queries.calendar import deployment_stages
 from ihs.queries.overview import summary
-from ihs.ui import forms
+from ihs.ui import forms, vega
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.auth import current_actor
 from ihs.ui.data import read
@@ -47,7 +46,7 @@ def _move(step: int, count: int) -> None:
 
 
 def _chart(chart, height: int = 430) -> None:
-    st.altair_chart(style(chart, height=height), width="stretch")
+    vega.show(chart, height=height)
 
 
 def _figures(day) -> None:

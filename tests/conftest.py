@@ -28,6 +28,10 @@ from ihs.db import forget_engine, get_engine, session_scope  # noqa: E402
 from ihs.demo import build_demo  # noqa: E402
 from ihs.migrate import upgrade  # noqa: E402
 from ihs.settings import get_settings  # noqa: E402
+from ihs.ui import vega  # noqa: E402
+
+# The app draws charts without Altair's schema check (speed); the tests check every chart a page draws.
+vega.VALIDATE = True
 
 PG_URL = os.environ.get("IHS_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"

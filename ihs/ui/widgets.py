@@ -9,6 +9,7 @@ import streamlit as st
 from ihs.charts import style, to_png
 from ihs.demo import demo_loaded
 from ihs.exports import to_csv_bytes
+from ihs.ui import vega
 from ihs.ui.data import engine
 
 
@@ -25,16 +26,20 @@ def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
 
 def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360, **kwargs):
     """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV."""
-    styled = style(ch, height=height)
-    event = st.altair_chart(styled, width="stretch", key=key, **kwargs)
-    downloads(styled, data, key)
+    event = vega.show(ch, height=height, key=key, **kwargs)
+    downloads(ch, data, key, height=height)
     return event
 
 
-def downloads(styled: alt.TopLevelMixin, data: pd.DataFrame, key: str) -> None:
+def downloads(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360) -> None:
+    """The chart as PNG and its table as CSV, each made only when its button is clicked."""
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
-        "Télécharger (PNG)", data=lambda: to_png(styled), file_name=f"{key}.png", mime="image/png", key=f"{key}_png"
+        "Télécharger (PNG)",
+        data=lambda: to_png(style(ch, height=height)),
+        file_name=f"{key}.png",
+        mime="image/png",
+        key=f"{key}_png",
     )
     right.download_button(
         "Tableau (CSV)", data=lambda: to_csv_bytes(data), file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv"
