@@ -117,21 +117,31 @@ def circle_radius_m(dwellings) -> float:
 MAX_SHAPES = 150  # above this many sectors, the map shows points instead of shapes
 
 
-def sector_features(df: pd.DataFrame) -> list[dict]:
+def sector_features(df: pd.DataFrame) -> list[dict] | pd.DataFrame:
     """Every located sector as a GeoJSON feature whose figures sit at the top level (for Altair).
 
     Sectors with a known outline keep it (`shape` "contour"); the others get a circle at their
-    centre point, sized by dwellings (`shape` "cercle").
+    centre point, sized by dwellings (`shape` "cercle"). Above `MAX_SHAPES` sectors: a data frame
+    of points instead (lon, lat, `shape` "point" and the same figures), one row per located sector.
     """
     out = []
     if len(df) > MAX_SHAPES:
         # National scale: outlines would be too small to see and make a megabyte chart that takes
         # seconds to validate; one point per sector, sized by dwellings, is what the eye can read.
-        return [
-            {"lon": float(row.lon), "lat": float(row.lat), "shape": "point", **_fields(row)}
-            for row in df.itertuples(index=False)
-            if not (pd.isna(row.lat) or pd.isna(row.lon))
-        ]
+        located = df.dropna(subset=["lat", "lon"])
+        points = pd.DataFrame(
+            {
+                "lon": located["lon"].astype(float),
+                "lat": located["lat"].astype(float),
+                "shape": "point",
+                "code": located["code"],
+                "name": located["name"],
+                "stage_label": located["stage_label"],
+                **{k: located[k].astype(float) for k in ("dwellings", "subscribers", "uptake")},
+                "uptake_band": located["uptake"].map(uptake_band),
+            }
+        )
+        return points.reset_index(drop=True)
     vertices = 40
     for row in df.itertuples(index=False):
         if row.geometry is not None:

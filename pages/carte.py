@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ihs import geo
-from ihs.formats import fr_date, fr_int, fr_pct
+from ihs.formats import fr_date
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
@@ -46,13 +46,29 @@ st.caption(
 st.caption(f"Fonds : commune — {geo.attribution(geo.COMMUNE)}. Quartiers de veille — {geo.attribution(geo.VEILLE)}.")
 
 st.subheader("Tous les secteurs")
-widths = [4, 2, 2, 2, 2]
-for col, label in zip(st.columns(widths), ["Secteur", "Étape", "Logements", "Abonnés", "Adhésion"], strict=True):
-    col.markdown(f"**{label}**")
-for row in data.itertuples():
-    cols = st.columns(widths)
-    cols[0].page_link("pages/secteur.py", label=row.name, query_params={"secteur": row.code})
-    cols[1].write(row.stage_label)
-    cols[2].write(fr_int(row.dwellings))
-    cols[3].write("–" if pd.isna(row.subscribers) else fr_int(row.subscribers))
-    cols[4].write("–" if pd.isna(row.uptake) else fr_pct(row.uptake))
+st.caption("Cliquez sur une ligne pour ouvrir la fiche du secteur ; cliquez sur un titre de colonne pour trier.")
+listing = pd.DataFrame(
+    {
+        "Secteur": data["name"],
+        "Étape": data["stage_label"],
+        "Logements": data["dwellings"],
+        "Abonnés": data["subscribers"],
+        "Adhésion": data["uptake"] * 100,
+    }
+)
+picked_row = st.dataframe(
+    listing,
+    hide_index=True,
+    width="stretch",
+    key="carte_liste",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_config={
+        "Logements": st.column_config.NumberColumn(format="%d"),
+        "Abonnés": st.column_config.NumberColumn(format="%d"),
+        "Adhésion": st.column_config.NumberColumn(format="%.0f %%"),
+    },
+)
+rows = picked_row.selection.rows if picked_row else []
+if rows:
+    st.switch_page("pages/secteur.py", query_params={"secteur": data["code"].iloc[rows[0]]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 
 from ihs.charts import STAGE_COLOURS
 from ihs.geo import UPTAKE_BANDS
@@ -31,7 +32,12 @@ TOOLTIP = [
 
 
 def sector_map(
-    sectors: list[dict], commune: list[dict], veille: list[dict], colour_by: str = "stage", *, selectable: bool = True
+    sectors: list[dict] | pd.DataFrame,
+    commune: list[dict],
+    veille: list[dict],
+    colour_by: str = "stage",
+    *,
+    selectable: bool = True,
 ) -> alt.LayerChart:
     """Commune and quartiers de veille in grey, sectors on top (from `ihs.geo.sector_features`).
 
@@ -45,10 +51,11 @@ def sector_map(
         .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True)
         .encode(tooltip=[alt.Tooltip("label:N", title="Quartier de veille")]),
     ]
-    if sectors and "geometry" not in sectors[0]:
-        # Points (national scale, see ihs.geo.MAX_SHAPES): area proportional to dwellings.
+    if isinstance(sectors, pd.DataFrame):
+        # Points (national scale, see ihs.geo.MAX_SHAPES): area proportional to dwellings. A data
+        # frame travels to the browser as one Arrow table, not 1,600 JSON objects.
         shapes = (
-            alt.Chart(alt.Data(values=sectors))
+            alt.Chart(sectors)
             .mark_circle(stroke="#222222", strokeWidth=0.5, opacity=0.85)
             .encode(
                 longitude="lon:Q",
@@ -58,19 +65,19 @@ def sector_map(
                 tooltip=TOOLTIP,
             )
         )
-    elif sectors:
+    elif len(sectors):
         shapes = (
             alt.Chart(alt.Data(values=sectors))
             .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
             .encode(color=_colour(colour_by), tooltip=TOOLTIP)
         )
-    if sectors:
+    if len(sectors):
         if selectable:
             shapes = shapes.add_params(alt.selection_point(fields=["code"], name=SELECTION))
         layers.append(shapes)
     # Zoom on where the sectors and quartiers de veille are (their bounding box, not a second copy of
     # every shape: at national scale that copy doubled the chart); the commune outline is clipped.
-    return alt.layer(*layers).project(type="mercator", fit=_bounding_box([*sectors, *veille]))
+    return alt.layer(*layers).project(type="mercator", fit=_bounding_box(sectors, veille))
 
 
 def _positions(coords):
@@ -81,12 +88,15 @@ def _positions(coords):
             yield from _positions(part)
 
 
-def _bounding_box(features: list[dict]) -> list[dict] | None:
+def _bounding_box(sectors: list[dict] | pd.DataFrame, veille: list[dict]) -> list[dict] | None:
+    features = [*veille, *([] if isinstance(sectors, pd.DataFrame) else sectors)]
     points = [p for f in features for p in _positions((f.get("geometry") or {}).get("coordinates"))]
-    points += [[f["lon"], f["lat"]] for f in features if "lon" in f]
-    if not points:
-        return None
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    if isinstance(sectors, pd.DataFrame) and len(sectors):
+        lons += [sectors["lon"].min(), sectors["lon"].max()]
+        lats += [sectors["lat"].min(), sectors["lat"].max()]
+    if not lons:
+        return None
+    west, east, south, north = float(min(lons)), float(max(lons)), float(min(lats)), float(max(lats))
     corners = [[west, south], [east, north]]  # two points: no winding rule to get wrong
     return [{"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": corners}, "properties": {}}]

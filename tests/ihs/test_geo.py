@@ -83,7 +83,8 @@ def test_national_scale_map_uses_points_sized_by_dwellings():
         }
     )
     features = sector_features(df)
-    assert len(features) == n and all(f["shape"] == "point" and "geometry" not in f for f in features)
+    assert len(features) == n and set(features["shape"]) == {"point"} and "geometry" not in features
+    assert features.loc[0, "dwellings"] == 100 and features.loc[0, "uptake_band"] == "20 % et plus"
     spec = sector_map(features, [], []).to_dict()
     sectors = spec["layer"][-1]
     assert sectors["mark"]["type"] == "circle"

@@ -1,4 +1,4 @@
-"""Carte des secteurs: the offline map (sectors, both colour modes), its list of links, the click."""
+"""Carte des secteurs: the offline map (sectors, both colour modes), the list of sectors, the clicks."""
 
 import json
 
@@ -31,13 +31,24 @@ def test_map_shows_every_sector_coloured_by_stage_then_uptake(app_db):
     assert "Taux d'adhésion" in json.dumps(spec, ensure_ascii=False)
 
 
-def test_attribution_and_list_of_links(app_db):
+def test_attribution_and_list_of_every_sector(app_db):
     at = open_page("viewer", "carte")
     page = texts(at)
     assert "Licence Ouverte" in page and "Brest metropole" in page
-    links = [el for el in at.main.get("page_link")]
-    assert len(links) == 18
-    assert any(el.proto.label == "Kerourien" and "secteur=kerourien" in el.proto.query_string for el in links)
+    [listing] = at.dataframe
+    shown = listing.value
+    assert len(shown) == 18 and list(shown.columns) == ["Secteur", "Étape", "Logements", "Abonnés", "Adhésion"]
+    kerourien = shown[shown["Secteur"] == "Kerourien"].iloc[0]
+    assert kerourien["Logements"] == 596 and kerourien["Étape"] == "Déployé"
+
+
+def test_picking_a_row_of_the_list_opens_its_sector(app_db):
+    at = open_page("viewer", "carte")
+    row = list(at.dataframe[0].value["Secteur"]).index("Kerourien")
+    at.session_state["carte_liste"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert metric(at, "Logements") == "596"
 
 
 def test_clicking_a_sector_opens_its_page(app_db):
