@@ -5,9 +5,15 @@ import streamlit as st
 from ihs import clock
 from ihs.formats import fr_date
 from ihs.ics import build_calendar
-from ihs.queries.calendar import calendar_items, deployment_stages, deployment_years, upcoming_events
+from ihs.queries.calendar import (
+    calendar_items,
+    deployment_pages,
+    deployment_stages,
+    deployment_years,
+    upcoming_events,
+)
 from ihs.ui.asof import as_of, frozen_band
-from ihs.ui.data import read
+from ihs.ui.data import engine, read
 from ihs.ui.widgets import chart, no_data, table
 from ihs.viz.calendar import default_span, timeline_chart
 from ihs.vocab import DEPLOYMENT_STATUSES
@@ -38,14 +44,27 @@ stages = read(deployment_stages, year_value, tuple(statuses), today)
 if stages.empty:
     no_data("Aucun déploiement pour cette année et ces statuts : élargissez les filtres.")
 else:
+    every = stages  # the table to download: every deployment of the filters, not only this screen
+    pages, default_page = deployment_pages(stages, today)
+    n_deployments = sum(len(p) for p in pages)
+    st.subheader(f"{n_deployments} déploiement{'s' if n_deployments > 1 else ''}")
+    if len(pages) > 1:
+        # A screen of deployments at a time, in date order, starting with those under way.
+        page_no = st.selectbox(
+            "Déploiements affichés",
+            range(len(pages)),
+            index=default_page,
+            format_func=lambda k: f"{k * len(pages[0]) + 1} à {k * len(pages[0]) + len(pages[k])} sur {n_deployments}",
+            key="cal_page",
+        )
+        stages = stages[stages["deployment_id"].isin(pages[page_no])]
     start, end = default_span(stages, today)
-    n_sectors = stages["deployment_id"].nunique()
-    st.subheader(f"{n_sectors} déploiement{'s' if n_sectors > 1 else ''}")
+    n_shown = stages["deployment_id"].nunique()
     chart(
         timeline_chart(stages, today, labels=(end - start).days <= 800),
-        stages.drop(columns=["stage", "kind", "status"]),
+        every.drop(columns=["stage", "kind", "status"]),
         key="calendrier",
-        height=max(280, 56 * n_sectors),
+        height=max(280, 56 * n_shown),
     )
 
 st.subheader(f"Prochains événements ({UPCOMING_DAYS} jours)")
@@ -66,12 +85,17 @@ st.caption(
     f"{UPCOMING_DAYS} prochains jours. Il s'importe dans Outlook et Thunderbird ; réimporté, il met à jour "
     "les mêmes événements au lieu de les dupliquer."
 )
-items = read(calendar_items, today, year_value, tuple(statuses), UPCOMING_DAYS)
+db = engine()
 st.download_button(
     "Télécharger le calendrier (.ics)",
-    data=lambda: build_calendar(items, dtstamp=clock.now(), name="Internet en habitat social – calendrier"),
+    # Built on the click only: nationally a year is hundreds of stages, half a second of work.
+    data=lambda: build_calendar(
+        calendar_items(db, today, year_value, tuple(statuses), UPCOMING_DAYS),
+        dtstamp=clock.now(),
+        name="Internet en habitat social – calendrier",
+    ),
     file_name=f"calendrier-ihs-{year_value or 'tout'}.ics",
     mime="text/calendar",
     key="cal_ics",
-    disabled=not items,
+    disabled=stages.empty and events.empty,
 )

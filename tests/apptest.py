@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from ihs.demo import DEMO_ACCOUNTS
@@ -43,6 +44,14 @@ def texts(at: AppTest) -> str:
     for metric in at.metric:
         parts.append(f"{metric.label}: {metric.value}")
     return "\n".join(parts)
+
+
+def chart_data(element) -> pd.DataFrame:
+    """The rows a chart element sends to the browser (its Arrow datasets, joined)."""
+    import pyarrow as pa
+
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in element.proto.datasets]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def metric(at: AppTest, label: str) -> str:

@@ -115,6 +115,30 @@ def deployment_stages(
     return pd.DataFrame(rows, columns=columns)
 
 
+PAGE_SIZE = 20  # deployments per screen of the calendar: 20 rows fill a projector
+
+
+def deployment_pages(stages: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:
+    """`deployment_stages` rows cut into screens of `size` deployments, in the chart's order.
+
+    Order: each deployment's first date, then its sector's name. Returns the deployment ids of
+    each screen and the screen to show first: the one with the first deployment not finished by
+    `today` (the last screen when all are finished).
+    """
+    size = size or PAGE_SIZE
+    if stages.empty:
+        return [], 0
+    spans = stages.groupby("deployment_id").agg(
+        first=("start", "min"), last=("end", "max"), name=("sector_name", "first")
+    )
+    spans = spans.sort_values(["first", "name"], kind="stable")
+    ids = [int(i) for i in spans.index]
+    pages = [ids[k : k + size] for k in range(0, len(ids), size)]
+    running = [pos for pos, last in enumerate(spans["last"]) if last >= today]
+    default = running[0] // size if running else len(pages) - 1
+    return pages, default
+
+
 def upcoming_events(db: Engine, as_of: date, days: int = 60) -> pd.DataFrame:
     """Events (not deleted) starting from `as_of` to `as_of + days`, with their sectors' names.
 

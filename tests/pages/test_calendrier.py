@@ -2,7 +2,9 @@
 
 import json
 
-from tests.apptest import open_page, texts
+from ihs.queries.calendar import deployment_stages
+from tests.apptest import chart_data, open_page, texts
+from tests.conftest import TODAY
 
 
 def _chart_specs(at):
@@ -44,3 +46,24 @@ def test_year_filter_all_years(app_db):
     at.selectbox(key="cal_annee").select("Toutes les années").run()
     assert not at.exception
     assert "18 déploiements" in texts(at)
+
+
+def test_many_deployments_come_a_screen_at_a_time_starting_with_those_under_way(app_db, monkeypatch):
+    monkeypatch.setattr("ihs.queries.calendar.PAGE_SIZE", 4)
+    at = open_page("viewer", "calendrier")
+    at.selectbox(key="cal_annee").select("Toutes les années").run()
+    assert not at.exception
+    assert "18 déploiements" in texts(at)
+    pager = at.selectbox(key="cal_page")
+    assert pager.options == ["1 à 4 sur 18", "5 à 8 sur 18", "9 à 12 sur 18", "13 à 16 sur 18", "17 à 18 sur 18"]
+    every = deployment_stages(app_db, None, (), TODAY)
+    shown = set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna())
+    assert len(shown) == 4
+    # The first screen is the one with the first deployment not finished today; all before it are.
+    ends = every.groupby("sector_name")["end"].max()
+    assert any(ends[name] >= TODAY for name in shown)
+    assert pager.value > 0
+
+    at.selectbox(key="cal_page").set_value(0).run()
+    first_screen = set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna())
+    assert len(first_screen) == 4 and first_screen != shown and all(ends[n] < TODAY for n in first_screen)
