@@ -5,7 +5,7 @@ import streamlit as st
 
 from ihs.formats import fr_date, fr_int, fr_num, fr_pct
 from ihs.programme import get_setting
-from ihs.queries.awareness import awareness, overall_share, ranking
+from ihs.queries.awareness import awareness, overall_share, rank
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data, table
@@ -26,7 +26,7 @@ sectors = read(awareness, today)
 if sectors.empty:
     no_data("Aucun secteur déployé à cette date : rien à estimer.")
     st.stop()
-urgent = read(ranking, today)
+urgent = rank(sectors)  # from the rows above: no second computation
 
 cols = st.columns(3)
 cols[0].metric("Secteurs déployés", fr_int(len(sectors)))

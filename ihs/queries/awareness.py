@@ -212,7 +212,11 @@ def awareness(db: Engine, as_of: date) -> pd.DataFrame:
 
 def ranking(db: Engine, as_of: date) -> pd.DataFrame:
     """Sectors that need a new information round, most urgent first, with `rank` and `reason`."""
-    df = awareness(db, as_of)
+    return rank(awareness(db, as_of))
+
+
+def rank(df: pd.DataFrame) -> pd.DataFrame:
+    """`awareness` rows that need a new information round, most urgent first, numbered (`rank`)."""
     if df.empty:
         return df
     df = df[df["needs_round"]].copy()
