@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--writes", action="store_true", help="charge en écriture : 20 rédacteurs pendant 10 s")
     bench.add_argument("--sectors", type=int, default=1600, help="nombre de secteurs synthétiques")
     bench.add_argument("--scale", type=float, default=1.0, help="fraction du volume national (tests : 0.001)")
+    bench.add_argument(
+        "--url",
+        default=argparse.SUPPRESS,  # given after `bench`, same as `python -m ihs --url … bench`
+        help="mesure sur cette base (ex. PostgreSQL), construite si vide",
+    )
     bench.add_argument("--bench-url", help="base de mesure (défaut : data/bench/bench.db)")
     bench.add_argument("--seconds", type=float, default=10.0, help="durée de la charge en écriture (défaut : 10)")
     return p

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from ihs import models as m
 from ihs.db import forget_engine, get_engine
@@ -89,3 +90,14 @@ def test_refuses_a_database_that_holds_other_data(db_url):
     proc = _bench(*TINY, url=db_url)
     assert proc.returncode == 2
     assert "ne viennent pas du banc d'essai" in proc.stderr
+
+
+def test_url_after_bench_runs_the_write_load_on_that_database(empty_db_url):
+    """`python -m ihs bench --url …` (SQLite, and PostgreSQL when configured) builds and measures there."""
+    proc = _bench(*TINY, "--url", empty_db_url, "--writes", "--seconds", "1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[0])
+    assert result["backend"] == make_url(empty_db_url).get_backend_name()
+    assert result["writes"] > 0 and result["errors"] == 0 and result["lost"] == 0
+    with get_engine(empty_db_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(m.Sector)).scalar_one() == 20
