@@ -10,7 +10,7 @@ from ihs.ui import auth
 from ihs.ui.nav import PAGES, pages_for
 from ihs.ui.widgets import demo_banner
 
-st.set_page_config(page_title="Internet en habitat social", page_icon="🌐", layout="wide")
+st.set_page_config(page_title="Internet en habitat social", page_icon=":material/wifi:", layout="wide")
 
 settings = get_settings()
 try:

@@ -64,7 +64,7 @@ with left:
             f"Ouvert jusqu'au {fr_datetime(b.closes_at)} ; {b.places_reported}/{b.places} bureaux ont transmis, "
             f"dernier relevé {fr_datetime(b.last_report)}."
         )
-        st.page_link("pages/scrutin_direct.py", label="Suivre le scrutin en direct", icon="🗳️")
+        st.page_link("pages/scrutin_direct.py", label="Suivre le scrutin en direct", icon=":material/how_to_vote:")
 with middle:
     st.subheader("Information")
     info = read(information_sectors, today)

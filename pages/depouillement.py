@@ -66,7 +66,7 @@ if msg := st.session_state.pop(DONE, None):
 show_error("ballot")
 
 if b["phase"] == "locked":
-    st.success(f"🔒 Résultat verrouillé par {b['locked_by']} le {fr_datetime(b['locked_at'])}.")
+    st.success(f"Résultat verrouillé par {b['locked_by']} le {fr_datetime(b['locked_at'])}.", icon=":material/lock:")
     if actor.can("lock_ballots"):
         with st.form("deverrouiller", border=True):
             reason = st.text_input("Raison du déverrouillage (obligatoire)", key="dep_raison")
@@ -111,7 +111,7 @@ table(shown.drop(columns="field").set_axis(["Champ", "Saisie 1", "Saisie 2", "Co
 if b["phase"] in ("counted", "closed") and st.button("Valider le résultat", type="primary", key="dep_valider"):
     act(rules.validate_count, ballot_id, done="Résultat validé : les deux saisies concordent.")
 if b["phase"] == "validated" and actor.can("lock_ballots"):
-    if st.button("🔒 Verrouiller le résultat", type="primary", key="dep_verrouiller"):
+    if st.button("Verrouiller le résultat", icon=":material/lock:", type="primary", key="dep_verrouiller"):
         act(rules.lock_result, ballot_id, done="Résultat verrouillé.")
 
 result = read(ballot_result, ballot_id)

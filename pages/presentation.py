@@ -115,7 +115,10 @@ slideshow()
 actor = current_actor()
 if not full_screen:
     st.page_link(
-        "pages/presentation.py", label="Ouvrir en plein écran", icon="🖥️", query_params={"mode": "presentation"}
+        "pages/presentation.py",
+        label="Ouvrir en plein écran",
+        icon=":material/present_to_all:",
+        query_params={"mode": "presentation"},
     )
     st.caption("Adresse à laisser sur l'écran partagé : ?mode=presentation&every=20 (secondes par diapositive).")
 

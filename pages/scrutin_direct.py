@@ -63,16 +63,18 @@ def live(ballot_id: int) -> None:
         since = data["last_report_at"]
         when = f"le {since:%d/%m} à {since:%H:%M}" if since else "aucun relevé depuis l'ouverture"
         st.warning(
-            f"⚠️ Données anciennes : pas de nouveau relevé depuis {duration_text(timedelta(minutes=data['minutes_since_last'] or 0))} "
+            f"Données anciennes : pas de nouveau relevé depuis {duration_text(timedelta(minutes=data['minutes_since_last'] or 0))} "
             f"(dernier relevé {when}). Les chiffres ci-dessous ne sont peut-être plus à jour.",
+            icon=":material/warning:",
         )
     if data["phase"] == "planned":
         st.info(f"Le scrutin ouvre le {fr_date(data['opens_at'])} à {data['opens_at']:%H:%M}.")
     result = read(ballot_result, ballot_id)
     if result:
         out = result["outcome"]
-        verdict = "✅ ADOPTÉ" if out.adopted else "❌ REJETÉ"
-        st.success(f"{verdict} — {out.explanation}.", icon=None)
+        verdict = "ADOPTÉ" if out.adopted else "REJETÉ"
+        show = st.success if out.adopted else st.warning
+        show(f"{verdict} — {out.explanation}.", icon=":material/check_circle:" if out.adopted else ":material/cancel:")
         cols = st.columns(4)
         cols[0].metric("Résultat", out.label)
         cols[1].metric("Oui (suffrages exprimés)", fr_pct(out.yes_share))

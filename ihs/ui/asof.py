@@ -21,4 +21,6 @@ def frozen_band() -> None:
     """A clear band when figures are frozen for a meeting."""
     frozen = read(active_freeze)
     if frozen:
-        st.info(f"Chiffres arrêtés au {fr_date(frozen)} pour la séance du comité de pilotage.", icon="📌")
+        st.info(
+            f"Chiffres arrêtés au {fr_date(frozen)} pour la séance du comité de pilotage.", icon=":material/push_pin:"
+        )
