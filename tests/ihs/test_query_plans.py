@@ -1,0 +1,66 @@
+"""Every dashboard read finds its rows through an index (EXPLAIN QUERY PLAN, SQLite).
+
+At national scale the big tables hold millions of rows (`python -m ihs bench`): a dashboard
+query that reads one of them whole is the slow page of tomorrow. This runs each page's reads
+(the bench's registry, `ihs.ui.bench.READS`) on the demo database, asks SQLite for the plan of
+every SELECT they send, and fails on a full scan of a big table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from ihs.ui import bench
+
+BIG = ("visit", "event", "event_sector", "turnout_report", "subscriber_count", "move_in", "audit_log")
+FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(BIG)})\b(?!.*USING)")
+
+
+def test_no_dashboard_read_scans_a_big_table_whole(sqlite_template, tmp_path):
+    import shutil
+
+    from ihs.db import forget_engine, get_engine
+
+    path = tmp_path / "ihs.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    engine = get_engine(url)
+    ctx = bench.context(engine)
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            sent.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    scans, checked = [], 0
+    try:
+        for page, calls in [*bench.READS.items(), ("scrutin_direct (fragment)", bench.FRAGMENT_READS)]:
+            for name, args in calls:
+                made = args(ctx)
+                sent.clear()
+                for a in made if isinstance(made, list) else [made]:
+                    bench._resolve(name)(engine, *a)
+                for statement, params in list(sent):
+                    with engine.connect() as conn:
+                        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).fetchall()
+                    checked += 1
+                    scans += [f"{page} · {name}: {row[-1]}" for row in plan if FULL_SCAN.search(row[-1])]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        forget_engine(url)
+    assert checked > 50  # the reads did run
+    assert not scans, "\n".join(scans)
+
+
+def test_the_check_sees_a_full_scan(sqlite_template):
+    """What SQLite says of a query that reads a table whole (no index on `notes`) is caught."""
+    import sqlite3
+
+    with sqlite3.connect(sqlite_template) as conn:
+        [plan] = [row[-1] for row in conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM visit WHERE notes = 'x'")]
+        [indexed] = [row[-1] for row in conn.execute("EXPLAIN QUERY PLAN SELECT * FROM visit WHERE id = 1")]
+    assert FULL_SCAN.search(plan), plan
+    assert not FULL_SCAN.search(indexed), indexed
