@@ -9,6 +9,7 @@ import copy
 
 import altair as alt
 
+import ihs.altair_fast
 from ihs.formats import MONTHS, MONTHS_FULL
 
 # Altair validates every chart object against the Vega-Lite schema as it is built, and again as
@@ -17,31 +18,7 @@ from ihs.formats import MONTHS, MONTHS_FULL
 alt.utils.schemapi.disable_debug_mode()
 
 
-def _share_schema_table() -> None:
-    """Build Altair's schema-to-class table once, not on every shorthand (`x="mois:N"`).
-
-    `SchemaBase.from_dict` rebuilds it from ~600 classes on each call: 3.5 ms per shorthand
-    string, a third of a dashboard's chart time (the change proposed upstream in
-    vega/altair#3547). The table depends only on the classes, fixed once Altair is imported.
-    """
-    schemapi = alt.utils.schemapi
-    if not hasattr(schemapi, "_FromDict"):  # Altair changed: keep its own behaviour
-        return
-
-    tables: dict = {}  # keyed by the function listing the classes (it names its own base class)
-
-    def from_dict(cls, dct, validate=True):
-        if validate:
-            cls.validate(dct)
-        key = cls._default_wrapper_classes.__func__
-        if key not in tables:
-            tables[key] = schemapi._FromDict(cls._default_wrapper_classes())
-        return tables[key].from_dict(dct, cls)
-
-    schemapi.SchemaBase.from_dict = classmethod(from_dict)
-
-
-_share_schema_table()
+ihs.altair_fast.apply()  # Altair's repeated work skipped: the same specs, faster
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ihs.altair_fast import Values
 from ihs.charts import STAGE_COLOURS
 from ihs.geo import UPTAKE_BANDS
 
@@ -46,8 +47,10 @@ def sector_map(
     selection between two layers, which is why circles are drawn as polygons too.
     """
     layers = [
-        alt.Chart(alt.Data(values=commune)).mark_geoshape(fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True),
-        alt.Chart(alt.Data(values=veille))
+        alt.Chart(alt.Data(values=Values(commune))).mark_geoshape(
+            fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True
+        ),
+        alt.Chart(alt.Data(values=Values(veille)))
         .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True)
         .encode(tooltip=[alt.Tooltip("label:N", title="Quartier de veille")]),
     ]
@@ -67,7 +70,7 @@ def sector_map(
         )
     elif len(sectors):
         shapes = (
-            alt.Chart(alt.Data(values=sectors))
+            alt.Chart(alt.Data(values=Values(sectors)))
             .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
             .encode(color=_colour(colour_by), tooltip=TOOLTIP)
         )
