@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ihs import clock
-from ihs.formats import fr_date
+from ihs.formats import fr_date, fr_int
 from ihs.ics import build_calendar
+from ihs.queries import calendar as cal
 from ihs.queries.calendar import (
     calendar_items,
+    count_upcoming_events,
     deployment_pages,
     deployment_stages,
     deployment_years,
@@ -68,7 +70,8 @@ else:
     )
 
 st.subheader(f"Prochains événements ({UPCOMING_DAYS} jours)")
-events = read(upcoming_events, today, UPCOMING_DAYS)
+events = read(upcoming_events, today, UPCOMING_DAYS, cal.EVENTS_SHOWN)
+n_events = read(count_upcoming_events, today, UPCOMING_DAYS)
 if events.empty:
     no_data(f"Aucun événement prévu dans les {UPCOMING_DAYS} prochains jours.")
 else:
@@ -78,6 +81,10 @@ else:
     )[["date", "heure", "title", "kind_label", "place", "sectors"]]
     shown.columns = ["Date", "Heure", "Événement", "Type", "Lieu", "Secteurs"]
     table(shown.fillna("–"), key="prochains")
+    if n_events > len(events):
+        st.caption(
+            f"Les {fr_int(len(events))} premiers sur {fr_int(n_events)} : l'export ci-dessous les contient tous."
+        )
 
 st.subheader("Exporter vers un agenda")
 st.caption(
@@ -97,5 +104,5 @@ st.download_button(
     file_name=f"calendrier-ihs-{year_value or 'tout'}.ics",
     mime="text/calendar",
     key="cal_ics",
-    disabled=stages.empty and events.empty,
+    disabled=stages.empty and not n_events,
 )

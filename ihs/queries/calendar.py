@@ -116,6 +116,7 @@ def deployment_stages(
 
 
 PAGE_SIZE = 20  # deployments per screen of the calendar: 20 rows fill a projector
+EVENTS_SHOWN = 100  # rows of the upcoming-events table (nationally two months hold ~6,600 events)
 
 
 def deployment_pages(stages: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:
@@ -139,19 +140,24 @@ def deployment_pages(stages: pd.DataFrame, today: date, size: int | None = None)
     return pages, default
 
 
-def upcoming_events(db: Engine, as_of: date, days: int = 60) -> pd.DataFrame:
-    """Events (not deleted) starting from `as_of` to `as_of + days`, with their sectors' names.
-
-    Columns: event_id, starts_at, ends_at, kind, kind_label, title, place, sectors.
-    """
+def _window(as_of: date, days: int):
     start = datetime.combine(as_of, time.min)
     end = datetime.combine(as_of + timedelta(days=days), time.max)
-    in_window = select(Event.id).where(Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end)
-    # Sector names of the window's events only (not of all 500,000 events at national scale).
+    return Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end
+
+
+def upcoming_events(db: Engine, as_of: date, days: int = 60, limit: int | None = None) -> pd.DataFrame:
+    """Events (not deleted) starting from `as_of` to `as_of + days`, with their sectors' names.
+
+    The first `limit` of them in date order (None: all; `count_upcoming_events` says how many).
+    Columns: event_id, starts_at, ends_at, kind, kind_label, title, place, sectors.
+    """
+    shown = select(Event.id).where(*_window(as_of, days)).order_by(Event.starts_at, Event.id).limit(limit)
+    # Sector names of the events shown only (not of all 500,000 events at national scale).
     names = (
         select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
         .join(Sector, Sector.id == EventSector.sector_id)
-        .where(EventSector.event_id.in_(in_window))
+        .where(EventSector.event_id.in_(shown))
         .group_by(EventSector.event_id)
         .subquery()
     )
@@ -166,8 +172,9 @@ def upcoming_events(db: Engine, as_of: date, days: int = 60) -> pd.DataFrame:
             names.c.sectors,
         )
         .outerjoin(names, names.c.event_id == Event.id)
-        .where(Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end)
+        .where(*_window(as_of, days))
         .order_by(Event.starts_at, Event.id)
+        .limit(limit)
     )
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)
@@ -175,6 +182,12 @@ def upcoming_events(db: Engine, as_of: date, days: int = 60) -> pd.DataFrame:
     df["starts_at"] = pd.to_datetime(df["starts_at"])
     df["ends_at"] = pd.to_datetime(df["ends_at"])
     return df[["event_id", "starts_at", "ends_at", "kind", "kind_label", "title", "place", "sectors"]]
+
+
+def count_upcoming_events(db: Engine, as_of: date, days: int = 60) -> int:
+    """How many events (not deleted) start from `as_of` to `as_of + days`."""
+    with db.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Event).where(*_window(as_of, days))).scalar_one()
 
 
 def _fr(d: date) -> str:

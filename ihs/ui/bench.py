@@ -112,7 +112,8 @@ READS: dict[str, list[Call]] = {
         _FREEZE,
         ("ihs.queries.calendar:deployment_years", lambda c: ()),
         ("ihs.queries.calendar:deployment_stages", lambda c: (_default_year(c), (), c.as_of)),
-        ("ihs.queries.calendar:upcoming_events", lambda c: (c.as_of, 60)),
+        ("ihs.queries.calendar:upcoming_events", lambda c: (c.as_of, 60, 100)),
+        ("ihs.queries.calendar:count_upcoming_events", lambda c: (c.as_of, 60)),
     ],
     "adhesion": [
         _FREEZE,

@@ -32,3 +32,14 @@ def test_screens_in_date_order_and_the_first_shown_is_where_work_is_under_way():
     assert first == 1  # only D is not finished
     assert deployment_pages(stages, date(2028, 1, 1), size=2)[1] == 2  # all finished: the last screen
     assert deployment_pages(stages.iloc[0:0], date(2026, 1, 1)) == ([], 0)
+
+
+def test_upcoming_events_first_rows_and_count(engine):
+    from ihs.queries.calendar import count_upcoming_events, upcoming_events
+    from tests.conftest import TODAY
+
+    every = upcoming_events(engine, TODAY, 60)
+    first = upcoming_events(engine, TODAY, 60, 5)
+    assert count_upcoming_events(engine, TODAY, 60) == len(every) == 16
+    assert list(first["event_id"]) == list(every["event_id"].head(5))
+    assert first.iloc[0]["sectors"] == "Pilier Rouge"

@@ -67,3 +67,12 @@ def test_many_deployments_come_a_screen_at_a_time_starting_with_those_under_way(
     at.selectbox(key="cal_page").set_value(0).run()
     first_screen = set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna())
     assert len(first_screen) == 4 and first_screen != shown and all(ends[n] < TODAY for n in first_screen)
+
+
+def test_a_long_list_of_upcoming_events_shows_its_first_rows_and_says_how_many(app_db, monkeypatch):
+    monkeypatch.setattr("ihs.queries.calendar.EVENTS_SHOWN", 5)
+    at = open_page("viewer", "calendrier")
+    assert not at.exception
+    events = at.dataframe[0].value
+    assert len(events) == 5 and events.iloc[0]["Événement"] == "Atelier numérique 6/10 – Pilier Rouge"
+    assert "Les 5 premiers sur 16 : l'export ci-dessous les contient tous." in texts(at)
