@@ -38,15 +38,20 @@ picked = ((event or {}).get("selection") or {}).get(SELECTION) or []
 if picked and picked[0].get("code"):
     st.switch_page("pages/secteur.py", query_params={"secteur": picked[0]["code"]})
 
+shapes = (
+    "Un point par secteur, de surface proportionnelle aux logements (position approximative)."
+    if isinstance(features, pd.DataFrame)
+    else "Contours : quartiers de veille connus ; sinon cercle au centre du secteur (position approximative), "
+    "de surface proportionnelle aux logements."
+)
 st.caption(
-    f"Situation au {fr_date(today)}. Cliquez sur un secteur pour ouvrir sa fiche. Contours : quartiers de veille "
-    "connus ; sinon cercle au centre du secteur (position approximative), de surface proportionnelle aux logements. "
+    f"Situation au {fr_date(today)}. Cliquez sur un secteur pour ouvrir sa fiche. {shapes} "
     "En gris pointillé : quartiers de veille ; en gris clair : la commune de Brest."
 )
 st.caption(f"Fonds : commune — {geo.attribution(geo.COMMUNE)}. Quartiers de veille — {geo.attribution(geo.VEILLE)}.")
 
 st.subheader("Tous les secteurs")
-st.caption("Cliquez sur une ligne pour ouvrir la fiche du secteur ; cliquez sur un titre de colonne pour trier.")
+st.caption("Cochez une ligne pour ouvrir la fiche du secteur ; cliquez sur un titre de colonne pour trier.")
 listing = pd.DataFrame(
     {
         "Secteur": data["name"],

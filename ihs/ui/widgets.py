@@ -33,7 +33,7 @@ def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 
 
 def downloads(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360) -> None:
     """The chart as PNG and its table as CSV, each made only when its button is clicked."""
-    left, right, _ = st.columns([1, 1, 3])
+    left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         "Télécharger (PNG)",
         data=lambda: to_png(style(ch, height=height)),
