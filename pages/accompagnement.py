@@ -40,69 +40,83 @@ row2[1].metric("Anciens contrats résiliés", fr_int(totals["contracts_terminate
 row2[2].metric("Ordinateurs vendus", fr_int(totals["computers_sold"]))
 row2[3].metric("Montant encaissé", fr_eur(totals["amount_eur"], 0))
 
+# Only the open tab is read and drawn (a tab switch reruns the page): fetch what the screen shows.
 workshops, dropins, legal, equipment = st.tabs(
-    ["Ateliers numériques", "Permanences", "Accompagnement juridique", "Équipement"]
+    ["Ateliers numériques", "Permanences", "Accompagnement juridique", "Équipement"],
+    key="acc_onglet",
+    on_change="rerun",
 )
 
-with workshops:
-    cycles = read(workshop_cycles, year, today)
-    if cycles.empty:
-        no_data(f"Aucune séance d'atelier numérique enregistrée en {year}.")
-    else:
-        sessions = read(workshop_sessions, year, today)
-        returning = cycles["returning_total"].sum() / max(cycles["attendance_later"].sum(), 1)
-        st.markdown(
-            f"**{fr_int(len(cycles))} cycle(s), {fr_int(cycles['sessions_held'].sum())} séances.** "
-            f"Aux séances après la première, **{fr_pct(returning)}** des présents étaient déjà venus."
-        )
-        chart(workshop_chart(sessions), sessions, key="ateliers")
-        shown = cycles.assign(
-            seances=cycles["sessions_held"].map(fr_int) + " / " + cycles["planned_sessions"].map(fr_int),
-            debut=cycles["first_session"].map(fr_date),
-            moyenne=cycles["attendance_mean"].map(fr_int),
-            revenus=cycles["returning_share"].map(lambda v: "–" if pd.isna(v) else fr_pct(v)),
-        )[["cycle", "debut", "seances", "attendance_first", "moyenne", "revenus"]]
-        shown.columns = ["Cycle", "Début", "Séances tenues / prévues", "Présents 1re séance", "Moyenne", "Déjà venus"]
-        table(shown)
+if workshops.open:
+    with workshops:
+        cycles = read(workshop_cycles, year, today)
+        if cycles.empty:
+            no_data(f"Aucune séance d'atelier numérique enregistrée en {year}.")
+        else:
+            sessions = read(workshop_sessions, year, today)
+            returning = cycles["returning_total"].sum() / max(cycles["attendance_later"].sum(), 1)
+            st.markdown(
+                f"**{fr_int(len(cycles))} cycle(s), {fr_int(cycles['sessions_held'].sum())} séances.** "
+                f"Aux séances après la première, **{fr_pct(returning)}** des présents étaient déjà venus."
+            )
+            chart(workshop_chart(sessions), sessions, key="ateliers")
+            shown = cycles.assign(
+                seances=cycles["sessions_held"].map(fr_int) + " / " + cycles["planned_sessions"].map(fr_int),
+                debut=cycles["first_session"].map(fr_date),
+                moyenne=cycles["attendance_mean"].map(fr_int),
+                revenus=cycles["returning_share"].map(lambda v: "–" if pd.isna(v) else fr_pct(v)),
+            )[["cycle", "debut", "seances", "attendance_first", "moyenne", "revenus"]]
+            shown.columns = [
+                "Cycle",
+                "Début",
+                "Séances tenues / prévues",
+                "Présents 1re séance",
+                "Moyenne",
+                "Déjà venus",
+            ]
+            table(shown)
 
-with dropins:
-    weekly = read(dropins_per_week, year, today)
-    if weekly.empty:
-        no_data(f"Aucune permanence enregistrée en {year}.")
-    else:
-        st.markdown(
-            f"**{fr_int(weekly['people_seen'].sum())} personnes reçues** lors de "
-            f"{fr_int(weekly['sessions'].sum())} permanences, sur {fr_int(len(weekly))} semaines."
-        )
-        chart(dropins_chart(weekly), weekly, key="permanences", height=300)
-        topics = read(dropin_topics, year, today)
-        st.markdown("**Sujets abordés** (une permanence peut en aborder plusieurs)")
-        chart(topics_chart(topics), topics[["label", "visits"]], key="sujets", height=280)
+if dropins.open:
+    with dropins:
+        weekly = read(dropins_per_week, year, today)
+        if weekly.empty:
+            no_data(f"Aucune permanence enregistrée en {year}.")
+        else:
+            st.markdown(
+                f"**{fr_int(weekly['people_seen'].sum())} personnes reçues** lors de "
+                f"{fr_int(weekly['sessions'].sum())} permanences, sur {fr_int(len(weekly))} semaines."
+            )
+            chart(dropins_chart(weekly), weekly, key="permanences", height=300)
+            topics = read(dropin_topics, year, today)
+            st.markdown("**Sujets abordés** (une permanence peut en aborder plusieurs)")
+            chart(topics_chart(topics), topics[["label", "visits"]], key="sujets", height=280)
 
-with legal:
-    monthly = read(monthly_support, year, today)
-    legal_months = monthly[(monthly["offers_compared"] > 0) | (monthly["contracts_terminated"] > 0)]
-    if legal_months.empty:
-        no_data(f"Aucun accompagnement juridique enregistré en {year}.")
-    else:
-        compared, terminated = totals["offers_compared"], totals["contracts_terminated"]
-        st.markdown(
-            f"**{fr_int(compared)} offres comparées** avec l'offre collective ; "
-            f"**{fr_int(terminated)} anciens contrats résiliés** "
-            f"({fr_pct(terminated / compared if compared else None)} des comparaisons)."
-        )
-        cols = ["month", "offers_compared", "contracts_terminated"]
-        chart(legal_chart(legal_months[cols]), legal_months[cols], key="juridique", height=300)
+if legal.open:
+    with legal:
+        monthly = read(monthly_support, year, today)
+        legal_months = monthly[(monthly["offers_compared"] > 0) | (monthly["contracts_terminated"] > 0)]
+        if legal_months.empty:
+            no_data(f"Aucun accompagnement juridique enregistré en {year}.")
+        else:
+            compared, terminated = totals["offers_compared"], totals["contracts_terminated"]
+            st.markdown(
+                f"**{fr_int(compared)} offres comparées** avec l'offre collective ; "
+                f"**{fr_int(terminated)} anciens contrats résiliés** "
+                f"({fr_pct(terminated / compared if compared else None)} des comparaisons)."
+            )
+            cols = ["month", "offers_compared", "contracts_terminated"]
+            chart(legal_chart(legal_months[cols]), legal_months[cols], key="juridique", height=300)
 
-with equipment:
-    monthly = read(monthly_support, year, today)
-    sold = monthly[monthly["computers_sold"] > 0]
-    if sold.empty:
-        no_data(f"Aucune vente d'ordinateur enregistrée en {year}.")
-    else:
-        st.markdown(
-            f"**{fr_int(totals['computers_sold'])} ordinateurs reconditionnés vendus**, "
-            f"{fr_eur(totals['amount_eur'], 0)} encaissés."
-        )
-        cols = ["month", "computers_sold", "amount_eur"]
-        chart(equipment_chart(sold[cols]), sold[cols], key="equipement", height=300)
+if equipment.open:
+    with equipment:
+        monthly = read(monthly_support, year, today)
+        sold = monthly[monthly["computers_sold"] > 0]
+        if sold.empty:
+            no_data(f"Aucune vente d'ordinateur enregistrée en {year}.")
+        else:
+            st.markdown(
+                f"**{fr_int(totals['computers_sold'])} ordinateurs reconditionnés vendus**, "
+                f"{fr_eur(totals['amount_eur'], 0)} encaissés."
+            )
+            cols = ["month", "computers_sold", "amount_eur"]
+            chart(equipment_chart(sold[cols]), sold[cols], key="equipement", height=300)

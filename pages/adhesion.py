@@ -31,22 +31,26 @@ row[1].metric("Logements couverts", fr_int(last["dwellings"]))
 row[2].metric("Taux d'adhésion", fr_pct(last["uptake"]))
 st.caption(f"Au {fr_date(today)} ; chaque mois compte le dernier relevé de l'opérateur de chaque secteur.")
 
+# Only the open tab is read and drawn (a tab switch reruns the page): fetch what the screen shows.
 tab_total, tab_sectors, tab_cohort, tab_cost = st.tabs(
-    ["Tous secteurs", "Par secteur", "Depuis la mise en œuvre", "Tarif et coût"]
+    ["Tous secteurs", "Par secteur", "Depuis la mise en œuvre", "Tarif et coût"],
+    key="adhesion_onglet",
+    on_change="rerun",
 )
-with tab_total:
-    chart(
-        viz.total_subscribers(total).properties(title="Abonnés, tous secteurs"),
-        total,
-        key="adhesion_total_abonnes",
-        height=300,
-    )
-    chart(
-        viz.total_uptake(total).properties(title="Taux d'adhésion, tous secteurs"),
-        total,
-        key="adhesion_total_taux",
-        height=300,
-    )
+if tab_total.open:
+    with tab_total:
+        chart(
+            viz.total_subscribers(total).properties(title="Abonnés, tous secteurs"),
+            total,
+            key="adhesion_total_abonnes",
+            height=300,
+        )
+        chart(
+            viz.total_uptake(total).properties(title="Taux d'adhésion, tous secteurs"),
+            total,
+            key="adhesion_total_taux",
+            height=300,
+        )
 
 choices = read(sector_choices, today)
 names = dict(zip(choices["code"], choices["name"], strict=True))
@@ -57,54 +61,57 @@ with st.sidebar:
         "Secteurs comparés", list(names), default=recent, format_func=names.get, key="adhesion_secteurs"
     )
 codes = tuple(sorted(picked))
-with tab_sectors:
-    by_sector = read(uptake_by_sector, today, codes) if codes else None
-    if by_sector is None or by_sector.empty:
-        no_data("Aucun secteur choisi, ou aucun relevé d'abonnés pour ces secteurs : rien à afficher.")
-    else:
-        chart(
-            viz.uptake_by_sector(by_sector).properties(title="Taux d'adhésion par secteur"),
-            by_sector,
-            key="adhesion_secteurs_courbes",
-            height=380,
-        )
-    st.caption("Secteurs comparés : à choisir dans la barre latérale.")
-with tab_cohort:
-    st.caption("Mois 0 = mois de la mise en œuvre : des secteurs lancés à des années d'écart se comparent.")
-    cohorts = read(cohort, today, codes) if codes else None
-    if cohorts is None or cohorts.empty:
-        no_data("Aucun secteur choisi, ou aucun relevé après la mise en œuvre : rien à comparer.")
-    else:
-        chart(
-            viz.cohort(cohorts).properties(title="Taux d'adhésion selon l'ancienneté"),
-            cohorts,
-            key="adhesion_cohortes",
-            height=380,
-        )
-with tab_cost:
-    tariffs = read(tariff_history, today)
-    if tariffs.empty:
-        no_data("Aucun tarif enregistré.")
-    else:
-        chart(
-            viz.tariff_steps(tariffs).properties(title="Tarif mensuel par logement"),
-            tariffs,
-            key="adhesion_tarif",
-            height=260,
-        )
-    cost = read(collective_cost, today)
-    if cost.empty:
-        no_data("Pas encore de logements couverts : pas de coût collectif.")
-    else:
-        chart(
-            viz.cost_per_subscriber(cost).properties(title="Coût par abonné et par an"),
-            cost,
-            key="adhesion_cout",
-            height=260,
-        )
-        now_cost = cost.iloc[-1]
-        st.caption(
-            f"Coût collectif : {fr_int(now_cost['dwellings'])} logements × {fr_eur(now_cost['monthly_price_eur'])} "
-            f"× 12 = {fr_eur(now_cost['annual_cost_eur'], 0)} par an, pour {fr_int(now_cost['subscribers'])} "
-            f"abonnés actifs, soit {fr_eur(now_cost['cost_per_subscriber_eur'], 0)} par abonné et par an."
-        )
+if tab_sectors.open:
+    with tab_sectors:
+        by_sector = read(uptake_by_sector, today, codes) if codes else None
+        if by_sector is None or by_sector.empty:
+            no_data("Aucun secteur choisi, ou aucun relevé d'abonnés pour ces secteurs : rien à afficher.")
+        else:
+            chart(
+                viz.uptake_by_sector(by_sector).properties(title="Taux d'adhésion par secteur"),
+                by_sector,
+                key="adhesion_secteurs_courbes",
+                height=380,
+            )
+        st.caption("Secteurs comparés : à choisir dans la barre latérale.")
+if tab_cohort.open:
+    with tab_cohort:
+        st.caption("Mois 0 = mois de la mise en œuvre : des secteurs lancés à des années d'écart se comparent.")
+        cohorts = read(cohort, today, codes) if codes else None
+        if cohorts is None or cohorts.empty:
+            no_data("Aucun secteur choisi, ou aucun relevé après la mise en œuvre : rien à comparer.")
+        else:
+            chart(
+                viz.cohort(cohorts).properties(title="Taux d'adhésion selon l'ancienneté"),
+                cohorts,
+                key="adhesion_cohortes",
+                height=380,
+            )
+if tab_cost.open:
+    with tab_cost:
+        tariffs = read(tariff_history, today)
+        if tariffs.empty:
+            no_data("Aucun tarif enregistré.")
+        else:
+            chart(
+                viz.tariff_steps(tariffs).properties(title="Tarif mensuel par logement"),
+                tariffs,
+                key="adhesion_tarif",
+                height=260,
+            )
+        cost = read(collective_cost, today)
+        if cost.empty:
+            no_data("Pas encore de logements couverts : pas de coût collectif.")
+        else:
+            chart(
+                viz.cost_per_subscriber(cost).properties(title="Coût par abonné et par an"),
+                cost,
+                key="adhesion_cout",
+                height=260,
+            )
+            now_cost = cost.iloc[-1]
+            st.caption(
+                f"Coût collectif : {fr_int(now_cost['dwellings'])} logements × {fr_eur(now_cost['monthly_price_eur'])} "
+                f"× 12 = {fr_eur(now_cost['annual_cost_eur'], 0)} par an, pour {fr_int(now_cost['subscribers'])} "
+                f"abonnés actifs, soit {fr_eur(now_cost['cost_per_subscriber_eur'], 0)} par abonné et par an."
+            )

@@ -73,49 +73,56 @@ for b in ballots.itertuples():
     if pd.isna(b.yes):
         st.caption("Résultat affiché une fois le dépouillement validé.")
 
-tabs = st.tabs(["Étapes", "Adhésion", "Accompagnement", "Partenaires et décisions"])
-with tabs[0]:
-    steps = read(q.milestones, code)
-    if steps.empty:
-        no_data("Aucune étape planifiée pour ce secteur.")
-    else:
-        chart(viz.milestones(steps), steps, key="secteur_etapes", height=300)
-with tabs[1]:
-    curve = read(uptake_by_sector, today, (code,))
-    if curve.empty:
-        no_data("Pas encore de relevé d'abonnés pour ce secteur.")
-    else:
-        chart(uptake_chart(curve).properties(title="Taux d'adhésion"), curve, key="secteur_adhesion", height=320)
-with tabs[2]:
-    info = read(q.last_information, code, today)
-    if info:
-        st.markdown(
-            f"**Dernière action d'information** : {md_text(info['title'])} le {fr_date(info['starts_at'])} "
-            f"(il y a {fr_int(info['days_since'])} jour{'s' if info['days_since'] > 1 else ''})."
-        )
-    else:
-        st.write("Aucune action d'information enregistrée.")
-    events = read(q.events_by_kind, code, today)
-    if events.empty:
-        no_data("Aucun événement enregistré dans ce secteur.")
-    else:
-        events["kind_label"] = events["kind"].map(EVENT_KINDS).fillna(events["kind"])
-        chart(viz.events_by_kind(events), events, key="secteur_evenements", height=260)
-    support = read(q.support_activity, code, today)
-    if support.empty:
-        st.write("Aucune visite ni accompagnement enregistré.")
-    else:
-        support.insert(0, "Type", support.pop("kind").map(VISIT_KINDS))
-        table(support.rename(columns=q.SUPPORT_LABELS), key="secteur_visites")
-with tabs[3]:
-    partners = read(q.partners, code)
-    if partners.empty:
-        st.write("Aucun partenaire rattaché à ce secteur.")
-    else:
-        partners["kind"] = partners["kind"].map(ORGANISATION_KINDS).fillna(partners["kind"])
-        table(partners.rename(columns={"name": "Organisation", "kind": "Type", "role": "Rôle"}), key="secteur_part")
-    decisions = read(q.decisions, code, today)
-    if decisions.empty:
-        st.write("Aucune décision du comité de pilotage pour ce secteur.")
-    else:
-        table(decisions.rename(columns=q.DECISION_LABELS), key="secteur_decisions")
+# Only the open tab is read and drawn (a tab switch reruns the page): fetch what the screen shows.
+tabs = st.tabs(
+    ["Étapes", "Adhésion", "Accompagnement", "Partenaires et décisions"], key="secteur_onglet", on_change="rerun"
+)
+if tabs[0].open:
+    with tabs[0]:
+        steps = read(q.milestones, code)
+        if steps.empty:
+            no_data("Aucune étape planifiée pour ce secteur.")
+        else:
+            chart(viz.milestones(steps), steps, key="secteur_etapes", height=300)
+if tabs[1].open:
+    with tabs[1]:
+        curve = read(uptake_by_sector, today, (code,))
+        if curve.empty:
+            no_data("Pas encore de relevé d'abonnés pour ce secteur.")
+        else:
+            chart(uptake_chart(curve).properties(title="Taux d'adhésion"), curve, key="secteur_adhesion", height=320)
+if tabs[2].open:
+    with tabs[2]:
+        info = read(q.last_information, code, today)
+        if info:
+            st.markdown(
+                f"**Dernière action d'information** : {md_text(info['title'])} le {fr_date(info['starts_at'])} "
+                f"(il y a {fr_int(info['days_since'])} jour{'s' if info['days_since'] > 1 else ''})."
+            )
+        else:
+            st.write("Aucune action d'information enregistrée.")
+        events = read(q.events_by_kind, code, today)
+        if events.empty:
+            no_data("Aucun événement enregistré dans ce secteur.")
+        else:
+            events["kind_label"] = events["kind"].map(EVENT_KINDS).fillna(events["kind"])
+            chart(viz.events_by_kind(events), events, key="secteur_evenements", height=260)
+        support = read(q.support_activity, code, today)
+        if support.empty:
+            st.write("Aucune visite ni accompagnement enregistré.")
+        else:
+            support.insert(0, "Type", support.pop("kind").map(VISIT_KINDS))
+            table(support.rename(columns=q.SUPPORT_LABELS), key="secteur_visites")
+if tabs[3].open:
+    with tabs[3]:
+        partners = read(q.partners, code)
+        if partners.empty:
+            st.write("Aucun partenaire rattaché à ce secteur.")
+        else:
+            partners["kind"] = partners["kind"].map(ORGANISATION_KINDS).fillna(partners["kind"])
+            table(partners.rename(columns={"name": "Organisation", "kind": "Type", "role": "Rôle"}), key="secteur_part")
+        decisions = read(q.decisions, code, today)
+        if decisions.empty:
+            st.write("Aucune décision du comité de pilotage pour ce secteur.")
+        else:
+            table(decisions.rename(columns=q.DECISION_LABELS), key="secteur_decisions")

@@ -56,7 +56,7 @@ def test_pages_print_one_json_object_each_with_the_timings(bench_url):
         for key in PAGE_FIELDS - {"page"}:
             assert isinstance(row[key], int | float) and row[key] > 0, (row["page"], key, row[key])
         # A read the page makes but the registry (the SQL floor) does not list would skew the ratio.
-        assert row["unlisted_reads"] == [], row
+        assert row["unlisted_reads"] == [] and row["unread_listed"] == [], row
     live = next(r for r in rows if r["page"] == "scrutin_direct")
     assert live["fragment_s"] > 0
     # The synthetic database is built to the requested size and remembered for reuse.

@@ -30,8 +30,17 @@ def test_current_year_figures_match_the_queries_and_a_direct_count(app_db):
     cycles = at.dataframe[0].value
     assert cycles.iloc[0]["Cycle"] == "Ateliers numériques – Pilier Rouge (2026)"
     assert cycles.iloc[0]["Séances tenues / prévues"] == "6 / 10"
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Télécharger (PNG)") == 5 and labels.count("Tableau (CSV)") == 5
+    # Only the open tab is read and drawn; each tab draws its own charts when opened.
+    charts = {}
+    for label in ["Ateliers numériques", "Permanences", "Accompagnement juridique", "Équipement"]:
+        at.session_state["acc_onglet"] = label
+        at.run()
+        assert not at.exception
+        charts[label] = len(at.get("vega_lite_chart"))
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert labels.count("Télécharger (PNG)") == labels.count("Tableau (CSV)") == charts[label]
+    assert charts == {"Ateliers numériques": 1, "Permanences": 2, "Accompagnement juridique": 1, "Équipement": 1}
+    assert "ordinateurs reconditionnés vendus" in texts(at)
 
 
 def test_a_year_without_workshops_says_so(app_db):

@@ -23,21 +23,34 @@ def _chart_rows(at) -> list:
     return frames
 
 
+TABS = ["Tous secteurs", "Par secteur", "Depuis la mise en œuvre", "Tarif et coût"]
+
+
+def _open_tab(at, label: str):
+    at.session_state["adhesion_onglet"] = label
+    return at.run()
+
+
 def test_totals_curves_tariff_and_cost(app_db):
     at = open_page("viewer", "adhesion")
     assert not at.exception
     assert metric(at, "Abonnés") == fr_int(summary(app_db, TODAY)["subscribers"])
-    specs = _specs(at)
-    assert len(specs) == 6
-    joined = "\n".join(specs)
-    assert "Mois depuis la mise en œuvre" in joined and "step-after" in joined
-    assert "€ par abonné et par an" in joined
+    # Only the open tab is read and drawn: two charts per tab but the cohort one.
+    per_tab = {}
+    for label in TABS:
+        _open_tab(at, label)
+        assert not at.exception
+        per_tab[label] = _specs(at)
+    assert [len(per_tab[t]) for t in TABS] == [2, 1, 1, 2]
+    assert "Mois depuis la mise en œuvre" in per_tab["Depuis la mise en œuvre"][0]
+    assert "step-after" in per_tab["Tarif et coût"][0] and "€ par abonné et par an" in per_tab["Tarif et coût"][1]
     page = texts(at)
     assert "× 12 =" in page and "par abonné et par an" in page
 
 
 def test_sector_filter_drives_the_curves(app_db):
     at = open_page("viewer", "adhesion")
+    _open_tab(at, "Par secteur")
     at.multiselect(key="adhesion_secteurs").set_value(["kerourien", "keredern"]).run()
     names = set()
     for frame in _chart_rows(at):
@@ -51,5 +64,8 @@ def test_no_sector_chosen_says_so(app_db):
     at = open_page("viewer", "adhesion")
     at.multiselect(key="adhesion_secteurs").set_value([]).run()
     assert not at.exception
-    assert "Aucun secteur choisi" in texts(at)
-    assert len(_specs(at)) == 4  # totals, tariff and cost stay
+    assert len(_specs(at)) == 2  # the totals do not depend on the choice
+    for label in ("Par secteur", "Depuis la mise en œuvre"):
+        _open_tab(at, label)
+        assert "Aucun secteur choisi" in texts(at)
+        assert not _specs(at)

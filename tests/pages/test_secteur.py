@@ -1,5 +1,7 @@
 """Fiche secteur: deep link by query parameter, figures, ballot result, tabs."""
 
+import json
+
 from tests.apptest import metric, open_page, texts
 
 
@@ -10,11 +12,23 @@ def test_kerourien_deep_link(app_db):
     assert metric(at, "Logements") == "596"
     assert metric(at, "Étape") == "Déployé"
     assert metric(at, "Inscrits") == "596"
-    page = texts(at)
-    assert "Adopté" in page
-    assert "Dernière action d'information" in page
-    assert "Aucune décision du comité de pilotage" in page
-    assert len(at.get("vega_lite_chart")) == 3  # milestones, uptake, events
+    assert "Adopté" in texts(at)
+    # Only the open tab is read and drawn; each tab shows its own when opened.
+    assert len(at.get("vega_lite_chart")) == 1  # milestones
+    assert "Dernière action d'information" not in texts(at)
+    at.session_state["secteur_onglet"] = "Adhésion"
+    at.run()
+    [curve] = at.get("vega_lite_chart")
+    assert json.loads(curve.proto.spec)["title"] == "Taux d'adhésion"
+    at.session_state["secteur_onglet"] = "Accompagnement"
+    at.run()
+    assert "Dernière action d'information" in texts(at)
+    assert len(at.get("vega_lite_chart")) == 1  # events by kind
+    at.session_state["secteur_onglet"] = "Partenaires et décisions"
+    at.run()
+    assert not at.exception
+    assert "Aucune décision du comité de pilotage" in texts(at)
+    assert not at.get("vega_lite_chart")
 
 
 def test_choosing_another_sector_updates_the_url(app_db):
