@@ -24,7 +24,7 @@ from ihs.queries.ballots import (
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
 from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
-from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES
+from ihs.vocab import ADOPTION_RULES
 
 REFRESH_SECONDS = 30
 # The shared screen uses the whole projector width.
@@ -43,10 +43,7 @@ if default_id is None:
     st.title("Scrutin en direct")
     no_data("Aucun scrutin à afficher.")
     st.stop()
-labels = {
-    int(r.ballot_id): f"{r.sector_name} – {fr_date(r.opens_at)} ({BALLOT_STATUSES.get(r.phase, r.phase)})"
-    for r in ballots.itertuples()
-}
+labels = dict(zip(ballots["ballot_id"].astype(int), ballots["label"], strict=True))
 ids = list(labels)
 ballot_id = st.sidebar.selectbox(
     "Scrutin", ids, index=ids.index(default_id), format_func=labels.get, key="direct_scrutin"

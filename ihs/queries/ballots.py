@@ -26,6 +26,7 @@ from ihs.ballots import COUNT_FIELDS, COUNT_LABELS, Counts, ballot_defaults, out
 from ihs.formats import fr_pct
 from ihs.models import Ballot, BallotCount, Deployment, PollingPlace, Sector, TurnoutReport
 from ihs.programme import get_setting
+from ihs.vocab import BALLOT_STATUSES
 
 FINISHED = ("validated", "locked")
 COUNTED = ("counted", "validated", "locked")
@@ -41,8 +42,12 @@ def _phase(status: str, opens_at: datetime, closes_at: datetime, now: datetime) 
 
 def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
     """Every ballot, newest first: ballot_id, sector_id, sector_code, sector_name, opens_at, closes_at,
-    registered, rule, quorum_pct, status, outcome, phase."""
-    return _ballot_rows(db, now)
+    registered, rule, quorum_pct, status, outcome, phase, and `label` for a choice list
+    ("Kerourien – 05/06/2023 (Validé)"), made here once per cached read, not on every run."""
+    df = _ballot_rows(db, now)
+    phases = df["phase"].map(lambda p: BALLOT_STATUSES.get(p, p))
+    df["label"] = df["sector_name"] + " – " + df["opens_at"].dt.strftime("%d/%m/%Y") + " (" + phases + ")"
+    return df
 
 
 def _ballot_rows(db: Engine, now: datetime, ballot_id: int | None = None) -> pd.DataFrame:

@@ -42,7 +42,9 @@ def deployment_stages(
     `year` keeps the deployments with a stage (planned or actual) in that year; `statuses`
     keeps those deployment statuses (empty: all).
     Columns: deployment_id, sector_code, sector_name, status, status_label, stage, stage_label,
-    stage_no, kind ("planned"/"actual"), kind_label, start, end (inclusive dates).
+    stage_no, kind ("planned"/"actual"), kind_label, start, end (inclusive dates),
+    deployment_first, deployment_last (the deployment's first and last date). Rows come in the
+    calendar's order: by deployment_first, then sector name.
     """
     stmt = (
         select(
@@ -112,7 +114,16 @@ def deployment_stages(
         "deployment_id", "sector_code", "sector_name", "status", "status_label", "stage", "stage_label",
         "stage_no", "kind", "kind_label", "start", "end",
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    df = pd.DataFrame(rows, columns=columns)
+    # Each deployment's span, and the rows in the calendar's order (first date, then sector name):
+    # computed here, once per cached read, not by the page on every run.
+    spans: dict[int, list[date]] = {}
+    for dep, start, end in zip(df["deployment_id"], df["start"], df["end"], strict=True):
+        span = spans.setdefault(dep, [start, end])
+        span[0], span[1] = min(span[0], start), max(span[1], end)
+    df["deployment_first"] = df["deployment_id"].map(lambda d: spans[d][0])
+    df["deployment_last"] = df["deployment_id"].map(lambda d: spans[d][1])
+    return df.sort_values(["deployment_first", "sector_name", "deployment_id"], kind="stable").reset_index(drop=True)
 
 
 PAGE_SIZE = 20  # deployments per screen of the calendar: 20 rows fill a projector
@@ -122,20 +133,18 @@ EVENTS_SHOWN = 100  # rows of the upcoming-events table (nationally two months h
 def deployment_pages(stages: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:
     """`deployment_stages` rows cut into screens of `size` deployments, in the chart's order.
 
-    Order: each deployment's first date, then its sector's name. Returns the deployment ids of
+    Order: each deployment's first date, then its sector's name (as `deployment_stages` sorts
+    them). Returns the deployment ids of
     each screen and the screen to show first: the one with the first deployment not finished by
     `today` (the last screen when all are finished).
     """
     size = size or PAGE_SIZE
     if stages.empty:
         return [], 0
-    spans = stages.groupby("deployment_id").agg(
-        first=("start", "min"), last=("end", "max"), name=("sector_name", "first")
-    )
-    spans = spans.sort_values(["first", "name"], kind="stable")
-    ids = [int(i) for i in spans.index]
+    spans = stages.drop_duplicates("deployment_id")  # rows already come in the calendar's order
+    ids = [int(i) for i in spans["deployment_id"]]
     pages = [ids[k : k + size] for k in range(0, len(ids), size)]
-    running = [pos for pos, last in enumerate(spans["last"]) if last >= today]
+    running = [pos for pos, last in enumerate(spans["deployment_last"]) if last >= today]
     default = running[0] // size if running else len(pages) - 1
     return pages, default
 

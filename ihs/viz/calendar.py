@@ -75,8 +75,7 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
         .mark_bar(size=12, cornerRadius=2)
         .encode(x=x, x2="end_excl:T", color=colour, tooltip=tooltip)
     )
-    bars = alt.layer(planned, actual)
-    layers = [bars]
+    layers = [planned, actual]
     if labels:
         # The number sits just right of the bar's start: readable even on a one-day milestone.
         text = (

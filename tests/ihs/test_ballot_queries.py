@@ -191,6 +191,13 @@ def test_demo_historical_results_and_side_by_side_entries(engine):
     assert q.count_comparison(engine, open_id)["entry_1"].isna().all()
 
 
+def test_ballot_list_labels_for_the_choice_list(engine):
+    df = q.ballot_list(engine, NOW).set_index("ballot_id")
+    open_id = q.live_ballot_id(engine, NOW)
+    assert df.loc[open_id, "label"] == f"Montaigne – {df.loc[open_id, 'opens_at']:%d/%m/%Y} (Ouvert)"
+    assert df["label"].str.endswith(")").all()
+
+
 def test_setup_candidates_and_form_values(engine):
     cands = q.setup_candidates(engine, NOW)
     keranroux = cands.set_index("code").loc["keranroux"]

@@ -8,9 +8,14 @@ from ihs.queries.calendar import deployment_pages
 
 
 def _stages(spans: dict[int, tuple[str, date, date]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [{"deployment_id": i, "sector_name": n, "start": s, "end": e} for i, (n, s, e) in spans.items()]
+    """Rows as `deployment_stages` returns them: sorted by first date, then sector name."""
+    df = pd.DataFrame(
+        [
+            {"deployment_id": i, "sector_name": n, "start": s, "end": e, "deployment_first": s, "deployment_last": e}
+            for i, (n, s, e) in spans.items()
+        ]
     )
+    return df.sort_values(["deployment_first", "sector_name"], kind="stable")
 
 
 def test_screens_in_date_order_and_the_first_shown_is_where_work_is_under_way():
@@ -43,3 +48,15 @@ def test_upcoming_events_first_rows_and_count(engine):
     assert count_upcoming_events(engine, TODAY, 60) == len(every) == 16
     assert list(first["event_id"]) == list(every["event_id"].head(5))
     assert first.iloc[0]["sectors"] == "Pilier Rouge"
+
+
+def test_stages_come_in_calendar_order_with_each_deployments_span(engine):
+    from ihs.queries.calendar import deployment_stages
+    from tests.conftest import TODAY
+
+    stages = deployment_stages(engine, None, (), TODAY)
+    firsts = stages.drop_duplicates("deployment_id")
+    assert list(firsts["deployment_first"]) == sorted(firsts["deployment_first"])
+    for _, rows in stages.groupby("deployment_id"):
+        assert (rows["deployment_first"] == rows["start"].min()).all()
+        assert (rows["deployment_last"] == rows["end"].max()).all()
