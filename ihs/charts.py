@@ -6,6 +6,8 @@ Charts are built here (not in pages) so the app and the annual report render the
 from __future__ import annotations
 
 import copy
+import json
+from datetime import date, datetime
 
 import altair as alt
 
@@ -65,8 +67,19 @@ def style(chart: alt.TopLevelMixin, height: int = 360) -> alt.TopLevelMixin:
     return chart.properties(height=height).configure(**copy.deepcopy(CONFIG))
 
 
+def to_json(chart: alt.TopLevelMixin) -> str:
+    """The chart's Vega-Lite JSON with its data inline; plain dates as ISO text, as Vega-Lite reads them."""
+    return json.dumps(chart.to_dict(validate=False), default=_iso)
+
+
+def _iso(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} n'a pas d'équivalent JSON")
+
+
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """Render offline with vl-convert (no CDN, no browser)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
+    return vl_convert.vegalite_to_png(to_json(chart), scale=scale)

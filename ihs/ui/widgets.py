@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ihs.charts import style, to_png
+from ihs.charts import style, to_json, to_png
 from ihs.demo import demo_loaded
 from ihs.exports import to_csv_bytes
 from ihs.ui import vega
@@ -27,6 +27,8 @@ def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
 def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360, **kwargs):
     """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV."""
     event = vega.show(ch, height=height, key=key, **kwargs)
+    if vega.VALIDATE:  # the tests: the PNG download must be able to serialise this chart too
+        to_json(style(ch, height=height))
     downloads(ch, data, key, height=height)
     return event
 

@@ -32,13 +32,14 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
     Planned dates are wide light bands with an outline, actual dates narrow solid bars inside them;
     each bar carries its stage number (when `labels`) and a tooltip with the stage's name.
     """
-    df = stages.copy()
+    # Only what the chart draws (plain `date` columns do not serialise to Vega-Lite JSON).
+    df = stages[["sector_name", "stage", "stage_no", "kind", "kind_label", "status_label", "start", "end"]].copy()
     df["stage_legend"] = df["stage"].map(stage_legend)
     # Dates are inclusive; a bar ends the day after, so one-day milestones stay visible.
     df["end_excl"] = pd.to_datetime(df["end"]) + pd.Timedelta(days=1)
     df["start"] = pd.to_datetime(df["start"])
     df["end_date"] = pd.to_datetime(df["end"])
-    df = df.drop(columns=["end"])  # plain dates do not serialise to Vega-Lite JSON
+    df = df.drop(columns=["end"])
     df["stage_no_text"] = df["stage_no"].astype(str)
     order = df.sort_values("start").drop_duplicates("sector_name")["sector_name"].tolist()
     domain = [stage_legend(c) for c in STAGES]

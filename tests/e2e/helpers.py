@@ -48,6 +48,17 @@ def login(page: Page, username: str, password: str | None = None, attempts: int 
             if page.get_by_text("Identifiant ou mot de passe incorrect").count():
                 raise
     expect(logged_in).to_be_visible(timeout=5_000)
+    settle(page)
+
+
+def settle(page: Page, quiet_ms: int = 800) -> None:
+    """Wait until no rerun has started for `quiet_ms` (the login cookie triggers one a moment later).
+
+    A click during a rerun can reach an element the rerun replaces: a download button's file is
+    gone ("Deferred file … not found"), a form's typed value is redrawn empty.
+    """
+    wait_idle(page)
+    page.wait_for_timeout(quiet_ms)
     wait_idle(page)
 
 
@@ -67,3 +78,24 @@ def injected(page: Page) -> list[str]:
     if page.locator("img[src='x'], img[src*='127.0.0.1:9']").count():
         found.append("an image from user text was inserted")
     return found
+
+
+def download(page: Page, button: str, attempts: int = 3):
+    """Click a download button and return the download; clicks again if the first never comes.
+
+    A click that lands while a rerun replaces the button leaves it spinning (Streamlit drops the
+    old file): a user clicks again, and so does this.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        settle(page)
+        try:
+            with page.expect_download(timeout=20_000) as got:
+                page.get_by_role("button", name=button).first.click()
+            return got.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.reload(wait_until="domcontentloaded")
+    raise AssertionError("unreachable")
