@@ -15,8 +15,10 @@ The database is synthetic (`ihs.synthetic`), built once per size and reused (Set
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -344,7 +346,9 @@ def measure_page(page: str, url: str) -> dict:
     ctx = context(engine)
 
     # The empty page, registered like any dashboard so it goes through the same app.py.
-    empty = Path(tempfile.mkdtemp(prefix="ihs-bench-")) / "bench_vide.py"
+    folder = tempfile.mkdtemp(prefix="ihs-bench-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # this process measures one page, then exits
+    empty = Path(folder) / "bench_vide.py"
     empty.write_text(EMPTY_PAGE, encoding="utf-8")
 
     @dataclass(frozen=True)

@@ -77,9 +77,11 @@ PAGES = ["mes_saisies", "secteur", "accueil"]
 
 def _pages(app_db):
     code = _record_payload_event(app_db)
+    sector = open_page("viewer", "secteur", query={"secteur": code})
+    sector.session_state["secteur_onglet"] = "Accompagnement"  # the tab with the last information action
     return [
         open_page("partner", "mes_saisies"),
-        open_page("viewer", "secteur", query={"secteur": code}),
+        sector.run(),
         open_page("viewer", "accueil"),
     ]
 
