@@ -48,7 +48,8 @@ ids = list(labels)
 ballot_id = st.sidebar.selectbox(
     "Scrutin", ids, index=ids.index(default_id), format_func=labels.get, key="direct_scrutin"
 )
-st.title(f"Scrutin en direct – {ballots.set_index('ballot_id').loc[ballot_id, 'sector_name']}")
+chosen = ballots[ballots["ballot_id"] == ballot_id].iloc[0]
+st.title(f"Scrutin en direct – {chosen['sector_name']}")
 
 
 @st.fragment(run_every=timedelta(seconds=REFRESH_SECONDS))
@@ -107,7 +108,7 @@ def live(ballot_id: int) -> None:
             chart(places_chart(places), places[["name", "voters", "reported_at"]], key="direct_bureaux", height=260)
     st.caption(
         "Trait plein : ce scrutin ; tirets : moyenne des scrutins précédents au même moment (zone grise : du plus "
-        f"bas au plus haut) ; pointillés : projection. {proj['explanation']} Règle : {ADOPTION_RULES.get(ballots.set_index('ballot_id').loc[ballot_id, 'rule'], '')}. "
+        f"bas au plus haut) ; pointillés : projection. {proj['explanation']} Règle : {ADOPTION_RULES.get(chosen['rule'], '')}. "
         f"Actualisé à {clock.now():%H:%M:%S}, toutes les {REFRESH_SECONDS} s."
     )
 

@@ -214,6 +214,20 @@ def _finished_totals(db: Engine, ids: list[int]) -> pd.DataFrame:
     return totals
 
 
+def _finished_info(db: Engine, ids: list[int]) -> pd.DataFrame:
+    """`_ballot_frame` of finished ballots (their dates and registered voters no longer change), memoised."""
+    key = ("info", db.url.render_as_string(hide_password=False), tuple(sorted(ids)))
+    with _FINISHED_LOCK:
+        info = _FINISHED_TOTALS.get(key)
+    if info is None:
+        info = _ballot_frame(db, ids)
+        with _FINISHED_LOCK:
+            if len(_FINISHED_TOTALS) >= 32:
+                _FINISHED_TOTALS.clear()
+            _FINISHED_TOTALS[key] = info
+    return info
+
+
 def _search_key(ballot_ids: pd.Series, at: pd.Series) -> np.ndarray:
     """One sortable integer per (ballot, instant): ballot id in the high bits, seconds in the low."""
     seconds = at.to_numpy(dtype="datetime64[s]").astype(np.int64)
@@ -289,7 +303,7 @@ def previous_curves(db: Engine, ballot_id: int, step_hours: float = 2.0) -> pd.D
         return pd.DataFrame(
             columns=["elapsed_hours", "elapsed_days", "mean_share", "min_share", "max_share", "ballots"]
         )
-    info = _ballot_frame(db, [*ids, ballot_id])
+    info = pd.concat([_finished_info(db, ids), _ballot_frame(db, [ballot_id])])
     # Finished ballots are frozen: the same ballot, length and finished set give the same curves.
     key = (
         "curves",
@@ -347,7 +361,7 @@ def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
     fraction = (now - opens) / (closes - opens)
     ids = _previous_ids(db, ballot_id)
     if ids and voters > 0:
-        prev = _ballot_frame(db, ids)
+        prev = _finished_info(db, ids)
         # Each previous ballot at the same fraction of its length and at its close (vectorised).
         points = pd.DataFrame({"ballot_id": np.repeat(ids, 2), "fraction": np.tile([fraction, 1.0], len(ids))})
         opens = points["ballot_id"].map(prev["opens_at"])
