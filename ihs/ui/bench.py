@@ -525,7 +525,7 @@ def _within(row: dict) -> bool:
 
 
 def print_table(rows: list[dict]) -> None:
-    widths = [max(len(h), 14 if k == "page" else 8) for k, h, _ in COLUMNS]
+    widths = [max(len(h), 16 if k == "page" else 8) for k, h, _ in COLUMNS]
     print("  ".join(h.ljust(w) for (_, h, _), w in zip(COLUMNS, widths, strict=True)) + "  objectif")
     for row in rows:
         cells = []
@@ -567,6 +567,7 @@ class WriteStats:
 
 
 MARK = "banc d'essai (écriture)"
+PLACE_NAME = "Bureau du banc d'essai"
 
 
 def _record_visit(session, actor, sector_id: int, day: date) -> None:
@@ -611,7 +612,12 @@ def _write_targets(engine, writers: int) -> tuple[list[int], int, list[int], int
         raise BenchError("la base de mesure n'a ni secteur déployé ni scrutin ouvert")
     with session_scope("banc d'essai", engine=engine) as s:
         s.info["skip_audit"] = True
-        places = [m.PollingPlace(ballot_id=ballot.id, name=f"Bureau du banc d'essai {k + 1}") for k in range(writers)]
+        # An interrupted run leaves its polling places and readings: they would count towards the
+        # ballot's total (one vote per dwelling) and make this run's readings fail.
+        left = select(m.PollingPlace.id).where(m.PollingPlace.name.like(f"{PLACE_NAME}%"))
+        s.execute(delete(m.TurnoutReport).where(m.TurnoutReport.place_id.in_(left)))
+        s.execute(delete(m.PollingPlace).where(m.PollingPlace.name.like(f"{PLACE_NAME}%")))
+        places = [m.PollingPlace(ballot_id=ballot.id, name=f"{PLACE_NAME} {k + 1}") for k in range(writers)]
         s.add_all(places)
         s.flush()
         place_ids = [p.id for p in places]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -84,6 +85,35 @@ def test_writes_print_rate_errors_and_lost_rows(bench_url):
             select(func.count()).select_from(m.Visit).where(m.Visit.created_by.like("banc-%"))
         ).scalar_one()
     assert left == 0
+
+
+@pytest.mark.slow
+def test_writes_clear_what_an_interrupted_run_left(bench_url):
+    """A killed run leaves its polling places: their readings must not fill the ballot's total."""
+    _bench("--bench-url", bench_url, *TINY, "--writes", "--seconds", "0.2")  # builds the base if needed
+    engine = get_engine(bench_url)
+    with engine.begin() as conn:
+        ballot_id, registered = conn.execute(
+            select(m.Ballot.id, m.Ballot.registered).where(m.Ballot.status == "open").order_by(m.Ballot.id)
+        ).first()
+        place_id = conn.execute(
+            m.PollingPlace.__table__.insert().values(ballot_id=ballot_id, name=f"{bench.PLACE_NAME} 99")
+        ).inserted_primary_key[0]
+        conn.execute(
+            m.TurnoutReport.__table__.insert().values(
+                ballot_id=ballot_id,
+                place_id=place_id,
+                voters=registered,
+                reported_at=datetime(2026, 11, 27, 8, 0),
+                is_correction=False,
+                created_by="banc-99",
+            )
+        )
+    proc = _bench("--bench-url", bench_url, *TINY, "--writes", "--seconds", "1", "--json")
+    result = json.loads(proc.stdout.splitlines()[0])
+    assert result["errors"] == 0, result["error_samples"]
+    with engine.connect() as conn:
+        assert not conn.execute(select(m.PollingPlace.id).where(m.PollingPlace.id == place_id)).first()
 
 
 def test_refuses_a_database_that_holds_other_data(db_url):
