@@ -9,6 +9,7 @@ from ihs.queries import calendar as cal
 from ihs.queries.calendar import (
     calendar_items,
     count_upcoming_events,
+    deployment_order,
     deployment_pages,
     deployment_stages,
     deployment_years,
@@ -41,15 +42,17 @@ statuses = right.multiselect(
     key="cal_statut",
 )
 year_value = None if year == ALL_YEARS else int(year)
-stages = read(deployment_stages, year_value, tuple(statuses), today)
+order = read(deployment_order, year_value, tuple(statuses), today)
+db = engine()
 
-if stages.empty:
+if order.empty:
     no_data("Aucun déploiement pour cette année et ces statuts : élargissez les filtres.")
+    stages = order
 else:
-    every = stages  # the table to download: every deployment of the filters, not only this screen
-    pages, default_page = deployment_pages(stages, today)
-    n_deployments = sum(len(p) for p in pages)
+    pages, default_page = deployment_pages(order, today)
+    n_deployments = len(order)
     st.subheader(f"{n_deployments} déploiement{'s' if n_deployments > 1 else ''}")
+    page_no = 0
     if len(pages) > 1:
         # A screen of deployments at a time, in date order, starting with those under way.
         page_no = st.selectbox(
@@ -59,14 +62,16 @@ else:
             format_func=lambda k: f"{k * len(pages[0]) + 1} à {k * len(pages[0]) + len(pages[k])} sur {n_deployments}",
             key="cal_page",
         )
-        stages = stages[stages["deployment_id"].isin(pages[page_no])]
+    # Only this screen's stages are read; the CSV has every deployment of the filters, made on the click.
+    stages = read(
+        deployment_stages, year_value, tuple(statuses), today, tuple(pages[page_no]) if len(pages) > 1 else ()
+    )
     start, end = default_span(stages, today)
-    n_shown = stages["deployment_id"].nunique()
     chart(
         timeline_chart(stages, today, labels=(end - start).days <= 800),
-        every.drop(columns=["stage", "kind", "status"]),
+        lambda: deployment_stages(db, year_value, tuple(statuses), today).drop(columns=["stage", "kind", "status"]),
         key="calendrier",
-        height=max(280, 56 * n_shown),
+        height=max(280, 56 * stages["deployment_id"].nunique()),
     )
 
 st.subheader(f"Prochains événements ({UPCOMING_DAYS} jours)")
@@ -92,7 +97,6 @@ st.caption(
     f"{UPCOMING_DAYS} prochains jours. Il s'importe dans Outlook et Thunderbird ; réimporté, il met à jour "
     "les mêmes événements au lieu de les dupliquer."
 )
-db = engine()
 st.download_button(
     "Télécharger le calendrier (.ics)",
     # Built on the click only: nationally a year is hundreds of stages, half a second of work.
@@ -104,5 +108,5 @@ st.download_button(
     file_name=f"calendrier-ihs-{year_value or 'tout'}.ics",
     mime="text/calendar",
     key="cal_ics",
-    disabled=stages.empty and not n_events,
+    disabled=order.empty and not n_events,
 )

@@ -33,14 +33,19 @@ def deployment_years(db: Engine) -> list[int]:
 
 
 def deployment_stages(
-    db: Engine, year: int | None = None, statuses: tuple[str, ...] = (), as_of: date | None = None
+    db: Engine,
+    year: int | None = None,
+    statuses: tuple[str, ...] = (),
+    as_of: date | None = None,
+    deployment_ids: tuple[int, ...] = (),
 ) -> pd.DataFrame:
     """One row per deployment stage and kind of date ("planned" / "actual") that has dates.
 
     An actual stage under way (started, no end yet) runs up to `as_of` (default: its planned end).
 
     `year` keeps the deployments with a stage (planned or actual) in that year; `statuses`
-    keeps those deployment statuses (empty: all).
+    keeps those deployment statuses (empty: all); `deployment_ids` keeps those (empty: all; a
+    screen of the calendar, from `deployment_order`).
     Columns: deployment_id, sector_code, sector_name, status, status_label, stage, stage_label,
     stage_no, kind ("planned"/"actual"), kind_label, start, end (inclusive dates),
     deployment_first, deployment_last (the deployment's first and last date). Rows come in the
@@ -64,6 +69,8 @@ def deployment_stages(
     )
     if statuses:
         stmt = stmt.where(Deployment.status.in_(statuses))
+    if deployment_ids:
+        stmt = stmt.where(Deployment.id.in_(deployment_ids))
     if year is not None:
         first, last = date(year, 1, 1), date(year, 12, 31)
         start = func.coalesce(DeploymentStage.actual_start, DeploymentStage.planned_start)
@@ -130,8 +137,21 @@ PAGE_SIZE = 20  # deployments per screen of the calendar: 20 rows fill a project
 EVENTS_SHOWN = 100  # rows of the upcoming-events table (nationally two months hold ~6,600 events)
 
 
+def deployment_order(
+    db: Engine, year: int | None = None, statuses: tuple[str, ...] = (), as_of: date | None = None
+) -> pd.DataFrame:
+    """One row per deployment of `deployment_stages`, in the calendar's order.
+
+    Columns: deployment_id, sector_name, deployment_first, deployment_last. What the calendar needs
+    to cut its screens, without carrying every stage of every deployment (nationally 2,400 rows).
+    """
+    stages = deployment_stages(db, year, statuses, as_of)
+    columns = ["deployment_id", "sector_name", "deployment_first", "deployment_last"]
+    return stages.drop_duplicates("deployment_id")[columns].reset_index(drop=True)
+
+
 def deployment_pages(stages: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:
-    """`deployment_stages` rows cut into screens of `size` deployments, in the chart's order.
+    """`deployment_order` (or `deployment_stages`) rows cut into screens of `size` deployments.
 
     Order: each deployment's first date, then its sector's name (as `deployment_stages` sorts
     them). Returns the deployment ids of

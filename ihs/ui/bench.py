@@ -72,6 +72,14 @@ class Context:
 Call = tuple[str, Callable[[Context], tuple | list[tuple]]]
 
 
+def _first_screen(c: Context) -> tuple[int, ...]:
+    """The deployments of the calendar's first screen (pages/calendrier.py); () when one screen holds all."""
+    from ihs.queries.calendar import deployment_order, deployment_pages
+
+    pages, default = deployment_pages(deployment_order(c.db, _default_year(c), (), c.as_of), c.as_of)
+    return tuple(pages[default]) if len(pages) > 1 else ()
+
+
 def _default_year(c: Context) -> int | None:
     """The calendar's default year filter (pages/calendrier.py): this year if it has deployments."""
     from ihs.queries.calendar import deployment_years
@@ -105,7 +113,8 @@ READS: dict[str, list[Call]] = {
     "calendrier": [
         _FREEZE,
         ("ihs.queries.calendar:deployment_years", lambda c: ()),
-        ("ihs.queries.calendar:deployment_stages", lambda c: (_default_year(c), (), c.as_of)),
+        ("ihs.queries.calendar:deployment_order", lambda c: (_default_year(c), (), c.as_of)),
+        ("ihs.queries.calendar:deployment_stages", lambda c: (_default_year(c), (), c.as_of, _first_screen(c))),
         ("ihs.queries.calendar:upcoming_events", lambda c: (c.as_of, 60, 100)),
         ("ihs.queries.calendar:count_upcoming_events", lambda c: (c.as_of, 60)),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,8 @@ from ihs.demo import demo_loaded
 from ihs.exports import to_csv_bytes
 from ihs.ui import vega
 from ihs.ui.data import engine
+
+Table = pd.DataFrame | Callable[[], pd.DataFrame]
 
 
 def demo_banner() -> None:
@@ -24,8 +28,11 @@ def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
     st.info(message)
 
 
-def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360, **kwargs):
-    """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV."""
+def chart(ch: alt.TopLevelMixin, data: Table, key: str, *, height: int = 360, **kwargs):
+    """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV.
+
+    `data`: the table behind the CSV, or a function that makes it (called on the click only).
+    """
     event = vega.show(ch, height=height, key=key, **kwargs)
     if vega.VALIDATE:  # the tests: the PNG download must be able to serialise this chart too
         to_json(style(ch, height=height))
@@ -33,7 +40,7 @@ def chart(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 
     return event
 
 
-def downloads(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: int = 360) -> None:
+def downloads(ch: alt.TopLevelMixin, data: Table, key: str, *, height: int = 360) -> None:
     """The chart as PNG and its table as CSV, each made only when its button is clicked."""
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
@@ -44,7 +51,11 @@ def downloads(ch: alt.TopLevelMixin, data: pd.DataFrame, key: str, *, height: in
         key=f"{key}_png",
     )
     right.download_button(
-        "Tableau (CSV)", data=lambda: to_csv_bytes(data), file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv"
+        "Tableau (CSV)",
+        data=lambda: to_csv_bytes(data() if callable(data) else data),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
     )
 
 

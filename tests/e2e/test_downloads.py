@@ -1,4 +1,4 @@
-"""Downloads made on the click (the .ics of the calendar, a chart as PNG), through the real server."""
+"""Downloads made on the click (the calendar's .ics, a chart's table and PNG), through the real server."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from tests.e2e.helpers import download, goto, login
 pytestmark = pytest.mark.browser
 
 
-def test_calendar_ics_and_chart_png_are_built_when_clicked(page, base_url):
+def test_calendar_ics_table_and_png_are_built_when_clicked(page, base_url):
     goto(page, base_url + "/calendrier")
     login(page, "lecture")
     ics = download(page, "Télécharger le calendrier (.ics)")
@@ -17,6 +17,11 @@ def test_calendar_ics_and_chart_png_are_built_when_clicked(page, base_url):
     text = open(ics.path(), encoding="utf-8").read()
     assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
     assert "SUMMARY:Keranroux" in text and "Atelier numérique 6/10 – Pilier Rouge" in text
+
+    csv = download(page, "Tableau (CSV)")
+    table = open(csv.path(), encoding="utf-8-sig").read()
+    assert table.splitlines()[0].startswith("deployment_id;sector_code;sector_name")
+    assert {"Keranroux", "Montaigne", "Le Bot"} <= {line.split(";")[2] for line in table.splitlines()[1:]}
 
     png = download(page, "Télécharger (PNG)")
     assert png.suggested_filename == "calendrier.png"
