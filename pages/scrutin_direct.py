@@ -13,7 +13,8 @@ from ihs import clock
 from ihs.ballots import duration_text
 from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.queries.ballots import (
-    ballot_list,
+    ballot_choices,
+    ballot_header,
     ballot_result,
     live_ballot_id,
     live_turnout,
@@ -37,18 +38,17 @@ def minute_now():
     return clock.now().replace(second=0, microsecond=0)
 
 
-ballots = read(ballot_list, minute_now())
 default_id = read(live_ballot_id, minute_now(), st.query_params.get("secteur"))
 if default_id is None:
     st.title("Scrutin en direct")
     no_data("Aucun scrutin à afficher.")
     st.stop()
-labels = dict(zip(ballots["ballot_id"].astype(int), ballots["label"], strict=True))
+labels = dict(read(ballot_choices, minute_now()))
 ids = list(labels)
 ballot_id = st.sidebar.selectbox(
     "Scrutin", ids, index=ids.index(default_id), format_func=labels.get, key="direct_scrutin"
 )
-chosen = ballots[ballots["ballot_id"] == ballot_id].iloc[0]
+chosen = read(ballot_header, ballot_id, minute_now())
 st.title(f"Scrutin en direct – {chosen['sector_name']}")
 
 

@@ -50,8 +50,9 @@ def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
     return df
 
 
-def _ballot_rows(db: Engine, now: datetime, ballot_id: int | None = None) -> pd.DataFrame:
-    """`ballot_list`, or its one row for `ballot_id` (the live screen reads one ballot, not 1,600)."""
+def _ballot_rows(db: Engine, now: datetime, ballot_id: int | None = None, where=None) -> pd.DataFrame:
+    """`ballot_list`, or its one row for `ballot_id` (the live screen reads one ballot, not 1,600), or
+    the rows that match `where`."""
     stmt = (
         select(
             Ballot.id.label("ballot_id"),
@@ -75,27 +76,43 @@ def _ballot_rows(db: Engine, now: datetime, ballot_id: int | None = None) -> pd.
     )
     if ballot_id is not None:
         stmt = stmt.where(Ballot.id == ballot_id)
+    if where is not None:
+        stmt = stmt.where(where)
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn, parse_dates=["opens_at", "closes_at", "locked_at"])
     df["phase"] = [_phase(s, o, c, now) for s, o, c in zip(df["status"], df["opens_at"], df["closes_at"], strict=True)]
     return df
 
 
+def ballot_choices(db: Engine, now: datetime) -> list[tuple[int, str]]:
+    """(ballot_id, label) of every ballot, newest first, for a choice list: the labels of
+    `ballot_list`, without the rest of its columns (the live screen shows only these)."""
+    df = ballot_list(db, now)
+    return list(zip(df["ballot_id"].astype(int).tolist(), df["label"].tolist(), strict=True))
+
+
+def _is_open(now: datetime):
+    """In SQL, what `_phase` calls "open": not counted yet, and `now` between opening and close."""
+    return and_(Ballot.status.not_in(COUNTED), Ballot.opens_at <= now, Ballot.closes_at >= now)
+
+
 def open_ballots(db: Engine, now: datetime) -> pd.DataFrame:
     """Ballots open now (turnout can be entered)."""
-    df = ballot_list(db, now)
-    return df[df["phase"] == "open"].reset_index(drop=True)
+    return _ballot_rows(db, now, where=_is_open(now)).reset_index(drop=True)
 
 
 def live_ballot_id(db: Engine, now: datetime, sector_code: str | None = None) -> int | None:
     """The ballot the live screen shows: the sector's latest, else the open one, else the latest started."""
-    df = ballot_list(db, now)
+    latest = select(Ballot.id).order_by(Ballot.opens_at.desc(), Ballot.id.desc()).limit(1)
     if sector_code:
-        mine = df[df["sector_code"] == sector_code]
-        return int(mine["ballot_id"].iloc[0]) if len(mine) else None
-    for candidates in (df[df["phase"] == "open"], df[df["opens_at"] <= now]):
-        if len(candidates):
-            return int(candidates["ballot_id"].iloc[0])
+        choices = [latest.join(Sector, Sector.id == Ballot.sector_id).where(Sector.code == sector_code)]
+    else:
+        choices = [latest.where(_is_open(now)), latest.where(Ballot.opens_at <= now)]
+    with db.connect() as conn:
+        for stmt in choices:
+            found = conn.execute(stmt).scalar()
+            if found is not None:
+                return int(found)
     return None
 
 

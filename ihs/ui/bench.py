@@ -152,8 +152,9 @@ READS: dict[str, list[Call]] = {
         ("ihs.queries.sector_page:milestones", lambda c: (c.sector_code,)),  # the first tab; others on click
     ],
     "scrutin_direct": [
-        ("ihs.queries.ballots:ballot_list", lambda c: (c.now_minute,)),
         ("ihs.queries.ballots:live_ballot_id", lambda c: (c.now_minute, None)),
+        ("ihs.queries.ballots:ballot_choices", lambda c: (c.now_minute,)),
+        ("ihs.queries.ballots:ballot_header", lambda c: (c.ballot_id, c.now_minute)),
     ],
 }
 # The live ballot fragment of `scrutin_direct`: what it reads on each timed rerun (an open

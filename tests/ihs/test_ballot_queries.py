@@ -196,6 +196,9 @@ def test_ballot_list_labels_for_the_choice_list(engine):
     open_id = q.live_ballot_id(engine, NOW)
     assert df.loc[open_id, "label"] == f"Montaigne – {df.loc[open_id, 'opens_at']:%d/%m/%Y} (Ouvert)"
     assert df["label"].str.endswith(")").all()
+    assert q.ballot_choices(engine, NOW) == list(zip(df.index, df["label"], strict=True))
+    assert q.live_ballot_id(engine, NOW, "kerourien") == df[df["sector_code"] == "kerourien"].index[0]
+    assert q.live_ballot_id(engine, NOW, "nulle-part") is None
 
 
 def test_setup_candidates_and_form_values(engine):
