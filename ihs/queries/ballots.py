@@ -196,16 +196,8 @@ def _running_totals(db: Engine, ballot_ids: list[int], until: datetime | None = 
         chunks = pd.read_sql(
             stmt, conn.execution_options(stream_results=True), parse_dates=["reported_at"], chunksize=CHUNK_ROWS
         )
-        parts = [c.astype({"ballot_id": "int64", "voters": "int64"}) for c in chunks]
-    if not parts:
-        return pd.DataFrame(
-            {
-                "ballot_id": pd.Series(dtype="int64"),
-                "reported_at": pd.Series(dtype="datetime64[ns]"),
-                "voters": pd.Series(dtype="int64"),
-            }
-        )
-    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        # (pandas yields one empty chunk when there is no row.)
+        df = pd.concat([c.astype({"ballot_id": "int64", "voters": "int64"}) for c in chunks], ignore_index=True)
     # Several reports at the same instant: keep the total after the last one.
     return df.drop_duplicates(["ballot_id", "reported_at"], keep="last").reset_index(drop=True)
 
@@ -217,32 +209,30 @@ _FINISHED_TOTALS: dict[tuple, pd.DataFrame] = {}  # also the previous curves bui
 _FINISHED_LOCK = threading.Lock()
 
 
+def _memo(key: tuple, compute, limit: int):
+    """The value memoised under `key`, computed once; the memo is emptied when it reaches `limit`."""
+    with _FINISHED_LOCK:
+        value = _FINISHED_TOTALS.get(key)
+    if value is None:
+        value = compute()
+        with _FINISHED_LOCK:
+            if len(_FINISHED_TOTALS) >= limit:
+                _FINISHED_TOTALS.clear()
+            _FINISHED_TOTALS[key] = value
+    return value
+
+
 def _finished_totals(db: Engine, ids: list[int]) -> pd.DataFrame:
     """`_running_totals` of finished ballots, sorted by ballot then time, with their search key; memoised."""
     key = (db.url.render_as_string(hide_password=False), tuple(sorted(ids)))
-    with _FINISHED_LOCK:
-        totals = _FINISHED_TOTALS.get(key)
-    if totals is None:
-        totals = _keyed(_running_totals(db, ids))
-        with _FINISHED_LOCK:
-            if len(_FINISHED_TOTALS) >= 8:  # a few databases or finished sets at most
-                _FINISHED_TOTALS.clear()
-            _FINISHED_TOTALS[key] = totals
-    return totals
+    # A few databases or finished sets at most: these are the big entries.
+    return _memo(key, lambda: _keyed(_running_totals(db, ids)), limit=8)
 
 
 def _finished_info(db: Engine, ids: list[int]) -> pd.DataFrame:
     """`_ballot_frame` of finished ballots (their dates and registered voters no longer change), memoised."""
     key = ("info", db.url.render_as_string(hide_password=False), tuple(sorted(ids)))
-    with _FINISHED_LOCK:
-        info = _FINISHED_TOTALS.get(key)
-    if info is None:
-        info = _ballot_frame(db, ids)
-        with _FINISHED_LOCK:
-            if len(_FINISHED_TOTALS) >= 32:
-                _FINISHED_TOTALS.clear()
-            _FINISHED_TOTALS[key] = info
-    return info
+    return _memo(key, lambda: _ballot_frame(db, ids), limit=32)
 
 
 def _search_key(ballot_ids: pd.Series, at: pd.Series) -> np.ndarray:
@@ -331,15 +321,8 @@ def previous_curves(db: Engine, ballot_id: int, step_hours: float = 2.0) -> pd.D
         info.loc[ballot_id, "opens_at"],
         info.loc[ballot_id, "closes_at"],
     )
-    with _FINISHED_LOCK:
-        memo = _FINISHED_TOTALS.get(key)
-    if memo is None:
-        memo = _previous_curves(info, ids, ballot_id, step_hours, _finished_totals(db, ids))
-        with _FINISHED_LOCK:
-            if len(_FINISHED_TOTALS) >= 32:
-                _FINISHED_TOTALS.clear()
-            _FINISHED_TOTALS[key] = memo
-    return memo.copy()
+    curves = _memo(key, lambda: _previous_curves(info, ids, ballot_id, step_hours, _finished_totals(db, ids)), limit=32)
+    return curves.copy()
 
 
 def _previous_curves(
