@@ -124,12 +124,9 @@ def deployment_stages(
     df = pd.DataFrame(rows, columns=columns)
     # Each deployment's span, and the rows in the calendar's order (first date, then sector name):
     # computed here, once per cached read, not by the page on every run.
-    spans: dict[int, list[date]] = {}
-    for dep, start, end in zip(df["deployment_id"], df["start"], df["end"], strict=True):
-        span = spans.setdefault(dep, [start, end])
-        span[0], span[1] = min(span[0], start), max(span[1], end)
-    df["deployment_first"] = df["deployment_id"].map(lambda d: spans[d][0])
-    df["deployment_last"] = df["deployment_id"].map(lambda d: spans[d][1])
+    by_deployment = df.groupby("deployment_id")
+    df["deployment_first"] = by_deployment["start"].transform("min")
+    df["deployment_last"] = by_deployment["end"].transform("max")
     return df.sort_values(["deployment_first", "sector_name", "deployment_id"], kind="stable").reset_index(drop=True)
 
 
@@ -150,21 +147,18 @@ def deployment_order(
     return stages.drop_duplicates("deployment_id")[columns].reset_index(drop=True)
 
 
-def deployment_pages(stages: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:
-    """`deployment_order` (or `deployment_stages`) rows cut into screens of `size` deployments.
+def deployment_pages(order: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:
+    """`deployment_order` cut into screens of `size` deployments (default `PAGE_SIZE`).
 
-    Order: each deployment's first date, then its sector's name (as `deployment_stages` sorts
-    them). Returns the deployment ids of
-    each screen and the screen to show first: the one with the first deployment not finished by
-    `today` (the last screen when all are finished).
+    Returns the deployment ids of each screen, and the screen to show first: the one with the
+    first deployment not finished by `today` (the last screen when all are finished).
     """
     size = size or PAGE_SIZE
-    if stages.empty:
+    if order.empty:
         return [], 0
-    spans = stages.drop_duplicates("deployment_id")  # rows already come in the calendar's order
-    ids = [int(i) for i in spans["deployment_id"]]
+    ids = [int(i) for i in order["deployment_id"]]
     pages = [ids[k : k + size] for k in range(0, len(ids), size)]
-    running = [pos for pos, last in enumerate(spans["deployment_last"]) if last >= today]
+    running = [pos for pos, last in enumerate(order["deployment_last"]) if last >= today]
     default = running[0] // size if running else len(pages) - 1
     return pages, default
 

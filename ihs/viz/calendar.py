@@ -32,7 +32,7 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
     Planned dates are wide light bands with an outline, actual dates narrow solid bars inside them;
     each bar carries its stage number (when `labels`) and a tooltip with the stage's name.
     """
-    # Only what the chart draws (plain `date` columns do not serialise to Vega-Lite JSON).
+    # Only the columns the chart draws: every other one would travel to the browser for nothing.
     df = stages[["sector_name", "stage", "stage_no", "kind", "kind_label", "status_label", "start", "end"]].copy()
     df["stage_legend"] = df["stage"].map(stage_legend)
     # Dates are inclusive; a bar ends the day after, so one-day milestones stay visible.
