@@ -17,7 +17,7 @@ from ihs.queries.support import (
 )
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
-from ihs.ui.widgets import chart, no_data, table
+from ihs.ui.widgets import chart, lazy_tabs, no_data, table
 from ihs.viz.support import dropins_chart, equipment_chart, legal_chart, topics_chart, workshop_chart
 
 today = as_of()
@@ -40,11 +40,8 @@ row2[1].metric("Anciens contrats résiliés", fr_int(totals["contracts_terminate
 row2[2].metric("Ordinateurs vendus", fr_int(totals["computers_sold"]))
 row2[3].metric("Montant encaissé", fr_eur(totals["amount_eur"], 0))
 
-# Only the open tab is read and drawn (a tab switch reruns the page): fetch what the screen shows.
-workshops, dropins, legal, equipment = st.tabs(
-    ["Ateliers numériques", "Permanences", "Accompagnement juridique", "Équipement"],
-    key="acc_onglet",
-    on_change="rerun",
+workshops, dropins, legal, equipment = lazy_tabs(
+    ["Ateliers numériques", "Permanences", "Accompagnement juridique", "Équipement"], key="acc_onglet"
 )
 
 if workshops.open:

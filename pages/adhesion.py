@@ -13,7 +13,7 @@ from ihs.queries.uptake import (
 )
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
-from ihs.ui.widgets import chart, no_data
+from ihs.ui.widgets import chart, lazy_tabs, no_data
 from ihs.viz import uptake as viz
 
 today = as_of()
@@ -31,11 +31,8 @@ row[1].metric("Logements couverts", fr_int(last["dwellings"]))
 row[2].metric("Taux d'adhésion", fr_pct(last["uptake"]))
 st.caption(f"Au {fr_date(today)} ; chaque mois compte le dernier relevé de l'opérateur de chaque secteur.")
 
-# Only the open tab is read and drawn (a tab switch reruns the page): fetch what the screen shows.
-tab_total, tab_sectors, tab_cohort, tab_cost = st.tabs(
-    ["Tous secteurs", "Par secteur", "Depuis la mise en œuvre", "Tarif et coût"],
-    key="adhesion_onglet",
-    on_change="rerun",
+tab_total, tab_sectors, tab_cohort, tab_cost = lazy_tabs(
+    ["Tous secteurs", "Par secteur", "Depuis la mise en œuvre", "Tarif et coût"], key="adhesion_onglet"
 )
 if tab_total.open:
     with tab_total:

@@ -9,7 +9,7 @@ from ihs.queries.sectors import STAGE_LABELS
 from ihs.queries.uptake import uptake_by_sector
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
-from ihs.ui.widgets import chart, no_data, table
+from ihs.ui.widgets import chart, lazy_tabs, no_data, table
 from ihs.viz import sector as viz
 from ihs.viz.uptake import uptake_by_sector as uptake_chart
 from ihs.vocab import BALLOT_STATUSES, EVENT_KINDS, ORGANISATION_KINDS, SECTOR_KINDS, VISIT_KINDS
@@ -73,10 +73,7 @@ for b in ballots.itertuples():
     if pd.isna(b.yes):
         st.caption("Résultat affiché une fois le dépouillement validé.")
 
-# Only the open tab is read and drawn (a tab switch reruns the page): fetch what the screen shows.
-tabs = st.tabs(
-    ["Étapes", "Adhésion", "Accompagnement", "Partenaires et décisions"], key="secteur_onglet", on_change="rerun"
-)
+tabs = lazy_tabs(["Étapes", "Adhésion", "Accompagnement", "Partenaires et décisions"], key="secteur_onglet")
 if tabs[0].open:
     with tabs[0]:
         steps = read(q.milestones, code)

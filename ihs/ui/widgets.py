@@ -59,5 +59,14 @@ def downloads(ch: alt.TopLevelMixin, data: Table, key: str, *, height: int = 360
     )
 
 
+def lazy_tabs(labels: list[str], key: str):
+    """Tabs of which only the open one runs: draw each as `if tab.open: with tab: …`.
+
+    Switching tab reruns the page, so a page reads and draws what its open tab shows, not all of
+    them (fetch what the screen shows). `key` holds the open tab's label in session state.
+    """
+    return st.tabs(labels, key=key, on_change="rerun")
+
+
 def table(df: pd.DataFrame, key: str | None = None, **column_config) -> None:
     st.dataframe(df, hide_index=True, width="stretch", column_config=column_config or None, key=key)
