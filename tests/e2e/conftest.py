@@ -97,35 +97,20 @@ def _prepare_db(tmp: Path) -> tuple[str, dict[str, str]]:
     return db_url, env
 
 
-# What a careless or malicious partner might type: it must show as text on every page.
-HTML_PAYLOAD = '<img src=x onerror="window.__ihs_xss=1"><script>window.__ihs_xss=2</script>'
-MARKDOWN_PAYLOAD = "![pixel](http://127.0.0.1:9/pixel.png)"
-
-
 def _seed_user_text(db_url: str) -> str:
     """A partner's information action whose title and notes are payloads; returns its sector code."""
     from datetime import date, timedelta
 
-    from sqlalchemy import select
-
     from ihs.db import forget_engine, get_engine, session_scope
     from ihs.events import record_event
-    from ihs.models import Sector, SectorPartner, User
-    from ihs.users import Actor
+    from tests.payloads import NOTES, TITLE, partner_and_sector
 
     engine = get_engine(db_url)
-    with engine.connect() as conn:
-        org = conn.execute(select(User.organisation_id).where(User.username == "partenaire")).scalar()
-        sector_id, code = conn.execute(
-            select(Sector.id, Sector.code)
-            .join(SectorPartner, SectorPartner.sector_id == Sector.id)
-            .where(SectorPartner.organisation_id == org)
-            .order_by(Sector.id)
-        ).first()
+    partner, sector_id, code = partner_and_sector(engine)
     with session_scope("partenaire", engine=engine) as s:
         record_event(
             s,
-            Actor("partenaire", "partner", org),
+            partner,
             kind="information",
             subkind="flyer",
             sector_ids=[sector_id],
@@ -134,8 +119,8 @@ def _seed_user_text(db_url: str) -> str:
             today=date.today(),
             start_time="10:00",
             reach=120,
-            title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
-            notes=f"{HTML_PAYLOAD}\n{MARKDOWN_PAYLOAD}",
+            title=TITLE,
+            notes=NOTES,
         )
     forget_engine(db_url)
     return code

@@ -11,30 +11,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from ihs.db import session_scope
 from ihs.events import record_event
-from ihs.models import Sector, SectorPartner, User
-from ihs.users import Actor
 from tests.apptest import open_page
 from tests.conftest import TODAY
-
-HTML_PAYLOAD = '<img src=x onerror="window.__ihs_xss=1"><script>window.__ihs_xss=2</script>'
-MARKDOWN_PAYLOAD = "![pixel](http://127.0.0.1:9/pixel.png) [cliquez](http://evil.example/)"
+from tests.payloads import NOTES, TITLE, partner_and_sector
 
 
 def _record_payload_event(engine) -> str:
     """An information action of the partner's, with payloads in its title and notes; its sector code."""
-    with engine.connect() as conn:
-        org = conn.execute(select(User.organisation_id).where(User.username == "partenaire")).scalar()
-        sector_id, code = conn.execute(
-            select(Sector.id, Sector.code)
-            .join(SectorPartner, SectorPartner.sector_id == Sector.id)
-            .where(SectorPartner.organisation_id == org)
-            .order_by(Sector.id)
-        ).first()
-    partner = Actor("partenaire", "partner", org)
+    partner, sector_id, code = partner_and_sector(engine)
     with session_scope("partenaire", engine=engine) as s:
         record_event(
             s,
@@ -45,8 +32,8 @@ def _record_payload_event(engine) -> str:
             day=TODAY - timedelta(days=1),
             start_time="10:00",
             reach=120,
-            title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
-            notes=f"{HTML_PAYLOAD}\n{MARKDOWN_PAYLOAD}",
+            title=TITLE,
+            notes=NOTES,
         )
         # An upcoming drop-in too: the home page lists what is coming.
         record_event(
@@ -56,7 +43,7 @@ def _record_payload_event(engine) -> str:
             sector_ids=[sector_id],
             day=TODAY + timedelta(days=3),
             start_time="14:00",
-            title=f"{HTML_PAYLOAD} {MARKDOWN_PAYLOAD}",
+            title=TITLE,
         )
     return code
 
