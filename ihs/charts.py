@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import altair as alt
+import pandas as pd
 
 import ihs.altair_fast
 from ihs.formats import MONTHS, MONTHS_FULL
@@ -62,9 +66,41 @@ CONFIG = {
 }
 
 
-def style(chart: alt.TopLevelMixin, height: int = 360) -> alt.TopLevelMixin:
+@dataclass(frozen=True)
+class Spec:
+    """A chart as its shape and its data, so a page can reuse the Vega-Lite of a shape it has drawn.
+
+    `build(*shape, **data, **values)` is the Altair chart (`chart()`): `shape` holds what decides
+    the chart's structure (a colour mode, which series are present), `data` its tables (data
+    frames, or lists of GeoJSON features) and `values` the figures it takes from them (a scale's
+    maximum, the map's extent). `build` only hands each table to `alt.Chart` (or `source`) and each
+    value to a chart property, so `ihs.ui.vega` can build it once per shape with a named dataset
+    (`alt.NamedData`) and a parameter (`alt.ExprRef`) in their place, then attach each run's data.
+    """
+
+    build: Callable[..., alt.TopLevelMixin]
+    shape: tuple = ()
+    data: Mapping[str, pd.DataFrame | list] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def chart(self) -> alt.TopLevelMixin:
+        """The Altair chart with its data inline (downloads, the report, the slides)."""
+        return self.build(*self.shape, **self.data, **self.values)
+
+
+def source(table: pd.DataFrame | list | alt.NamedData):
+    """What `alt.Chart` takes for a `Spec` table: a data frame or a named dataset as they are,
+    GeoJSON features as inline values Altair passes on untouched."""
+    return alt.Data(values=ihs.altair_fast.Values(table)) if isinstance(table, list) else table
+
+
+def as_chart(chart: alt.TopLevelMixin | Spec) -> alt.TopLevelMixin:
+    return chart.chart() if isinstance(chart, Spec) else chart
+
+
+def style(chart: alt.TopLevelMixin | Spec, height: int = 360) -> alt.TopLevelMixin:
     """French locale, legible fonts, the palette, and a consistent look."""
-    return chart.properties(height=height).configure(**copy.deepcopy(CONFIG))
+    return as_chart(chart).properties(height=height).configure(**copy.deepcopy(CONFIG))
 
 
 def to_json(chart: alt.TopLevelMixin) -> str:

@@ -8,7 +8,7 @@ from ihs.formats import fr_date
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
-from ihs.viz.map import SELECTION, sector_map
+from ihs.viz.map import SELECTION, sector_map_spec
 
 COLOUR_MODES = {"stage": "Étape du déploiement", "uptake": "Taux d'adhésion"}
 
@@ -29,9 +29,7 @@ colour_by = st.segmented_control(
     required=True,
 )
 features = geo.sector_features(data)
-map_chart = sector_map(
-    features, geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE), colour_by or "stage"
-)
+map_chart = sector_map_spec(features, colour_by or "stage")
 table = data.drop(columns=["geometry"])
 event = chart(map_chart, table, key="carte", height=480, on_select="rerun", selection_mode=SELECTION)
 picked = ((event or {}).get("selection") or {}).get(SELECTION) or []

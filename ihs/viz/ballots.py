@@ -7,7 +7,10 @@ differs by line style and a text label too, so colour never carries meaning alon
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
+
+from ihs.charts import Spec
 
 CURRENT = "Ce scrutin"
 PREVIOUS = "Scrutins précédents (moyenne)"
@@ -28,49 +31,70 @@ def turnout_curve_chart(
     previous: pd.DataFrame,
     projection: dict | None,
     length_days: float,
-) -> alt.LayerChart:
+) -> Spec:
     """Turnout (% of registered) against days since the opening.
 
     `current`: elapsed_days, share (`ihs.queries.ballots.turnout_curve`); `previous`: elapsed_days,
     mean_share, min_share, max_share (`previous_curves`); `projection`: share at the close.
     """
-    lines = [current.assign(series=CURRENT)[["elapsed_days", "share", "series"]]]
-    layers = []
-    x = alt.X("elapsed_days:Q", title="Jours depuis l'ouverture", scale=alt.Scale(domain=[0, length_days]))
-    x = x.axis(tickMinStep=1, format="d")
-    y_scale = alt.Scale(domain=[0, _y_max(current, previous, projection)])
+    # Plain arrays, one frame at the end: on the live screen this runs on every refresh.
+    series = {CURRENT: (current["elapsed_days"].to_numpy(float), current["share"].to_numpy(float))}
     if not previous.empty:
+        series[PREVIOUS] = (previous["elapsed_days"].to_numpy(float), previous["mean_share"].to_numpy(float))
+    if projection and projection.get("share") is not None and len(current):
+        series[PROJECTED] = (
+            np.array([series[CURRENT][0][-1], length_days], float),
+            np.array([series[CURRENT][1][-1], projection["share"]], float),
+        )
+    data = pd.DataFrame(
+        {
+            "elapsed_days": np.concatenate([x for x, _ in series.values()]),
+            "share": np.concatenate([y for _, y in series.values()]),
+            "series": np.repeat(list(series), [len(x) for x, _ in series.values()]),
+        }
+    )
+    present = tuple(s for s, (x, _) in series.items() if len(x))
+    # Each series' last figure written at its end, with its name: readable without a legend.
+    names = {CURRENT: "", PREVIOUS: "précédents ", PROJECTED: "projection "}
+    ends = pd.DataFrame(
+        {
+            "elapsed_days": [series[s][0][-1] for s in present],
+            "share": [series[s][1][-1] for s in present],
+            "series": list(present),
+            "label": [names[s] + f"{series[s][1][-1] * 100:.0f}\u202f%" for s in present],
+        }
+    )
+    return Spec(
+        _turnout_curve,
+        (present,),
+        data={"lines": data, "previous": previous, "ends": ends},
+        values={"days": float(length_days), "top": _y_max(current, previous, projection)},
+    )
+
+
+# Where each series' end label sits: the current figure after its point; the others end at the
+# close, so they read leftwards (the projection's below its line).
+END_LABELS = {CURRENT: ("left", 6, -14), PREVIOUS: ("right", -2, -14), PROJECTED: ("right", -2, 30)}
+
+
+def _turnout_curve(present: tuple[str, ...], *, lines, previous, ends, days, top) -> alt.LayerChart:
+    layers = []
+    x = alt.X("elapsed_days:Q", title="Jours depuis l'ouverture", scale=alt.Scale(domain=[0, days]))
+    x = x.axis(tickMinStep=1, format="d")
+    y_scale = alt.Scale(domain=[0, top])
+    if PREVIOUS in present:
         layers.append(
             alt.Chart(previous)
             .mark_area(opacity=0.18, color=SERIES_COLOURS[PREVIOUS], interpolate="step-after")
             .encode(x=x, y=alt.Y("min_share:Q", scale=y_scale), y2="max_share:Q")
         )
-        lines.append(
-            previous.rename(columns={"mean_share": "share"}).assign(series=PREVIOUS)[
-                ["elapsed_days", "share", "series"]
-            ]
-        )
-    if projection and projection.get("share") is not None and len(current):
-        last = current.iloc[-1]
-        lines.append(
-            pd.DataFrame(
-                {
-                    "elapsed_days": [last["elapsed_days"], length_days],
-                    "share": [last["share"], projection["share"]],
-                    "series": [PROJECTED, PROJECTED],
-                }
-            )
-        )
-    data = pd.concat(lines, ignore_index=True)
-    present = [s for s in (CURRENT, PREVIOUS, PROJECTED) if s in set(data["series"])]
-    colour, dash = _series_scales(present)
+    colour, dash = _series_scales(list(present))
     # No legend box over the curves: each line is named by a label at its end (and by its dash).
-    legend = None
-    base = alt.Chart(data).encode(
+    base = alt.Chart(lines).encode(
         x=x,
         y=alt.Y("share:Q", title="% des inscrits", scale=y_scale, axis=alt.Axis(format=".0%")),
-        color=alt.Color("series:N", scale=colour, legend=legend, sort=present),
-        strokeDash=alt.StrokeDash("series:N", scale=dash, legend=None, sort=present),
+        color=alt.Color("series:N", scale=colour, legend=None, sort=list(present)),
+        strokeDash=alt.StrokeDash("series:N", scale=dash, legend=None, sort=list(present)),
         tooltip=[
             alt.Tooltip("series:N", title="Série"),
             alt.Tooltip("elapsed_days:Q", title="Jours", format=".1f"),
@@ -81,17 +105,12 @@ def turnout_curve_chart(
         base.transform_filter(alt.datum.series != PROJECTED).mark_line(strokeWidth=4, interpolate="step-after")
     )
     layers.append(base.transform_filter(alt.datum.series == PROJECTED).mark_line(strokeWidth=4))
-    # Each series' last figure written at its end, with its name: readable without a legend.
-    ends = data.groupby("series", sort=False).tail(1).copy()
-    names = {CURRENT: "", PREVIOUS: "précédents ", PROJECTED: "projection "}
-    ends["label"] = [names[s] + f"{v * 100:.0f}\u202f%" for s, v in zip(ends["series"], ends["share"], strict=True)]
-    # The current figure sits after its point; the others end at the close, so they read leftwards.
-    ends["align"] = ["left" if s == CURRENT else "right" for s in ends["series"]]
-    ends["dy"] = [-14 if s != PROJECTED else 30 for s in ends["series"]]
-    for (align, dy), part in ends.groupby(["align", "dy"]):
+    for series in present:
+        align, dx, dy = END_LABELS[series]
         layers.append(
-            alt.Chart(part)
-            .mark_text(align=align, dx=6 if align == "left" else -2, dy=dy, fontSize=20, fontWeight="bold")
+            alt.Chart(ends)
+            .transform_filter(alt.datum.series == series)
+            .mark_text(align=align, dx=dx, dy=dy, fontSize=20, fontWeight="bold")
             .encode(
                 x=x,
                 y=alt.Y("share:Q", scale=y_scale),
@@ -111,11 +130,15 @@ def _y_max(current: pd.DataFrame, previous: pd.DataFrame, projection: dict | Non
     return min(1.0, max(values) * 1.15)
 
 
-def places_chart(places: pd.DataFrame) -> alt.LayerChart:
+def places_chart(places: pd.DataFrame) -> Spec:
     """Voters so far per polling place (`turnout_by_place`), biggest first.
 
     Each place's name is written above its bar (long names fit a narrow column), its figure after it.
     """
+    return Spec(_places, data={"places": places[["name", "voters"]]})
+
+
+def _places(*, places) -> alt.LayerChart:
     order = alt.EncodingSortField("voters", op="sum", order="descending")
     y = alt.Y("name:N", title=None, sort=order, axis=None, scale=alt.Scale(paddingInner=0.1))
     x = alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d", tickMinStep=1))
@@ -133,8 +156,12 @@ COUNT_ORDER = ["Oui", "Non", "Blancs", "Nuls"]
 COUNT_COLOURS = ["#009E73", "#D55E00", "#999999", "#555555"]
 
 
-def count_chart(counts: pd.DataFrame) -> alt.LayerChart:
+def count_chart(counts: pd.DataFrame) -> Spec:
     """The count as labelled bars: columns label (Oui/Non/Blancs/Nuls) and votes."""
+    return Spec(_count, data={"counts": counts})
+
+
+def _count(*, counts) -> alt.LayerChart:
     base = alt.Chart(counts).encode(
         x=alt.X("label:N", title=None, sort=COUNT_ORDER, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("votes:Q", title="Bulletins", axis=alt.Axis(format=",d", tickMinStep=1)),

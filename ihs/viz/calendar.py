@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import altair as alt
 import pandas as pd
 
+from ihs.charts import Spec
 from ihs.vocab import STAGES
 
 # Okabe–Ito colours, in pipeline order, matching `ihs.charts.STAGE_COLOURS` where they overlap.
@@ -26,7 +27,7 @@ def stage_legend(code: str) -> str:
     return f"{list(STAGES).index(code) + 1}. {STAGES[code]}"
 
 
-def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) -> alt.LayerChart:
+def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) -> Spec:
     """Stages of `ihs.queries.calendar.deployment_stages` as bars, and a "today" rule.
 
     Planned dates are wide light bands with an outline, actual dates narrow solid bars inside them;
@@ -41,13 +42,21 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
     df["end_date"] = pd.to_datetime(df["end"])
     df = df.drop(columns=["end"])
     df["stage_no_text"] = df["stage_no"].astype(str)
-    order = df.sort_values("start").drop_duplicates("sector_name")["sector_name"].tolist()
-    domain = [stage_legend(c) for c in STAGES]
-    colours = alt.Scale(domain=domain, range=[STAGE_COLOURS[c] for c in STAGES])
-    y = alt.Y("sector_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    # Rows in the order of each sector's first date (the chart sorts by this rank).
+    first = df.groupby("sector_name", sort=False)["start"].transform("min")
+    df["row"] = first.rank(method="dense").fillna(0).astype(int)
     # Months when a year or two is shown, years for the whole history.
     span = (df["end_excl"].max() - df["start"].min()).days if not df.empty else 0
-    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y" if span > 800 else "%b %Y", labelAngle=0, tickCount=8))
+    today_df = pd.DataFrame({"date": [pd.Timestamp(today)], "label": ["Aujourd'hui"]})
+    return Spec(_timeline, (labels, span > 800), data={"stages": df, "today": today_df})
+
+
+def _timeline(labels: bool, years: bool, *, stages, today) -> alt.LayerChart:
+    domain = [stage_legend(c) for c in STAGES]
+    colours = alt.Scale(domain=domain, range=[STAGE_COLOURS[c] for c in STAGES])
+    order = alt.EncodingSortField("row", op="min")
+    y = alt.Y("sector_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y" if years else "%b %Y", labelAngle=0, tickCount=8))
     tooltip = [
         alt.Tooltip("sector_name:N", title="Secteur"),
         alt.Tooltip("stage_legend:N", title="Étape"),
@@ -56,7 +65,7 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
         alt.Tooltip("end_date:T", title="Fin", format="%d/%m/%Y"),
         alt.Tooltip("status_label:N", title="Statut"),
     ]
-    base = alt.Chart(df).encode(y=y)
+    base = alt.Chart(stages).encode(y=y)
     colour = alt.Color("stage_legend:N", scale=colours, legend=alt.Legend(title="Étape"))
     # Planned dates: a wide, light, outlined band; actual dates: a narrow solid bar inside it.
     # (The legend stays on the right: orient="bottom" collapses the plot in st.altair_chart.)
@@ -85,10 +94,9 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
             .encode(x=x, text="stage_no_text:N", tooltip=tooltip)
         )
         layers.append(text)
-    today_df = pd.DataFrame({"date": [pd.Timestamp(today)], "label": ["Aujourd'hui"]})
-    rule = alt.Chart(today_df).mark_rule(color="#D55E00", strokeWidth=3, strokeDash=[8, 4]).encode(x="date:T")
+    rule = alt.Chart(today).mark_rule(color="#D55E00", strokeWidth=3, strokeDash=[8, 4]).encode(x="date:T")
     rule_text = (
-        alt.Chart(today_df)
+        alt.Chart(today)
         .mark_text(align="center", baseline="bottom", dy=-4, fontSize=16, fontWeight="bold", color="#D55E00")
         # Above the plot, clear of the stage numbers of the first row.
         .encode(x="date:T", y=alt.value(-14), text="label:N")

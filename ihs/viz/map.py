@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.altair_fast import Values
-from ihs.charts import STAGE_COLOURS
+from ihs import geo
+from ihs.charts import STAGE_COLOURS, Spec, source
 from ihs.geo import UPTAKE_BANDS
 
 SELECTION = "s"
@@ -46,19 +46,41 @@ def sector_map(
     in the point selection named "s". Sectors are one layer: Vega-Lite cannot share a point
     selection between two layers, which is why circles are drawn as polygons too.
     """
+    return _draw(
+        commune, veille, colour_by, selectable, _kind(sectors), sectors=sectors, fit=_bounding_box(sectors, veille)
+    )
+
+
+def sector_map_spec(sectors: list[dict] | pd.DataFrame, colour_by: str = "stage") -> Spec:
+    """`sector_map` on the commune and its quartiers de veille, clickable, as the map page draws it."""
+    veille = geo.context_features(geo.VEILLE)
+    shape = (colour_by, _kind(sectors))
+    return Spec(_on_context, shape, data={"sectors": sectors}, values={"fit": _bounding_box(sectors, veille)})
+
+
+def _on_context(colour_by: str, kind: str, *, sectors, fit) -> alt.LayerChart:
+    commune, veille = geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE)
+    return _draw(commune, veille, colour_by, True, kind, sectors=sectors, fit=fit)
+
+
+def _kind(sectors: list[dict] | pd.DataFrame) -> str:
+    if not len(sectors):
+        return "none"
+    return "points" if isinstance(sectors, pd.DataFrame) else "shapes"
+
+
+def _draw(commune, veille, colour_by: str, selectable: bool, kind: str, *, sectors, fit) -> alt.LayerChart:
     layers = [
-        alt.Chart(alt.Data(values=Values(commune))).mark_geoshape(
-            fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True
-        ),
-        alt.Chart(alt.Data(values=Values(veille)))
+        alt.Chart(source(commune)).mark_geoshape(fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True),
+        alt.Chart(source(veille))
         .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True)
         .encode(tooltip=[alt.Tooltip("label:N", title="Quartier de veille")]),
     ]
-    if isinstance(sectors, pd.DataFrame):
+    if kind == "points":
         # Points (national scale, see ihs.geo.MAX_SHAPES): area proportional to dwellings. A data
         # frame travels to the browser as one Arrow table, not 1,600 JSON objects.
         shapes = (
-            alt.Chart(sectors)
+            alt.Chart(source(sectors))
             .mark_circle(stroke="#222222", strokeWidth=0.5, opacity=0.85)
             .encode(
                 longitude="lon:Q",
@@ -68,19 +90,19 @@ def sector_map(
                 tooltip=TOOLTIP,
             )
         )
-    elif len(sectors):
+    elif kind == "shapes":
         shapes = (
-            alt.Chart(alt.Data(values=Values(sectors)))
+            alt.Chart(source(sectors))
             .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
             .encode(color=_colour(colour_by), tooltip=TOOLTIP)
         )
-    if len(sectors):
+    if kind != "none":
         if selectable:
             shapes = shapes.add_params(alt.selection_point(fields=["code"], name=SELECTION))
         layers.append(shapes)
     # Zoom on where the sectors and quartiers de veille are (their bounding box, not a second copy of
     # every shape: at national scale that copy doubled the chart); the commune outline is clipped.
-    return alt.layer(*layers).project(type="mercator", fit=_bounding_box(sectors, veille))
+    return alt.layer(*layers).project(type="mercator", fit=fit)
 
 
 def _positions(coords):

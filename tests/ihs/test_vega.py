@@ -50,3 +50,78 @@ def test_page_shows_the_spec():
     assert not at.exception
     [el] = at.get("vega_lite_chart")
     assert '"height": 250' in el.proto.spec and len(el.proto.datasets) == 1
+
+
+# ---- charts drawn from a template (ihs.charts.Spec) --------------------------------------------
+
+
+def _png(spec: dict) -> bytes:
+    """What the browser would draw from a page's spec: its Arrow datasets read back, rendered offline."""
+    import json
+
+    import pyarrow as pa
+    import vl_convert
+
+    from ihs.charts import _iso
+
+    out = dict(spec)
+    out["datasets"] = {
+        name: alt.utils.data.to_values(pa.ipc.open_stream(d).read_pandas())["values"] if isinstance(d, bytes) else d
+        for name, d in spec.get("datasets", {}).items()
+    }
+    out["width"] = 900  # the page gives the container's width
+    return vl_convert.vegalite_to_png(json.dumps(out, default=_iso))
+
+
+def _specs(engine) -> dict:
+    """Each chart the pages draw from a template, on the demo's data (and the national map's points)."""
+    from ihs import geo
+    from ihs.queries.calendar import deployment_stages
+    from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
+    from ihs.viz.calendar import timeline_chart
+    from ihs.viz.map import sector_map_spec
+    from tests.conftest import TODAY
+
+    data = geo.sector_map_data(engine, TODAY)
+    points = geo.sector_features(pd.concat([data] * (geo.MAX_SHAPES // len(data) + 1), ignore_index=True))
+    current = pd.DataFrame({"elapsed_days": [0.0, 1.5, 3.2], "share": [0.0, 0.21, 0.38]})
+    previous = pd.DataFrame(
+        {
+            "elapsed_days": [0.0, 2.0, 4.0, 7.0],
+            "mean_share": [0.0, 0.3, 0.45, 0.6],
+            "min_share": [0.0, 0.2, 0.3, 0.5],
+            "max_share": [0.0, 0.35, 0.55, 0.72],
+        }
+    )
+    places = pd.DataFrame({"name": ["Maison de quartier", "Hall B"], "voters": [210, 95]})
+    counts = pd.DataFrame({"label": ["Oui", "Non", "Blancs", "Nuls"], "votes": [412, 120, 8, 3]})
+    return {
+        "carte (contours)": sector_map_spec(geo.sector_features(data), "stage"),
+        "carte (adhésion)": sector_map_spec(geo.sector_features(data), "uptake"),
+        "carte (points)": sector_map_spec(points, "stage"),
+        "calendrier": timeline_chart(deployment_stages(engine, None, (), TODAY), TODAY),
+        "courbe": turnout_curve_chart(current, previous, {"share": 0.55}, 7.0),
+        "courbe (premier scrutin)": turnout_curve_chart(current, previous.iloc[0:0], None, 7.0),
+        "bureaux": places_chart(places),
+        "dépouillement": count_chart(counts),
+    }
+
+
+def test_a_chart_from_its_template_draws_what_altair_draws(engine):
+    # The template puts named datasets and parameters where the chart had its data and figures:
+    # the picture must not change (the map's extent, the curve's scales, the calendar's order).
+    for name, chart in _specs(engine).items():
+        fast = vega.spec(chart, height=400)
+        assert fast["datasets"] and all(isinstance(t, bytes | list) for t in fast["datasets"].values()), name
+        assert _png(fast) == _png(vega.spec(chart.chart(), height=400)), name
+
+
+def test_a_template_is_built_once_per_shape(engine):
+    from ihs.viz.ballots import places_chart
+
+    vega.template.cache_clear()
+    first = vega.spec(places_chart(pd.DataFrame({"name": ["A"], "voters": [3]})))
+    second = vega.spec(places_chart(pd.DataFrame({"name": ["A", "B"], "voters": [3, 9]})))
+    assert vega.template.cache_info().misses == 1
+    assert first["datasets"] != second["datasets"]  # each run's own rows
+    assert first["layer"] is second["layer"]  # the structure is shared, not rebuilt

@@ -13,16 +13,25 @@ def _sector_layer(spec: dict) -> dict:
     return spec["layer"][-1]
 
 
+def _sectors(spec: dict) -> list[dict]:
+    """The sectors the map draws (a named dataset of GeoJSON features, at this scale)."""
+    return spec["datasets"][_sector_layer(spec)["data"]["name"]]
+
+
 def test_map_shows_every_sector_coloured_by_stage_then_uptake(app_db):
     at = open_page("viewer", "carte")
     assert not at.exception
     [spec] = _specs(at)
     sectors = _sector_layer(spec)
-    codes = {f["code"] for f in sectors["data"]["values"]}
+    codes = {f["code"] for f in _sectors(spec)}
     assert {"kerourien", "montaigne", "keranroux", "le-bot", "valy-hir"} <= codes and len(codes) == 18
     assert sectors["encoding"]["color"]["field"] == "stage_label"
-    assert [p["name"] for p in spec.get("params", [])] == ["s"]
-    kerourien = next(f for f in sectors["data"]["values"] if f["code"] == "kerourien")
+    params = {p["name"]: p for p in spec["params"]}
+    assert params["s"]["select"]["fields"] == ["code"]  # the click selection
+    [fit] = params["fit"]["value"]  # the map's extent: the box around the sectors and quartiers de veille
+    (west, south), (east, north) = fit["geometry"]["coordinates"]
+    assert west < -4.49 < east and south < 48.40 < north  # around Brest
+    kerourien = next(f for f in _sectors(spec) if f["code"] == "kerourien")
     assert kerourien["dwellings"] == 596 and kerourien["stage_label"] == "Déployé"
 
     at.button_group(key="carte_couleur").set_value("uptake").run()
