@@ -314,7 +314,7 @@ def _awareness(db: Engine, year: int) -> Section:
         f"{len(ranking(db, as_of))} secteur(s) à informer de nouveau sur {len(every)} couverts : au moins "
         f"{fr_pct(alert)} des ménages arrivés depuis le scrutin, ou dernière action d'information trop ancienne."
     ]
-    chart = newcomers_chart(every, alert) if not every.empty else None
+    chart = newcomers_chart(every, alert).chart() if not every.empty else None
     return Section(
         title="Sensibilisation : où informer de nouveau",
         lines=lines,

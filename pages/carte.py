@@ -30,8 +30,14 @@ colour_by = st.segmented_control(
 )
 features = geo.sector_features(data)
 map_chart = sector_map_spec(features, colour_by or "stage")
-table = data.drop(columns=["geometry"])
-event = chart(map_chart, table, key="carte", height=480, on_select="rerun", selection_mode=SELECTION)
+event = chart(
+    map_chart,
+    lambda: data.drop(columns=["geometry"]),
+    key="carte",
+    height=480,
+    on_select="rerun",
+    selection_mode=SELECTION,
+)
 picked = ((event or {}).get("selection") or {}).get(SELECTION) or []
 if picked and picked[0].get("code"):
     st.switch_page("pages/secteur.py", query_params={"secteur": picked[0]["code"]})

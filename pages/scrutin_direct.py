@@ -105,7 +105,12 @@ def live(ballot_id: int) -> None:
             chart(count_chart(counts), counts, key="direct_resultat", height=260)
         else:
             places = read(turnout_by_place, ballot_id, now)
-            chart(places_chart(places), places[["name", "voters", "reported_at"]], key="direct_bureaux", height=260)
+            chart(
+                places_chart(places),
+                lambda: places[["name", "voters", "reported_at"]],
+                key="direct_bureaux",
+                height=260,
+            )
     st.caption(
         "Trait plein : ce scrutin ; tirets : moyenne des scrutins précédents au même moment (zone grise : du plus "
         f"bas au plus haut) ; pointillés : projection. {proj['explanation']} Règle : {ADOPTION_RULES.get(chosen['rule'], '')}. "

@@ -40,7 +40,7 @@ from ihs.settings import DATA_DIR, ROOT
 DEFAULT_URL = f"sqlite:///{DATA_DIR / 'bench' / 'bench.db'}"
 # Bump when the synthetic generator changes, so an old bench database is rebuilt.
 SYNTHETIC_VERSION = 1
-REPEAT = 3
+REPEAT = 7  # medians of 7: a page's cold run is 50-300 ms, and one busy moment must not decide
 WRITERS = 20
 WRITE_SECONDS = 10.0
 VIEWER = "lecture"

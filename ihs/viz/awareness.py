@@ -5,10 +5,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ihs.charts import Spec
+
 METHOD_SHORT = {"move_ins": "emménagements", "mixed": "emménagements + taux", "default": "taux par défaut"}
 
 
-def newcomers_chart(df: pd.DataFrame, alert: float) -> alt.LayerChart:
+def newcomers_chart(df: pd.DataFrame, alert: float) -> Spec:
     """Bars of `newcomer_share` per sector (highest first), the value written with its source.
 
     Sectors that need a new round are dark, others light; the text says the same in words
@@ -21,8 +23,14 @@ def newcomers_chart(df: pd.DataFrame, alert: float) -> alt.LayerChart:
         for s, src, need in zip(data["newcomer_share"], data["source"], data["needs_round"], strict=True)
     ]
     data["status"] = data["needs_round"].map({True: "Nouvelle information à prévoir", False: "À jour"})
-    order = data.sort_values("newcomer_share", ascending=False)["name"].tolist()
-    base = alt.Chart(data).encode(
+    rule = pd.DataFrame({"alert": [alert], "label": [f"Seuil {round(alert * 100)} %"]})
+    return Spec(_newcomers, data={"sectors": data, "rule": rule})
+
+
+def _newcomers(*, sectors, rule) -> alt.LayerChart:
+    # Highest share first (a sort the browser does: the spec stays the same whatever the sectors).
+    order = alt.EncodingSortField("newcomer_share", op="max", order="descending")
+    base = alt.Chart(sectors).encode(
         y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
         x=alt.X(
             "newcomer_share:Q",
@@ -47,6 +55,5 @@ def newcomers_chart(df: pd.DataFrame, alert: float) -> alt.LayerChart:
         )
     )
     text = base.mark_text(align="left", dx=6, fontSize=15).encode(text="label:N")
-    rule_df = pd.DataFrame({"alert": [alert], "label": [f"Seuil {round(alert * 100)} %"]})
-    rule = alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000").encode(x="alert:Q")
-    return alt.layer(bars, text, rule)
+    threshold = alt.Chart(rule).mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000").encode(x="alert:Q")
+    return alt.layer(bars, text, threshold)

@@ -27,24 +27,37 @@ def stage_legend(code: str) -> str:
     return f"{list(STAGES).index(code) + 1}. {STAGES[code]}"
 
 
+LEGENDS = {code: stage_legend(code) for code in STAGES}
+
+
 def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) -> Spec:
     """Stages of `ihs.queries.calendar.deployment_stages` as bars, and a "today" rule.
 
     Planned dates are wide light bands with an outline, actual dates narrow solid bars inside them;
     each bar carries its stage number (when `labels`) and a tooltip with the stage's name.
     """
-    # Only the columns the chart draws: every other one would travel to the browser for nothing.
-    df = stages[["sector_name", "stage", "stage_no", "kind", "kind_label", "status_label", "start", "end"]].copy()
-    df["stage_legend"] = df["stage"].map(stage_legend)
-    # Dates are inclusive; a bar ends the day after, so one-day milestones stay visible.
-    df["end_excl"] = pd.to_datetime(df["end"]) + pd.Timedelta(days=1)
-    df["start"] = pd.to_datetime(df["start"])
-    df["end_date"] = pd.to_datetime(df["end"])
-    df = df.drop(columns=["end"])
-    df["stage_no_text"] = df["stage_no"].astype(str)
-    # Rows in the order of each sector's first date (the chart sorts by this rank).
-    first = df.groupby("sector_name", sort=False)["start"].transform("min")
-    df["row"] = first.rank(method="dense").fillna(0).astype(int)
+    # Only the columns the chart draws (every other one would travel to the browser for nothing),
+    # made in one go: on a screen of the national calendar each extra pandas step costs.
+    begins = pd.to_datetime(stages["start"])
+    ends = pd.to_datetime(stages["end"])
+    df = pd.DataFrame(
+        {
+            "sector_name": stages["sector_name"],
+            "stage": stages["stage"],
+            "stage_no": stages["stage_no"],
+            "kind": stages["kind"],
+            "kind_label": stages["kind_label"],
+            "status_label": stages["status_label"],
+            "start": begins,
+            "stage_legend": stages["stage"].map(LEGENDS),
+            # Dates are inclusive; a bar ends the day after, so one-day milestones stay visible.
+            "end_excl": ends + pd.Timedelta(days=1),
+            "end_date": ends,
+            "stage_no_text": stages["stage_no"].astype(str),
+            # Rows in the order of each sector's first date (the chart sorts by this rank).
+            "row": begins.groupby(stages["sector_name"]).transform("min").rank(method="dense").fillna(0).astype(int),
+        }
+    )
     # Months when a year or two is shown, years for the whole history.
     span = (df["end_excl"].max() - df["start"].min()).days if not df.empty else 0
     today_df = pd.DataFrame({"date": [pd.Timestamp(today)], "label": ["Aujourd'hui"]})

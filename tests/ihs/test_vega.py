@@ -76,7 +76,9 @@ def _png(spec: dict) -> bytes:
 def _specs(engine) -> dict:
     """Each chart the pages draw from a template, on the demo's data (and the national map's points)."""
     from ihs import geo
+    from ihs.queries.awareness import awareness
     from ihs.queries.calendar import deployment_stages
+    from ihs.viz.awareness import newcomers_chart
     from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
     from ihs.viz.calendar import timeline_chart
     from ihs.viz.map import sector_map_spec
@@ -104,6 +106,7 @@ def _specs(engine) -> dict:
         "courbe (premier scrutin)": turnout_curve_chart(current, previous.iloc[0:0], None, 7.0),
         "bureaux": places_chart(places),
         "dépouillement": count_chart(counts),
+        "sensibilisation": newcomers_chart(awareness(engine, TODAY), 0.3),
     }
 
 
