@@ -18,7 +18,7 @@ from ihs.queries.calendar import (
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import engine, read
 from ihs.ui.widgets import chart, no_data, table
-from ihs.viz.calendar import default_span, timeline_chart
+from ihs.viz.calendar import timeline_chart
 from ihs.vocab import DEPLOYMENT_STATUSES
 
 ALL_YEARS = "Toutes les années"
@@ -66,9 +66,8 @@ else:
     stages = read(
         deployment_stages, year_value, tuple(statuses), today, tuple(pages[page_no]) if len(pages) > 1 else ()
     )
-    start, end = default_span(stages, today)
     chart(
-        timeline_chart(stages, today, labels=(end - start).days <= 800),
+        timeline_chart(stages, today),
         lambda: deployment_stages(db, year_value, tuple(statuses), today).drop(columns=["stage", "kind", "status"]),
         key="calendrier",
         height=max(280, 56 * stages["deployment_id"].nunique()),

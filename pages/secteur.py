@@ -17,7 +17,7 @@ from ihs.vocab import BALLOT_STATUSES, EVENT_KINDS, ORGANISATION_KINDS, SECTOR_K
 today = as_of()
 frozen_band()
 sectors = read(q.sector_list)
-names = dict(zip(sectors["code"], sectors["name"], strict=True))
+names = dict(zip(sectors["code"].tolist(), sectors["name"].tolist(), strict=True))
 wanted = st.query_params.get("secteur")
 
 

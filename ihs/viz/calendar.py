@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -30,11 +30,12 @@ def stage_legend(code: str) -> str:
 LEGENDS = {code: stage_legend(code) for code in STAGES}
 
 
-def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) -> Spec:
+def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool | None = None) -> Spec:
     """Stages of `ihs.queries.calendar.deployment_stages` as bars, and a "today" rule.
 
     Planned dates are wide light bands with an outline, actual dates narrow solid bars inside them;
-    each bar carries its stage number (when `labels`) and a tooltip with the stage's name.
+    each bar carries its stage number and a tooltip with the stage's name. By default the numbers
+    are written when the calendar, today included, spans 800 days or less (beyond, they overlap).
     """
     # Only the columns the chart draws (every other one would travel to the browser for nothing),
     # made in one go: on a screen of the national calendar each extra pandas step costs.
@@ -60,6 +61,9 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool = True) ->
     )
     # Months when a year or two is shown, years for the whole history.
     span = (df["end_excl"].max() - df["start"].min()).days if not df.empty else 0
+    if labels is None:
+        day = pd.Timestamp(today)
+        labels = df.empty or (max(ends.max(), day) - min(begins.min(), day)).days <= 800
     today_df = pd.DataFrame({"date": [pd.Timestamp(today)], "label": ["Aujourd'hui"]})
     return Spec(_timeline, (labels, span > 800), data={"stages": df, "today": today_df})
 
@@ -115,12 +119,3 @@ def _timeline(labels: bool, years: bool, *, stages, today) -> alt.LayerChart:
         .encode(x="date:T", y=alt.value(-14), text="label:N")
     )
     return alt.layer(*layers, rule, rule_text)
-
-
-def default_span(stages: pd.DataFrame, today: date) -> tuple[date, date]:
-    """The dates a calendar covers: its stages, widened to include today."""
-    if stages.empty:
-        return today - timedelta(days=30), today + timedelta(days=30)
-    start = min(pd.to_datetime(stages["start"]).min().date(), today)
-    end = max(pd.to_datetime(stages["end"]).max().date(), today)
-    return start, end

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 
@@ -53,9 +55,14 @@ def sector_map(
 
 def sector_map_spec(sectors: list[dict] | pd.DataFrame, colour_by: str = "stage") -> Spec:
     """`sector_map` on the commune and its quartiers de veille, clickable, as the map page draws it."""
-    veille = geo.context_features(geo.VEILLE)
-    shape = (colour_by, _kind(sectors))
-    return Spec(_on_context, shape, data={"sectors": sectors}, values={"fit": _bounding_box(sectors, veille)})
+    fit = _bounding_box(sectors, [], _veille_corners())
+    return Spec(_on_context, (colour_by, _kind(sectors)), data={"sectors": sectors}, values={"fit": fit})
+
+
+@lru_cache(maxsize=1)
+def _veille_corners() -> tuple[tuple[float, float], ...]:
+    """The quartiers de veille's own box (shipped outlines: walked once, not on every run)."""
+    return tuple(_corners(geo.context_features(geo.VEILLE)))
 
 
 def _on_context(colour_by: str, kind: str, *, sectors, fit) -> alt.LayerChart:
@@ -113,9 +120,18 @@ def _positions(coords):
             yield from _positions(part)
 
 
-def _bounding_box(sectors: list[dict] | pd.DataFrame, veille: list[dict]) -> list[dict] | None:
-    features = [*veille, *([] if isinstance(sectors, pd.DataFrame) else sectors)]
+def _corners(features: list[dict]) -> list:
     points = [p for f in features for p in _positions((f.get("geometry") or {}).get("coordinates"))]
+    if not points:
+        return []
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return [(min(lons), min(lats)), (max(lons), max(lats))]
+
+
+def _bounding_box(sectors: list[dict] | pd.DataFrame, veille: list[dict], known: tuple = ()) -> list[dict] | None:
+    """Two corners around the sectors and `veille` (and the `known` corners of outlines walked before)."""
+    features = [*veille, *([] if isinstance(sectors, pd.DataFrame) else sectors)]
+    points = [*known, *_corners(features)]
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     if isinstance(sectors, pd.DataFrame) and len(sectors):
         lons += [sectors["lon"].min(), sectors["lon"].max()]

@@ -7,12 +7,13 @@ from datetime import timedelta
 import altair as alt
 import pandas as pd
 
+from ihs.charts import Spec
 from ihs.vocab import STAGES
 
 KINDS = ["Prévu", "Réel"]
 
 
-def milestones(df: pd.DataFrame) -> alt.Chart:
+def milestones(df: pd.DataFrame) -> Spec:
     """Planned (light) and actual (solid) bars per stage (from `ihs.queries.sector_page.milestones`)."""
     rows = []
     for r in df.itertuples(index=False):
@@ -22,9 +23,12 @@ def milestones(df: pd.DataFrame) -> alt.Chart:
             end = start if end is None or pd.isna(end) else end
             # Dates are inclusive: a bar ends the day after, so a one-day milestone stays visible.
             rows.append({"stage": r.label, "kind": kind, "start": start, "end": end + timedelta(days=1)})
-    long = pd.DataFrame(rows, columns=["stage", "kind", "start", "end"])
+    return Spec(_milestones, data={"bars": pd.DataFrame(rows, columns=["stage", "kind", "start", "end"])})
+
+
+def _milestones(*, bars) -> alt.Chart:
     return (
-        alt.Chart(long)
+        alt.Chart(bars)
         .mark_bar(cornerRadius=2, stroke="#0072B2", strokeWidth=1.5)
         .encode(
             y=alt.Y("stage:N", sort=list(STAGES.values()), title=None),

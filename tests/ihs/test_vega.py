@@ -78,10 +78,12 @@ def _specs(engine) -> dict:
     from ihs import geo
     from ihs.queries.awareness import awareness
     from ihs.queries.calendar import deployment_stages
+    from ihs.queries.sector_page import milestones
     from ihs.viz.awareness import newcomers_chart
     from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
     from ihs.viz.calendar import timeline_chart
     from ihs.viz.map import sector_map_spec
+    from ihs.viz.sector import milestones as milestones_chart
     from tests.conftest import TODAY
 
     data = geo.sector_map_data(engine, TODAY)
@@ -107,6 +109,7 @@ def _specs(engine) -> dict:
         "bureaux": places_chart(places),
         "dépouillement": count_chart(counts),
         "sensibilisation": newcomers_chart(awareness(engine, TODAY), 0.3),
+        "fiche secteur": milestones_chart(milestones(engine, "kerourien")),
     }
 
 
