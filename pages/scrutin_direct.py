@@ -19,8 +19,6 @@ from ihs.queries.ballots import (
     live_ballot_id,
     live_turnout,
     previous_curves,
-    turnout_by_place,
-    turnout_curve,
 )
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
@@ -93,7 +91,7 @@ def live(ballot_id: int) -> None:
     cols[4].metric(f"Dernier relevé{f', {last:%d/%m}' if last else ''}", f"{last:%H:%M}" if last else "–")
     left, right = st.columns([3, 2])
     with left:
-        current = read(turnout_curve, ballot_id, now)
+        current = data["curve"]
         previous = read(previous_curves, ballot_id)
         length = (data["closes_at"] - data["opens_at"]).total_seconds() / 86400
         shown_proj = proj if data["phase"] == "open" else None
@@ -104,7 +102,7 @@ def live(ballot_id: int) -> None:
             counts = pd.DataFrame({"label": ["Oui", "Non", "Blancs", "Nuls"], "votes": [c.yes, c.no, c.blank, c.void]})
             chart(count_chart(counts), counts, key="direct_resultat", height=260)
         else:
-            places = read(turnout_by_place, ballot_id, now)
+            places = data["places"]
             chart(
                 places_chart(places),
                 lambda: places[["name", "voters", "reported_at"]],

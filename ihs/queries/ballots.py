@@ -262,8 +262,10 @@ def turnout_curve(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
 
     Starts at 0 voters at the opening so the curve begins at the origin.
     """
-    info = _ballot_frame(db, [ballot_id]).loc[ballot_id]
-    totals = _running_totals(db, [ballot_id], until=now)
+    return _curve(ballot_id, _ballot_frame(db, [ballot_id]).loc[ballot_id], _running_totals(db, [ballot_id], until=now))
+
+
+def _curve(ballot_id: int, info: pd.Series, totals: pd.DataFrame) -> pd.DataFrame:
     start = pd.DataFrame({"ballot_id": [ballot_id], "reported_at": [info["opens_at"]], "voters": [0]})
     df = pd.concat([start, totals], ignore_index=True)
     hours = (df["reported_at"] - info["opens_at"]).dt.total_seconds() / 3600
@@ -348,10 +350,15 @@ def _previous_curves(
 
 def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
     """Projected turnout at the close: method ("shape", "linear" or "final"), voters, share, explanation."""
-    info = _ballot_frame(db, [ballot_id]).loc[ballot_id]
+    return _projection(
+        db, ballot_id, now, _ballot_frame(db, [ballot_id]).loc[ballot_id], _running_totals(db, [ballot_id], until=now)
+    )
+
+
+def _projection(db: Engine, ballot_id: int, now: datetime, info: pd.Series, totals: pd.DataFrame) -> dict:
+    """`projection` from the ballot's dates and its running totals up to `now` (`_running_totals`)."""
     opens, closes, registered = info["opens_at"], info["closes_at"], int(info["registered"])
-    at = min(now, closes)
-    current = _running_totals(db, [ballot_id], until=at)
+    current = totals[totals["reported_at"] <= min(now, closes)]
     voters = int(current["voters"].iloc[-1]) if len(current) else 0
     share = voters / registered
     if now >= closes:
@@ -364,8 +371,8 @@ def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
         prev = _finished_info(db, ids)
         # Each previous ballot at the same fraction of its length and at its close (vectorised).
         points = pd.DataFrame({"ballot_id": np.repeat(ids, 2), "fraction": np.tile([fraction, 1.0], len(ids))})
-        opens = points["ballot_id"].map(prev["opens_at"])
-        points["at"] = opens + (points["ballot_id"].map(prev["closes_at"]) - opens) * points["fraction"]
+        starts = points["ballot_id"].map(prev["opens_at"])
+        points["at"] = starts + (points["ballot_id"].map(prev["closes_at"]) - starts) * points["fraction"]
         points = points[["ballot_id", "at", "fraction"]]
         points["share"] = _share_at(_finished_totals(db, ids), prev, points)
         at_same = points.loc[points["fraction"] == fraction, "share"].mean()
@@ -398,9 +405,15 @@ def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
 
 
 def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
-    """The live screen's figures: voters, registered, share, last report, staleness, time left, projection."""
+    """The live screen's figures: voters, registered, share, last report, staleness, time left, projection,
+    and what its charts draw: `curve` (`turnout_curve`) and `places` (`turnout_by_place`).
+
+    One read for the whole refresh: the running totals feed both the curve and the projection.
+    """
     header = ballot_header(db, ballot_id, now)
     places = turnout_by_place(db, ballot_id, now)
+    info = _ballot_frame(db, [ballot_id]).loc[ballot_id]
+    totals = _running_totals(db, [ballot_id], until=now)
     voters = int(places["voters"].sum())
     last = places["reported_at"].max() if places["reported_at"].notna().any() else None
     last = None if last is None or pd.isna(last) else last.to_pydatetime()
@@ -420,7 +433,9 @@ def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
         "stale": bool(is_open and now - reference > stale_after),
         "minutes_since_last": None if last is None else int((now - last).total_seconds() // 60),
         "time_left": max(header["closes_at"].to_pydatetime() - now, timedelta(0)) if is_open else None,
-        "projection": projection(db, ballot_id, now),
+        "projection": _projection(db, ballot_id, now, info, totals),
+        "curve": _curve(ballot_id, info, totals),
+        "places": places,
     }
 
 

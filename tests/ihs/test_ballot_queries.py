@@ -148,6 +148,28 @@ def test_live_turnout_figures_and_staleness(week):
     assert closed["projection"]["method"] == "final"
 
 
+def test_live_turnout_carries_what_the_charts_draw(week):
+    # One read per refresh: its curve, places and projection are those of the separate functions.
+    engine, bid, _ = week
+    add_previous_ballot(engine, {100: 60, 150: 90})
+    for now in (NOW_DAY4, NOW_DAY4 - timedelta(days=2), CLOSES + timedelta(hours=1)):
+        live = q.live_turnout(engine, bid, now)
+        pd.testing.assert_frame_equal(live["curve"], q.turnout_curve(engine, bid, now))
+        pd.testing.assert_frame_equal(live["places"], q.turnout_by_place(engine, bid, now))
+        assert live["projection"] == q.projection(engine, bid, now)
+    assert live["curve"]["voters"].iloc[-1] == live["voters"] == 100
+
+
+def test_projection_falls_back_to_the_last_24_hours_when_previous_ballots_had_no_voters_yet(week):
+    # The previous ballot had no reading at this stage: its shape says nothing, the recent rhythm does
+    # (this case used to crash the live screen: a variable of the shape branch hid the opening date).
+    engine, bid, _ = week
+    add_previous_ballot(engine, {100: 60, 150: 90})
+    early = NOW_DAY4 - timedelta(days=2)
+    assert q.live_turnout(engine, bid, early)["voters"] > 0
+    assert q.projection(engine, bid, early)["method"] == "linear"
+
+
 def test_open_ballots_and_the_default_live_ballot(week):
     engine, bid, _ = week
     assert q.open_ballots(engine, NOW_DAY4)["ballot_id"].tolist() == [bid]
