@@ -38,16 +38,12 @@ def _to_arrow(data: Any, datasets: dict[str, Any]) -> dict:
     if not isinstance(data, pd.DataFrame):
         return alt.utils.data.to_values(data)
     payload = dataframe_util.convert_anything_to_arrow_bytes(data)
-    name = _arrow_name(payload)
+    name = "d" + hashlib.md5(payload, usedforsecurity=False).hexdigest()[:20]  # stable across reruns
     datasets[name] = payload
     return {"name": name}
 
 
 alt.data_transformers.register("ihs_arrow", _to_arrow)
-
-
-def _arrow_name(payload: bytes) -> str:
-    return "d" + hashlib.md5(payload, usedforsecurity=False).hexdigest()[:20]  # stable across reruns
 
 
 @functools.lru_cache(maxsize=64)
@@ -70,6 +66,8 @@ def template(build: Callable[..., alt.TopLevelMixin], shape: tuple, tables: tupl
 def _from_template(chart: Spec) -> dict:
     base = template(chart.build, chart.shape, tuple(chart.data), tuple(chart.values), VALIDATE)
     out = dict(base)
+    if "encoding" in base:  # st.vega_lite_chart edits a top-level colour legend's title in place
+        out["encoding"] = copy.deepcopy(base["encoding"])
     if chart.values:
         out["params"] = [
             {**p, "value": chart.values[p["name"]]} if p["name"] in chart.values else p for p in base["params"]

@@ -131,3 +131,26 @@ def test_a_template_is_built_once_per_shape(engine):
     assert vega.template.cache_info().misses == 1
     assert first["datasets"] != second["datasets"]  # each run's own rows
     assert first["layer"] is second["layer"]  # the structure is shared, not rebuilt
+
+
+def _legend_chart(*, rows):
+    return alt.Chart(rows).mark_bar().encode(x="x:Q", color=alt.Color("c:N", legend=alt.Legend(title=None)))
+
+
+def test_showing_a_chart_leaves_its_template_as_built():
+    # Streamlit edits a top-level legend title in the spec it is given: not in the shared template.
+    import copy
+
+    from ihs.charts import Spec
+
+    chart = Spec(_legend_chart, data={"rows": pd.DataFrame({"x": [1, 2], "c": ["a", "b"]})})
+    built = copy.deepcopy(vega.template(_legend_chart, (), ("rows",), (), vega.VALIDATE))
+
+    def page(chart):
+        from ihs.ui import vega
+
+        vega.show(chart, key="légende")
+
+    at = AppTest.from_function(page, args=(chart,)).run()
+    assert not at.exception and len(at.get("vega_lite_chart")) == 1
+    assert vega.template(_legend_chart, (), ("rows",), (), vega.VALIDATE) == built
