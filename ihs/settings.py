@@ -22,6 +22,7 @@ SETTINGS_DOC = {
     "IHS_PUBLIC_DASHBOARDS": "1 = dashboards open without login (shared screen); entry pages never",
     "IHS_TODAY": "pretend today is this date (YYYY-MM-DD); for demos and tests",
     "IHS_CACHE_TTL": "seconds a cached dashboard read lives (default 60)",
+    "IHS_CONCURRENT_WRITES": "user actions that write to the database at the same time, at most (default 4)",
 }
 
 # Placeholder secrets that must never be accepted outside demo mode.
@@ -65,6 +66,7 @@ class Settings:
     cookie_key: str | None
     public_dashboards: bool
     cache_ttl: int
+    concurrent_writes: int = 4  # about twice the cores (see ihs.db.write_gate)
 
     def require_cookie_key(self) -> str:
         """The cookie key, or a clear start-up error outside demo mode."""
@@ -85,10 +87,12 @@ def default_database_url() -> str:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     ttl = os.environ.get("IHS_CACHE_TTL", "60")
+    writes = os.environ.get("IHS_CONCURRENT_WRITES", "4")
     return Settings(
         database_url=os.environ.get("IHS_DATABASE_URL") or default_database_url(),
         demo=_flag("IHS_DEMO"),
         cookie_key=os.environ.get("IHS_COOKIE_KEY") or _secrets_file_value("IHS_COOKIE_KEY"),
         public_dashboards=_flag("IHS_PUBLIC_DASHBOARDS"),
         cache_ttl=int(ttl) if ttl.isdigit() else 60,
+        concurrent_writes=int(writes) if writes.isdigit() and int(writes) > 0 else 4,
     )

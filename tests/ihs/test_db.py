@@ -47,3 +47,46 @@ def test_password_hashes_never_reach_the_audit_log(engine):
     with engine.connect() as conn:
         after = conn.execute(select(m.AuditLog.after).where(m.AuditLog.table_name == "app_user")).scalars().all()
     assert after and all(a["password_hash"] == "***" for a in after)
+
+
+def test_writes_beyond_the_gate_wait_their_turn_and_all_land(engine, monkeypatch):
+    # Six partners saving at once, two at a time: every move-in is written, never more than two together.
+    import threading
+    import time
+
+    from ihs import db
+
+    monkeypatch.setattr(db, "write_gate", db._WriteGate(slots=2))
+    with session_scope("tests", engine=engine) as s:
+        sector_id = s.execute(select(m.Sector.id).where(m.Sector.code == "keredern")).scalar_one()
+    inside, most, lock = 0, 0, threading.Lock()
+
+    def save(k: int) -> None:
+        nonlocal inside, most
+        with session_scope(f"partenaire-{k}", engine=engine) as s:
+            with lock:
+                inside += 1
+                most = max(most, inside)
+            time.sleep(0.05)
+            s.add(m.MoveIn(sector_id=sector_id, month=date(2040, k + 1, 1), move_ins=k, source="test"))
+            with lock:
+                inside -= 1
+
+    threads = [threading.Thread(target=save, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most == 2
+    with session_scope("tests", engine=engine) as s:
+        months = s.execute(select(m.MoveIn.month).where(m.MoveIn.month >= date(2040, 1, 1))).scalars().all()
+    assert sorted(months) == [date(2040, k + 1, 1) for k in range(6)]
+
+
+def test_a_write_inside_a_write_goes_through_the_gate(engine, monkeypatch):
+    # One slot, and a write that opens another (as a meeting's snapshot does): no deadlock.
+    from ihs import db
+
+    monkeypatch.setattr(db, "write_gate", db._WriteGate(slots=1))
+    with session_scope("tests", engine=engine), session_scope("tests", engine=engine) as inner:
+        assert inner.execute(select(m.Sector.id).limit(1)).scalar_one()
