@@ -26,6 +26,10 @@ def _login_page() -> None:
     """Placeholder body under the login form, for every URL until the user is logged in."""
 
 
+def _to_slideshow() -> None:
+    st.switch_page("pages/presentation.py", query_params=st.query_params.to_dict())
+
+
 presentation = st.query_params.get("mode") == "presentation"
 public = settings.public_dashboards and not st.session_state.get("authentication_status")
 actor = None
@@ -38,8 +42,9 @@ st.session_state["actor"] = actor
 
 allowed = pages_for(actor.role if actor else None, public=settings.public_dashboards)
 if presentation:
-    # A screen left on ?mode=presentation shows only the slideshow, full screen.
-    allowed = [replace(p, default=True) for p in allowed if p.url_path == "presentation"]
+    # A screen left on ?mode=presentation shows only the slideshow, full screen, at its own URL
+    # (a default page answers at "/" only: Streamlit said "page not found" for /presentation).
+    allowed = [replace(p, default=False) for p in allowed if p.url_path == "presentation"]
 if not allowed:
     # Every known URL shows the login form, so a deep link survives logging in.
     nav = st.navigation(
@@ -48,6 +53,8 @@ if not allowed:
     )
 else:
     sections: dict[str, list] = {}
+    if presentation:  # "/?mode=presentation" opens the slideshow too
+        sections[""] = [st.Page(_to_slideshow, title="Diaporama", url_path="diaporama", default=True)]
     for p in allowed:
         sections.setdefault(p.section, []).append(
             st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)

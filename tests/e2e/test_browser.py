@@ -142,6 +142,19 @@ def test_a_turnout_report_appears_on_the_live_screen_without_reload(browser, bas
         screen_ctx.close()
 
 
+def test_the_slideshow_opens_by_its_address_without_a_page_not_found(page, base_url):
+    # A shared screen is left on ?mode=presentation: the slides, and no Streamlit dialog over them
+    # (the slideshow was the default page, which answers at "/" only).
+    goto(page, base_url + "/")
+    login(page, "lecture")
+    for address, shown in (("/presentation?mode=presentation&slide=2", 2), ("/?mode=presentation&slide=3", 3)):
+        goto(page, base_url + address)
+        expect(page.get_by_text(re.compile(rf"^Diapositive {shown}/"))).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        assert page.get_by_text("Page not found").count() == 0, address
+        assert page.locator(EXCEPTION).count() == 0
+
+
 def test_a_bad_value_gets_a_french_error_next_to_the_field(page, base_url):
     page.set_viewport_size({"width": 390, "height": 844})
     goto(page, base_url + "/participation")
