@@ -47,7 +47,6 @@ db = engine()
 
 if order.empty:
     no_data("Aucun déploiement pour cette année et ces statuts : élargissez les filtres.")
-    stages = order
 else:
     pages, default_page = deployment_pages(order, today)
     n_deployments = len(order)

@@ -15,6 +15,7 @@ Projection to the close (documented in `projection`):
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -265,7 +266,7 @@ def turnout_curve(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
     return _curve(ballot_id, _ballot_frame(db, [ballot_id]).loc[ballot_id], _running_totals(db, [ballot_id], until=now))
 
 
-def _curve(ballot_id: int, info: pd.Series, totals: pd.DataFrame) -> pd.DataFrame:
+def _curve(ballot_id: int, info: Mapping, totals: pd.DataFrame) -> pd.DataFrame:
     start = pd.DataFrame({"ballot_id": [ballot_id], "reported_at": [info["opens_at"]], "voters": [0]})
     df = pd.concat([start, totals], ignore_index=True)
     hours = (df["reported_at"] - info["opens_at"]).dt.total_seconds() / 3600
@@ -355,7 +356,7 @@ def projection(db: Engine, ballot_id: int, now: datetime) -> dict:
     )
 
 
-def _projection(db: Engine, ballot_id: int, now: datetime, info: pd.Series, totals: pd.DataFrame) -> dict:
+def _projection(db: Engine, ballot_id: int, now: datetime, info: Mapping, totals: pd.DataFrame) -> dict:
     """`projection` from the ballot's dates and its running totals up to `now` (`_running_totals`)."""
     opens, closes, registered = info["opens_at"], info["closes_at"], int(info["registered"])
     current = totals[totals["reported_at"] <= min(now, closes)]
@@ -410,9 +411,8 @@ def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
 
     One read for the whole refresh: the running totals feed both the curve and the projection.
     """
-    header = ballot_header(db, ballot_id, now)
+    header = ballot_header(db, ballot_id, now)  # its dates and registered count serve the curve and projection
     places = turnout_by_place(db, ballot_id, now)
-    info = _ballot_frame(db, [ballot_id]).loc[ballot_id]
     totals = _running_totals(db, [ballot_id], until=now)
     voters = int(places["voters"].sum())
     last = places["reported_at"].max() if places["reported_at"].notna().any() else None
@@ -433,8 +433,8 @@ def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
         "stale": bool(is_open and now - reference > stale_after),
         "minutes_since_last": None if last is None else int((now - last).total_seconds() // 60),
         "time_left": max(header["closes_at"].to_pydatetime() - now, timedelta(0)) if is_open else None,
-        "projection": _projection(db, ballot_id, now, info, totals),
-        "curve": _curve(ballot_id, info, totals),
+        "projection": _projection(db, ballot_id, now, header, totals),
+        "curve": _curve(ballot_id, header, totals),
         "places": places,
     }
 
