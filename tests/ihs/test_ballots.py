@@ -204,6 +204,26 @@ def test_turnout_below_previous_report_needs_a_correction_with_a_reason(empty_en
     assert audit.after["voters"] == 25 and audit.after["is_correction"] is True
 
 
+def test_each_place_counts_its_latest_report_a_same_minute_correction_included(empty_engine):
+    bid, places = make_ballot(empty_engine, make_sector(empty_engine, "a"))
+    other, other_places = make_ballot(empty_engine, make_sector(empty_engine, "b"))
+    noon = OPENS + timedelta(hours=3)
+    report(empty_engine, LANDLORD, bid, places[0], 30, noon)
+    fixed = report(empty_engine, LANDLORD, bid, places[0], 28, noon, is_correction=True, reason="erreur de ligne")
+    report(empty_engine, LANDLORD, bid, places[0], 35, noon + timedelta(hours=2))
+    report(empty_engine, LANDLORD, bid, places[1], 7, noon)
+    report(empty_engine, LANDLORD, other, other_places[0], 99, noon)
+    with session_scope("t", engine=empty_engine) as s:
+        now = {p: r.voters for p, r in b.latest_by_place(s, bid).items()}
+        at_noon = b.latest_by_place(s, bid, before=noon)
+        before_any = b.latest_by_place(s, bid, before=noon - timedelta(minutes=1))
+    # Places without any report are absent; the other ballot's place is not mixed in.
+    assert now == {places[0]: 35, places[1]: 7}
+    assert {p: r.voters for p, r in at_noon.items()} == {places[0]: 28, places[1]: 7}
+    assert at_noon[places[0]].id == fixed
+    assert before_any == {}
+
+
 def test_turnout_total_cannot_exceed_registered_dwellings(empty_engine):
     bid, places = make_ballot(empty_engine, make_sector(empty_engine, dwellings=100))
     report(empty_engine, LANDLORD, bid, places[0], 60, OPENS + timedelta(hours=3))
