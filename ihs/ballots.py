@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, and_, func, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
@@ -265,8 +265,11 @@ def _plan_stage(session: Session, deployment_id: int, stage: str, start: date, e
 # ---------------------------------------------------------------- turnout
 
 
-def latest_by_place(session: Session, ballot_id: int, before: datetime | None = None) -> dict[int, TurnoutReport]:
-    """Each place's latest report (at or before `before`): the cumulative figure that counts."""
+def latest_by_place(session: Session, ballot_id: int, before: datetime | None = None) -> dict[int, Row]:
+    """Each place's latest report (at or before `before`): the cumulative figure that counts.
+
+    Rows with `id`, `place_id`, `voters` and `reported_at`, not ORM objects (read-only, and cheaper).
+    """
     conditions = [TurnoutReport.ballot_id == ballot_id, TurnoutReport.place_id == PollingPlace.id]
     if before is not None:
         conditions.append(TurnoutReport.reported_at <= before)
@@ -282,9 +285,11 @@ def latest_by_place(session: Session, ballot_id: int, before: datetime | None = 
         .scalar_subquery()
     )
     stmt = (
-        select(TurnoutReport).join(PollingPlace, TurnoutReport.id == latest).where(PollingPlace.ballot_id == ballot_id)
+        select(TurnoutReport.id, TurnoutReport.place_id, TurnoutReport.voters, TurnoutReport.reported_at)
+        .join(PollingPlace, TurnoutReport.id == latest)
+        .where(PollingPlace.ballot_id == ballot_id)
     )
-    return {r.place_id: r for r in session.execute(stmt).scalars()}
+    return {r.place_id: r for r in session.execute(stmt)}
 
 
 def record_turnout(
@@ -299,10 +304,17 @@ def record_turnout(
 ) -> TurnoutReport:
     """Store the cumulative number of voters of one polling place (from its sign-in sheet)."""
     require(actor, "turnout")
-    ballot = _ballot(session, ballot_id)
+    # The ballot and the place in one read (this runs for every reading of a ballot week).
+    found = session.execute(
+        select(Ballot, PollingPlace.id)
+        .outerjoin(PollingPlace, and_(PollingPlace.ballot_id == Ballot.id, PollingPlace.id == place_id))
+        .where(Ballot.id == ballot_id)
+    ).first()
+    if found is None:
+        raise ValidationError({"ballot": "Scrutin introuvable."})
+    ballot = found[0]
     errors: dict[str, str] = {}
-    place = session.get(PollingPlace, place_id)
-    if place is None or place.ballot_id != ballot.id:
+    if found[1] is None:
         errors["place"] = "Choisissez un bureau de vote de ce scrutin."
     if ballot.status in COUNTED_STATUSES:
         errors["ballot"] = "Le dépouillement a commencé : la participation ne se saisit plus."
