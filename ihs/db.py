@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, exc, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from ihs.models import AuditLog
@@ -30,6 +31,36 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+# A pooled connection unused for longer than this is checked before use (see `_ping_when_idle`).
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only if it has been idle, not before every user action.
+
+    `pool_pre_ping` costs one network round trip per action: one write in six on PostgreSQL
+    (`python -m ihs bench --writes`). A connection that has been idle is the one a server restart
+    or a network cut may have closed: it is pinged, and replaced if dead. One that served a few
+    seconds ago is used as is; if the server went away since, that one action fails with an error
+    (the form keeps what was typed) and SQLAlchemy replaces the whole pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and hands out another (SQLAlchemy retries the checkout).
+            raise exc.DisconnectionError(str(error)) from error
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for `url` (default: the configured database)."""
     url = url or get_settings().database_url
@@ -41,7 +72,8 @@ def get_engine(url: str | None = None) -> Engine:
                 engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+                engine = create_engine(url, pool_size=10, max_overflow=20)
+                _ping_when_idle(engine)
             _engines[url] = engine
         return engine
 

@@ -147,6 +147,14 @@ def empty_engine(empty_db_url):
     return get_engine(empty_db_url)
 
 
+@pytest.fixture(params=[p for p in _backends() if p != "sqlite"])
+def pg_engine(request, tmp_path):
+    """An empty migrated PostgreSQL database, for what only the PostgreSQL path does (CI always has one)."""
+    url = _copy_db(request, tmp_path, "empty")
+    yield get_engine(url)
+    forget_engine(url)
+
+
 @pytest.fixture
 def app_db(sqlite_template, tmp_path, monkeypatch):
     """Point the Streamlit app (AppTest) at a fresh copy of the demo database."""

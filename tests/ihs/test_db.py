@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ihs import models as m
 from ihs.db import session_scope
@@ -90,3 +90,70 @@ def test_a_write_inside_a_write_goes_through_the_gate(engine, monkeypatch):
     monkeypatch.setattr(db, "write_gate", db._WriteGate(slots=1))
     with session_scope("tests", engine=engine), session_scope("tests", engine=engine) as inner:
         assert inner.execute(select(m.Sector.id).limit(1)).scalar_one()
+
+
+# ---- PostgreSQL connections: checked when idle, not before every action -------------------------
+
+
+def _add_organisation(engine, name: str) -> None:
+    with session_scope("tests", engine=engine) as s:
+        s.add(m.Organisation(name=name, kind="facility"))
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def _kill_backend(engine, pid: int) -> None:
+    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    admin.dispose()
+
+
+def _organisations(engine) -> list[str]:
+    with engine.connect() as conn:
+        return conn.execute(select(m.Organisation.name).order_by(m.Organisation.name)).scalars().all()
+
+
+def test_a_connection_in_use_is_not_pinged_an_idle_one_is(pg_engine, monkeypatch):
+    from ihs import db
+
+    pings = []
+    real_ping = pg_engine.dialect.do_ping
+    monkeypatch.setattr(pg_engine.dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 60)
+    for k in range(3):
+        _add_organisation(pg_engine, f"Association {k}")
+    assert pings == []  # the same pooled connection, used a moment ago: no extra round trip
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0)
+    _add_organisation(pg_engine, "Association 3")
+    assert pings == [1]
+    assert _organisations(pg_engine) == [f"Association {k}" for k in range(4)]
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_and_the_write_lands(pg_engine, monkeypatch):
+    from ihs import db
+
+    _add_organisation(pg_engine, "Avant la coupure")
+    pid = _backend_pid(pg_engine)
+    _kill_backend(pg_engine, pid)  # a server restart or a network cut while the pool was idle
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0)
+    _add_organisation(pg_engine, "Après la coupure")
+    assert _backend_pid(pg_engine) != pid
+    assert _organisations(pg_engine) == ["Après la coupure", "Avant la coupure"]
+
+
+def test_a_connection_closed_while_busy_fails_one_action_then_the_pool_recovers(pg_engine, monkeypatch):
+    # The trade-off of not pinging busy connections: one action gets an error (the form keeps
+    # what was typed), nothing half-written, and the next one works.
+    from ihs import db
+
+    monkeypatch.setattr(db, "IDLE_PING_SECONDS", 60)
+    _add_organisation(pg_engine, "Avant la coupure")
+    _kill_backend(pg_engine, _backend_pid(pg_engine))
+    with pytest.raises(OperationalError):
+        _add_organisation(pg_engine, "Pendant la coupure")
+    _add_organisation(pg_engine, "Après la coupure")
+    assert _organisations(pg_engine) == ["Après la coupure", "Avant la coupure"]
