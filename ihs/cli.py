@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--bench-url", help="base de mesure (défaut : data/bench/bench.db)")
     bench.add_argument("--seconds", type=float, default=10.0, help="durée de la charge en écriture (défaut : 10)")
+    bench.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="charge en écriture répartie sur N processus, comme N serveurs de l'application (défaut : 1)",
+    )
     return p
 
 

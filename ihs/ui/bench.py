@@ -7,7 +7,8 @@ page run the same way is Streamlit's (and app.py's) own overhead. `ratio` = cold
 empty): how much the page adds on top of its queries and the framework.
 
 Writes: 20 threads record visits and turnout readings through the same `ihs` write functions as
-the forms, for 10 seconds, then count what reached the database.
+the forms, for 10 seconds, then count what reached the database. One process, as one Streamlit
+server; `--processes N` spreads them over N processes, as N app servers on one database.
 
 The database is synthetic (`ihs.synthetic`), built once per size and reused (Setting
 `bench.size`); it is never a database with other data in it.
@@ -656,36 +657,44 @@ def _write_targets(engine, writers: int) -> tuple[list[int], int, list[int], int
     return sectors, ballot.id, place_ids, ballot.registered
 
 
-def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITERS) -> dict:
-    """`writers` threads alternate a visit and a turnout reading for `seconds`; counts what landed."""
+@dataclass(frozen=True)
+class WritePlan:
+    """What every writer needs, in a form a child process can receive."""
+
+    url: str
+    sectors: tuple[int, ...]
+    ballot_id: int
+    place_ids: tuple[int, ...]
+    cap: int  # readings stay plausible: never more voters than dwellings
+    day: date
+    seconds: float
+
+
+def _write_load(plan: WritePlan, ks: list[int], before_start: Callable[[], object] | None = None) -> dict:
+    """Writers `ks`, one thread each, alternate a visit and a turnout reading for `plan.seconds`."""
     from ihs.db import get_engine, session_scope
     from ihs.users import Actor
 
-    engine = get_engine(url)
-    sectors, ballot_id, place_ids, registered = _write_targets(engine, writers)
-    with engine.connect() as conn:
-        # Rows this run wrote are above this mark (left-overs of an interrupted run are not).
-        mark = conn.execute(select(func.coalesce(func.max(m.Visit.id), 0))).scalar_one()
+    engine = get_engine(plan.url)
     stats = WriteStats()
-    day = clock.today()
-    cap = max(1, registered // (2 * writers))  # readings stay plausible: never more voters than dwellings
-    start_gate = threading.Barrier(writers + 1)
+    start_gate = threading.Barrier(len(ks) + 1)
+    deadline = [0.0]
 
     def writer(k: int) -> None:
         actor = Actor(f"banc-{k:02d}", "landlord")
-        sector_id, place_id = sectors[k % len(sectors)], place_ids[k]
+        sector_id, place_id = plan.sectors[k % len(plan.sectors)], plan.place_ids[k]
         voters, n = 0, 0
         start_gate.wait()
-        while _time.perf_counter() < deadline:
+        while _time.perf_counter() < deadline[0]:
             n += 1
             kind = "visit" if n % 2 else "turnout"
             try:
                 with session_scope(actor.username, engine=engine) as s:
                     if kind == "visit":
-                        _record_visit(s, actor, sector_id, day)
+                        _record_visit(s, actor, sector_id, plan.day)
                     else:
-                        voters = min(cap, voters + 1)
-                        _record_turnout(s, actor, ballot_id, place_id, voters, clock.now())
+                        voters = min(plan.cap, voters + 1)
+                        _record_turnout(s, actor, plan.ballot_id, place_id, voters, clock.now())
                 with stats.lock:
                     stats.ok[kind] += 1
             except Exception as exc:  # an error is what we measure: count it, keep writing
@@ -694,16 +703,95 @@ def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITE
                     if len(stats.messages) < 5:
                         stats.messages.append(f"{type(exc).__name__}: {exc}"[:300])
 
-    threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
+    threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in ks]
     for t in threads:
         t.start()
-    deadline = _time.perf_counter() + seconds
+    if before_start is not None:
+        before_start()  # the other processes are ready too
+    deadline[0] = _time.perf_counter() + plan.seconds
     start_gate.wait()
     started = _time.perf_counter()
-    deadline = started + seconds
     for t in threads:
         t.join()
-    elapsed = _time.perf_counter() - started
+    return {
+        "ok": stats.ok,
+        "errors": stats.errors,
+        "messages": stats.messages,
+        "elapsed": _time.perf_counter() - started,
+    }
+
+
+def _write_process(plan: WritePlan, ks: list[int], barrier, results) -> None:
+    """Entry point of one app process of `--processes N` (spawned: no connection is inherited)."""
+    try:
+        results.put(_write_load(plan, ks, before_start=barrier.wait))
+    except BaseException as exc:
+        barrier.abort()
+        results.put({"failed": f"{type(exc).__name__}: {exc}"})
+
+
+def _write_processes(plan: WritePlan, writers: int, processes: int) -> list[dict]:
+    """The writers spread over `processes` processes, as several app servers on one database."""
+    import multiprocessing
+    import queue as _queue
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(processes + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_write_process, args=(plan, list(range(p, writers, processes)), barrier, results))
+        for p in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        barrier.wait(timeout=300)  # each process imports the app and connects first
+        loads = [results.get(timeout=plan.seconds + 300) for _ in procs]
+    except (threading.BrokenBarrierError, _queue.Empty) as exc:
+        failed = []
+        while not results.empty():
+            failed.append(results.get().get("failed", ""))
+        raise BenchError(f"un processus d'écriture n'a pas démarré : {'; '.join(failed) or exc!r}") from exc
+    finally:
+        for proc in procs:
+            proc.join(timeout=60)
+            if proc.is_alive():
+                proc.kill()
+    failed = [r["failed"] for r in loads if "failed" in r]
+    if failed:
+        raise BenchError(f"un processus d'écriture a échoué : {'; '.join(failed)}")
+    return loads
+
+
+def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITERS, processes: int = 1) -> dict:
+    """`writers` writers (threads, over `processes` processes) write for `seconds`; counts what landed."""
+    from ihs.db import get_engine, session_scope
+
+    engine = get_engine(url)
+    sectors, ballot_id, place_ids, registered = _write_targets(engine, writers)
+    with engine.connect() as conn:
+        # Rows this run wrote are above this mark (left-overs of an interrupted run are not).
+        mark = conn.execute(select(func.coalesce(func.max(m.Visit.id), 0))).scalar_one()
+    plan = WritePlan(
+        url=url,
+        sectors=tuple(sectors),
+        ballot_id=ballot_id,
+        place_ids=tuple(place_ids),
+        cap=max(1, registered // (2 * writers)),
+        day=clock.today(),
+        seconds=seconds,
+    )
+    if processes <= 1:
+        loads = [_write_load(plan, list(range(writers)))]
+    else:
+        loads = _write_processes(plan, writers, processes)
+    stats = WriteStats()
+    for load in loads:
+        for kind, n in load["ok"].items():
+            stats.ok[kind] += n
+        stats.errors += load["errors"]
+        stats.messages.extend(load["messages"])
+    elapsed = max(load["elapsed"] for load in loads)
     users = [f"banc-{k:02d}" for k in range(writers)]
     with engine.connect() as conn:
         visits = conn.execute(
@@ -718,6 +806,8 @@ def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITE
     result = {
         "backend": engine.dialect.name,
         "writers": writers,
+        "processes": len(loads),
+        "writes_by_process": [sum(load["ok"].values()) for load in loads],
         "seconds": round(elapsed, 2),
         "writes": written,
         "writes_per_s": round(written / elapsed, 1),
@@ -725,7 +815,7 @@ def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITE
         "turnout_reports": stats.ok["turnout"],
         "errors": stats.errors,
         "lost": written - visits - readings,
-        "error_samples": stats.messages,
+        "error_samples": stats.messages[:5],
     }
     # Leave the bench database as it was, for the page timings.
     with session_scope("banc d'essai", engine=engine) as s:
@@ -748,6 +838,9 @@ def cli_bench(args, engine) -> int:
     """`python -m ihs bench`: build or reuse the synthetic database, then time pages or writes."""
     del engine  # the bench picks its own database (see `bench_url`)
     url = bench_url(args)
+    if getattr(args, "processes", 1) < 1:
+        print("erreur : --processes compte des processus : 1 ou plus", file=sys.stderr)
+        return 2
     try:
         built_on = prepare(url, sectors=args.sectors, scale=args.scale, progress=_progress)
     except BenchError as exc:
@@ -756,12 +849,19 @@ def cli_bench(args, engine) -> int:
     os.environ["IHS_TODAY"] = built_on.isoformat()  # the live ballot is live on the day it was built for
     if args.writes:
         seconds = getattr(args, "seconds", None) or WRITE_SECONDS
-        result = run_writes(url, seconds=seconds)
+        processes = getattr(args, "processes", 1)
+        try:
+            result = run_writes(url, seconds=seconds, processes=processes)
+        except BenchError as exc:
+            print(f"erreur : {exc}", file=sys.stderr)
+            return 2
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
         else:
             print(
-                f"Écritures ({result['backend']}, {result['writers']} rédacteurs, {result['seconds']} s) : "
+                f"Écritures ({result['backend']}, {result['writers']} rédacteurs"
+                + (f" en {result['processes']} processus" if result["processes"] > 1 else "")
+                + f", {result['seconds']} s) : "
                 f"{result['writes_per_s']} écritures/s, {result['errors']} erreurs, {result['lost']} perdues "
                 f"({result['visits']} visites, {result['turnout_reports']} relevés de participation)"
             )

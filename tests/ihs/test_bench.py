@@ -131,3 +131,25 @@ def test_url_after_bench_runs_the_write_load_on_that_database(empty_db_url):
     assert result["writes"] > 0 and result["errors"] == 0 and result["lost"] == 0
     with get_engine(empty_db_url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(m.Sector)).scalar_one() == 20
+
+
+@pytest.mark.slow
+def test_writes_spread_over_processes_all_land(empty_db_url):
+    """`--processes 2`: two app processes write to the same database (SQLite, and PostgreSQL in CI)."""
+    proc = _bench(*TINY, "--url", empty_db_url, "--writes", "--seconds", "1", "--processes", "2", "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.splitlines()[0])
+    assert result["processes"] == 2 and len(result["writes_by_process"]) == 2
+    assert all(n > 0 for n in result["writes_by_process"]), result
+    assert result["writes"] == sum(result["writes_by_process"])
+    assert result["errors"] == 0 and result["lost"] == 0, result["error_samples"]
+    proc = _bench(*TINY, "--url", empty_db_url, "--writes", "--seconds", "1", "--processes", "2")
+    assert "20 rédacteurs en 2 processus" in proc.stdout
+
+
+def test_processes_must_be_at_least_one(tmp_path):
+    target = tmp_path / "bench.db"
+    proc = _bench("--bench-url", f"sqlite:///{target}", *TINY, "--writes", "--processes", "0")
+    assert proc.returncode == 2
+    assert "--processes compte des processus : 1 ou plus" in proc.stderr
+    assert not target.exists()  # refused before building anything
