@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
@@ -265,14 +265,10 @@ def _plan_stage(session: Session, deployment_id: int, stage: str, start: date, e
 # ---------------------------------------------------------------- turnout
 
 
-def latest_by_place(session: Session, ballot_id: int, before: datetime | None = None) -> dict[int, Row]:
-    """Each place's latest report (at or before `before`): the cumulative figure that counts.
-
-    Rows with `id`, `place_id`, `voters` and `reported_at`, not ORM objects (read-only, and cheaper).
-    """
-    conditions = [TurnoutReport.ballot_id == ballot_id, TurnoutReport.place_id == PollingPlace.id]
-    if before is not None:
-        conditions.append(TurnoutReport.reported_at <= before)
+def _latest_by_place_stmt(before: bool):
+    conditions = [TurnoutReport.ballot_id == bindparam("ballot_id"), TurnoutReport.place_id == PollingPlace.id]
+    if before:
+        conditions.append(TurnoutReport.reported_at <= bindparam("before"))
     # One index seek per polling place (ix_turnout_ballot_place_time, read backwards), not a ranking
     # of the whole ballot's reports: every new report checks against these, and a busy ballot week
     # adds hundreds (20 writers at once, `python -m ihs bench --writes`: 2.7 -> 0.9 ms per check).
@@ -284,12 +280,29 @@ def latest_by_place(session: Session, ballot_id: int, before: datetime | None = 
         .correlate(PollingPlace)
         .scalar_subquery()
     )
-    stmt = (
+    return (
         select(TurnoutReport.id, TurnoutReport.place_id, TurnoutReport.voters, TurnoutReport.reported_at)
         .join(PollingPlace, TurnoutReport.id == latest)
-        .where(PollingPlace.ballot_id == ballot_id)
+        .where(PollingPlace.ballot_id == bindparam("ballot_id"))
     )
-    return {r.place_id: r for r in session.execute(stmt)}
+
+
+# Built once, not per reading: building a statement costs as much as running it on SQLite.
+_LATEST_BY_PLACE = {before: _latest_by_place_stmt(before) for before in (False, True)}
+_BALLOT_AND_PLACE = (
+    select(Ballot, PollingPlace.id)
+    .outerjoin(PollingPlace, and_(PollingPlace.ballot_id == Ballot.id, PollingPlace.id == bindparam("place_id")))
+    .where(Ballot.id == bindparam("ballot_id"))
+)
+
+
+def latest_by_place(session: Session, ballot_id: int, before: datetime | None = None) -> dict[int, Row]:
+    """Each place's latest report (at or before `before`): the cumulative figure that counts.
+
+    Rows with `id`, `place_id`, `voters` and `reported_at`, not ORM objects (read-only, and cheaper).
+    """
+    params = {"ballot_id": ballot_id} if before is None else {"ballot_id": ballot_id, "before": before}
+    return {r.place_id: r for r in session.execute(_LATEST_BY_PLACE[before is not None], params)}
 
 
 def record_turnout(
@@ -305,11 +318,7 @@ def record_turnout(
     """Store the cumulative number of voters of one polling place (from its sign-in sheet)."""
     require(actor, "turnout")
     # The ballot and the place in one read (this runs for every reading of a ballot week).
-    found = session.execute(
-        select(Ballot, PollingPlace.id)
-        .outerjoin(PollingPlace, and_(PollingPlace.ballot_id == Ballot.id, PollingPlace.id == place_id))
-        .where(Ballot.id == ballot_id)
-    ).first()
+    found = session.execute(_BALLOT_AND_PLACE, {"ballot_id": ballot_id, "place_id": place_id}).first()
     if found is None:
         raise ValidationError({"ballot": "Scrutin introuvable."})
     ballot = found[0]

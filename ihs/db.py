@@ -193,6 +193,9 @@ def _pk(obj) -> str:
     return ",".join(str(v) for v in ident if v is not None)
 
 
+_AUDIT_INSERT = AuditLog.__table__.insert()  # built once: every write adds audit rows
+
+
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, _flush_context) -> None:
     if session.info.get("skip_audit"):
@@ -251,7 +254,7 @@ def _audit_after_flush(session: Session, _flush_context) -> None:
             )
         )
     if rows:
-        session.connection().execute(AuditLog.__table__.insert(), rows)
+        session.connection().execute(_AUDIT_INSERT, rows)
 
 
 def forget_engine(url: str) -> None:

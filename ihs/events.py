@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
@@ -54,6 +54,10 @@ def organisation_choices(db: Engine) -> list[tuple[int, str]]:
         return [tuple(r) for r in conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
 
 
+# Built once: every visit and event form checks its sectors (statement building was half the check).
+_KNOWN_SECTORS = select(Sector.id).where(Sector.id.in_(bindparam("ids", expanding=True)))
+
+
 def check_sectors(
     session: Session, actor: Actor, errors: dict[str, str], field: str, sector_ids: Iterable, *, required: bool = True
 ) -> list[int]:
@@ -70,7 +74,7 @@ def check_sectors(
         if required:
             errors[field] = "Choisissez au moins un secteur."
         return []
-    known = set(session.execute(select(Sector.id).where(Sector.id.in_(ids))).scalars())
+    known = set(session.execute(_KNOWN_SECTORS, {"ids": ids}).scalars())
     if unknown := [i for i in ids if i not in known]:
         errors[field] = f"Secteur inconnu (n° {unknown[0]})."
         return []
