@@ -95,6 +95,25 @@ def test_the_curve_of_a_simulated_week(week):
     assert curve["voters"].is_monotonic_increasing
 
 
+def test_one_ballot_running_totals_read_at_once_equal_the_streamed_read(week):
+    """The live screen reads one ballot's totals in one fetch; several ballots are streamed in chunks."""
+    engine, bid, places = week
+    other = make_ballot(engine, make_sector(engine, "vide"))[0]  # no reading yet
+    for until in (None, OPENS + timedelta(days=2, hours=20), OPENS - timedelta(hours=1)):
+        both = q._running_totals(engine, [bid, other], until=until)
+        one = q._running_totals(engine, [bid], until=until)
+        pd.testing.assert_frame_equal(one, both[both["ballot_id"] == bid].reset_index(drop=True))
+    assert q._running_totals(engine, [bid])["voters"].iloc[-1] == 100
+    assert q._running_totals(engine, [other]).empty
+    # Two places reporting at the same instant: one point, the total after both.
+    late = OPENS + timedelta(days=5, hours=2)
+    report(engine, LANDLORD, bid, places[0], 60, late)
+    report(engine, LANDLORD, bid, places[1], 30, late)
+    for totals in (q._running_totals(engine, [bid]), q._running_totals(engine, [bid, other])):
+        assert totals["reported_at"].is_unique
+        assert totals.iloc[-1][["reported_at", "voters"]].tolist() == [late, 115]
+
+
 def test_linear_projection_without_previous_ballots(week):
     engine, bid, _ = week
     proj = q.projection(engine, bid, NOW_DAY4)
@@ -177,6 +196,22 @@ def test_open_ballots_and_the_default_live_ballot(week):
     assert q.live_ballot_id(engine, NOW_DAY4) == bid
     assert q.live_ballot_id(engine, NOW_DAY4, "test") == bid
     assert q.live_ballot_id(engine, NOW_DAY4, "inconnu") is None
+
+
+def test_a_ballot_header_is_its_row_of_the_ballot_list(engine):
+    """The live screen's one-row read gives the same values as the full list, for every demo ballot."""
+    listed = q.ballot_list(engine, NOW).drop(columns="label")
+    assert len(listed) > 3
+    for row in listed.to_dict("records"):
+        header = q.ballot_header(engine, int(row["ballot_id"]), NOW)
+        assert header.keys() == row.keys()
+        for key, value in row.items():
+            if pd.isna(value):
+                assert pd.isna(header[key]), (key, header[key])
+            else:
+                assert header[key] == value, (key, header[key], value)
+        assert isinstance(header["opens_at"], pd.Timestamp) and isinstance(header["closes_at"], pd.Timestamp)
+    assert q.ballot_header(engine, 999_999, NOW) is None
 
 
 def test_demo_live_ballot_is_montaigne_with_the_latest_reports(engine):
