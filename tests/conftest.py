@@ -155,6 +155,14 @@ def pg_engine(request, tmp_path):
     forget_engine(url)
 
 
+@pytest.fixture(params=[p for p in _backends() if p != "sqlite"])
+def pg_demo_engine(request, tmp_path):
+    """A PostgreSQL copy of the demo database (CI always has one)."""
+    url = _copy_db(request, tmp_path, "demo")
+    yield get_engine(url)
+    forget_engine(url)
+
+
 @pytest.fixture
 def app_db(sqlite_template, tmp_path, monkeypatch):
     """Point the Streamlit app (AppTest) at a fresh copy of the demo database."""

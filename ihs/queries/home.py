@@ -153,6 +153,9 @@ def turnout_by_place(db: Engine, ballot_id: int, as_of: date) -> pd.DataFrame:
     voters = (
         select(TurnoutReport.place_id, func.max(TurnoutReport.voters).label("voters"))
         .join(last, and_(last.c.place_id == TurnoutReport.place_id, last.c.reported_at == TurnoutReport.reported_at))
+        # The ballot again, so the join goes through its index: without it PostgreSQL read all
+        # the readings of every ballot (415,000 nationally, 80 ms per open ballot).
+        .where(TurnoutReport.ballot_id == ballot_id)
         .group_by(TurnoutReport.place_id)
         .subquery()
     )

@@ -1,4 +1,4 @@
-"""Every dashboard read finds its rows through an index (EXPLAIN QUERY PLAN, SQLite).
+"""Every dashboard read finds its rows through an index (EXPLAIN on SQLite and on PostgreSQL).
 
 At national scale the big tables hold millions of rows (`python -m ihs bench`): a dashboard
 query that reads one of them whole is the slow page of tomorrow. This runs each page's reads
@@ -64,3 +64,52 @@ def test_the_check_sees_a_full_scan(sqlite_template):
         [indexed] = [row[-1] for row in conn.execute("EXPLAIN QUERY PLAN SELECT * FROM visit WHERE id = 1")]
     assert FULL_SCAN.search(plan), plan
     assert not FULL_SCAN.search(indexed), indexed
+
+
+def _pg_full_reads(plan: dict) -> list[str]:
+    """Nodes of a PostgreSQL JSON plan that read a big table whole (a sequential scan), or the
+    turnout readings other than ballot by ballot (an index scan not bounded by `ballot_id` walks
+    every ballot's readings: 415,000 nationally)."""
+    found = []
+    relation = plan.get("Relation Name")
+    if relation in BIG and "Seq Scan" in plan["Node Type"]:
+        found.append(f"{plan['Node Type']} on {relation}")
+    if relation == "turnout_report" and "ballot_id" not in plan.get("Index Cond", "") + plan.get("Recheck Cond", ""):
+        found.append(f"{plan['Node Type']} on turnout_report not by ballot")
+    for child in plan.get("Plans", []):
+        found += _pg_full_reads(child)
+    return found
+
+
+def test_no_dashboard_read_scans_a_big_table_whole_on_postgresql(pg_demo_engine):
+    """The same on PostgreSQL: with sequential scans made the last resort (`enable_seqscan = off`),
+    the demo database's small tables plan as the national ones would, and a read that still has to
+    go through a whole big table is caught (the home page's turnout once did, 80 ms per ballot)."""
+    engine = pg_demo_engine
+    ctx = bench.context(engine)
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            sent.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    scans, checked = [], 0
+    try:
+        for page, calls in [*bench.READS.items(), ("scrutin_direct (fragment)", bench.FRAGMENT_READS)]:
+            for name, args in calls:
+                made = args(ctx)
+                sent.clear()
+                for a in made if isinstance(made, list) else [made]:
+                    bench._resolve(name)(engine, *a)
+                for statement, params in [(st, p) for st, p in sent if "pg_catalog" not in st]:
+                    with engine.connect() as conn:
+                        conn.exec_driver_sql("SET enable_seqscan = off")
+                        [[plan]] = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).fetchall()
+                        conn.rollback()
+                    checked += 1
+                    scans += [f"{page} · {name}: {s}" for s in _pg_full_reads(plan[0]["Plan"])]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert checked > 50
+    assert not scans, "\n".join(sorted(set(scans)))
