@@ -294,10 +294,11 @@ def prepare(url: str, *, sectors: int, scale: float, progress: Callable[[str], N
             m.Setting.__table__.insert(),
             [{"key": "bench.size", "value": size}, {"key": "bench.built_on", "value": today.isoformat()}],
         )
-    with engine.connect() as conn:
-        # Fresh statistics, so the planner knows the tables' sizes before the first page.
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # Fresh statistics, so the planner knows the tables' sizes before the first page. On
+        # PostgreSQL also the visibility map a production database gets from autovacuum: without
+        # it, index-only scans read the table too (the home page's key figures took 1.0 s, not 0.3 s).
+        conn.execute(text("ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE"))
     progress(
         f"Base construite en {_time.perf_counter() - started:.0f} s : "
         + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in counts.items())
