@@ -105,6 +105,9 @@ def test_one_ballot_running_totals_read_at_once_equal_the_streamed_read(week):
         pd.testing.assert_frame_equal(one, both[both["ballot_id"] == bid].reset_index(drop=True))
     assert q._running_totals(engine, [bid])["voters"].iloc[-1] == 100
     assert q._running_totals(engine, [other]).empty
+    # The ballot's dates and registered count: one row read directly, several through read_sql.
+    pd.testing.assert_frame_equal(q._ballot_frame(engine, [bid]), q._ballot_frame(engine, [bid, other]).loc[[bid]])
+    assert q._ballot_frame(engine, [bid]).loc[bid, "registered"] == 400
     # Two places reporting at the same instant: one point, the total after both.
     late = OPENS + timedelta(days=5, hours=2)
     report(engine, LANDLORD, bid, places[0], 60, late)
