@@ -18,6 +18,33 @@ BIG = ("visit", "event", "event_sector", "turnout_report", "subscriber_count", "
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(BIG)})\b(?!.*USING)")
 
 
+def _plan_every_read(engine, plan_of) -> tuple[int, list[str]]:
+    """Run every page's reads (and the live fragment's); `plan_of(statement, params)` gives the
+    problems in each SELECT's plan. Returns (statements checked, "page · read: problem" lines)."""
+    ctx = bench.context(engine)
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "pg_catalog" not in statement:
+            sent.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    problems, checked = [], 0
+    try:
+        for page, calls in [*bench.READS.items(), ("scrutin_direct (fragment)", bench.FRAGMENT_READS)]:
+            for name, args in calls:
+                made = args(ctx)
+                sent.clear()
+                for a in made if isinstance(made, list) else [made]:
+                    bench._resolve(name)(engine, *a)
+                for statement, params in list(sent):
+                    checked += 1
+                    problems += [f"{page} · {name}: {p}" for p in plan_of(statement, params)]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return checked, sorted(set(problems))
+
+
 def test_no_dashboard_read_scans_a_big_table_whole(sqlite_template, tmp_path):
     import shutil
 
@@ -27,29 +54,15 @@ def test_no_dashboard_read_scans_a_big_table_whole(sqlite_template, tmp_path):
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
     engine = get_engine(url)
-    ctx = bench.context(engine)
-    sent: list[tuple[str, object]] = []
 
-    def record(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            sent.append((statement, params))
+    def full_scans(statement, params):
+        with engine.connect() as conn:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).fetchall()
+        return [row[-1] for row in plan if FULL_SCAN.search(row[-1])]
 
-    event.listen(engine, "before_cursor_execute", record)
-    scans, checked = [], 0
     try:
-        for page, calls in [*bench.READS.items(), ("scrutin_direct (fragment)", bench.FRAGMENT_READS)]:
-            for name, args in calls:
-                made = args(ctx)
-                sent.clear()
-                for a in made if isinstance(made, list) else [made]:
-                    bench._resolve(name)(engine, *a)
-                for statement, params in list(sent):
-                    with engine.connect() as conn:
-                        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).fetchall()
-                    checked += 1
-                    scans += [f"{page} · {name}: {row[-1]}" for row in plan if FULL_SCAN.search(row[-1])]
+        checked, scans = _plan_every_read(engine, full_scans)
     finally:
-        event.remove(engine, "before_cursor_execute", record)
         forget_engine(url)
     assert checked > 50  # the reads did run
     assert not scans, "\n".join(scans)
@@ -86,30 +99,14 @@ def test_no_dashboard_read_scans_a_big_table_whole_on_postgresql(pg_demo_engine)
     the demo database's small tables plan as the national ones would, and a read that still has to
     go through a whole big table is caught (the home page's turnout once did, 80 ms per ballot)."""
     engine = pg_demo_engine
-    ctx = bench.context(engine)
-    sent: list[tuple[str, object]] = []
 
-    def record(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            sent.append((statement, params))
+    def full_reads(statement, params):
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            [[plan]] = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).fetchall()
+            conn.rollback()
+        return _pg_full_reads(plan[0]["Plan"])
 
-    event.listen(engine, "before_cursor_execute", record)
-    scans, checked = [], 0
-    try:
-        for page, calls in [*bench.READS.items(), ("scrutin_direct (fragment)", bench.FRAGMENT_READS)]:
-            for name, args in calls:
-                made = args(ctx)
-                sent.clear()
-                for a in made if isinstance(made, list) else [made]:
-                    bench._resolve(name)(engine, *a)
-                for statement, params in [(st, p) for st, p in sent if "pg_catalog" not in st]:
-                    with engine.connect() as conn:
-                        conn.exec_driver_sql("SET enable_seqscan = off")
-                        [[plan]] = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).fetchall()
-                        conn.rollback()
-                    checked += 1
-                    scans += [f"{page} · {name}: {s}" for s in _pg_full_reads(plan[0]["Plan"])]
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    checked, scans = _plan_every_read(engine, full_reads)
     assert checked > 50
-    assert not scans, "\n".join(sorted(set(scans)))
+    assert not scans, "\n".join(scans)
