@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "awareness.max_days_since_information": 365,
     # A sector where at least this share of households arrived after its ballot needs a new round.
     "awareness.newcomer_share_alert": 0.5,
+    # The awareness chart and list show at most this many sectors (the highest shares, the most
+    # urgent); nationally ~1,400 sectors are deployed, and every one stays in the detailed table.
+    "awareness.chart_max_sectors": 20,
     # Ballots: blank + void above this share need an acknowledged warning.
     "ballot.blank_void_warning_share": 0.05,
     # Live ballot screen: a report older than this many minutes is stale.

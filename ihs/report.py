@@ -23,7 +23,7 @@ from ihs.charts import style, to_png
 from ihs.demo import demo_loaded
 from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
 from ihs.programme import get_setting
-from ihs.queries.awareness import awareness, ranking
+from ihs.queries.awareness import awareness, chart_rows, ranking
 from ihs.viz.awareness import newcomers_chart
 from ihs.viz.map import sector_map
 
@@ -314,14 +314,17 @@ def _awareness(db: Engine, year: int) -> Section:
         f"{len(ranking(db, as_of))} secteur(s) à informer de nouveau sur {len(every)} couverts : au moins "
         f"{fr_pct(alert)} des ménages arrivés depuis le scrutin, ou dernière action d'information trop ancienne."
     ]
-    chart = newcomers_chart(every, alert).chart() if not every.empty else None
+    charted = chart_rows(every, int(get_setting(db, "awareness.chart_max_sectors")))
+    if len(charted) < len(every):
+        lines.append(f"Graphique : les {len(charted)} secteurs où la part des ménages arrivés est la plus forte.")
+    chart = newcomers_chart(charted, alert).chart() if not every.empty else None
     return Section(
         title="Sensibilisation : où informer de nouveau",
         lines=lines,
         table=Table(["Rang", "Secteur", "Arrivés depuis le scrutin", "Dernière action d'information"], rows, {0, 2})
         if rows
         else None,
-        chart=_png(chart, 520, max(220, 26 * len(every))) if chart is not None else None,
+        chart=_png(chart, 520, max(220, 26 * len(charted))) if chart is not None else None,
         chart_alt="Part des ménages arrivés depuis le scrutin, par secteur",
         note="Emménagements déclarés par le bailleur ; à défaut, taux de rotation de "
         f"{fr_pct(rate)} par an (ménages restants = 1 − taux, chaque année).",

@@ -17,7 +17,7 @@ from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.meetings import frozen_summary
 from ihs.programme import get_setting
 from ihs.queries import home
-from ihs.queries.awareness import awareness
+from ihs.queries.awareness import awareness, chart_rows
 from ihs.queries.calendar import deployment_stages
 from ihs.queries.overview import summary
 from ihs.ui import forms, vega
@@ -89,7 +89,11 @@ SLIDE_BODIES = {
     "uptake": lambda day: _chart(rc.uptake_chart(read(rd.uptake_on, day)), 480),
     "support": _support,
     "awareness": lambda day: _chart(
-        newcomers_chart(read(awareness, day), float(read(get_setting, "awareness.newcomer_share_alert"))), 470
+        newcomers_chart(
+            chart_rows(read(awareness, day), int(read(get_setting, "awareness.chart_max_sectors"))),
+            float(read(get_setting, "awareness.newcomer_share_alert")),
+        ),
+        470,
     ),
     "ballot": _ballot,
 }

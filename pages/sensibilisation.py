@@ -5,7 +5,7 @@ import streamlit as st
 
 from ihs.formats import fr_date, fr_int, fr_num, fr_pct
 from ihs.programme import get_setting
-from ihs.queries.awareness import awareness, overall_share, rank
+from ihs.queries.awareness import awareness, chart_rows, overall_share, rank
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data, table
@@ -20,6 +20,7 @@ st.caption(
 )
 
 rate = float(read(get_setting, "awareness.default_turnover_rate"))
+limit = int(read(get_setting, "awareness.chart_max_sectors"))
 alert = float(read(get_setting, "awareness.newcomer_share_alert"))
 max_days = int(read(get_setting, "awareness.max_days_since_information"))
 sectors = read(awareness, today)
@@ -37,7 +38,11 @@ st.subheader("Secteurs à informer de nouveau")
 if urgent.empty:
     no_data("Aucun secteur n'a besoin d'une nouvelle campagne d'information pour l'instant.")
 else:
-    st.markdown("\n".join(f"{r.rank}. **{r.name}** : {r.reason}." for r in urgent.itertuples(index=False)))
+    st.markdown("\n".join(f"{r.rank}. **{r.name}** : {r.reason}." for r in urgent.head(limit).itertuples(index=False)))
+    if len(urgent) > limit:
+        st.markdown(
+            f"… et {fr_int(len(urgent) - limit)} autres secteurs à informer : colonne « Rang » du tableau détaillé."
+        )
     st.caption(
         f"Critères : au moins {fr_pct(alert)} des ménages arrivés depuis le scrutin, ou aucune action "
         f"d'information depuis plus de {fr_int(max_days)} jours. Les secteurs remplissant les deux critères "
@@ -45,8 +50,18 @@ else:
     )
 
 st.subheader("Ménages arrivés depuis le scrutin, par secteur")
-shown = sectors.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
-chart(newcomers_chart(sectors, alert), shown, key="sensibilisation", height=max(260, 34 * len(sectors)))
+also: list[str] = []
+if len(sectors) > limit:
+    st.caption(
+        f"Les {fr_int(limit)} secteurs où la part est la plus forte, sur {fr_int(len(sectors))} déployés ; "
+        "tous sont dans le tableau détaillé."
+    )
+    also = st.multiselect(
+        "Ajouter des secteurs au graphique", sorted(sectors["name"]), placeholder="Chercher un secteur"
+    )
+charted = chart_rows(sectors, limit, also)
+shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
+chart(newcomers_chart(charted, alert), shown, key="sensibilisation", height=max(260, 34 * len(charted)))
 
 default_names = sectors.loc[sectors["method"] == "default", "name"].tolist()
 mixed_names = sectors.loc[sectors["method"] == "mixed", "name"].tolist()
@@ -63,8 +78,16 @@ with st.expander("Comment la part des nouveaux ménages est estimée", expanded=
   appliqué à la partie non couverte.
 """
     )
-    st.markdown(f"**Taux par défaut** : {', '.join(default_names) if default_names else 'aucun secteur'}.")
-    st.markdown(f"**Mixte** : {', '.join(mixed_names) if mixed_names else 'aucun secteur'}.")
+
+    def named(names: list[str]) -> str:
+        if not names:
+            return "aucun secteur"
+        more = len(names) - limit
+        tail = f" et {fr_int(more)} autres (colonne « Source de l'estimation » du tableau détaillé)" if more > 0 else ""
+        return ", ".join(names[:limit]) + tail
+
+    st.markdown(f"**Taux par défaut** : {named(default_names)}.")
+    st.markdown(f"**Mixte** : {named(mixed_names)}.")
 
 st.subheader("Détail par secteur")
 
@@ -73,7 +96,9 @@ def dash(fmt):
     return lambda v: "–" if pd.isna(v) else fmt(v)
 
 
+ranks = urgent.set_index("sector_id")["rank"] if not urgent.empty else pd.Series(dtype="int64")
 detail = sectors.assign(
+    rank=sectors["sector_id"].map(ranks).astype("Int64"),  # a number, so the column sorts
     share=sectors["newcomer_share"].map(fr_pct),
     homes=sectors["dwellings"].map(dash(fr_int)),
     ballot=sectors["ballot_end"].map(fr_date),
@@ -81,8 +106,9 @@ detail = sectors.assign(
     days=sectors["days_since_information"].map(dash(fr_int)),
     uptake_now=sectors["uptake"].map(dash(fr_pct)),
     trend=sectors["uptake_change"].map(dash(lambda c: f"{'+' if c >= 0 else '−'}{fr_num(abs(c) * 100, 1)} pt")),
-)[["name", "homes", "ballot", "share", "method_label", "info", "days", "uptake_now", "trend"]]
+)[["rank", "name", "homes", "ballot", "share", "method_label", "info", "days", "uptake_now", "trend"]]
 detail.columns = [
+    "Rang",
     "Secteur",
     "Logements",
     "Fin du scrutin",

@@ -227,6 +227,16 @@ def rank(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def chart_rows(df: pd.DataFrame, limit: int, also: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """The `limit` sectors with the highest newcomer share (the chart's order), plus those named in
+    `also` wherever they rank. A chart of every sector is unreadable at national scale (1,400 bars)."""
+    if len(df) <= limit:
+        return df
+    top = df.sort_values("newcomer_share", ascending=False, kind="stable").head(limit)
+    extra = df[df["name"].isin(also) & ~df.index.isin(top.index)]
+    return pd.concat([top, extra])
+
+
 def overall_share(df: pd.DataFrame) -> float | None:
     """Newcomer share over all covered sectors, weighted by dwellings."""
     known = df.dropna(subset=["dwellings"]) if not df.empty else df

@@ -139,6 +139,7 @@ READS: dict[str, list[Call]] = {
             "ihs.programme:get_setting",
             lambda c: [
                 ("awareness.default_turnover_rate",),
+                ("awareness.chart_max_sectors",),
                 ("awareness.newcomer_share_alert",),
                 ("awareness.max_days_since_information",),
             ],

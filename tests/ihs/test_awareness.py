@@ -16,7 +16,7 @@ from ihs.models import (
     SectorDwellings,
     SubscriberCount,
 )
-from ihs.queries.awareness import awareness, newcomer_share, ranking
+from ihs.queries.awareness import awareness, chart_rows, newcomer_share, ranking
 
 AS_OF = date(2026, 11, 27)
 
@@ -130,3 +130,11 @@ def test_move_ins_are_capped_at_all_households(hand_built):
         s.query(MoveIn).filter_by(sector_id=a.id, month=date(2022, 1, 1)).one().move_ins = 500
     df = awareness(hand_built, AS_OF).set_index("code")
     assert df.loc["alpha", "newcomer_share"] == 1.0
+
+
+def test_chart_rows_keep_the_highest_shares_and_the_sectors_asked_for():
+    df = pd.DataFrame({"name": list("ABCDEF"), "newcomer_share": [0.2, 0.9, 0.5, 0.9, 0.1, 0.7]})
+    assert chart_rows(df, 6) is df  # small enough: every sector
+    assert list(chart_rows(df, 3)["name"]) == ["B", "D", "F"]  # highest first, ties in their order
+    # Asked-for sectors are added once, wherever they rank; one already shown is not repeated.
+    assert list(chart_rows(df, 3, ["E", "B", "Z"])["name"]) == ["B", "D", "F", "E"]

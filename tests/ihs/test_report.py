@@ -174,3 +174,28 @@ def test_every_exportable_table_has_a_french_label():
     choices = rd.export_choices(EXPORTABLE)
     assert set(choices) == set(EXPORTABLE)
     assert all(label != name for name, label in choices.items())
+
+
+def test_awareness_chart_keeps_the_sectors_with_the_highest_shares(sqlite_template, tmp_path):
+    # Nationally a bar per sector made a 36,000-pixel picture: the report keeps
+    # `awareness.chart_max_sectors` and says so.
+    from ihs.db import session_scope
+    from ihs.programme import set_setting
+    from ihs.report import _awareness, _png_size
+    from ihs.users import SYSTEM
+
+    path = tmp_path / "demo.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    engine = get_engine(url)
+    try:
+        every = _awareness(engine, YEAR)
+        assert not any(line.startswith("Graphique") for line in every.lines)  # the demo fits
+        with session_scope("coordination", engine=engine) as s:
+            set_setting(s, SYSTEM, "awareness.chart_max_sectors", 2)
+        two = _awareness(engine, YEAR)
+        assert "Graphique : les 2 secteurs où la part des ménages arrivés est la plus forte." in two.lines
+        assert _png_size(two.chart)[1] < _png_size(every.chart)[1]
+        assert two.table.rows == every.table.rows  # the ranked table is unchanged
+    finally:
+        forget_engine(url)

@@ -6,7 +6,10 @@ from sqlalchemy import update
 
 from ihs.db import session_scope
 from ihs.models import Ballot
-from tests.apptest import app_as, open_page, texts
+from ihs.programme import set_setting
+from ihs.queries.awareness import awareness
+from ihs.users import SYSTEM
+from tests.apptest import app_as, chart_data, open_page, texts
 from tests.conftest import TODAY
 
 INDEX, SHOWN = "pres_index", "pres_shown_at"
@@ -106,3 +109,13 @@ def test_viewer_sees_no_settings(app_db):
     at = open_page("viewer", "presentation")
     assert not at.exception
     assert not at.multiselect and "Ouvrir en plein écran" not in [b.label for b in at.button]
+
+
+def test_awareness_slide_shows_the_sectors_with_the_highest_shares(app_db):
+    # Nationally the slide would hold 1,400 bars in 470 pixels: it keeps `awareness.chart_max_sectors`.
+    with session_scope("coordination", engine=app_db) as s:
+        set_setting(s, SYSTEM, "awareness.chart_max_sectors", 5)
+    at = _screen({"slide": "6"})
+    assert _title(at) == "Sensibilisation"
+    top = awareness(app_db, TODAY).sort_values("newcomer_share", ascending=False, kind="stable")
+    assert list(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == list(top["name"].head(5))

@@ -2,11 +2,15 @@
 
 from datetime import date
 
+import pandas as pd
+
 from ihs.db import session_scope
 from ihs.formats import fr_int
 from ihs.models import Meeting
+from ihs.programme import set_setting
 from ihs.queries.awareness import awareness, ranking
-from tests.apptest import metric, open_page, texts
+from ihs.users import SYSTEM
+from tests.apptest import chart_data, metric, open_page, texts
 from tests.conftest import TODAY
 
 
@@ -25,9 +29,41 @@ def test_ranking_and_default_rate_sectors_on_demo_data(app_db):
     assert "Valy Hir" in default and "Kerangoff" in default
     assert f"**Taux par défaut** : {', '.join(sectors.loc[sectors['method'] == 'default', 'name'])}." in shown
     assert "5 ans → 41 %, 13 ans → 75 %" in shown
+    # Every deployed sector is charted (fewer than `awareness.chart_max_sectors`), with no search.
+    assert set(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == set(sectors["name"])
+    assert not at.multiselect and "sur 16 déployés" not in shown
     detail = at.dataframe[0].value
     assert list(detail["Secteur"]) == list(sectors["name"])
     assert "Source de l'estimation" in detail.columns
+    # Each sector's rank in the list, for sorting the table; none for a sector that is up to date.
+    rank_of = dict(zip(detail["Secteur"], detail["Rang"], strict=True))
+    assert {n: rank_of[n] for n in ranked["name"]} == dict(zip(ranked["name"], ranked["rank"], strict=True))
+    assert all(pd.isna(rank_of[n]) for n in set(sectors["name"]) - set(ranked["name"]))
+
+
+def test_at_national_scale_the_chart_and_list_show_the_first_sectors_and_a_search(app_db):
+    # Nationally ~1,400 sectors are deployed: a bar each made a 47,000-pixel chart. The demo's 16
+    # sectors stand in for them with a limit of 5.
+    with session_scope("coordination", engine=app_db) as s:
+        set_setting(s, SYSTEM, "awareness.chart_max_sectors", 5)
+    sectors = awareness(app_db, TODAY)
+    ranked = ranking(app_db, TODAY)
+    at = open_page("viewer", "sensibilisation")
+    assert not at.exception
+    shown = texts(at)
+    assert "Les 5 secteurs où la part est la plus forte, sur 16 déployés ; tous sont dans le tableau détaillé." in shown
+    top = sectors.sort_values("newcomer_share", ascending=False, kind="stable")
+    assert list(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == list(top["name"].head(5))
+    # The ranked list stops at 5 and says how many more there are, and where to find them.
+    assert f"5. **{ranked.iloc[4]['name']}** : {ranked.iloc[4]['reason']}." in shown
+    assert f"6. **{ranked.iloc[5]['name']}**" not in shown
+    assert f"… et {len(ranked) - 5} autres secteurs à informer : colonne « Rang » du tableau détaillé." in shown
+    # A sector below the first five is found by name and added to the chart.
+    last = top["name"].iloc[-1]
+    at.multiselect[0].select(last).run()
+    assert list(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == [*top["name"].head(5), last]
+    # The table still lists every sector.
+    assert len(at.dataframe[0].value) == 16
 
 
 def test_no_deployed_sector_says_so(app_db):
