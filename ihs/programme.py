@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # The awareness chart and list show at most this many sectors (the highest shares, the most
     # urgent); nationally ~1,400 sectors are deployed, and every one stays in the detailed table.
     "awareness.chart_max_sectors": 20,
+    # The workshops chart draws at most this many cycles by default (the latest started; others on
+    # request): nationally ~180 cycles a year share one chart.
+    "support.chart_max_cycles": 8,
     # Ballots: blank + void above this share need an acknowledged warning.
     "ballot.blank_void_warning_share": 0.05,
     # Live ballot screen: a report older than this many minutes is stale.

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
+from ihs.programme import get_setting
 from ihs.queries.support import (
     dropin_topics,
     dropins_per_week,
+    latest_cycles,
     monthly_support,
     support_totals,
     support_years,
@@ -56,7 +58,26 @@ if workshops.open:
                 f"**{fr_int(len(cycles))} cycle(s), {fr_int(cycles['sessions_held'].sum())} séances.** "
                 f"Aux séances après la première, **{fr_pct(returning)}** des présents étaient déjà venus."
             )
-            chart(workshop_chart(sessions), sessions, key="ateliers")
+            drawn, limit = sessions, int(read(get_setting, "support.chart_max_cycles"))
+            if len(cycles) > limit:
+                # One line per cycle: beyond a handful, neither the lines nor the legend can be read.
+                titles = dict(zip(cycles["series_id"], cycles["cycle"], strict=True))
+                picked = st.multiselect(
+                    "Cycles sur le graphique",
+                    list(titles),
+                    default=latest_cycles(cycles, limit),
+                    format_func=titles.get,
+                    placeholder="Chercher un cycle",
+                )
+                st.caption(
+                    f"Par défaut, les {fr_int(limit)} cycles commencés le plus récemment, sur {fr_int(len(cycles))} ; "
+                    "tous sont dans le tableau ci-dessous."
+                )
+                drawn = sessions[sessions["series_id"].isin(picked)]
+            if drawn.empty:
+                no_data("Choisissez au moins un cycle à afficher sur le graphique.")
+            else:
+                chart(workshop_chart(drawn), drawn, key="ateliers")
             shown = cycles.assign(
                 seances=cycles["sessions_held"].map(fr_int) + " / " + cycles["planned_sessions"].map(fr_int),
                 debut=cycles["first_session"].map(fr_date),

@@ -94,6 +94,12 @@ def workshop_sessions(db: Engine, year: int, as_of: date) -> pd.DataFrame:
     return _dates(df, "held_on")
 
 
+def latest_cycles(cycles: pd.DataFrame, limit: int) -> list[int]:
+    """`series_id` of the `limit` cycles started last (`workshop_cycles` rows), latest first."""
+    latest = cycles.sort_values("first_session", ascending=False, kind="stable").head(limit)
+    return latest["series_id"].tolist()
+
+
 def workshop_cycles(db: Engine, year: int, as_of: date) -> pd.DataFrame:
     """One row per workshop cycle with sessions in `year`.
 

@@ -131,6 +131,7 @@ READS: dict[str, list[Call]] = {
         ("ihs.queries.support:support_totals", lambda c: (_support_year(c), c.as_of)),
         ("ihs.queries.support:workshop_cycles", lambda c: (_support_year(c), c.as_of)),
         ("ihs.queries.support:workshop_sessions", lambda c: (_support_year(c), c.as_of)),
+        ("ihs.programme:get_setting", lambda c: [("support.chart_max_cycles",)]),
         # the first tab (workshops); the other tabs read on click
     ],
     "sensibilisation": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import altair as alt
 import pandas as pd
 
@@ -15,6 +17,18 @@ def _dt(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return df
 
 
+def short_titles(titles: list[str], sep: str = " – ") -> dict[str, str]:
+    """Each title without the words all of them start with, up to a `sep` ("Ateliers numériques – "):
+    the legend then shows what tells the cycles apart instead of cutting every title at the same place."""
+    if len(titles) < 2:
+        return {t: t for t in titles}
+    common = os.path.commonprefix(titles)
+    cut = common.rfind(sep)
+    if cut < 0:
+        return {t: t for t in titles}
+    return {t: t[cut + len(sep) :] for t in titles}
+
+
 def workshop_chart(sessions: pd.DataFrame) -> alt.Chart:
     """Attendance per session of each cycle (solid) and, among them, returning participants (dashed)."""
     df = _dt(sessions, "held_on")
@@ -25,13 +39,14 @@ def workshop_chart(sessions: pd.DataFrame) -> alt.Chart:
         value_name="people",
     ).dropna(subset=["people"])
     long["measure"] = long["measure"].map({"attendance": PRESENT, "returning_participants": RETURNING})
+    long["label"] = long["cycle"].map(short_titles(long["cycle"].unique().tolist()))
     return (
         alt.Chart(long)
         .mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3)
         .encode(
             x=alt.X("session_no:O", title="Séance", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("people:Q", title="Personnes", axis=alt.Axis(format="d")),
-            color=alt.Color("cycle:N", title="Cycle"),
+            color=alt.Color("label:N", title="Cycle"),
             strokeDash=alt.StrokeDash(
                 "measure:N",
                 title=None,

@@ -2,16 +2,19 @@
 
 from datetime import date, datetime
 
+import pandas as pd
 from sqlalchemy import text
 
 from ihs.queries.support import (
     dropin_topics,
     dropins_per_week,
+    latest_cycles,
     monthly_support,
     support_totals,
     workshop_cycles,
     workshop_sessions,
 )
+from ihs.viz.support import short_titles
 from ihs.vocab import DROPIN_TOPICS
 from tests.conftest import TODAY
 
@@ -128,3 +131,19 @@ def test_a_year_without_activity_is_empty(engine):
     assert workshop_cycles(engine, 2016, TODAY).empty  # no sector implemented in 2016 or late 2015
     assert support_totals(engine, 2001, TODAY)["computers_sold"] == 0
     assert dropins_per_week(engine, 2001, TODAY).empty
+
+
+def test_latest_cycles_are_those_started_last():
+    cycles = pd.DataFrame(
+        {"series_id": [3, 4, 5], "first_session": [date(2023, 7, 3), date(2023, 12, 11), date(2023, 10, 30)]}
+    )
+    assert latest_cycles(cycles, 2) == [4, 5]
+    assert latest_cycles(cycles, 8) == [4, 5, 3]
+
+
+def test_cycle_titles_lose_the_words_they_share_in_the_legend():
+    titles = ["Ateliers numériques – Pilier Rouge (2023)", "Ateliers numériques – Kerinou (2023)"]
+    assert short_titles(titles) == {titles[0]: "Pilier Rouge (2023)", titles[1]: "Kerinou (2023)"}
+    # One cycle, or titles without a shared part before a dash: kept whole.
+    assert short_titles(titles[:1]) == {titles[0]: titles[0]}
+    assert short_titles(["Atelier A", "Atelier B"]) == {"Atelier A": "Atelier A", "Atelier B": "Atelier B"}

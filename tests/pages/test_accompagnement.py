@@ -2,9 +2,12 @@
 
 from sqlalchemy import text
 
+from ihs.db import session_scope
 from ihs.formats import fr_eur, fr_int
-from ihs.queries.support import support_totals
-from tests.apptest import metric, open_page, texts
+from ihs.programme import set_setting
+from ihs.queries.support import support_totals, workshop_cycles
+from ihs.users import SYSTEM
+from tests.apptest import chart_data, metric, open_page, texts
 from tests.conftest import TODAY
 
 
@@ -49,3 +52,40 @@ def test_a_year_without_workshops_says_so(app_db):
     assert not at.exception
     assert "Aucune séance d'atelier numérique enregistrée en 2016." in texts(at)
     assert metric(at, "Cycles d'ateliers") == "0"
+
+
+def test_many_cycles_draw_the_latest_started_and_any_chosen(app_db):
+    # Nationally ~180 cycles a year share the chart: it draws `support.chart_max_cycles` by default.
+    # The demo's three cycles of 2023 stand in for them with a limit of 2.
+    with session_scope("coordination", engine=app_db) as s:
+        set_setting(s, SYSTEM, "support.chart_max_cycles", 2)
+    at = open_page("viewer", "accompagnement")
+    at.selectbox(key="acc_annee").select(2023).run()
+    assert not at.exception
+    assert (
+        "Par défaut, les 2 cycles commencés le plus récemment, sur 3 ; tous sont dans le tableau ci-dessous."
+        in texts(at)
+    )
+    picker = at.multiselect[0]
+    assert picker.label == "Cycles sur le graphique"
+    assert [picker.format_func(v) for v in picker.value] == [
+        "Ateliers numériques – Kerinou (2023)",
+        "Ateliers numériques – Pilier Rouge (2023)",
+    ]
+    drawn = chart_data(at.get("vega_lite_chart")[0])
+    # The legend keeps what tells the cycles apart.
+    assert set(drawn["label"]) == {"Kerinou (2023)", "Pilier Rouge (2023)"}
+    assert len(at.dataframe[0].value) == 3  # the table lists every cycle
+    # The third cycle is added by its title; with none chosen the chart says what to do.
+    cycles = workshop_cycles(app_db, 2023, TODAY)
+    picker.select(cycles.loc[cycles["cycle"] == "Ateliers numériques – Saint-Martin (2023)", "series_id"].item()).run()
+    assert set(chart_data(at.get("vega_lite_chart")[0])["label"]) == {
+        "Kerinou (2023)",
+        "Pilier Rouge (2023)",
+        "Saint-Martin (2023)",
+    }
+    for title in list(at.multiselect[0].value):
+        at.multiselect[0].unselect(title)
+    at.run()
+    assert not at.get("vega_lite_chart")
+    assert "Choisissez au moins un cycle à afficher sur le graphique." in texts(at)
