@@ -4,7 +4,8 @@ Pages: each dashboard page runs under AppTest, logged in as the shared screen (v
 fresh subprocess (so peak memory is the page's own): cold (caches cleared) and warm (cached);
 its SQL floor is the page's own `ihs` read functions called directly (`READS` below); an empty
 page run the same way is Streamlit's (and app.py's) own overhead. `ratio` = cold / (floor +
-empty): how much the page adds on top of its queries and the framework.
+empty), the median over passes of each pass's own (`paired_ratio`): how much the page adds on
+top of its queries and the framework.
 
 Writes: 20 threads record visits and turnout readings through the same `ihs` write functions as
 the forms, for 10 seconds, then count what reached the database. One process, as one Streamlit
@@ -339,6 +340,13 @@ def _median(values: list[float]) -> float:
     return round(statistics.median(values), 4)
 
 
+def paired_ratio(cold: list[float], floor: list[float], empty: float) -> float:
+    """cold / (floor + empty), pass by pass, then the median: each cold run is compared with the
+    floor measured right after it. A shared machine's speed moves over seconds, and a ratio of two
+    medians taken from different passes moved by ±0.25 on a 50 ms page from one run to the next."""
+    return round(statistics.median(c / (f + empty) for c, f in zip(cold, floor, strict=True)), 2)
+
+
 def measure_page(page: str, url: str) -> dict:
     """Time one page (run inside a fresh process by `run_page`)."""
     os.environ["IHS_DATABASE_URL"] = url
@@ -434,7 +442,7 @@ def measure_page(page: str, url: str) -> dict:
         "floor_s": _median(floor),
         "empty_s": _median(empty_cold),
     }
-    result["ratio"] = round(result["cold_s"] / (result["floor_s"] + result["empty_s"]), 2)
+    result["ratio"] = paired_ratio(cold, floor, result["empty_s"])
     if page == "scrutin_direct" and ctx.ballot_id is not None:
         result.update(_measure_fragment(at, clear, engine, ctx))
         listed |= {name.replace(":", ".") for name, _ in FRAGMENT_READS}

@@ -153,3 +153,12 @@ def test_processes_must_be_at_least_one(tmp_path):
     assert proc.returncode == 2
     assert "--processes compte des processus : 1 ou plus" in proc.stderr
     assert not target.exists()  # refused before building anything
+
+
+def test_ratio_compares_each_cold_run_with_the_floor_measured_after_it():
+    # The machine turns twice as slow after the fourth cold run: the passes before and after it
+    # all say 1.2, where the ratio of the two medians would say 2.4 (0.12 / (0.045 + 0.005)).
+    cold = [0.06, 0.06, 0.06, 0.12, 0.12, 0.12, 0.12]
+    floor = [0.045, 0.045, 0.045, 0.045, 0.095, 0.095, 0.095]
+    assert bench.paired_ratio(cold, floor, 0.005) == 1.2
+    assert bench.paired_ratio([0.07], [0.05], 0.0) == 1.4
