@@ -20,7 +20,14 @@ from ihs.queries.support import (
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, lazy_tabs, no_data, table
-from ihs.viz.support import dropins_chart, equipment_chart, legal_chart, topics_chart, workshop_chart
+from ihs.viz.support import (
+    dropins_chart,
+    equipment_chart,
+    legal_chart,
+    topics_chart,
+    workshop_chart,
+    workshop_chart_height,
+)
 
 today = as_of()
 frozen_band()
@@ -77,7 +84,7 @@ if workshops.open:
             if drawn.empty:
                 no_data("Choisissez au moins un cycle à afficher sur le graphique.")
             else:
-                chart(workshop_chart(drawn), drawn, key="ateliers")
+                chart(workshop_chart(drawn), drawn, key="ateliers", height=workshop_chart_height(drawn))
             shown = cycles.assign(
                 seances=cycles["sessions_held"].map(fr_int) + " / " + cycles["planned_sessions"].map(fr_int),
                 debut=cycles["first_session"].map(fr_date),

@@ -29,6 +29,15 @@ def short_titles(titles: list[str], sep: str = " – ") -> dict[str, str]:
     return {t: t[cut + len(sep) :] for t in titles}
 
 
+_BELOW = alt.Legend(orient="bottom", direction="vertical", columns=1)
+_ABOVE = alt.Legend(orient="top", direction="vertical", columns=1)
+
+
+def workshop_chart_height(sessions: pd.DataFrame) -> int:
+    """Pixels for `workshop_chart`: the plot, then one legend line per cycle and per measure."""
+    return 360 + 40 * (sessions["series_id"].nunique() + 3)
+
+
 def workshop_chart(sessions: pd.DataFrame) -> alt.Chart:
     """Attendance per session of each cycle (solid) and, among them, returning participants (dashed)."""
     df = _dt(sessions, "held_on")
@@ -46,13 +55,16 @@ def workshop_chart(sessions: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("session_no:O", title="Séance", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("people:Q", title="Personnes", axis=alt.Axis(format="d")),
-            color=alt.Color("label:N", title="Cycle"),
+            # Legends above and under the plot, one entry per line: beside it they squeezed the plot
+            # to a sliver on a phone. The page adds their height (`workshop_chart_height`).
+            color=alt.Color("label:N", title="Cycle", legend=_BELOW),
             strokeDash=alt.StrokeDash(
                 "measure:N",
                 title=None,
                 scale=alt.Scale(domain=[PRESENT, RETURNING], range=[[1, 0], [6, 4]]),
+                legend=_ABOVE,
             ),
-            shape=alt.Shape("measure:N", title=None, scale=alt.Scale(domain=[PRESENT, RETURNING])),
+            shape=alt.Shape("measure:N", title=None, scale=alt.Scale(domain=[PRESENT, RETURNING]), legend=_ABOVE),
             tooltip=[
                 alt.Tooltip("cycle:N", title="Cycle"),
                 alt.Tooltip("session_no:O", title="Séance"),

@@ -1,5 +1,7 @@
 """Accompagnement shows the year's support figures (same as a direct count) and says when there are none."""
 
+import json
+
 from sqlalchemy import text
 
 from ihs.db import session_scope
@@ -73,8 +75,13 @@ def test_many_cycles_draw_the_latest_started_and_any_chosen(app_db):
         "Ateliers numériques – Pilier Rouge (2023)",
     ]
     drawn = chart_data(at.get("vega_lite_chart")[0])
-    # The legend keeps what tells the cycles apart.
+    # The legend keeps what tells the cycles apart, under the plot (beside it, it left a phone's
+    # plot a sliver), and the chart grows by its lines.
     assert set(drawn["label"]) == {"Kerinou (2023)", "Pilier Rouge (2023)"}
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert spec["encoding"]["strokeDash"]["legend"]["orient"] == "top"
+    assert spec["height"] == 360 + 40 * (2 + 3)
     assert len(at.dataframe[0].value) == 3  # the table lists every cycle
     # The third cycle is added by its title; with none chosen the chart says what to do.
     cycles = workshop_cycles(app_db, 2023, TODAY)
