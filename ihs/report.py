@@ -23,7 +23,7 @@ from ihs.charts import style, to_png
 from ihs.demo import demo_loaded
 from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
 from ihs.programme import get_setting
-from ihs.queries.awareness import awareness, chart_rows, ranking
+from ihs.queries.awareness import awareness, chart_rows, rank
 from ihs.viz.awareness import newcomers_chart
 from ihs.viz.map import sector_map
 
@@ -298,7 +298,8 @@ def _awareness(db: Engine, year: int) -> Section:
     """The Sensibilisation dashboard's rule and chart (`ihs.queries.awareness`, `ihs.viz.awareness`)."""
     as_of = rd.year_end(year)
     every = awareness(db, as_of)
-    urgent = ranking(db, as_of).head(10)
+    ranked = rank(every)  # from the rows above: `ranking` would compute them again
+    urgent = ranked.head(10)
     alert = float(get_setting(db, "awareness.newcomer_share_alert"))
     rate = float(get_setting(db, "awareness.default_turnover_rate"))
     rows = [
@@ -311,7 +312,7 @@ def _awareness(db: Engine, year: int) -> Section:
         for r in urgent.itertuples()
     ]
     lines = [
-        f"{len(ranking(db, as_of))} secteur(s) à informer de nouveau sur {len(every)} couverts : au moins "
+        f"{len(ranked)} secteur(s) à informer de nouveau sur {len(every)} couverts : au moins "
         f"{fr_pct(alert)} des ménages arrivés depuis le scrutin, ou dernière action d'information trop ancienne."
     ]
     charted = chart_rows(every, int(get_setting(db, "awareness.chart_max_sectors")))

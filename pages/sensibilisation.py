@@ -63,6 +63,16 @@ charted = chart_rows(sectors, limit, also)
 shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
 chart(newcomers_chart(charted, alert), shown, key="sensibilisation", height=max(260, 34 * len(charted)))
 
+
+def named(names: list[str]) -> str:
+    """Names for the method's line: the first `limit`, then how many more and where they are."""
+    if not names:
+        return "aucun secteur"
+    more = len(names) - limit
+    tail = f" et {fr_int(more)} autres (colonne « Source de l'estimation » du tableau détaillé)" if more > 0 else ""
+    return ", ".join(names[:limit]) + tail
+
+
 default_names = sectors.loc[sectors["method"] == "default", "name"].tolist()
 mixed_names = sectors.loc[sectors["method"] == "mixed", "name"].tolist()
 with st.expander("Comment la part des nouveaux ménages est estimée", expanded=False):
@@ -78,14 +88,6 @@ with st.expander("Comment la part des nouveaux ménages est estimée", expanded=
   appliqué à la partie non couverte.
 """
     )
-
-    def named(names: list[str]) -> str:
-        if not names:
-            return "aucun secteur"
-        more = len(names) - limit
-        tail = f" et {fr_int(more)} autres (colonne « Source de l'estimation » du tableau détaillé)" if more > 0 else ""
-        return ", ".join(names[:limit]) + tail
-
     st.markdown(f"**Taux par défaut** : {named(default_names)}.")
     st.markdown(f"**Mixte** : {named(mixed_names)}.")
 
@@ -96,7 +98,7 @@ def dash(fmt):
     return lambda v: "–" if pd.isna(v) else fmt(v)
 
 
-ranks = urgent.set_index("sector_id")["rank"] if not urgent.empty else pd.Series(dtype="int64")
+ranks = urgent.set_index("sector_id")["rank"]
 detail = sectors.assign(
     rank=sectors["sector_id"].map(ranks).astype("Int64"),  # a number, so the column sorts
     share=sectors["newcomer_share"].map(fr_pct),
