@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from ihs import clock
 from ihs.settings import SettingsError, get_settings
 from ihs.ui import auth
 from ihs.ui.nav import PAGES, pages_for
@@ -15,7 +16,8 @@ st.set_page_config(page_title="Internet en habitat social", page_icon=":material
 settings = get_settings()
 try:
     settings.require_cookie_key()
-except SettingsError as exc:
+    clock.now()  # IHS_TIMEZONE and IHS_TODAY readable
+except (SettingsError, clock.ClockError) as exc:
     # Outside demo mode there is no default secret: say so on the page and in the server log.
     logging.getLogger("ihs").error("%s", exc)
     st.error(str(exc))

@@ -16,12 +16,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from ihs import clock
 from ihs.migrate import head_revision, known_revisions, upgrade
 from ihs.settings import DATA_DIR
 
@@ -31,7 +31,7 @@ class BackupError(ValueError):
 
 
 def _stamp() -> str:
-    return f"{datetime.now():%Y%m%d-%H%M%S}"
+    return clock.stamp()
 
 
 def _sqlite_path(engine: Engine) -> str | None:

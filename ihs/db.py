@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, create_engine, event, exc, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from ihs import clock
 from ihs.models import AuditLog
 from ihs.settings import DATA_DIR, get_settings
 
@@ -202,7 +203,7 @@ def _audit_after_flush(session: Session, _flush_context) -> None:
         return
     user = session.info.get("user", SYSTEM_USER)
     reason = session.info.get("reason")
-    now = datetime.now()
+    now = clock.now()
     rows = []
     for obj in session.new:
         if isinstance(obj, AuditLog):

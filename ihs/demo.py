@@ -939,7 +939,7 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
         insert(m.AuditLog),
         [
             {
-                "at": datetime.now(),
+                "at": b.now,
                 "username": session.info.get("user", "système"),
                 "action": "demo_load",
                 "table_name": "*",

@@ -22,10 +22,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ihs import clock
 
 # Deterministic constraint names, so SQLite batch migrations and PostgreSQL agree.
 NAMING = {
@@ -59,7 +60,7 @@ class SoftDelete:
     """Partner-entered rows are never removed: a deletion keeps the row and its reason."""
 
     created_by: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_reason: Mapped[str | None] = mapped_column(String(500))
 
@@ -221,7 +222,7 @@ class TurnoutReport(Base):
     is_correction: Mapped[bool] = mapped_column(Boolean, default=False)
     correction_reason: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
 
 class BallotCount(Base):
@@ -239,7 +240,7 @@ class BallotCount(Base):
     in_box: Mapped[int]
     warnings_note: Mapped[str | None] = mapped_column(Text)
     entered_by: Mapped[str | None] = mapped_column(String(80))
-    entered_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    entered_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
 
 class SubscriberCount(Base):
@@ -362,7 +363,7 @@ class Decision(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
 
 class User(Base):
@@ -377,7 +378,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
     organisation: Mapped[Organisation | None] = relationship()
 

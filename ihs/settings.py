@@ -21,6 +21,7 @@ SETTINGS_DOC = {
     "IHS_COOKIE_KEY": "secret that signs the login cookie; required outside demo mode",
     "IHS_PUBLIC_DASHBOARDS": "1 = dashboards open without login (shared screen); entry pages never",
     "IHS_TODAY": "pretend today is this date (YYYY-MM-DD); for demos and tests",
+    "IHS_TIMEZONE": "time zone of the programme, for every date and time the app writes or shows (default Europe/Paris)",
     "IHS_CACHE_TTL": "seconds a cached dashboard read lives (default 60)",
     "IHS_CONCURRENT_WRITES": "user actions that write to the database at the same time, at most (default 4)",
 }

@@ -10,12 +10,21 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+# tests/ihs/test_clock.py runs the time-sensitive tests again with the machine's real clock moved
+# by this many days (a year ahead, a year behind): whatever the real date, the suite must pass,
+# so nothing in the app may read the real calendar instead of ihs.clock.
+CLOCK_SHIFT_DAYS = os.environ.get("IHS_TEST_CLOCK_SHIFT_DAYS")
+if CLOCK_SHIFT_DAYS:
+    import time_machine
+
+    time_machine.travel(datetime.now(UTC) + timedelta(days=int(CLOCK_SHIFT_DAYS)), tick=True).start()
 
 # Every test sees the same "today", so the live parts of the demo are deterministic.
 TODAY = date(2026, 11, 27)
@@ -163,14 +172,10 @@ def pg_demo_engine(request, tmp_path):
     forget_engine(url)
 
 
-@pytest.fixture
-def app_db(sqlite_template, tmp_path, monkeypatch):
-    """Point the Streamlit app (AppTest) at a fresh copy of the demo database."""
+def _point_app_at(url: str, monkeypatch):
+    """Point the Streamlit app (AppTest) at `url` in demo mode, with fresh caches around the test."""
     import streamlit as st
 
-    dst = tmp_path / "app.db"
-    shutil.copy(sqlite_template, dst)
-    url = f"sqlite:///{dst}"
     monkeypatch.setenv("IHS_DATABASE_URL", url)
     monkeypatch.setenv("IHS_DEMO", "1")
     get_settings.cache_clear()
@@ -181,3 +186,17 @@ def app_db(sqlite_template, tmp_path, monkeypatch):
     get_settings.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_db(sqlite_template, tmp_path, monkeypatch):
+    """Point the Streamlit app (AppTest) at a fresh copy of the demo database (SQLite)."""
+    dst = tmp_path / "app.db"
+    shutil.copy(sqlite_template, dst)
+    yield from _point_app_at(f"sqlite:///{dst}", monkeypatch)
+
+
+@pytest.fixture(params=_backends())
+def app_db_any(request, tmp_path, monkeypatch):
+    """The same on a fresh copy of the demo database on each backend (SQLite, and PostgreSQL)."""
+    yield from _point_app_at(_copy_db(request, tmp_path, "demo"), monkeypatch)

@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from ihs import clock
 from ihs.db import session_scope
 from ihs.events import delete_event, record_event
 from ihs.imports import apply_import, preview_import
@@ -68,9 +69,9 @@ def test_audit_log_filters(engine):
     assert deleted["row_id"] == str(gone) and deleted["reason"] == "Doublon"
     assert "deleted_reason : – → Doublon" in deleted["changes"]
     assert audit_log(engine, username="partenaire", table="visit")["action"].tolist() == ["create"]
-    # The demo load is audited "now" (real clock); a window far in the past is empty.
+    # Entries are audited at ihs.clock's "now"; a window far in the past is empty.
     assert audit_log(engine, start=date(2010, 1, 1), end=date(2010, 12, 31)).empty
-    today = date.today()
+    today = clock.today()
     assert len(audit_log(engine, username="partenaire", start=today - timedelta(days=1), end=today)) == 4
     users, tables = audit_filters(engine)
     assert "partenaire" in users and {"event", "visit"} <= set(tables)
