@@ -12,7 +12,6 @@ nothing when any field is wrong.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +34,7 @@ from ihs.models import (
 )
 from ihs.programme import get_setting
 from ihs.users import Actor, require
+from ihs.validation import MAX_REASON, clean_text, parse_int, whole_number
 from ihs.vocab import ADOPTION_RULES, POLLING_PLACE_KINDS
 
 COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
@@ -72,26 +72,11 @@ class CountMismatch(ValueError):
 # ---------------------------------------------------------------- parsing
 
 
-def whole_number(value: Any) -> int | None:
-    """The int a user typed ("1 234", 12, 12.0), or None if it is not a whole number."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = re.sub(r"[\s\u202f\u00a0]", "", str(value))
-    return int(text) if re.fullmatch(r"-?\d+", text) else None
-
-
 def _count_value(errors: dict, key: str, value: Any) -> int | None:
-    number = whole_number(value)
-    if number is None:
-        errors[key] = "Indiquez un nombre entier (sans virgule)."
-    elif number < 0:
-        errors[key] = "Le nombre ne peut pas être négatif."
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors[key] = "Indiquez un nombre entier (0 s'il n'y en a pas)."
         return None
-    return number
+    return parse_int(errors, key, value)
 
 
 def _ballot(session: Session, ballot_id: int) -> Ballot:
@@ -222,7 +207,9 @@ def setup_ballot(
         errors["closes_at"] = "La clôture doit suivre l'ouverture."
     n_registered = whole_number(registered)
     if n_registered is None or n_registered <= 0:
-        errors["registered"] = "Indiquez le nombre de logements inscrits (un nombre entier positif)."
+        errors["registered"] = (
+            "Indiquez le nombre de logements inscrits : un nombre entier positif, sans virgule ni point."
+        )
     if rule not in ADOPTION_RULES:
         errors["rule"] = "Règle d'adoption inconnue."
     pct = None
@@ -314,8 +301,14 @@ def record_turnout(
     reported_at: datetime,
     is_correction: bool = False,
     reason: str | None = None,
+    jump_confirmed: bool = False,
 ) -> TurnoutReport:
-    """Store the cumulative number of voters of one polling place (from its sign-in sheet)."""
+    """Store the cumulative number of voters of one polling place (from its sign-in sheet).
+
+    A rise since the place's previous reading (or since opening) larger than the setting
+    `ballot.turnout_jump_warning_share` of the registered dwellings raises WarningsNotAcknowledged
+    until `jump_confirmed`: « 19,5 » typed into a number widget arrives as 195.
+    """
     require(actor, "turnout")
     # The ballot and the place in one read (this runs for every reading of a ballot week).
     found = session.execute(_BALLOT_AND_PLACE, {"ballot_id": ballot_id, "place_id": place_id}).first()
@@ -333,15 +326,16 @@ def record_turnout(
         errors["reported_at"] = (
             f"L'heure doit être pendant le scrutin, du {fr_datetime(ballot.opens_at)} au {fr_datetime(ballot.closes_at)}."
         )
-    reason = (reason or "").strip()
-    if is_correction and not reason:
+    reason = clean_text(errors, "reason", reason, max_len=MAX_REASON) or ""
+    if is_correction and not reason and "reason" not in errors:
         errors["reason"] = "Une correction doit être expliquée : indiquez la raison."
-    n = whole_number(voters)
-    if n is None:
-        errors["voters"] = "Indiquez un nombre entier de votants (sans virgule ni lettre)."
-    elif n < 0:
-        errors["voters"] = "Le nombre de votants ne peut pas être négatif."
-    elif "place" not in errors and "reported_at" not in errors:
+    if voters is None or (isinstance(voters, str) and not voters.strip()):
+        errors["voters"] = "Indiquez le nombre de votants : un nombre entier, par exemple 57."
+        n = None
+    else:
+        n = parse_int(errors, "voters", voters)
+    previous = None
+    if n is not None and "place" not in errors and "reported_at" not in errors:
         latest = latest_by_place(session, ballot.id, before=reported_at)
         previous = latest.get(place_id)
         if previous is not None and n < previous.voters and not is_correction:
@@ -358,6 +352,24 @@ def record_turnout(
             )
     if errors:
         raise ValidationError(errors)
+    if not jump_confirmed:
+        since = previous.voters if previous is not None else 0
+        share = float(get_setting(session, "ballot.turnout_jump_warning_share"))
+        if n - since > share * ballot.registered:
+            raise WarningsNotAcknowledged(
+                {
+                    "voters": (
+                        f"{fr_int(n)} votants : {fr_int(n - since)} de plus "
+                        + (
+                            f"qu'au relevé de {previous.reported_at:%H:%M}"
+                            if previous is not None
+                            else "qu'à l'ouverture"
+                        )
+                        + f", soit plus de {fr_pct(share)} des {fr_int(ballot.registered)} logements inscrits. "
+                        "Vérifiez le chiffre (une virgule oubliée ?) puis confirmez."
+                    )
+                }
+            )
     if is_correction:
         # The audit row of this report carries the reason too.
         session.info["reason"] = reason
@@ -487,6 +499,18 @@ def enter_count(
     ballot.validated_at = ballot.validated_by = ballot.outcome = None
     session.flush()
     return row
+
+
+def visible_entries(authors: dict[int, str], viewer: str) -> set[int]:
+    """The count entries whose figures `viewer` may see: entry 2 is typed blind.
+
+    `authors` maps each saved entry's number to who typed it. Once both entries exist everyone
+    sees both (the comparison); before that, only the person who typed an entry sees its figures:
+    whoever may type the other one, the coordinator who will validate included, sees none.
+    """
+    if set(authors) >= {1, 2}:
+        return {1, 2}
+    return {n for n, who in authors.items() if who == viewer}
 
 
 def count_differences(session: Session, ballot_id: int) -> list[dict]:

@@ -323,7 +323,7 @@ def _check_row(kind: ImportKind, row: RowCheck, raw_date, raw_value, sectors, to
         else:
             row.day = day
     errors: dict[str, str] = {}
-    row.value = parse_int(errors, "value", raw_value, required=True)
+    row.value = parse_int(errors, "value", raw_value, required=True, from_file=True)
     if errors:
         message = errors["value"]
         row.errors.append(f"{kind.headers[2]} : {message[0].lower()}{message[1:]}")

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "support.chart_max_cycles": 8,
     # Ballots: blank + void above this share need an acknowledged warning.
     "ballot.blank_void_warning_share": 0.05,
+    # Turnout: a rise since a polling place's previous reading larger than this share of the
+    # registered dwellings asks for a confirmation (a mistyped comma makes 19,5 voters 195).
+    "ballot.turnout_jump_warning_share": 0.25,
     # Live ballot screen: a report older than this many minutes is stale.
     "ballot.stale_after_minutes": 90,
     "programme.name": "Internet en habitat social",

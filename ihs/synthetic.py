@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.orm import Session
 
+from ihs import clock
 from ihs import models as m
 from ihs.demo import (
     DEMO_ACCOUNTS,
@@ -90,6 +91,12 @@ class BulkWriter:
         rows = list(rows)
         if not rows:
             return 0
+        # The raw paths skip the models' defaults: creation times come from ihs.clock, as for every row.
+        stamped = [c.name for c in table.columns if c.name in ("created_at", "entered_at") and c.name not in columns]
+        if stamped:
+            now = clock.now()
+            columns = [*columns, *stamped]
+            rows = [(*row, *(now for _ in stamped)) for row in rows]
         raw = self.conn.connection.driver_connection
         if self.dialect == "sqlite":
             compiled = insert(table).compile(dialect=self.conn.dialect, column_keys=columns)

@@ -63,6 +63,37 @@ def clean_text(
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+# A whole number as a person types it: digits, optionally grouped by thousands (« 1 789 »).
+_WHOLE = re.compile(r"\d+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+# What a spreadsheet's cell may hold for a whole number (« 1789,0 »): accepted from files only.
+_FILE_WHOLE = re.compile(r"(\d+)[.,]0+")
+NOT_WHOLE = "Indiquez un nombre entier, sans virgule ni point, par exemple 12."
+
+
+def whole_number(value, *, from_file: bool = False) -> int | None:
+    """The whole number in `value`, or None when it is not exactly one.
+
+    A number widget's int, or an integral float (a spreadsheet cell), is taken as is. Text must be
+    digits, grouped by thousands at most (« 1 789 »): « 19,5 », « 13.5 », « 1 9 », « 19a », « 12,0 »
+    are refused — a mistyped comma must never turn 19,5 voters into 195 or 19. From a file,
+    « 1789,0 » (a spreadsheet's number format) is 1789.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = str(value).strip()
+    negative = text.startswith("-")
+    digits = text[1:].strip() if negative else text
+    if _WHOLE.fullmatch(digits):
+        number = int(_SPACES.sub("", digits))
+    elif from_file and (found := _FILE_WHOLE.fullmatch(digits)):
+        number = int(found.group(1))
+    else:
+        return None
+    return -number if negative else number
 
 
 def parse_int(
@@ -73,33 +104,21 @@ def parse_int(
     required: bool = False,
     minimum: int = 0,
     maximum: int = MAX_COUNT,
+    from_file: bool = False,
 ) -> int | None:
-    """A whole number from a number or from text such as « 1 789 » or « 12,0 »."""
+    """A whole number typed by a person (or read from a file: `from_file`), within [minimum, maximum]."""
     if _blank(value):
         if required:
             errors[field] = REQUIRED
         return None
-    if isinstance(value, bool):
-        errors[field] = "Indiquez un nombre entier, par exemple 12."
+    number = whole_number(value, from_file=from_file)
+    if number is None:
+        shown = str(value).strip()[:40]
+        if isinstance(value, bool) or not re.search(r"\d", shown):
+            errors[field] = f"« {shown} » n'est pas un nombre. {NOT_WHOLE}"
+        else:
+            errors[field] = f"« {shown} » n'est pas un nombre entier. {NOT_WHOLE}"
         return None
-    if isinstance(value, int):
-        number = value
-    else:
-        text = _SPACES.sub("", str(value)).replace(",", ".")
-        try:
-            as_float = float(text)
-        except ValueError:
-            errors[field] = (
-                f"« {str(value).strip()[:40]} » n'est pas un nombre : indiquez un nombre entier, par exemple 12."
-            )
-            return None
-        if as_float != as_float or as_float in (float("inf"), float("-inf")):
-            errors[field] = "Indiquez un nombre entier, par exemple 12."
-            return None
-        if not as_float.is_integer():
-            errors[field] = "Indiquez un nombre entier (sans virgule)."
-            return None
-        number = int(as_float)
     if number < minimum:
         errors[field] = "Le nombre ne peut pas être négatif." if minimum == 0 else f"Indiquez au moins {minimum}."
         return None

@@ -6,7 +6,7 @@ from ihs import ballots as rules
 from ihs import clock
 from ihs.db import session_scope
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
-from ihs.queries.ballots import ballot_list, ballot_result, count_comparison, milestone_proposal
+from ihs.queries.ballots import ballot_list, ballot_result, count_view, milestone_proposal
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
 from ihs.ui.widgets import no_data, table
@@ -64,6 +64,8 @@ st.caption(
 if msg := st.session_state.pop(DONE, None):
     st.success(msg)
 show_error("ballot")
+counting = b["phase"] not in ("planned", "open")
+view = read(count_view, ballot_id, actor.username) if counting else None
 
 if b["phase"] == "locked":
     st.success(f"Résultat verrouillé par {b['locked_by']} le {fr_datetime(b['locked_at'])}.", icon=":material/lock:")
@@ -76,15 +78,30 @@ if b["phase"] == "locked":
 elif b["phase"] in ("planned", "open"):
     st.info(f"Ouvert jusqu'au {fr_datetime(b['closes_at'])} : le dépouillement se fait après la clôture.")
 else:
-    entry = st.radio("Saisie", [1, 2], format_func=lambda n: f"Saisie {n}", horizontal=True, key="dep_saisie")
-    st.caption("Les deux saisies sont faites par deux personnes différentes, chacune sans regarder l'autre.")
+    others = [n for n, e in view["entries"].items() if e["by"] != actor.username]
+    mine = [n for n, e in view["entries"].items() if e["by"] == actor.username]
+    # Whoever has not typed an entry yet is offered the one still to do.
+    default_entry = mine[0] if mine else (3 - others[0] if len(others) == 1 else 1)
+    entry = st.radio(
+        "Saisie",
+        [1, 2],
+        index=default_entry - 1,
+        format_func=lambda n: f"Saisie {n}",
+        horizontal=True,
+        key="dep_saisie",
+    )
+    st.caption(
+        "Les deux saisies sont faites par deux personnes différentes, chacune sans regarder l'autre : "
+        "les chiffres d'une saisie restent cachés aux autres jusqu'à ce que les deux soient enregistrées."
+    )
     show_error("entry_no")
     with st.form("comptage", clear_on_submit=False):
         values = {}
         for field_name, col in zip(rules.COUNT_FIELDS, st.columns(5), strict=True):
             with col:
-                values[field_name] = st.number_input(
-                    rules.COUNT_LABELS[field_name], value=None, step=1, key=f"dep_{field_name}"
+                # Text, not a number widget: a typed comma must be refused, never dropped.
+                values[field_name] = st.text_input(
+                    rules.COUNT_LABELS[field_name], placeholder="0", key=f"dep_{field_name}"
                 )
                 show_error(field_name)
         for text in st.session_state.get(WARN, {}).values():
@@ -104,15 +121,38 @@ else:
                 done=f"Saisie {entry} enregistrée.",
             )
 
-comparison = read(count_comparison, ballot_id)
-st.subheader("Saisies côte à côte")
-shown = comparison.assign(same=comparison["same"].map({True: "✔ identique", False: "✘ différent"}))
-table(shown.drop(columns="field").set_axis(["Champ", "Saisie 1", "Saisie 2", "Concordance"], axis=1))
-if b["phase"] in ("counted", "closed") and st.button("Valider le résultat", type="primary", key="dep_valider"):
-    act(rules.validate_count, ballot_id, done="Résultat validé : les deux saisies concordent.")
-if b["phase"] == "validated" and actor.can("lock_ballots"):
-    if st.button("Verrouiller le résultat", icon=":material/lock:", type="primary", key="dep_verrouiller"):
-        act(rules.lock_result, ballot_id, done="Résultat verrouillé.")
+if counting:
+    st.subheader("Saisies côte à côte")
+    for n, e in sorted(view["entries"].items()):
+        st.caption(f"Saisie {n} enregistrée par {e['by']} le {fr_datetime(e['at'])}.")
+    if view["comparison"] is not None:
+        comparison = view["comparison"]
+        differing = comparison.loc[~comparison["same"], "label"].tolist()
+        if differing:
+            st.error(
+                f"Lignes différentes : {', '.join(differing)}. Recomptez ces lignes ✘ et corrigez la saisie fausse."
+            )
+        shown = comparison.assign(same=comparison["same"].map({True: "✔ identique", False: "✘ différent"}))
+        table(shown.drop(columns="field").set_axis(["Champ", "Saisie 1", "Saisie 2", "Concordance"], axis=1))
+    elif view["own"] is not None:
+        n, own = view["own"]
+        st.info(
+            f"Vous avez fait la saisie {n}. La saisie {3 - n} se fait par une autre personne, sans voir vos chiffres ; "
+            "la comparaison s'affiche quand les deux sont enregistrées."
+        )
+        table(own.set_axis(["Champ", f"Votre saisie {n}"], axis=1))
+    elif view["entries"]:
+        st.info(
+            "Les chiffres de l'autre saisie restent cachés jusqu'à ce que la vôtre soit enregistrée : "
+            "comptez les bulletins vous-même."
+        )
+    else:
+        st.caption("Aucune saisie pour l'instant.")
+    if b["phase"] in ("counted", "closed") and st.button("Valider le résultat", type="primary", key="dep_valider"):
+        act(rules.validate_count, ballot_id, done="Résultat validé : les deux saisies concordent.")
+    if b["phase"] == "validated" and actor.can("lock_ballots"):
+        if st.button("Verrouiller le résultat", icon=":material/lock:", type="primary", key="dep_verrouiller"):
+            act(rules.lock_result, ballot_id, done="Résultat verrouillé.")
 
 result = read(ballot_result, ballot_id)
 if result:

@@ -5,7 +5,7 @@ from datetime import datetime
 import streamlit as st
 
 from ihs import clock
-from ihs.ballots import ValidationError, record_turnout
+from ihs.ballots import ValidationError, WarningsNotAcknowledged, record_turnout
 from ihs.db import session_scope
 from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.queries.ballots import open_ballots, turnout_by_place
@@ -15,6 +15,8 @@ from ihs.ui.widgets import no_data
 
 actor = require_page("pages/participation.py")
 ERRORS, DONE = "part_errors", "part_done"
+# The figure a jump warning was shown for: the confirmation holds for that ballot, place and figure only.
+WARNED = "part_warned"
 
 
 def show_error(field: str) -> None:
@@ -45,14 +47,18 @@ if st.session_state.get(DONE):
     st.success(st.session_state.pop(DONE))
 
 with st.form("participation", clear_on_submit=False, border=False):
-    voters = st.number_input(
+    # Text, not a number widget: the browser's number field drops a typed comma (« 19,5 » became 195).
+    voters = st.text_input(
         "Votants depuis l'ouverture (total cumulé de la feuille d'émargement)",
-        value=None,
-        step=1,
         placeholder="ex. 57",
         key="part_votants",
     )
     show_error("voters")
+    warned = st.session_state.get(WARNED)
+    confirmed = False
+    if warned:
+        st.warning(warned["message"])
+        confirmed = st.checkbox(f"Je confirme : {warned['voters']} votants", key="part_confirme")
     # Empty means "now": a page left open for hours must not keep the time it was opened at.
     with st.expander(
         "Relevé fait à une autre heure ?", expanded=bool(st.session_state.get(ERRORS, {}).get("reported_at"))
@@ -73,14 +79,32 @@ if submitted:
     reported_at = datetime.combine(day or current.date(), at) if at else current
     try:
         with session_scope(actor.username, engine=engine()) as session:
-            record_turnout(session, actor, ballot_id, place_id, voters, reported_at, correction, reason)
+            report = record_turnout(
+                session,
+                actor,
+                ballot_id,
+                place_id,
+                voters,
+                reported_at,
+                correction,
+                reason,
+                jump_confirmed=confirmed and warned["for"] == [ballot_id, place_id, voters.strip()],
+            )
+            saved = report.voters
     except ValidationError as exc:
-        st.session_state[ERRORS] = exc.errors
-    else:
+        st.session_state[ERRORS], st.session_state[WARNED] = exc.errors, None
+    except WarningsNotAcknowledged as exc:
         st.session_state[ERRORS] = {}
-        st.session_state[DONE] = (
-            f"Enregistré : {fr_int(voters)} votants à {place_names[place_id]}, {reported_at:%H:%M}."
-        )
+        st.session_state[WARNED] = {
+            "for": [ballot_id, place_id, voters.strip()],
+            "voters": voters.strip(),
+            "message": exc.warnings["voters"],
+        }
+        st.session_state.pop("part_confirme", None)
+    else:
+        st.session_state[ERRORS], st.session_state[WARNED] = {}, None
+        st.session_state.pop("part_confirme", None)
+        st.session_state[DONE] = f"Enregistré : {fr_int(saved)} votants à {place_names[place_id]}, {reported_at:%H:%M}."
         clear_reads()
     st.rerun()
 

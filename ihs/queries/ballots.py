@@ -23,7 +23,15 @@ import pandas as pd
 from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from ihs.ballots import COUNT_FIELDS, COUNT_LABELS, Counts, ballot_defaults, outcome, propose_milestones
+from ihs.ballots import (
+    COUNT_FIELDS,
+    COUNT_LABELS,
+    Counts,
+    ballot_defaults,
+    outcome,
+    propose_milestones,
+    visible_entries,
+)
 from ihs.formats import fr_pct
 from ihs.models import Ballot, BallotCount, Deployment, PollingPlace, Sector, TurnoutReport
 from ihs.programme import get_setting
@@ -561,17 +569,37 @@ def ballot_result(db: Engine, ballot_id: int) -> dict | None:
     }
 
 
-def count_comparison(db: Engine, ballot_id: int) -> pd.DataFrame:
-    """Entries 1 and 2 side by side: field, label, entry_1, entry_2, same."""
-    entries = count_entries(db, ballot_id).set_index("entry_no")
-    rows = []
-    for k in COUNT_FIELDS:
-        a = int(entries.loc[1, k]) if 1 in entries.index else None
-        b = int(entries.loc[2, k]) if 2 in entries.index else None
-        rows.append(
-            {"field": k, "label": COUNT_LABELS[k], "entry_1": a, "entry_2": b, "same": a is not None and a == b}
+def count_view(db: Engine, ballot_id: int, viewer: str) -> dict:
+    """What `viewer` may see of the count's double entry (`ihs.ballots.visible_entries`).
+
+    `entries`: who typed each saved entry and when (never its figures); `comparison`: field, label,
+    entry_1, entry_2, same — only once both entries exist, else None; `own`: before that, the
+    entry the viewer typed (entry_no, DataFrame of label and value), else None.
+    """
+    rows = count_entries(db, ballot_id).set_index("entry_no")
+    entries = {int(n): {"by": r["entered_by"], "at": r["entered_at"]} for n, r in rows.iterrows()}
+    visible = visible_entries({n: e["by"] for n, e in entries.items()}, viewer)
+    view: dict = {"entries": entries, "comparison": None, "own": None}
+    if visible == {1, 2}:
+        view["comparison"] = pd.DataFrame(
+            [
+                {
+                    "field": k,
+                    "label": COUNT_LABELS[k],
+                    "entry_1": int(rows.loc[1, k]),
+                    "entry_2": int(rows.loc[2, k]),
+                    "same": int(rows.loc[1, k]) == int(rows.loc[2, k]),
+                }
+                for k in COUNT_FIELDS
+            ]
         )
-    return pd.DataFrame(rows)
+    elif visible:
+        (n,) = visible
+        view["own"] = (
+            n,
+            pd.DataFrame([{"label": COUNT_LABELS[k], "value": int(rows.loc[n, k])} for k in COUNT_FIELDS]),
+        )
+    return view
 
 
 def setup_candidates(db: Engine, now: datetime) -> pd.DataFrame:

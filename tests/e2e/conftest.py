@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -127,10 +127,15 @@ def _seed_user_text(db_url: str) -> str:
 
 
 @contextmanager
-def running_app(tmp: Path) -> Iterator[dict]:
-    """`streamlit run app.py` on a free port over a fresh demo database; stopped on exit."""
+def running_app(tmp: Path, prepare: Callable[[str], None] | None = None) -> Iterator[dict]:
+    """`streamlit run app.py` on a free port over a fresh demo database; stopped on exit.
+
+    `prepare(db_url)`, if given, changes the database before the app starts (nothing is cached yet).
+    """
     db_url, env = _prepare_db(tmp)
     payload_sector = _seed_user_text(db_url)
+    if prepare is not None:
+        prepare(db_url)
     port = _free_port()
     log = tmp / "streamlit.log"
     with open(log, "wb") as out:

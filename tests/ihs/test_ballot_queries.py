@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from ihs import ballots as b
 from ihs.db import session_scope
 from ihs.models import Ballot, PollingPlace, TurnoutReport
 from ihs.queries import ballots as q
@@ -244,11 +245,28 @@ def test_demo_historical_results_and_side_by_side_entries(engine):
     locked = int(df[df["status"] == "locked"]["ballot_id"].iloc[0])
     result = q.ballot_result(engine, locked)
     assert result["status"] == "locked" and result["outcome"].adopted
-    comparison = q.count_comparison(engine, locked)
+    comparison = q.count_view(engine, locked, "lecteur")["comparison"]
     assert comparison["same"].all() and comparison["label"].tolist()[0] == "Oui"
     open_id = q.live_ballot_id(engine, NOW)
     assert q.ballot_result(engine, open_id) is None
-    assert q.count_comparison(engine, open_id)["entry_1"].isna().all()
+    assert q.count_view(engine, open_id, "coordination") == {"entries": {}, "comparison": None, "own": None}
+
+
+@pytest.mark.parametrize(
+    ("authors", "viewer", "visible"),
+    [
+        ({}, "ana", set()),
+        ({1: "ana"}, "ana", {1}),
+        ({1: "ana"}, "bob", set()),  # bob may type entry 2: he sees nothing of entry 1
+        ({1: "ana"}, "coordination", set()),  # nor does the coordinator who will validate
+        ({2: "bob"}, "ana", set()),
+        ({2: "bob"}, "bob", {2}),
+        ({1: "ana", 2: "bob"}, "ana", {1, 2}),
+        ({1: "ana", 2: "bob"}, "coordination", {1, 2}),
+    ],
+)
+def test_entry_2_is_typed_blind(authors, viewer, visible):
+    assert b.visible_entries(authors, viewer) == visible
 
 
 def test_ballot_list_labels_for_the_choice_list(engine):

@@ -9,11 +9,21 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ihs import ballots as b
 from ihs.db import session_scope
-from ihs.models import AuditLog, Ballot, BallotCount, Deployment, DeploymentStage, Organisation, Sector, SectorDwellings
+from ihs.models import (
+    AuditLog,
+    Ballot,
+    BallotCount,
+    Deployment,
+    DeploymentStage,
+    Organisation,
+    Sector,
+    SectorDwellings,
+    TurnoutReport,
+)
 from ihs.programme import set_setting
 from ihs.users import SYSTEM, Actor, PermissionDenied
 
@@ -161,7 +171,9 @@ def test_a_planned_ballot_can_be_edited_until_the_first_report(empty_engine):
 # ---------------------------------------------------------------- turnout
 
 
-@pytest.mark.parametrize("value", ["12,5", "abc", 12.5, None, True])
+@pytest.mark.parametrize(
+    "value", ["12,5", "abc", 12.5, None, True, "19,5", "13.5", "1 9", "19a", "12,0", "1e2", "", "  "]
+)
 def test_turnout_must_be_a_whole_number(empty_engine, value):
     bid, places = make_ballot(empty_engine, make_sector(empty_engine))
     with pytest.raises(b.ValidationError) as exc:
@@ -173,6 +185,37 @@ def test_turnout_accepts_typed_whole_numbers(empty_engine):
     bid, places = make_ballot(empty_engine, make_sector(empty_engine))
     report(empty_engine, LANDLORD, bid, places[0], " 12 ", OPENS + timedelta(hours=3))
     report(empty_engine, LANDLORD, bid, places[0], 14.0, OPENS + timedelta(hours=4))
+    with session_scope("t", engine=empty_engine) as s:
+        assert [r.voters for r in s.execute(select(TurnoutReport).order_by(TurnoutReport.id)).scalars()] == [12, 14]
+
+
+def _reports_and_audit(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(func.count()).select_from(TurnoutReport)).scalar_one(),
+            conn.execute(select(func.count()).select_from(AuditLog)).scalar_one(),
+        )
+
+
+def test_a_turnout_jump_above_the_set_share_of_registered_asks_for_a_confirmation(empty_engine):
+    """310 registered, warning share 25 %: a rise of 77 (≤ 77.5) passes, 78 asks; by hand."""
+    bid, places = make_ballot(empty_engine, make_sector(empty_engine, dwellings=310))
+    with pytest.raises(b.WarningsNotAcknowledged) as warn:
+        report(empty_engine, LANDLORD, bid, places[0], 78, OPENS + timedelta(hours=1))
+    assert "78 de plus qu'à l'ouverture" in warn.value.warnings["voters"]
+    report(empty_engine, LANDLORD, bid, places[0], 19, OPENS + timedelta(hours=1))
+    before = _reports_and_audit(empty_engine)
+    # « 19,5 » dropped its comma in a number widget: 195 is a rise of 176 since the 19 of 10:00.
+    with pytest.raises(b.WarningsNotAcknowledged) as warn:
+        report(empty_engine, LANDLORD, bid, places[0], 195, OPENS + timedelta(hours=2))
+    assert warn.value.warnings["voters"].startswith("195 votants : 176 de plus qu'au relevé de 10:00")
+    assert "25\u00a0% des 310 logements inscrits" in warn.value.warnings["voters"]
+    assert _reports_and_audit(empty_engine) == before
+    report(empty_engine, LANDLORD, bid, places[0], 96, OPENS + timedelta(hours=2))  # +77: no question
+    with pytest.raises(b.WarningsNotAcknowledged):
+        report(empty_engine, LANDLORD, bid, places[0], 174, OPENS + timedelta(hours=3))  # +78
+    report(empty_engine, LANDLORD, bid, places[0], 174, OPENS + timedelta(hours=3), jump_confirmed=True)
+    assert _reports_and_audit(empty_engine)[0] == before[0] + 2
 
 
 def test_turnout_cannot_be_negative(empty_engine):
@@ -226,11 +269,11 @@ def test_each_place_counts_its_latest_report_a_same_minute_correction_included(e
 
 def test_turnout_total_cannot_exceed_registered_dwellings(empty_engine):
     bid, places = make_ballot(empty_engine, make_sector(empty_engine, dwellings=100))
-    report(empty_engine, LANDLORD, bid, places[0], 60, OPENS + timedelta(hours=3))
+    report(empty_engine, LANDLORD, bid, places[0], 60, OPENS + timedelta(hours=3), jump_confirmed=True)
     with pytest.raises(b.ValidationError) as exc:
-        report(empty_engine, LANDLORD, bid, places[1], 41, OPENS + timedelta(hours=4))
+        report(empty_engine, LANDLORD, bid, places[1], 41, OPENS + timedelta(hours=4), jump_confirmed=True)
     assert "logements inscrits" in exc.value.errors["voters"]
-    report(empty_engine, LANDLORD, bid, places[1], 40, OPENS + timedelta(hours=4))
+    report(empty_engine, LANDLORD, bid, places[1], 40, OPENS + timedelta(hours=4), jump_confirmed=True)
 
 
 @pytest.mark.parametrize("at", [OPENS - timedelta(minutes=1), datetime(2026, 3, 8, 18, 1), datetime(2026, 4, 1, 10)])

@@ -46,11 +46,13 @@ def test_no_column_could_hold_a_tenant_name():
 
 
 def test_door_to_door_round(engine):
-    vid = _record(engine, kind="door_to_door", doors_knocked="120", doors_answered="45", documents_left="1 20")
+    vid = _record(engine, kind="door_to_door", doors_knocked="1 120", doors_answered="45", documents_left="120")
     with session_scope(engine=engine) as s:
         v = s.get(Visit, vid)
-        assert (v.doors_knocked, v.doors_answered, v.documents_left) == (120, 45, 120)
+        assert (v.doors_knocked, v.doors_answered, v.documents_left) == (1120, 45, 120)
         assert v.organisation_id is not None and v.created_by == "partenaire"
+    # A space that is not a thousands separator is a typing slip, never silently glued.
+    assert "nombre entier" in _errors(engine, kind="door_to_door", doors_knocked="1 20")["doors_knocked"]
 
 
 def test_dropin_topics_from_the_fixed_list(engine):

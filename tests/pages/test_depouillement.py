@@ -3,6 +3,7 @@ validation, locking and unlocking with a reason, the outcome and the next milest
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -26,7 +27,7 @@ def closed(app_db):
 def enter(at, n, yes, no, blank, void, in_box):
     at.radio(key="dep_saisie").set_value(n).run()
     for key, value in zip(("yes", "no", "blank", "void", "in_box"), (yes, no, blank, void, in_box), strict=True):
-        at.number_input(key=f"dep_{key}").set_value(value)
+        at.text_input(key=f"dep_{key}").input(str(value))
     at.button(key=SUBMIT.format(n=n)).click().run()
     assert not at.exception
 
@@ -45,7 +46,7 @@ def test_the_closed_ballot_is_proposed_and_parts_must_add_up(closed):
     enter(at, 1, 42, 15, 2, 1, 60)
     assert "Saisie 1 enregistrée" in at.success[0].value
     # The figures typed are cleared once saved: a second entry starts blank.
-    assert at.number_input(key="dep_yes").value is None
+    assert at.text_input(key="dep_yes").value == ""
     # The same person cannot make the second entry.
     enter(at, 2, 42, 15, 2, 1, 60)
     assert "autre personne" in at.error[0].value
@@ -95,7 +96,7 @@ def test_double_entry_differences_validation_lock_and_unlock(closed):
     assert status(engine, bid) == ("locked", "adopted")
     assert "verrouillé par coordination" in texts(coord)
     # Locked: no entry form; unlocking needs a reason.
-    assert not [n for n in coord.number_input if n.key == "dep_yes"]
+    assert not [n for n in coord.text_input if n.key == "dep_yes"]
     coord.button(key="FormSubmitter:deverrouiller-Déverrouiller le résultat").click().run()
     assert "pourquoi" in coord.error[0].value and status(engine, bid)[0] == "locked"
     coord.text_input(key="dep_raison").input("Recomptage demandé par la commission")
@@ -137,4 +138,49 @@ def test_an_open_ballot_is_not_counted_yet(app_db):
         montaigne = conn.execute(select(Ballot.id).where(Ballot.status == "open")).scalar_one()
     sel.set_value(montaigne).run()
     assert "le dépouillement se fait après la clôture" in texts(at)
-    assert not [n for n in at.number_input if n.key == "dep_yes"]
+    assert not [n for n in at.text_input if n.key == "dep_yes"]
+
+
+def _page_shows(at) -> str:
+    """Every text and table cell the page shows."""
+    cells = " ".join(frame.value.to_string() for frame in at.dataframe)
+    fields = " ".join(str(t.value) for t in at.text_input)
+    return f"{texts(at)} {cells} {fields}"
+
+
+def test_the_second_entry_is_typed_blind_then_differences_are_marked(closed):
+    engine, bid = closed
+    landlord = open_page("landlord", "depouillement")
+    enter(landlord, 1, 41, 16, 2, 1, 60)
+    # The first typist sees their own entry, and only that.
+    assert landlord.dataframe[0].value.columns.tolist() == ["Champ", "Votre saisie 1"]
+    assert landlord.dataframe[0].value["Votre saisie 1"].tolist() == [41, 16, 2, 1, 60]
+    # The coordinator (who may type entry 2, and will validate) sees who typed entry 1, no figure.
+    coord = open_page("coordinator", "depouillement")
+    shown = _page_shows(coord)
+    assert "Saisie 1 enregistrée par bailleur" in shown
+    assert not coord.dataframe
+    # Neither 41 nor 16 anywhere, as a figure (a time of day such as 10:41 may contain them).
+    assert not re.search(r"(?<![\d:/])(41|16)(?![\d:/])", shown), shown
+    assert coord.radio(key="dep_saisie").value == 2  # the entry still to do
+    assert "restent cachés" in shown
+    enter(coord, 2, 42, 15, 2, 1, 60)
+    # Both in: the comparison, the differing lines marked.
+    table = coord.dataframe[0].value
+    assert table["Saisie 1"].tolist() == [41, 16, 2, 1, 60] and table["Saisie 2"].tolist() == [42, 15, 2, 1, 60]
+    assert table["Concordance"].tolist()[:2] == ["✘ différent", "✘ différent"]
+    assert "Lignes différentes : Oui, Non" in texts(coord)
+
+
+@pytest.mark.parametrize("typed", ["19,5", "13.5", "1 9", "19a", "-3", "4,0"])
+def test_a_count_line_that_is_not_a_whole_number_is_refused_in_french(closed, typed):
+    engine, bid = closed
+    at = open_page("landlord", "depouillement")
+    at.text_input(key="dep_yes").input(typed)
+    for key, value in (("no", "15"), ("blank", "2"), ("void", "1"), ("in_box", "60")):
+        at.text_input(key=f"dep_{key}").input(value)
+    at.button(key=SUBMIT.format(n=1)).click().run()
+    assert "nombre entier" in at.error[0].value or "négatif" in at.error[0].value
+    assert at.text_input(key="dep_yes").value == typed  # what was typed is kept
+    with engine.connect() as conn:
+        assert conn.execute(select(BallotCount).where(BallotCount.ballot_id == bid)).first() is None

@@ -26,13 +26,13 @@ def test_the_open_ballot_and_its_places_are_offered(app_db):
 def test_a_report_below_the_previous_one_is_refused_next_to_the_field(app_db):
     at = open_page("landlord", "participation")
     before = n_reports(app_db)
-    at.number_input(key="part_votants").set_value(3)
+    at.text_input(key="part_votants").input("3")
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert not at.exception
     assert "relevé précédent de ce bureau (24" in at.error[0].value
     assert n_reports(app_db) == before
     # What the user typed is kept.
-    assert at.number_input(key="part_votants").value == 3
+    assert at.text_input(key="part_votants").value == "3"
     # Marked as a correction without a reason: still refused, on the reason field.
     at.checkbox(key="part_correction").check()
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
@@ -52,10 +52,10 @@ def test_a_report_below_the_previous_one_is_refused_next_to_the_field(app_db):
 
 def test_a_total_above_registered_is_refused_and_a_normal_report_saved(app_db):
     at = open_page("landlord", "participation")
-    at.number_input(key="part_votants").set_value(500)
+    at.text_input(key="part_votants").input("500")
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert "logements inscrits (420)" in at.error[0].value
-    at.number_input(key="part_votants").set_value(30)
+    at.text_input(key="part_votants").input("30")
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert not at.error and at.success
     assert "66 votants sur 420 inscrits" in texts(at)
@@ -65,7 +65,7 @@ def test_an_empty_or_negative_number_is_refused(app_db):
     at = open_page("landlord", "participation")
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert "nombre entier" in at.error[0].value
-    at.number_input(key="part_votants").set_value(-4)
+    at.text_input(key="part_votants").input("-4")
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert "négatif" in at.error[0].value
 
@@ -80,8 +80,54 @@ def test_a_time_outside_the_ballot_is_refused(app_db):
     from datetime import date, time
 
     at = open_page("landlord", "participation")
-    at.number_input(key="part_votants").set_value(30)
+    at.text_input(key="part_votants").input("30")
     at.date_input(key="part_jour").set_value(date(2026, 12, 5))
     at.time_input(key="part_heure").set_value(time(10, 0))
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert "pendant le scrutin" in at.error[0].value
+
+
+def _counts(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return n_reports(engine), conn.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+
+
+SUBMIT = "FormSubmitter:participation-Enregistrer"
+
+
+@pytest.mark.parametrize("typed", ["19,5", "13.5", "1 9", "19a", "195,5", "12,0", "deux"])
+def test_a_figure_that_is_not_a_whole_number_writes_nothing(app_db, typed):
+    at = open_page("landlord", "participation")
+    before = _counts(app_db)
+    at.text_input(key="part_votants").input(typed)
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception and not at.success
+    message = at.error[0].value
+    assert "nombre" in message and f"« {typed} »" in message and "sans virgule ni point" in message
+    assert at.text_input(key="part_votants").value == typed
+    assert _counts(app_db) == before
+
+
+def test_a_jump_above_the_share_of_registered_asks_for_a_confirmation(app_db):
+    """Montaigne: 420 registered, the first place at 24; 25 % of 420 = 105, so 24 → 130 (+106) asks."""
+    at = open_page("landlord", "participation")
+    before = _counts(app_db)
+    at.text_input(key="part_votants").input("130")
+    at.button(key=SUBMIT).click().run()
+    assert "106 de plus" in at.warning[0].value and "25\u00a0% des 420 logements inscrits" in at.warning[0].value
+    assert _counts(app_db) == before
+    # Another figure is not covered by the confirmation shown for 130.
+    at.text_input(key="part_votants").input("131")
+    at.checkbox(key="part_confirme").check()
+    at.button(key=SUBMIT).click().run()
+    assert "107 de plus" in at.warning[0].value and _counts(app_db) == before
+    at.checkbox(key="part_confirme").check()
+    at.button(key=SUBMIT).click().run()
+    assert "Enregistré : 131 votants" in at.success[0].value
+    assert _counts(app_db)[0] == before[0] + 1
+    # 129 (+105) would have passed without a question.
+    at.text_input(key="part_votants").input("129")
+    at.checkbox(key="part_correction").check()
+    at.text_input(key="part_raison").input("131 était une erreur")
+    at.button(key=SUBMIT).click().run()
+    assert "Enregistré : 129 votants" in at.success[0].value
