@@ -181,7 +181,7 @@ def setup_ballot(
     ballot_id: int | None = None,
 ) -> Ballot:
     """Create the ballot of the sector's current deployment (or edit it while no turnout is reported)."""
-    require(actor, "ballots")
+    require(actor, "ballots", session)
     errors: dict[str, str] = {}
     deployment_id = session.execute(
         select(func.max(Deployment.id)).where(Deployment.sector_id == sector_id)
@@ -309,7 +309,7 @@ def record_turnout(
     `ballot.turnout_jump_warning_share` of the registered dwellings raises WarningsNotAcknowledged
     until `jump_confirmed`: « 19,5 » typed into a number widget arrives as 195.
     """
-    require(actor, "turnout")
+    require(actor, "turnout", session)
     # The ballot and the place in one read (this runs for every reading of a ballot week).
     found = session.execute(_BALLOT_AND_PLACE, {"ballot_id": ballot_id, "place_id": place_id}).first()
     if found is None:
@@ -441,7 +441,7 @@ def enter_count(
     acknowledged_note: str | None = None,
 ) -> BallotCount:
     """Entry 1 or 2 of the public count, each by a different person; a locked result is refused."""
-    require(actor, "count")
+    require(actor, "count", session)
     ballot = _ballot(session, ballot_id)
     errors: dict[str, str] = {}
     if ballot.status == "locked":
@@ -530,7 +530,7 @@ def count_differences(session: Session, ballot_id: int) -> list[dict]:
 
 def validate_count(session: Session, actor: Actor, ballot_id: int) -> Outcome:
     """Validate when both entries exist and agree; else raise (with the differences side by side)."""
-    require(actor, "count")
+    require(actor, "count", session)
     ballot = _ballot(session, ballot_id)
     if ballot.status == "locked":
         raise ValidationError({"ballot": "Le résultat est déjà verrouillé."})
@@ -550,7 +550,7 @@ def validate_count(session: Session, actor: Actor, ballot_id: int) -> Outcome:
 
 def lock_result(session: Session, actor: Actor, ballot_id: int) -> Ballot:
     """The coordinator locks the validated result: no change without unlocking."""
-    require(actor, "lock_ballots")
+    require(actor, "lock_ballots", session)
     ballot = _ballot(session, ballot_id)
     if ballot.status != "validated":
         raise ValidationError({"ballot": "Seul un résultat validé (deux saisies concordantes) peut être verrouillé."})
@@ -562,7 +562,7 @@ def lock_result(session: Session, actor: Actor, ballot_id: int) -> Ballot:
 
 def unlock_result(session: Session, actor: Actor, ballot_id: int, reason: str | None) -> Ballot:
     """Unlock with a reason (kept on the ballot and in the audit log); the count must be validated again."""
-    require(actor, "lock_ballots")
+    require(actor, "lock_ballots", session)
     ballot = _ballot(session, ballot_id)
     reason = (reason or "").strip()
     errors = {}
@@ -692,7 +692,7 @@ def propose_milestones(session: Session, ballot_id: int) -> list[dict]:
 
 def save_milestones(session: Session, actor: Actor, ballot_id: int, milestones: list[dict]) -> list[DeploymentStage]:
     """Store the planned dates of the next stages of an adopted ballot's deployment."""
-    require(actor, "ballots")
+    require(actor, "ballots", session)
     ballot = _ballot(session, ballot_id)
     errors = {}
     if ballot.outcome != "adopted":

@@ -180,7 +180,7 @@ def record_event(session: Session, actor: Actor, **fields) -> list[Event]:
 
     Attendance and reach apply to the first date only: later ones have not happened yet.
     """
-    require(actor, "events")
+    require(actor, "events", session)
     v = validate_event(session, actor, **fields)
     sectors = list(session.execute(select(Sector).where(Sector.id.in_(v["sector_ids"]))).scalars())
     series = None
@@ -227,7 +227,7 @@ def _owned_event(session: Session, actor: Actor, event_id: int) -> Event:
 
 def update_event(session: Session, actor: Actor, event_id: int, **fields) -> Event:
     """Correct an event (same checks as a new one); the audit log keeps the old values."""
-    require(actor, "events")
+    require(actor, "events", session)
     ev = _owned_event(session, actor, event_id)
     current = dict(
         kind=ev.kind,
@@ -269,7 +269,7 @@ def check_reason(reason) -> str:
 
 def delete_event(session: Session, actor: Actor, event_id: int, reason: str) -> Event:
     """Soft delete: the row stays, marked with when and why (the audit log records a delete)."""
-    require(actor, "events")
+    require(actor, "events", session)
     text = check_reason(reason)
     ev = _owned_event(session, actor, event_id)
     ev.deleted_at = clock.now()

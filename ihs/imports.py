@@ -354,7 +354,7 @@ def _existing(session: Session, kind: ImportKind, rows: list[RowCheck]) -> dict[
 
 def check_rows(session: Session, actor: Actor, kind_code: str, filename: str, data: bytes, today: date) -> Preview:
     kind = KINDS[kind_code]
-    require(actor, kind.permission)
+    require(actor, kind.permission, session)
     table = read_rows(filename, data)
     if not table:
         raise ImportFileError("Le fichier est vide.")
@@ -406,7 +406,7 @@ def apply_import(
 ) -> ImportResult:
     """Write the valid rows of a preview (upsert on sector + date); refuses any error unless `only_valid`."""
     kind = KINDS[preview.kind]
-    require(actor, kind.permission)
+    require(actor, kind.permission, session)
     if preview.invalid and not only_valid:
         raise ValidationError(
             {

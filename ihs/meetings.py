@@ -209,7 +209,7 @@ def _clean(value: str | None) -> str:
 
 def open_meeting(session: Session, actor: Actor, *, title: str, held_on: date, frozen_as_of: date) -> Meeting:
     """Open a meeting and freeze the figures as of `frozen_as_of` (coordinator only)."""
-    require(actor, "meetings")
+    require(actor, "meetings", session)
     errors: dict[str, str] = {}
     title = _clean(title)
     if not title:
@@ -243,7 +243,7 @@ def open_meeting(session: Session, actor: Actor, *, title: str, held_on: date, f
 
 def close_meeting(session: Session, actor: Actor, meeting_id: int) -> None:
     """Close the meeting: the dashboards go back to today's figures (the snapshot is kept)."""
-    require(actor, "meetings")
+    require(actor, "meetings", session)
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or not meeting.is_open:
         raise ValidationError({"meeting": "Cette séance n'est pas ouverte."})
@@ -262,7 +262,7 @@ def record_decision(
     due_on: date | None = None,
 ) -> Decision:
     """Record a decision taken at a meeting (coordinator only)."""
-    require(actor, "meetings")
+    require(actor, "meetings", session)
     errors: dict[str, str] = {}
     text, owner = _clean(text), _clean(owner)
     meeting = session.get(Meeting, meeting_id) if meeting_id else None
@@ -297,7 +297,7 @@ def record_decision(
 
 def set_decision_done(session: Session, actor: Actor, decision_id: int, done: bool = True) -> None:
     """Mark a decision as done (or not done again)."""
-    require(actor, "meetings")
+    require(actor, "meetings", session)
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise ValidationError({"decision": "Cette décision n'existe pas."})

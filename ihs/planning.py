@@ -149,7 +149,7 @@ def plan_deployment(
 
     Raises `ValidationError` (nothing written) when a date or the sector is wrong.
     """
-    require(actor, "deployments")
+    require(actor, "deployments", session)
     errors = validate_milestones(milestones)
     sector = session.get(Sector, sector_id)
     if sector is None:

@@ -156,7 +156,7 @@ def configured_slides(db: Engine) -> list[str]:
 
 def save_slides(session: Session, actor: Actor, codes: list[str]) -> None:
     """Store the coordinator's choice and order of slides; French errors keyed "slides"."""
-    require(actor, "settings")
+    require(actor, "settings", session)
     errors = validate_slides(list(codes))
     if errors:
         raise ValidationError(errors)

@@ -65,7 +65,7 @@ def all_settings(db: Engine) -> dict[str, Any]:
 
 def set_setting(session: Session, actor: Actor, key: str, value: Any) -> None:
     """Store a programme setting (coordinator only); unknown keys are refused."""
-    require(actor, "settings")
+    require(actor, "settings", session)
     if key not in DEFAULTS:
         raise KeyError(f"Paramètre inconnu : {key}")
     row = session.get(Setting, key)

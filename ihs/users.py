@@ -49,9 +49,33 @@ class Actor:
 SYSTEM = Actor("système", "coordinator")
 
 
-def require(actor: Actor, permission: str) -> None:
+ACCOUNT_CHANGED = (
+    "Votre compte a été modifié depuis votre connexion (rôle ou organisation) : rien n'a été enregistré. "
+    "Rechargez la page."
+)
+ACCOUNT_DISABLED = "Votre compte a été désactivé : rien n'a été enregistré."
+
+
+def require(actor: Actor, permission: str, session: Session | None = None) -> None:
+    """Refuse what `actor`'s role may not do.
+
+    With the write's `session`, the account is read again in that transaction: a browser session
+    keeps the Actor it logged in with, and an account disabled, or given another role or
+    organisation since, must not write once more with the old one.
+    """
     if not actor.can(permission):
         raise PermissionDenied(f"Action non autorisée pour le rôle « {ROLES.get(actor.role, actor.role)} ».")
+    if session is None or actor == SYSTEM:
+        return
+    row = session.execute(
+        select(User.active, User.role, User.organisation_id).where(User.username == actor.username)
+    ).first()
+    if row is None:
+        return  # an actor that is not an account (scripts, tests): its role was checked above
+    if not row.active:
+        raise PermissionDenied(ACCOUNT_DISABLED)
+    if row.role != actor.role or row.organisation_id != actor.organisation_id:
+        raise PermissionDenied(ACCOUNT_CHANGED)
 
 
 def sectors_in_scope(session: Session, actor: Actor) -> set[int] | None:
@@ -143,7 +167,7 @@ def add_user(
     rounds: int = 12,
 ) -> User:
     """Create an account. Raises ValidationError (messages keyed by field) on bad input."""
-    require(actor, "users")
+    require(actor, "users", session)
     username = (username or "").strip().lower()
     errors = validate_user(username, name, role, password)
     if "username" not in errors and session.execute(select(User.id).where(User.username == username)).first():
@@ -187,7 +211,7 @@ def _other_active_coordinators(session: Session, username: str) -> int:
 
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
-    require(actor, "users")
+    require(actor, "users", session)
     user = _user(session, username)
     if not active and user.role == "coordinator" and not _other_active_coordinators(session, username):
         # Nobody could manage accounts any more.
@@ -200,7 +224,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
 
 def set_role(session: Session, actor: Actor, username: str, role: str, organisation: str | int | None = None) -> User:
     """Change a role (and, optionally, the organisation that gives a partner its sectors)."""
-    require(actor, "users")
+    require(actor, "users", session)
     errors: dict[str, str] = {}
     if role not in ROLES:
         errors["role"] = f"Rôle inconnu : {role}."
@@ -223,7 +247,7 @@ def set_role(session: Session, actor: Actor, username: str, role: str, organisat
 
 
 def reset_password(session: Session, actor: Actor, username: str, password: str, rounds: int = 12) -> User:
-    require(actor, "users")
+    require(actor, "users", session)
     user = _user(session, username)
     problem = validate_password(password or "")
     if problem:

@@ -113,7 +113,7 @@ def validate_visit(
 
 
 def record_visit(session: Session, actor: Actor, **fields) -> Visit:
-    require(actor, "visits")
+    require(actor, "visits", session)
     v = validate_visit(session, actor, **fields)
     visit = Visit(**v, organisation_id=actor.organisation_id, source="saisie", created_by=actor.username)
     session.add(visit)
@@ -132,7 +132,7 @@ def _owned_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
 
 def update_visit(session: Session, actor: Actor, visit_id: int, **fields) -> Visit:
     """Correct a visit (same checks as a new one); the audit log keeps the old values."""
-    require(actor, "visits")
+    require(actor, "visits", session)
     visit = _owned_visit(session, actor, visit_id)
     required, optional = FIELDS[visit.kind]
     current = dict(
@@ -156,7 +156,7 @@ def update_visit(session: Session, actor: Actor, visit_id: int, **fields) -> Vis
 
 
 def delete_visit(session: Session, actor: Actor, visit_id: int, reason: str) -> Visit:
-    require(actor, "visits")
+    require(actor, "visits", session)
     text = check_reason(reason)
     visit = _owned_visit(session, actor, visit_id)
     visit.deleted_at = clock.now()
@@ -192,7 +192,7 @@ def record_workshop_attendance(
     session: Session, actor: Actor, *, event_id, attendance, returning_participants=None, today: date | None = None
 ) -> Event:
     """Attendance of one workshop session (and how many came back from earlier sessions)."""
-    require(actor, "visits")
+    require(actor, "visits", session)
     today = today or clock.today()
     errors: dict[str, str] = {}
     ev = None

@@ -82,7 +82,11 @@ def login_gate() -> Actor | None:
         username = st.session_state.get("username")
         actor = actor_for(engine(), username) if username else None
         if actor is None:
-            st.error("Ce compte a été désactivé.")
+            # Disabled while logged in: end the session (and its cookie) and show the login form.
+            log.warning("session of disabled account %s ended", username)
+            authenticator.logout(location="unrendered")
+            st.session_state["_account_message"] = "Ce compte a été désactivé : la session est terminée."
+            st.rerun()
         else:
             if not st.session_state.get("_logged_in_as") == username:
                 with session_scope(username, engine=engine()) as s:
@@ -90,6 +94,8 @@ def login_gate() -> Actor | None:
                 st.session_state["_logged_in_as"] = username
                 st.session_state.pop("show_login", None)
         return actor
+    if message := st.session_state.pop("_account_message", None):
+        st.error(message)
     if status is False:
         st.error(failures or "Identifiant ou mot de passe incorrect.")
     if settings.demo:
@@ -142,6 +148,9 @@ def require_page(path: str) -> Actor:
         # The database decides, not the session: an account disabled or given another role
         # since this session logged in loses access at once, even if app.py did not run.
         actor = actor_for(engine(), actor.username)
+        if actor is None:
+            st.session_state["actor"] = None
+            st.rerun()  # app.py's login gate ends the session and shows the login form
     spec = spec_for(path)
     if actor is None or actor.role not in spec.roles:
         st.error("Accès refusé : cette page est réservée à d'autres rôles. Connectez-vous avec un compte autorisé.")

@@ -131,3 +131,34 @@ def test_cookie_key_required_outside_demo_mode():
         Settings(demo=False, cookie_key="changeme", **base).require_cookie_key()
     assert Settings(demo=False, cookie_key="k" * 32, **base).require_cookie_key() == "k" * 32
     assert Settings(demo=True, cookie_key=None, **base).require_cookie_key()
+
+
+@pytest.mark.parametrize("change", ["disable", "role", "organisation"])
+def test_a_write_reads_the_account_again_and_refuses_the_old_rights(engine, coord, change):
+    """A browser session keeps the Actor it logged in with: the write checks the account in the database."""
+    from sqlalchemy import func
+
+    from ihs.models import AuditLog, Sector, Visit
+    from ihs.users import ACCOUNT_CHANGED, ACCOUNT_DISABLED, PermissionDenied, set_active
+    from ihs.visits import record_visit
+
+    partner = actor_for(engine, "partenaire")
+    with engine.connect() as conn:
+        sector = conn.execute(select(Sector.id).where(Sector.code == "bellevue-kergoat")).scalar_one()
+    with session_scope("coordination", engine=engine) as s:
+        if change == "disable":
+            set_active(s, coord, "partenaire", False)
+        elif change == "role":
+            set_role(s, coord, "partenaire", "viewer")
+        else:
+            set_role(s, coord, "partenaire", "partner", "Brest métropole habitat")
+
+    def rows():
+        with engine.connect() as conn:
+            return [conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (Visit, AuditLog)]
+
+    before = rows()
+    with pytest.raises(PermissionDenied) as refused, session_scope("partenaire", engine=engine) as s:
+        record_visit(s, partner, kind="dropin", sector_id=sector, occurred_on=NOW.date(), people_seen="3")
+    assert str(refused.value) == (ACCOUNT_DISABLED if change == "disable" else ACCOUNT_CHANGED)
+    assert rows() == before
