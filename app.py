@@ -61,6 +61,13 @@ else:
         sections.setdefault(p.section, []).append(
             st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
         )
+    if not presentation:
+        # Other roles' pages answer at their address with a French "reserved" message (no menu entry).
+        sections.setdefault("", []).extend(
+            st.Page(auth.reserved_page(p), title=p.title, url_path=p.url_path, visibility="hidden")
+            for p in PAGES
+            if p not in allowed
+        )
     nav = st.navigation(sections, position="hidden" if presentation else "sidebar")
     if actor:
         st.sidebar.caption(f"Connecté·e : **{actor.username}**")

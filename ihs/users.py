@@ -74,7 +74,8 @@ def require(actor: Actor, permission: str, session: Session | None = None) -> No
         return  # an actor that is not an account (scripts, tests): its role was checked above
     if not row.active:
         raise PermissionDenied(ACCOUNT_DISABLED)
-    if row.role != actor.role or row.organisation_id != actor.organisation_id:
+    # A partner's organisation is its scope (the sectors it may enter data for).
+    if row.role != actor.role or (row.role == "partner" and row.organisation_id != actor.organisation_id):
         raise PermissionDenied(ACCOUNT_CHANGED)
 
 

@@ -13,7 +13,7 @@ from ihs.db import session_scope
 from ihs.demo import DEMO_ACCOUNTS, demo_password
 from ihs.settings import get_settings
 from ihs.ui.data import engine
-from ihs.ui.nav import spec_for
+from ihs.ui.nav import PAGES, PageSpec, spec_for
 from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, credentials, record_login
 from ihs.vocab import ROLES
 
@@ -156,3 +156,26 @@ def require_page(path: str) -> Actor:
         st.error("Accès refusé : cette page est réservée à d'autres rôles. Connectez-vous avec un compte autorisé.")
         st.stop()
     return actor
+
+
+def reserved_page(spec: PageSpec):
+    """What a page the current user may not open shows when reached by its address.
+
+    Registered hidden (no menu entry) in place of the page, so that an old link or a typed
+    address gets a French explanation and the way back, not Streamlit's English "Page not found".
+    """
+
+    def reserved() -> None:
+        roles = ", ".join(ROLES[r] for r in spec.roles)
+        if current_actor() is None:
+            st.error(
+                f"La page « {spec.title} » demande une connexion (réservée à : {roles}). "
+                "Utilisez « Se connecter » dans le menu."
+            )
+        else:
+            st.error(f"La page « {spec.title} » est réservée à d'autres rôles ({roles}) : votre compte ne l'ouvre pas.")
+        home = next(p for p in PAGES if p.default)
+        st.page_link(home.path, label=f"Revenir à « {home.title} »", icon=":material/arrow_back:")
+
+    reserved.__name__ = f"reserved_{spec.url_path}"
+    return reserved
