@@ -34,7 +34,7 @@ from ihs.models import (
 )
 from ihs.programme import get_setting
 from ihs.users import Actor, require
-from ihs.validation import MAX_REASON, clean_text, parse_int, whole_number
+from ihs.validation import MAX_REASON, check_date, clean_text, parse_int, whole_number
 from ihs.vocab import ADOPTION_RULES, POLLING_PLACE_KINDS
 
 COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
@@ -290,6 +290,20 @@ def latest_by_place(session: Session, ballot_id: int, before: datetime | None = 
     """
     params = {"ballot_id": ballot_id} if before is None else {"ballot_id": ballot_id, "before": before}
     return {r.place_id: r for r in session.execute(_LATEST_BY_PLACE[before is not None], params)}
+
+
+def reading_time(day: Any, at: time | None, now: datetime) -> datetime:
+    """When a turnout reading was made: `now`, or the time `at` on `day` (typed JJ/MM/AAAA; empty: today)."""
+    errors: dict[str, str] = {}
+    if at is None:
+        if day is not None and str(day).strip():
+            errors["reported_at"] = "Indiquez aussi l'heure du relevé (ou videz le jour)."
+            raise ValidationError(errors)
+        return now
+    chosen = check_date(errors, "reported_at", day, today=now.date(), required=False, future=False)
+    if errors:
+        raise ValidationError(errors)
+    return datetime.combine(chosen or now.date(), at)
 
 
 def record_turnout(

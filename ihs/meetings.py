@@ -19,7 +19,7 @@ from ihs.models import Decision, Meeting, Sector
 from ihs.queries.overview import summary
 from ihs.queries.sectors import sector_status
 from ihs.users import Actor, require
-from ihs.validation import ValidationError
+from ihs.validation import ValidationError, check_date
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
@@ -207,7 +207,9 @@ def _clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def open_meeting(session: Session, actor: Actor, *, title: str, held_on: date, frozen_as_of: date) -> Meeting:
+def open_meeting(
+    session: Session, actor: Actor, *, title: str, held_on: date | str, frozen_as_of: date | str
+) -> Meeting:
     """Open a meeting and freeze the figures as of `frozen_as_of` (coordinator only)."""
     require(actor, "meetings", session)
     errors: dict[str, str] = {}
@@ -216,12 +218,16 @@ def open_meeting(session: Session, actor: Actor, *, title: str, held_on: date, f
         errors["title"] = "Donnez un intitulé à la séance (par exemple « Comité de pilotage de mars »)."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"L'intitulé est trop long ({TITLE_MAX} caractères au plus)."
-    if held_on is None:
-        errors["held_on"] = "Indiquez la date de la séance."
-    if frozen_as_of is None:
-        errors["frozen_as_of"] = "Indiquez la date à laquelle les chiffres sont arrêtés."
-    elif frozen_as_of > clock.today():
-        errors["frozen_as_of"] = "Les chiffres ne peuvent pas être arrêtés à une date future."
+    today = clock.today()
+    held_on = check_date(errors, "held_on", held_on, today=today, missing="Indiquez la date de la séance.")
+    frozen_as_of = check_date(
+        errors,
+        "frozen_as_of",
+        frozen_as_of,
+        today=today,
+        future=False,
+        missing="Indiquez la date à laquelle les chiffres sont arrêtés.",
+    )
     already = session.execute(select(Meeting.title).where(Meeting.is_open.is_(True)).limit(1)).scalar_one_or_none()
     if already is not None:
         errors["meeting"] = f"Une séance est déjà ouverte (« {already} ») : clôturez-la d'abord."
@@ -259,7 +265,7 @@ def record_decision(
     text: str,
     sector_id: int | None = None,
     owner: str | None = None,
-    due_on: date | None = None,
+    due_on: date | str | None = None,
 ) -> Decision:
     """Record a decision taken at a meeting (coordinator only)."""
     require(actor, "meetings", session)
@@ -276,6 +282,7 @@ def record_decision(
         errors["owner"] = f"Le nom du responsable est trop long ({OWNER_MAX} caractères au plus)."
     if sector_id is not None and session.get(Sector, sector_id) is None:
         errors["sector"] = "Ce secteur n'existe pas."
+    due_on = check_date(errors, "due_on", due_on, today=clock.today(), required=False)
     if due_on is not None and meeting is not None and due_on < meeting.held_on:
         errors["due_on"] = "L'échéance ne peut pas précéder la date de la séance."
     if errors:

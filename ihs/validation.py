@@ -182,15 +182,20 @@ def check_date(
     today: date,
     required: bool = True,
     future: bool = True,
+    missing: str = REQUIRED,
 ) -> date | None:
     """A date between 2009 and two years ahead (or today when `future` is False)."""
     if _blank(value):
         if required:
-            errors[field] = REQUIRED
+            errors[field] = missing
         return None
     day = parse_date_text(value)
     if day is None:
-        errors[field] = f"Date illisible « {str(value)[:20]} » : écrivez-la comme 09/12/2022."
+        shown = str(value).strip()[:20]
+        if _FR_DATE.match(shown):
+            errors[field] = f"Le {shown} n'existe pas : vérifiez le jour et le mois."
+        else:
+            errors[field] = f"Date illisible « {shown} » : écrivez-la comme 09/12/2022 (jour/mois/année)."
         return None
     latest = today + timedelta(days=MAX_DAYS_AHEAD) if future else today
     if day < MIN_DATE:

@@ -20,8 +20,10 @@ sectors = read(mt.sector_choices)
 
 def _open(session) -> str:
     v = forms.values("mt", ["title", "held_on", "frozen_as_of"])
-    mt.open_meeting(session, actor, **v)
-    return f"Séance ouverte : les chiffres sont arrêtés au {fr_date(v['frozen_as_of'])} sur tous les tableaux de bord."
+    opened = mt.open_meeting(session, actor, **v)
+    return (
+        f"Séance ouverte : les chiffres sont arrêtés au {fr_date(opened.frozen_as_of)} sur tous les tableaux de bord."
+    )
 
 
 def _close(session) -> str:
@@ -51,10 +53,10 @@ if meeting is None:
         st.text_input("Intitulé de la séance", key="mt_title", placeholder="Comité de pilotage de printemps")
         forms.field_error("mt", "title")
         left, right = st.columns(2)
-        left.date_input("Date de la séance", value=clock.today(), format="DD/MM/YYYY", key="mt_held_on")
+        forms.date_field("Date de la séance", "mt_held_on", clock.today(), container=left)
         with left:
             forms.field_error("mt", "held_on")
-        right.date_input("Chiffres arrêtés au", value=clock.today(), format="DD/MM/YYYY", key="mt_frozen_as_of")
+        forms.date_field("Chiffres arrêtés au", "mt_frozen_as_of", clock.today(), container=right)
         with right:
             forms.field_error("mt", "frozen_as_of")
         forms.field_error("mt", "meeting")
@@ -81,7 +83,7 @@ else:
             key="dc_sector_id",
         )
         b.text_input("Responsable (organisation ou fonction)", key="dc_owner")
-        c.date_input("Échéance", value=None, format="DD/MM/YYYY", key="dc_due_on")
+        forms.date_field("Échéance (facultatif)", "dc_due_on", container=c)
         for field in ("sector", "owner", "due_on", "meeting"):
             forms.field_error("dc", field)
         st.form_submit_button(

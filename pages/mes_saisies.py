@@ -41,7 +41,7 @@ with tab_events:
             row, F = live.loc[chosen], f"me_ev_{chosen}"
             fields = ["day", "start_time", "place", "attendance", "reach", "notes"]
             with st.form(F, clear_on_submit=False):
-                st.date_input("Date", value=row.starts_at.date(), format="DD/MM/YYYY", key=forms.key(F, "day"))
+                forms.date_field("Date", forms.key(F, "day"), row.starts_at.date())
                 forms.field_error(F, "day")
                 st.time_input("Heure", value=row.starts_at.time(), step=900, key=forms.key(F, "start_time"))
                 for field, label in (
@@ -79,7 +79,7 @@ with tab_visits:
             row, F = live.loc[chosen], f"me_vi_{chosen}"
             counts = list(sum(FIELDS[row.kind], ()))
             with st.form(F, clear_on_submit=False):
-                st.date_input("Date", value=row.occurred_on, format="DD/MM/YYYY", key=forms.key(F, "occurred_on"))
+                forms.date_field("Date", forms.key(F, "occurred_on"), row.occurred_on)
                 forms.field_error(F, "occurred_on")
                 for field in counts:
                     st.text_input(LABELS[field], value=forms.as_text(row[field]), key=forms.key(F, field))

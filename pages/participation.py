@@ -1,14 +1,13 @@
 """Saisie de la participation: polling-place staff type the cumulative number of voters (phone-friendly)."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from ihs import clock
-from ihs.ballots import ValidationError, WarningsNotAcknowledged, record_turnout
+from ihs.ballots import ValidationError, WarningsNotAcknowledged, reading_time, record_turnout
 from ihs.db import session_scope
 from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.queries.ballots import open_ballots, turnout_by_place
+from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
 from ihs.ui.widgets import no_data
@@ -64,7 +63,7 @@ with st.form("participation", clear_on_submit=False, border=False):
         "Relevé fait à une autre heure ?", expanded=bool(st.session_state.get(ERRORS, {}).get("reported_at"))
     ):
         day_col, time_col = st.columns(2)
-        day = day_col.date_input("Jour (vide = aujourd'hui)", value=None, format="DD/MM/YYYY", key="part_jour")
+        day = forms.date_field("Jour (vide = aujourd'hui)", "part_jour", container=day_col)
         at = time_col.time_input("Heure (vide = maintenant)", value=None, step=300, key="part_heure")
     show_error("reported_at")
     correction = st.checkbox("Correction d'un relevé précédent (nombre plus petit)", key="part_correction")
@@ -75,9 +74,8 @@ with st.form("participation", clear_on_submit=False, border=False):
     submitted = st.form_submit_button("Enregistrer", type="primary", width="stretch")
 
 if submitted:
-    current = clock.now().replace(second=0, microsecond=0)
-    reported_at = datetime.combine(day or current.date(), at) if at else current
     try:
+        reported_at = reading_time(day, at, clock.now().replace(second=0, microsecond=0))
         with session_scope(actor.username, engine=engine()) as session:
             report = record_turnout(
                 session,

@@ -1,7 +1,7 @@
 """Saisie des événements: a meeting, an information action, a half-day, a workshop, a drop-in,
 the annual gathering; a weekly series (drop-ins, a workshop cycle) in one go."""
 
-from datetime import date, time
+from datetime import time
 
 import streamlit as st
 
@@ -53,10 +53,7 @@ with st.form(F, clear_on_submit=False):
     forms.field_error(F, "sector_ids")
     left, right = st.columns(2)
     with left:
-        st.date_input(
-            "Date", value=today, min_value=date(2000, 1, 1), max_value=date(today.year + 5, 12, 31),
-            format="DD/MM/YYYY", key=forms.key(F, "day"),
-        )  # fmt: skip
+        forms.date_field("Date", forms.key(F, "day"), today)
         forms.field_error(F, "day")
     with right:
         st.time_input("Heure de début", value=time(14, 0), step=900, key=forms.key(F, "start_time"))
@@ -83,13 +80,12 @@ with st.form(F, clear_on_submit=False):
             key=forms.key(F, "attendance"),
         )
     forms.field_error(F, count_field)
-    st.number_input(
-        "Nombre de dates (une par semaine)",
-        min_value=1,
-        max_value=52,
-        value=10 if kind == "workshop" else 1,
+    occurrences_key = forms.key(F, f"occurrences_{kind}")  # one per kind, so the default follows the kind
+    st.session_state.setdefault(occurrences_key, "10" if kind == "workshop" else "1")
+    st.text_input(
+        "Nombre de dates (une par semaine, de 1 à 52)",
         help="Un cycle d'ateliers : 10 séances. Une permanence hebdomadaire : le nombre de semaines.",
-        key=forms.key(F, f"occurrences_{kind}"),  # one per kind, so the default follows the kind
+        key=occurrences_key,
     )
     forms.field_error(F, "occurrences")
     st.text_input("Titre (facultatif)", placeholder="Sinon, un titre est proposé", key=forms.key(F, "title"))

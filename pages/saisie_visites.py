@@ -1,8 +1,6 @@
 """Visites et accompagnement: after a door-to-door round, a drop-in, legal advice, an equipment
 sale, or a workshop session. Counts only: no tenant's name is ever asked."""
 
-from datetime import date
-
 import streamlit as st
 
 from ihs import clock
@@ -84,10 +82,7 @@ else:
             placeholder="Choisissez le secteur", key=forms.key(F, "sector_id"),
         )  # fmt: skip
         forms.field_error(F, "sector_id")
-        st.date_input(
-            "Date", value=today, min_value=date(2000, 1, 1), max_value=date(today.year + 5, 12, 31),
-            format="DD/MM/YYYY", key=forms.key(F, "occurred_on"),
-        )  # fmt: skip
+        forms.date_field("Date", forms.key(F, "occurred_on"), today)
         forms.field_error(F, "occurred_on")
         for field in counts:
             text_field(field, LABELS[field] + ("" if field in required else " (facultatif)"))

@@ -62,13 +62,10 @@ with st.form("preparer", clear_on_submit=False):
     closes_time = c3.time_input("Clôture à", values["closes_at"].time(), key=f"prep_h_clo_{k}")
     show_error("opens_at")
     show_error("closes_at")
-    registered = st.number_input(
-        "Logements inscrits (un vote par logement)",
-        value=values["registered"],
-        step=1,
-        min_value=0,
-        key=f"prep_inscrits_{k}",
-    )
+    # Text, not a number widget: « -5 » or « 310,5 » get a French message from ihs, never the widget's English.
+    registered_key = f"prep_inscrits_{k}"
+    st.session_state.setdefault(registered_key, "" if values["registered"] is None else str(values["registered"]))
+    registered = st.text_input("Logements inscrits (un vote par logement)", key=registered_key)
     st.caption("Par défaut : les logements du secteur à la date d'ouverture.")
     show_error("registered")
     places = pd.DataFrame(values["places"]).assign(kind=lambda d: d["kind"].map(POLLING_PLACE_KINDS))
@@ -92,14 +89,11 @@ with st.form("preparer", clear_on_submit=False):
         key=f"prep_regle_{k}",
     )
     show_error("rule")
-    quorum = st.number_input(
-        "Quorum (% des inscrits, seulement pour la règle avec quorum)",
-        value=values["quorum_pct"],
-        min_value=0.0,
-        max_value=100.0,
-        step=5.0,
-        key=f"prep_quorum_{k}",
+    quorum_key = f"prep_quorum_{k}"
+    st.session_state.setdefault(
+        quorum_key, "" if values["quorum_pct"] is None else f"{values['quorum_pct']:g}".replace(".", ",")
     )
+    quorum = st.text_input("Quorum (% des inscrits, seulement pour la règle avec quorum)", key=quorum_key)
     show_error("quorum_pct")
     show_error("sector")
     submitted = st.form_submit_button("Enregistrer le scrutin", type="primary")

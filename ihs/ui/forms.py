@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import date
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ihs.db import session_scope
+from ihs.formats import fr_date
 from ihs.ui.auth import current_actor
 from ihs.ui.data import clear_reads, engine
 from ihs.users import PermissionDenied
@@ -41,6 +43,18 @@ def value(form: str, field: str, default=None):
 
 def values(form: str, fields: Iterable[str]) -> dict:
     return {f: value(form, f) for f in fields}
+
+
+def date_field(label: str, field_key: str, default: date | None = None, *, container=None, **kwargs) -> str:
+    """A date typed as JJ/MM/AAAA and checked by `ihs` (`validation.check_date`), in French.
+
+    Not `st.date_input`: it kept its previous value when a typed date was outside its range
+    (15/06/1900 was saved as today, under an English error) and turned 31/02/2024 into
+    29/02/2024, so what the partner typed never reached the checks.
+    """
+    if field_key not in st.session_state:
+        st.session_state[field_key] = fr_date(default) if default else ""
+    return (container or st).text_input(label, key=field_key, placeholder="JJ/MM/AAAA", **kwargs)
 
 
 def errors(form: str) -> dict[str, str]:

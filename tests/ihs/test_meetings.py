@@ -74,7 +74,7 @@ def test_closing_returns_to_live_figures_and_keeps_the_snapshot(engine):
     [
         ({"title": "  "}, "title", "intitulé"),
         ({"title": "x" * 201}, "title", "trop long"),
-        ({"frozen_as_of": TODAY + timedelta(days=1)}, "frozen_as_of", "future"),
+        ({"frozen_as_of": TODAY + timedelta(days=1)}, "frozen_as_of", "Date dans le futur"),
         ({"frozen_as_of": None}, "frozen_as_of", "Indiquez"),
         ({"held_on": None}, "held_on", "Indiquez"),
     ],

@@ -22,7 +22,7 @@ def _open_meeting(title="Comité d'automne"):
     at = open_page("coordinator", "comite")
     assert not at.exception, at.exception
     at.text_input(key="mt_title").set_value(title)
-    at.date_input(key="mt_frozen_as_of").set_value(FROZEN)
+    at.text_input(key="mt_frozen_as_of").input((FROZEN).strftime("%d/%m/%Y"))
     at.button(key=OPEN_BTN).click().run()
     return at
 
@@ -56,11 +56,11 @@ def test_frozen_figures_stay_after_back_dated_entry(app_db):
 
 def test_empty_title_shows_the_error_and_keeps_the_date(app_db):
     at = open_page("coordinator", "comite")
-    at.date_input(key="mt_frozen_as_of").set_value(FROZEN)
+    at.text_input(key="mt_frozen_as_of").input((FROZEN).strftime("%d/%m/%Y"))
     at.button(key=OPEN_BTN).click().run()
     assert CHECK_FIELDS in [e.value for e in at.error]
     assert any("intitulé" in e.value for e in at.error)
-    assert at.date_input(key="mt_frozen_as_of").value == FROZEN
+    assert at.text_input(key="mt_frozen_as_of").value == FROZEN.strftime("%d/%m/%Y")
 
 
 def test_decisions_are_recorded_and_followed_up_at_the_next_meeting(app_db):
@@ -69,7 +69,7 @@ def test_decisions_are_recorded_and_followed_up_at_the_next_meeting(app_db):
     assert any("Écrivez la décision" in e.value for e in at.error)
     at.text_area(key="dc_text").set_value("Relancer l'information à Keranroux")
     at.text_input(key="dc_owner").set_value("Maison de quartier")
-    at.date_input(key="dc_due_on").set_value(TODAY + timedelta(days=30))
+    at.text_input(key="dc_due_on").input((TODAY + timedelta(days=30)).strftime("%d/%m/%Y"))
     at.button(key=DECIDE_BTN).click().run()
     assert "Décision enregistrée." in [s.value for s in at.success]
     assert at.dataframe[0].value["Décision"].tolist() == ["Relancer l'information à Keranroux"]

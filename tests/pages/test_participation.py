@@ -77,14 +77,24 @@ def test_other_roles_cannot_open_the_page(app_db, role):
 
 
 def test_a_time_outside_the_ballot_is_refused(app_db):
-    from datetime import date, time
+    from datetime import time
 
     at = open_page("landlord", "participation")
     at.text_input(key="part_votants").input("30")
-    at.date_input(key="part_jour").set_value(date(2026, 12, 5))
+    at.text_input(key="part_jour").input("01/11/2026")
     at.time_input(key="part_heure").set_value(time(10, 0))
     at.button(key="FormSubmitter:participation-Enregistrer").click().run()
     assert "pendant le scrutin" in at.error[0].value
+    before = n_reports(app_db)
+    for typed, message in (
+        ("31/02/2026", "Le 31/02/2026 n'existe pas"),
+        ("05/12/2026", "Date dans le futur (05/12/2026)"),
+        ("hier", "Date illisible « hier »"),
+    ):
+        at.text_input(key="part_jour").input(typed)
+        at.button(key="FormSubmitter:participation-Enregistrer").click().run()
+        assert message in at.error[0].value and n_reports(app_db) == before
+        assert at.text_input(key="part_jour").value == typed
 
 
 def _counts(engine) -> tuple[int, int]:

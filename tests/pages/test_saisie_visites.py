@@ -43,7 +43,7 @@ def test_no_field_asks_for_a_name(app_db):
 def test_door_to_door_round_is_recorded(app_db):
     at = _page("partner", "door_to_door")
     at.selectbox(key="vi_door_to_door_sector_id").select(_sector(app_db))
-    at.text_input(key="vi_door_to_door_doors_knocked").set_value("1 20")
+    at.text_input(key="vi_door_to_door_doors_knocked").set_value("1 120")
     at.text_input(key="vi_door_to_door_doors_answered").set_value("45")
     before = _visits(app_db)
     _submit(at, "door_to_door")
@@ -51,7 +51,7 @@ def test_door_to_door_round_is_recorded(app_db):
     assert _visits(app_db) == before + 1
     with app_db.connect() as conn:
         v = conn.execute(select(Visit).order_by(Visit.id.desc())).first()
-    assert (v.doors_knocked, v.doors_answered, v.documents_left, v.created_by) == (120, 45, None, "partenaire")
+    assert (v.doors_knocked, v.doors_answered, v.documents_left, v.created_by) == (1120, 45, None, "partenaire")
 
 
 def test_door_to_door_bad_input(app_db):
@@ -60,7 +60,7 @@ def test_door_to_door_bad_input(app_db):
     at.text_input(key="vi_door_to_door_doors_answered").set_value("-2")
     at.text_input(key="vi_door_to_door_documents_left").set_value("")
     at.text_area(key="vi_door_to_door_notes").set_value("z" * 2001)
-    at.date_input(key="vi_door_to_door_occurred_on").set_value(TODAY + timedelta(days=3))
+    at.text_input(key="vi_door_to_door_occurred_on").input((TODAY + timedelta(days=3)).strftime("%d/%m/%Y"))
     before = _visits(app_db)
     _submit(at, "door_to_door")
     shown = [e.value for e in at.error]

@@ -45,8 +45,8 @@ def test_defaults_are_offered_and_saved(app_db):
 
 def test_errors_are_shown_next_to_the_fields_and_nothing_is_saved(app_db):
     at = open_page("landlord", "scrutin_preparer")
-    k = [n.key for n in at.number_input if n.key.startswith("prep_inscrits_")][0]
-    at.number_input(key=k).set_value(0)
+    k = [n.key for n in at.text_input if n.key.startswith("prep_inscrits_")][0]
+    at.text_input(key=k).input("0")
     regle = [s.key for s in at.selectbox if s.key.startswith("prep_regle_")][0]
     at.selectbox(key=regle).set_value("quorum")
     at.button(key=SUBMIT).click().run()
@@ -55,8 +55,14 @@ def test_errors_are_shown_next_to_the_fields_and_nothing_is_saved(app_db):
     assert any("quorum" in e for e in errors)
     assert keranroux_ballot(app_db) is None
     # What was typed is kept.
-    assert at.number_input(key=k).value == 0
+    assert at.text_input(key=k).value == "0"
     assert at.selectbox(key=regle).value == "quorum"
+    # No English widget message: every refusal comes from ihs, in French, next to its field.
+    for typed in ("-5", "310,5", "trois cents"):
+        at.text_input(key=k).input(typed)
+        at.button(key=SUBMIT).click().run()
+        assert "Indiquez le nombre de logements inscrits" in at.error[0].value
+        assert keranroux_ballot(app_db) is None
 
 
 def test_a_started_ballot_cannot_be_changed(app_db):
