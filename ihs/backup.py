@@ -96,8 +96,10 @@ def _sqlite_revision(path: Path) -> str | None:
         if not ok or ok[0] != "ok":
             raise BackupError("ce fichier de sauvegarde est endommagé (contrôle d'intégrité SQLite en échec)")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"ce fichier n'est pas une sauvegarde IHS lisible ({exc})") from None
+    except sqlite3.DatabaseError:
+        raise BackupError(
+            "ce fichier n'est pas une sauvegarde IHS lisible (pas une base SQLite, ou sans version)"
+        ) from None
     finally:
         con.close()
     return row[0] if row else None

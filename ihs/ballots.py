@@ -41,6 +41,7 @@ COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
 COUNT_LABELS = {"yes": "Oui", "no": "Non", "blank": "Blancs", "void": "Nuls", "in_box": "Bulletins dans l'urne"}
 # Statuses after which the count exists; before them the phase follows the clock.
 COUNTED_STATUSES = ("counted", "validated", "locked")
+MAX_PLACE_NAME = 200  # polling_place.name
 OPENS_AT = time(9, 0)
 CLOSES_AT = time(18, 0)
 
@@ -154,13 +155,15 @@ def _clean_places(errors: dict, places: list) -> list[dict[str, str]]:
     for p in places or []:
         if isinstance(p, str):
             p = {"name": p, "kind": "other"}
-        name = str(p.get("name") or "").strip()
+        name = clean_text(errors, "places", p.get("name"), max_len=MAX_PLACE_NAME)
         if not name:
             continue
         kind = p.get("kind") if p.get("kind") in POLLING_PLACE_KINDS else "other"
-        cleaned.append({"name": name[:200], "kind": kind})
+        cleaned.append({"name": name, "kind": kind})
     names = [p["name"].casefold() for p in cleaned]
-    if not cleaned:
+    if "places" in errors:
+        errors["places"] = f"Nom de bureau de vote trop long : {MAX_PLACE_NAME} caractères au plus."
+    elif not cleaned:
         errors["places"] = "Indiquez au moins un bureau de vote."
     elif len(set(names)) < len(names):
         errors["places"] = "Deux bureaux de vote portent le même nom."
@@ -494,13 +497,16 @@ def enter_count(
             )
     if errors:
         raise ValidationError(errors)
+    note_errors: dict[str, str] = {}
+    note = clean_text(note_errors, "note", acknowledged_note, max_len=MAX_REASON) or ""
+    if note_errors:
+        raise ValidationError(note_errors)
     warnings = count_warnings(session, ballot, counts)
-    note = (acknowledged_note or "").strip()
     if warnings and not note:
         raise WarningsNotAcknowledged(warnings)
     if warnings:
         # The audit row carries why the unusual figures were confirmed.
-        session.info["reason"] = note[:500]
+        session.info["reason"] = note
     row = mine or BallotCount(ballot_id=ballot.id, entry_no=entry_no)
     if mine is None:
         session.add(row)
@@ -578,17 +584,17 @@ def unlock_result(session: Session, actor: Actor, ballot_id: int, reason: str | 
     """Unlock with a reason (kept on the ballot and in the audit log); the count must be validated again."""
     require(actor, "lock_ballots", session)
     ballot = _ballot(session, ballot_id)
-    reason = (reason or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
+    reason = clean_text(errors, "reason", reason, max_len=MAX_REASON) or ""
     if ballot.status != "locked":
         errors["ballot"] = "Ce résultat n'est pas verrouillé."
-    if not reason:
+    if not reason and "reason" not in errors:
         errors["reason"] = "Indiquez pourquoi le résultat est déverrouillé."
     if errors:
         raise ValidationError(errors)
     session.info["reason"] = reason
     ballot.status = "counted"
-    ballot.unlock_reason = reason[:500]
+    ballot.unlock_reason = reason
     ballot.locked_at = ballot.locked_by = None
     ballot.validated_at = ballot.validated_by = ballot.outcome = None
     session.flush()

@@ -203,8 +203,12 @@ def _read_csv(data: bytes) -> list[list]:
         delimiter = ";"
     try:
         return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in row)]
-    except csv.Error as exc:
-        raise ImportFileError(f"Ce fichier n'est pas un CSV lisible ({exc}).") from None
+    except csv.Error:
+        # The csv module's reason is English ("field larger than field limit"): say it in French.
+        raise ImportFileError(
+            "Ce fichier n'est pas un tableau CSV lisible (une cellule démesurée ou des guillemets mal fermés) : "
+            "enregistrez-le depuis le tableur au format CSV (point-virgule) ou Excel (.xlsx)."
+        ) from None
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -212,8 +216,10 @@ def _read_xlsx(data: bytes) -> list[list]:
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"Ce fichier Excel est illisible ({type(exc).__name__}).") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportFileError(
+            "Ce fichier Excel est illisible : ouvrez-le dans le tableur et enregistrez-le à nouveau."
+        ) from None
     try:
         sheet = wb.worksheets[0]
         rows = []

@@ -18,12 +18,15 @@ ERR, WARN, DONE = "dep_errors", "dep_warnings", "dep_done"
 
 def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
     """Run one write in its own audited transaction; keep errors/warnings for the next run."""
+    shown_warnings = st.session_state.get(WARN, {})
     st.session_state[ERR], st.session_state[WARN] = {}, {}
     try:
         with session_scope(actor.username, engine=engine(), reason=reason) as session:
             fn(session, actor, *args, **kwargs)
     except rules.ValidationError as exc:
         st.session_state[ERR] = exc.errors
+        if "note" in exc.errors:  # the note field stays, with what was typed in it
+            st.session_state[WARN] = shown_warnings
     except rules.WarningsNotAcknowledged as exc:
         st.session_state[WARN] = exc.warnings
     except rules.CountMismatch as exc:
@@ -111,6 +114,7 @@ else:
             if st.session_state.get(WARN)
             else None
         )
+        show_error("note")
         if st.form_submit_button(f"Enregistrer la saisie {entry}", type="primary"):
             act(
                 rules.enter_count,
