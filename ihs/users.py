@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -282,24 +283,29 @@ def organisation_choices(db: Engine) -> list[tuple[int, str]]:
         return [tuple(r) for r in conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
 
 
+# A disabled account keeps an entry whose password matches nothing: the authenticator then accepts
+# its still-valid login cookie (instead of raising before it draws any form), and the login gate,
+# which finds no active account, ends that session properly and shows the form.
+_NO_PASSWORD = bcrypt.hashpw(secrets.token_bytes(32), bcrypt.gensalt(4)).decode()
+
+
 def credentials(db: Engine, now: datetime | None = None) -> dict:
-    """The credentials dict streamlit-authenticator expects, from active users (pre-hashed).
+    """The credentials dict streamlit-authenticator expects, pre-hashed.
 
     With `now`, a locked account gets `failed_login_attempts = MAX_FAILED_LOGINS`, so the
-    authenticator refuses it even with the right password until the lock ends.
+    authenticator refuses it even with the right password until the lock ends. A disabled
+    account is listed with a password that matches nothing (see `_NO_PASSWORD`).
     """
     with db.connect() as conn:
         rows = conn.execute(
-            select(User.username, User.name, User.email, User.password_hash, User.role, User.locked_until).where(
-                User.active.is_(True)
-            )
+            select(User.username, User.name, User.email, User.password_hash, User.role, User.locked_until, User.active)
         ).all()
     return {
         "usernames": {
             r.username: {
                 "name": r.name,
                 "email": r.email or "",
-                "password": r.password_hash,
+                "password": r.password_hash if r.active else _NO_PASSWORD,
                 "roles": [r.role],
                 "failed_login_attempts": MAX_FAILED_LOGINS if (now and r.locked_until and r.locked_until > now) else 0,
             }

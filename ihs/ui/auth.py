@@ -68,12 +68,17 @@ def login_gate() -> Actor | None:
         authenticator.login(location="main", max_login_attempts=MAX_FAILED_LOGINS, fields=LOGIN_FIELDS, key="connexion")
     except LoginError as exc:
         _forget_hashes(creds)
-        locked = "attempts" in str(exc)
-        st.error(
-            "Trop de tentatives : ce compte est bloqué pour quelques minutes. Réessayez plus tard."
-            if locked
-            else "Accès refusé : ce compte n'est pas (ou plus) autorisé."
-        )
+        log.warning("login refused: %s", exc)
+        if "attempts" in str(exc):
+            st.error("Trop de tentatives : ce compte est bloqué pour quelques minutes. Réessayez plus tard.")
+        else:
+            # The login cookie of an account disabled since it was set: drop it, so that a reload
+            # shows the login form.
+            authenticator.cookie_controller.delete_cookie()
+            st.error(
+                "Accès refusé : ce compte n'est pas (ou plus) autorisé. "
+                "Rechargez la page pour vous connecter avec un autre compte."
+            )
         return None
     status = st.session_state.get("authentication_status")
     failures = _persist_failures(creds, before) if status is False else None
@@ -82,19 +87,27 @@ def login_gate() -> Actor | None:
         username = st.session_state.get("username")
         actor = actor_for(engine(), username) if username else None
         if actor is None:
-            # Disabled while logged in: end the session (and its cookie) and show the login form.
+            # Disabled while logged in: end the session and its cookie (in this very run, so the
+            # browser gets the deletion) and show the login form again.
             log.warning("session of disabled account %s ended", username)
             authenticator.logout(location="unrendered")
+            # Kept until the next login: the cookie's deletion reruns the page at once.
             st.session_state["_account_message"] = "Ce compte a été désactivé : la session est terminée."
-            st.rerun()
+            st.error(st.session_state["_account_message"])
+            authenticator.login(
+                location="main", max_login_attempts=MAX_FAILED_LOGINS, fields=LOGIN_FIELDS, key="connexion"
+            )
+            _forget_hashes(creds)
+            return None
         else:
             if not st.session_state.get("_logged_in_as") == username:
                 with session_scope(username, engine=engine()) as s:
                     record_login(s, username, ok=True, now=clock.now())
                 st.session_state["_logged_in_as"] = username
                 st.session_state.pop("show_login", None)
+                st.session_state.pop("_account_message", None)
         return actor
-    if message := st.session_state.pop("_account_message", None):
+    if message := st.session_state.get("_account_message"):
         st.error(message)
     if status is False:
         st.error(failures or "Identifiant ou mot de passe incorrect.")

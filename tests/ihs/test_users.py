@@ -81,7 +81,8 @@ def test_create_change_role_disable_reset(engine, coord):
     with session_scope("coordination", engine=engine) as s:
         set_active(s, coord, "clcv", False)
     assert actor_for(engine, "clcv") is None
-    assert "clcv" not in credentials(engine)["usernames"]
+    # Listed, so its old login cookie ends at the gate, but no password opens it, not even its own.
+    assert not check_password("second-mdp-sur", credentials(engine)["usernames"]["clcv"]["password"])
     df = list_users(engine)
     assert (
         "password_hash" not in df.columns and not df.astype(str).apply(lambda c: c.str.contains(r"\$2b\$")).any().any()
