@@ -15,13 +15,23 @@ from tests.apptest import metric, open_page, texts
 SUBMIT = "FormSubmitter:comptage-Enregistrer la saisie {n}"
 
 
+def _close(engine):
+    with engine.begin() as conn:
+        bid = conn.execute(select(Ballot.id).where(Ballot.status == "open")).scalar_one()
+        conn.execute(update(Ballot).where(Ballot.id == bid).values(closes_at=datetime(2026, 11, 27, 0, 0)))
+    return engine, bid
+
+
 @pytest.fixture
 def closed(app_db):
     """The demo's montaigne ballot, closed at midnight with 60 voters reported."""
-    with app_db.begin() as conn:
-        bid = conn.execute(select(Ballot.id).where(Ballot.status == "open")).scalar_one()
-        conn.execute(update(Ballot).where(Ballot.id == bid).values(closes_at=datetime(2026, 11, 27, 0, 0)))
-    return app_db, bid
+    return _close(app_db)
+
+
+@pytest.fixture
+def closed_any(app_db_any):
+    """The same, on SQLite and on PostgreSQL."""
+    return _close(app_db_any)
 
 
 def enter(at, n, yes, no, blank, void, in_box):
@@ -148,8 +158,8 @@ def _page_shows(at) -> str:
     return f"{texts(at)} {cells} {fields}"
 
 
-def test_the_second_entry_is_typed_blind_then_differences_are_marked(closed):
-    engine, bid = closed
+def test_the_second_entry_is_typed_blind_then_differences_are_marked(closed_any):
+    engine, bid = closed_any
     landlord = open_page("landlord", "depouillement")
     enter(landlord, 1, 41, 16, 2, 1, 60)
     # The first typist sees their own entry, and only that.

@@ -106,7 +106,8 @@ SUBMIT = "FormSubmitter:participation-Enregistrer"
 
 
 @pytest.mark.parametrize("typed", ["19,5", "13.5", "1 9", "19a", "195,5", "12,0", "deux"])
-def test_a_figure_that_is_not_a_whole_number_writes_nothing(app_db, typed):
+def test_a_figure_that_is_not_a_whole_number_writes_nothing(app_db_any, typed):
+    app_db = app_db_any
     at = open_page("landlord", "participation")
     before = _counts(app_db)
     at.text_input(key="part_votants").input(typed)
@@ -118,8 +119,9 @@ def test_a_figure_that_is_not_a_whole_number_writes_nothing(app_db, typed):
     assert _counts(app_db) == before
 
 
-def test_a_jump_above_the_share_of_registered_asks_for_a_confirmation(app_db):
+def test_a_jump_above_the_share_of_registered_asks_for_a_confirmation(app_db_any):
     """Montaigne: 420 registered, the first place at 24; 25 % of 420 = 105, so 24 → 130 (+106) asks."""
+    app_db = app_db_any
     at = open_page("landlord", "participation")
     before = _counts(app_db)
     at.text_input(key="part_votants").input("130")
