@@ -170,13 +170,26 @@ def _clean_places(errors: dict, places: list) -> list[dict[str, str]]:
     return cleaned
 
 
+def _moment(errors: dict, key: str, value: Any) -> datetime | None:
+    """A datetime, or a (day, time) pair whose day may be typed JJ/MM/AAAA, checked in French."""
+    if not isinstance(value, tuple):
+        return value if isinstance(value, datetime) else None
+    day, at = value
+    found: dict[str, str] = {}
+    chosen = check_date(found, key, day, today=clock.today())
+    if found:
+        errors[key] = found[key]
+        return None
+    return datetime.combine(chosen, at) if isinstance(at, time) else None
+
+
 def setup_ballot(
     session: Session,
     actor: Actor,
     *,
     sector_id: int,
-    opens_at: datetime,
-    closes_at: datetime,
+    opens_at: datetime | tuple,
+    closes_at: datetime | tuple,
     registered: Any,
     places: list,
     rule: str = "majority_of_votes",
@@ -202,9 +215,11 @@ def setup_ballot(
         existing = session.execute(select(Ballot.id).where(Ballot.deployment_id == deployment_id)).first()
         if existing:
             errors["sector"] = "Le déploiement en cours de ce secteur a déjà un scrutin."
-    if not isinstance(opens_at, datetime):
+    opens_at = _moment(errors, "opens_at", opens_at)
+    closes_at = _moment(errors, "closes_at", closes_at)
+    if not isinstance(opens_at, datetime) and "opens_at" not in errors:
         errors["opens_at"] = "Indiquez la date et l'heure d'ouverture."
-    if not isinstance(closes_at, datetime):
+    if not isinstance(closes_at, datetime) and "closes_at" not in errors:
         errors["closes_at"] = "Indiquez la date et l'heure de clôture."
     elif isinstance(opens_at, datetime) and closes_at <= opens_at:
         errors["closes_at"] = "La clôture doit suivre l'ouverture."
@@ -717,19 +732,27 @@ def save_milestones(session: Session, actor: Actor, ballot_id: int, milestones: 
     errors = {}
     if ballot.outcome != "adopted":
         errors["ballot"] = "Les étapes suivantes se planifient après un scrutin validé et adopté."
+    today, cleaned = clock.today(), []
     for m in milestones:
         if m["stage"] not in ("implementation", "workshops"):
             errors[m["stage"]] = "Étape inconnue."
-        elif not isinstance(m.get("planned_start"), date) or not isinstance(m.get("planned_end"), date):
-            errors[m["stage"]] = "Indiquez les dates de début et de fin."
-        elif m["planned_end"] < m["planned_start"]:
+            continue
+        # Dates typed JJ/MM/AAAA (or date objects): checked here, never trusted to a widget.
+        found: dict[str, str] = {}
+        start = check_date(found, "start", m.get("planned_start"), today=today, missing="Indiquez la date de début.")
+        end = check_date(found, "end", m.get("planned_end"), today=today, missing="Indiquez la date de fin.")
+        if found:
+            errors[m["stage"]] = " ".join(found.values())
+        elif end < start:
             errors[m["stage"]] = "La fin doit suivre le début."
-        elif m["planned_start"] < ballot.closes_at.date():
+        elif start < ballot.closes_at.date():
             errors[m["stage"]] = "Cette étape doit suivre la clôture du scrutin."
+        else:
+            cleaned.append({"stage": m["stage"], "planned_start": start, "planned_end": end})
     if errors:
         raise ValidationError(errors)
     rows = [
-        _plan_stage(session, ballot.deployment_id, m["stage"], m["planned_start"], m["planned_end"]) for m in milestones
+        _plan_stage(session, ballot.deployment_id, m["stage"], m["planned_start"], m["planned_end"]) for m in cleaned
     ]
     session.flush()
     return rows

@@ -7,6 +7,7 @@ from ihs import clock
 from ihs.db import session_scope
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.queries.ballots import ballot_list, ballot_result, count_view, milestone_proposal
+from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
 from ihs.ui.widgets import no_data, table
@@ -174,8 +175,18 @@ if result:
             chosen = []
             for m in read(milestone_proposal, ballot_id):
                 left, right = st.columns(2)
-                start = left.date_input(f"{STAGES[m['stage']]} : début", m["planned_start"], format="DD/MM/YYYY")
-                end = right.date_input(f"{STAGES[m['stage']]} : fin", m["planned_end"], format="DD/MM/YYYY")
+                start = forms.date_field(
+                    f"{STAGES[m['stage']]} : début",
+                    f"dep_{ballot_id}_{m['stage']}_debut",
+                    m["planned_start"],
+                    container=left,
+                )
+                end = forms.date_field(
+                    f"{STAGES[m['stage']]} : fin",
+                    f"dep_{ballot_id}_{m['stage']}_fin",
+                    m["planned_end"],
+                    container=right,
+                )
                 show_error(m["stage"])
                 chosen.append({"stage": m["stage"], "planned_start": start, "planned_end": end})
             if st.form_submit_button("Enregistrer ces dates prévues"):

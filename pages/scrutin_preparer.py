@@ -1,6 +1,6 @@
 """Préparer un scrutin: dates, registered dwellings, polling places and adoption rule of a sector's ballot."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -10,9 +10,11 @@ from ihs.ballots import ValidationError, setup_ballot
 from ihs.db import session_scope
 from ihs.formats import fr_date
 from ihs.queries.ballots import setup_candidates, setup_form_values
+from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
 from ihs.ui.widgets import no_data
+from ihs.validation import check_date
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, POLLING_PLACE_KINDS
 
 actor = require_page("pages/scrutin_preparer.py")
@@ -50,7 +52,12 @@ if ballot_id:
     st.info("Un scrutin est déjà préparé pour ce secteur : vous pouvez le modifier tant qu'aucun relevé n'est saisi.")
 
 first_day = row["opens_at"].date() if ballot_id else clock.today() + timedelta(days=7)
-opens_on = st.date_input("Premier jour du scrutin", value=first_day, format="DD/MM/YYYY", key="prep_ouverture")
+typed_first_day = forms.date_field("Premier jour du scrutin", "prep_ouverture", first_day)
+day_errors: dict[str, str] = {}
+opens_on = check_date(day_errors, "opens_on", typed_first_day, today=clock.today())
+if day_errors:
+    st.error(day_errors["opens_on"])
+    st.stop()
 values = read(setup_form_values, sector_id, opens_on, ballot_id)
 # Form widgets are keyed on the sector and first day, so their defaults follow those choices.
 k = f"{sector_id}_{opens_on.isoformat()}"
@@ -58,7 +65,7 @@ k = f"{sector_id}_{opens_on.isoformat()}"
 with st.form("preparer", clear_on_submit=False):
     c1, c2, c3 = st.columns(3)
     opens_time = c1.time_input("Ouverture à", values["opens_at"].time(), key=f"prep_h_ouv_{k}")
-    closes_day = c2.date_input("Dernier jour", values["closes_at"].date(), format="DD/MM/YYYY", key=f"prep_fin_{k}")
+    closes_day = forms.date_field("Dernier jour", f"prep_fin_{k}", values["closes_at"].date(), container=c2)
     closes_time = c3.time_input("Clôture à", values["closes_at"].time(), key=f"prep_h_clo_{k}")
     show_error("opens_at")
     show_error("closes_at")
@@ -102,24 +109,23 @@ if submitted:
     place_rows = [{"name": r["name"], "kind": KIND_CODES.get(r["kind"], "other")} for r in edited.to_dict("records")]
     try:
         with session_scope(actor.username, engine=engine()) as session:
-            setup_ballot(
+            saved = setup_ballot(
                 session,
                 actor,
                 sector_id=sector_id,
-                opens_at=datetime.combine(opens_on, opens_time),
-                closes_at=datetime.combine(closes_day, closes_time),
+                opens_at=(opens_on, opens_time),
+                closes_at=(closes_day, closes_time),
                 registered=registered,
                 places=place_rows,
                 rule=rule,
                 quorum_pct=quorum,
                 ballot_id=ballot_id,
             )
+            period = f"du {fr_date(saved.opens_at)} au {fr_date(saved.closes_at)}"
     except ValidationError as exc:
         st.session_state[ERR] = exc.errors
     else:
         st.session_state[ERR] = {}
-        st.session_state[DONE] = (
-            f"Scrutin enregistré pour {names[sector_id]} : du {fr_date(opens_on)} au {fr_date(closes_day)}."
-        )
+        st.session_state[DONE] = f"Scrutin enregistré pour {names[sector_id]} : {period}."
         clear_reads()
     st.rerun()

@@ -123,9 +123,14 @@ def test_adopted_result_proposes_next_milestones(closed):
     enter(coord, 2, 42, 15, 2, 1, 60)
     coord.button(key="dep_valider").click().run()
     assert "Étapes suivantes proposées" in texts(coord)
-    starts = [d.value for d in coord.date_input]
+    starts = [t.value for t in coord.text_input if t.key.startswith(f"dep_{bid}_")]
     # Closed 27/11/2026; settings: implementation 21 days later, workshops 14 days after its 7 days.
-    assert starts == [date(2026, 12, 18), date(2026, 12, 25), date(2027, 1, 8), date(2027, 3, 12)]
+    assert starts == ["18/12/2026", "25/12/2026", "08/01/2027", "12/03/2027"]
+    # A date typed that does not exist is refused next to its stage, nothing planned.
+    coord.text_input(key=f"dep_{bid}_workshops_fin").input("31/02/2027")
+    coord.button(key="FormSubmitter:jalons-Enregistrer ces dates prévues").click().run()
+    assert "Le 31/02/2027 n'existe pas" in " ".join(e.value for e in coord.error)
+    coord.text_input(key=f"dep_{bid}_workshops_fin").input("12/03/2027")
     coord.button(key="FormSubmitter:jalons-Enregistrer ces dates prévues").click().run()
     assert "Dates prévues enregistrées" in coord.success[0].value
     with engine.connect() as conn:

@@ -26,7 +26,7 @@ def test_defaults_are_offered_and_saved(app_db):
     assert not at.exception
     # keranroux, in its information period, is the sector without a ballot.
     first_day = TODAY + timedelta(days=7)
-    assert at.date_input(key="prep_ouverture").value == first_day
+    assert at.text_input(key="prep_ouverture").value == first_day.strftime("%d/%m/%Y")
     assert len(at.dataframe) == 1  # the polling-place editor
     at.button(key=SUBMIT).click().run()
     assert not at.exception and not at.error
@@ -78,3 +78,16 @@ def test_a_started_ballot_cannot_be_changed(app_db):
 def test_other_roles_cannot_open_the_page(app_db, role):
     with pytest.raises(ValueError):
         open_page(role, "scrutin_preparer")
+
+
+def test_typed_days_are_checked_in_french(app_db):
+    at = open_page("landlord", "scrutin_preparer")
+    last = [t.key for t in at.text_input if t.key.startswith("prep_fin_")][0]
+    at.text_input(key=last).input("31/02/2027")
+    at.button(key=SUBMIT).click().run()
+    assert "Le 31/02/2027 n'existe pas" in " ".join(e.value for e in at.error)
+    assert keranroux_ballot(app_db) is None and at.text_input(key=last).value == "31/02/2027"
+    # The first day drives the whole form: an impossible one is said, and nothing else is offered.
+    at.text_input(key="prep_ouverture").input("15/06/1900").run()
+    assert "Date trop ancienne (15/06/1900)" in at.error[0].value
+    assert not [b for b in at.button if b.key == SUBMIT]
