@@ -217,10 +217,10 @@ def setup_ballot(
             errors["sector"] = "Le déploiement en cours de ce secteur a déjà un scrutin."
     opens_at = _moment(errors, "opens_at", opens_at)
     closes_at = _moment(errors, "closes_at", closes_at)
-    if not isinstance(opens_at, datetime) and "opens_at" not in errors:
-        errors["opens_at"] = "Indiquez la date et l'heure d'ouverture."
-    if not isinstance(closes_at, datetime) and "closes_at" not in errors:
-        errors["closes_at"] = "Indiquez la date et l'heure de clôture."
+    if not isinstance(opens_at, datetime):
+        errors.setdefault("opens_at", "Indiquez la date et l'heure d'ouverture.")
+    if not isinstance(closes_at, datetime):
+        errors.setdefault("closes_at", "Indiquez la date et l'heure de clôture.")
     elif isinstance(opens_at, datetime) and closes_at <= opens_at:
         errors["closes_at"] = "La clôture doit suivre l'ouverture."
     n_registered = whole_number(registered)

@@ -554,3 +554,24 @@ def test_duration_text():
     assert b.duration_text(timedelta(days=1, hours=6, minutes=5)) == "1 j 6 h"
     assert b.duration_text(timedelta(hours=3, minutes=5)) == "3 h 05 min"
     assert b.duration_text(timedelta(minutes=12)) == "12 min"
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [("31/02/2027", "Le 31/02/2027 n'existe pas"), ("15/06/1900", "Date trop ancienne"), ("", "obligatoire")],
+)
+def test_a_ballot_day_typed_wrong_is_refused_with_the_other_fields_checked_too(empty_engine, day, message):
+    from datetime import time
+
+    sid = make_sector(empty_engine)
+    with pytest.raises(b.ValidationError) as exc, session_scope("bailleur", engine=empty_engine) as s:
+        b.setup_ballot(
+            s,
+            LANDLORD,
+            sector_id=sid,
+            opens_at=(OPENS.date(), time(9)),
+            closes_at=(day, time(18)),
+            registered="-5",
+            places=["Salle"],
+        )
+    assert message in exc.value.errors["closes_at"] and "registered" in exc.value.errors
