@@ -228,6 +228,14 @@ def setup_ballot(
         errors["registered"] = (
             "Indiquez le nombre de logements inscrits : un nombre entier positif, sans virgule ni point."
         )
+    elif isinstance(opens_at, datetime):
+        # One vote per dwelling: never more registered than the sector has dwellings.
+        dwellings = registered_default(session, sector_id, opens_at.date())
+        if dwellings is not None and n_registered > dwellings:
+            errors["registered"] = (
+                f"Plus de logements inscrits ({fr_int(n_registered)}) que de logements dans le secteur "
+                f"({fr_int(dwellings)} au {opens_at:%d/%m/%Y}) : un seul vote par logement."
+            )
     if rule not in ADOPTION_RULES:
         errors["rule"] = "Règle d'adoption inconnue."
     pct = None

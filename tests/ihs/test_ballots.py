@@ -575,3 +575,17 @@ def test_a_ballot_day_typed_wrong_is_refused_with_the_other_fields_checked_too(e
             places=["Salle"],
         )
     assert message in exc.value.errors["closes_at"] and "registered" in exc.value.errors
+
+
+def test_never_more_registered_than_the_sector_has_dwellings(empty_engine):
+    sid = make_sector(empty_engine, dwellings=310)
+    with pytest.raises(b.ValidationError) as exc:
+        make_ballot(empty_engine, sid, registered="311")
+    assert exc.value.errors["registered"].startswith(
+        "Plus de logements inscrits (311) que de logements dans le secteur (310"
+    )
+    with pytest.raises(b.ValidationError):
+        make_ballot(empty_engine, sid, registered="99999999999")
+    bid, _ = make_ballot(empty_engine, sid, registered="310")
+    with session_scope("t", engine=empty_engine) as s:
+        assert s.get(Ballot, bid).registered == 310
