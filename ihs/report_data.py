@@ -78,8 +78,10 @@ def key_figures(db: Engine, year: int) -> dict:
     current = summary(db, year_end(year))
     previous = summary(db, date(year - 1, 12, 31))
     deps = deployments_of_year(db, year)
-    started = deps[deps["implementation_start"].map(lambda d: d is not None and d.year == year)]
-    ballots = deps[deps["ballot_start"].map(lambda d: d is not None and d.year == year)]
+    # Boolean masks built as such: on a year without a deployment, an empty object-typed mask
+    # would select columns, not rows (and the report crashed with KeyError: 'sector').
+    started = deps.loc[[d is not None and d.year == year for d in deps["implementation_start"]]]
+    ballots = deps.loc[[d is not None and d.year == year for d in deps["ballot_start"]]]
     return {
         "year": year,
         "as_of": year_end(year),

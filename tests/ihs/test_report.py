@@ -199,3 +199,33 @@ def test_awareness_chart_keeps_the_sectors_with_the_highest_shares(sqlite_templa
         assert two.table.rows == every.table.rows  # the ranked table is unchanged
     finally:
         forget_engine(url)
+
+
+def test_every_year_from_the_first_to_the_current_one_has_its_key_figures(engine):
+    """The year's new sectors, counted straight from the stages (implementation started that year)."""
+    from sqlalchemy import extract, select
+
+    from ihs.models import Deployment, DeploymentStage, Sector
+    from ihs.report_data import key_figures, years_with_data
+    from tests.conftest import TODAY
+
+    years = years_with_data(engine)
+    assert years[0] == TODAY.year and years == list(range(TODAY.year, years[-1] - 1, -1))
+    without_new = 0
+    for year in years:
+        with engine.connect() as conn:
+            expected = set(
+                conn.execute(
+                    select(Sector.name)
+                    .join(Deployment, Deployment.sector_id == Sector.id)
+                    .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+                    .where(
+                        DeploymentStage.stage == "implementation",
+                        extract("year", DeploymentStage.actual_start) == year,
+                    )
+                ).scalars()
+            )
+        figures = key_figures(engine, year)
+        assert set(figures["new_sectors"]) == expected, year
+        without_new += not expected
+    assert without_new >= 2  # 2016, 2024, 2025… in the demo: the case that crashed is covered

@@ -31,6 +31,19 @@ def test_generates_both_files_for_the_chosen_year(app_db):
     assert "python -m ihs report --year 2023" in texts(at)
 
 
+@pytest.mark.slow
+def test_the_preselected_year_and_a_year_without_a_new_sector_build(app_db):
+    """2025 (the year the page preselects) and 2016 have no new deployment: they crashed with KeyError."""
+    at = open_page("coordinator", "rapport", timeout=180)
+    for year in (2025, 2016):
+        at.selectbox(key="rapport_year").select(year).run()
+        at.button(key="rapport_build").click().run()
+        assert not at.exception, at.exception
+        assert f"Rapport annuel {year} prêt." in [s.value for s in at.success]
+        pptx = at.session_state["rapport_files"][1]
+        assert Presentation(io.BytesIO(pptx)).slides[1].shapes.title.text == f"Chiffres clés {year}"
+
+
 def test_exports_offer_every_table_with_french_names(app_db):
     at = open_page("coordinator", "rapport")
     options = at.selectbox(key="export_table").options
