@@ -11,9 +11,9 @@ nothing when any field is wrong.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, select
@@ -644,46 +644,63 @@ class Outcome:
         return "Adopté" if self.adopted else "Rejeté"
 
 
+def quorum_voters(registered: int, quorum_pct) -> int:
+    """Voters needed for a quorum of `quorum_pct` % of `registered`, in exact decimal arithmetic.
+
+    ceil(250 × 64.4 / 100) is 161; in floating point 250 * 64.4 / 100 is 161.00000000000003 and
+    the ceiling said 162, so 161 voters "missed" a quorum they had reached.
+    """
+    exact = Decimal(registered) * Decimal(str(quorum_pct or 0)) / 100
+    return int(exact.to_integral_value(rounding=ROUND_CEILING))
+
+
 def outcome(counts: Counts | dict, registered: int, rule: str = "majority_of_votes", quorum_pct=None) -> Outcome:
     """Adopted or rejected by the ballot's rule, the margin, and how many votes would have changed it.
 
+    `votes_to_change` is the smallest number of dwellings whose vote, cast otherwise, changes the
+    outcome: a voter voting the other way, blank, or not at all, or a dwelling that did not vote
+    voting (checked against a brute-force search in the tests).
+
     - majority_of_votes: more yes than no among valid votes (blank and void don't count). A tie is
-      rejected. To change the outcome, `votes_to_change` voters must vote the other way.
-    - majority_of_registered: yes from more than half the registered dwellings. `votes_to_change`
-      is the yes votes to remove (adopted) or add (rejected).
+      rejected. `margin`: yes minus no.
+    - majority_of_registered: yes from more than half the registered dwellings. `margin`: the yes
+      votes above (adopted: 0 when exactly at the threshold) or missing from (rejected) that half.
     - quorum: majority_of_votes, and turnout (ballots in the box) at least `quorum_pct` % of the
-      registered dwellings. Rejected for lack of quorum: the extra voters (all yes) that would
-      have reached the quorum and a majority.
+      registered dwellings. Missing the quorum, `margin` is the voters missing.
     """
     c = counts if isinstance(counts, Counts) else Counts.of(counts)
     turnout = c.in_box / registered if registered else None
     yes_share = c.yes / c.valid if c.valid else None
     lead = c.yes - c.no
-    flip_if_adopted = math.ceil(lead / 2) if lead > 0 else 0
-    flip_if_rejected = (-lead) // 2 + 1
+    # Each voter who votes the other way moves the lead by 2.
+    flip_if_adopted = -(-lead // 2) if lead > 0 else 0
+    flip_if_rejected = (1 - lead + 1) // 2
     if rule == "majority_of_registered":
         needed = registered // 2 + 1
         adopted = c.yes >= needed
-        margin = c.yes - needed + 1 if adopted else needed - c.yes
-        votes = margin
+        margin = c.yes - needed if adopted else needed - c.yes
+        votes = c.yes - needed + 1 if adopted else needed - c.yes
         text = f"{fr_int(c.yes)} oui pour {fr_int(needed)} nécessaires (plus de la moitié des {fr_int(registered)} inscrits)"
         return Outcome(adopted, rule, margin, votes, text, turnout, yes_share, details={"yes_needed": needed})
     if rule == "quorum":
-        pct = float(quorum_pct or 0)
-        needed_voters = math.ceil(registered * pct / 100)
+        pct = Decimal(str(quorum_pct or 0))
+        needed_voters = quorum_voters(registered, pct)
         quorum_met = c.in_box >= needed_voters
         majority = lead > 0
         adopted = quorum_met and majority
         if adopted:
             margin = lead
+            # Either turn the lead, or leave the quorum (voters who would not have voted).
             votes = min(flip_if_adopted, c.in_box - needed_voters + 1)
         elif quorum_met:
             margin, votes = -lead, flip_if_rejected
         else:
-            margin = needed_voters - c.in_box
-            votes = max(needed_voters - c.in_box, -lead + 1)
+            missing = needed_voters - c.in_box
+            margin = missing
+            # The missing voters, voting yes, then voters turning no into yes for what lead remains.
+            votes = missing + max(0, (1 - lead - missing + 1) // 2)
         text = (
-            f"Participation {fr_pct(turnout)} pour un quorum de {fr_pct(pct / 100)} "
+            f"Participation {fr_pct(turnout)} pour un quorum de {fr_pct(float(pct) / 100)} "
             f"({'atteint' if quorum_met else 'non atteint'}) ; {fr_int(c.yes)} oui, {fr_int(c.no)} non"
         )
         return Outcome(

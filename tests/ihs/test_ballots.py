@@ -493,7 +493,8 @@ def test_majority_of_votes():
 def test_majority_of_registered():
     # 400 registered: 201 yes needed.
     out = b.outcome(C(201, 10), 400, "majority_of_registered")
-    assert (out.adopted, out.margin, out.votes_to_change) == (True, 1, 1)
+    # Exactly at the threshold: no yes vote to spare (the page said « Écart 1 voix »), one changes it.
+    assert (out.adopted, out.margin, out.votes_to_change) == (True, 0, 1)
     out = b.outcome(C(180, 20), 400, "majority_of_registered")
     assert (out.adopted, out.margin, out.votes_to_change) == (False, 21, 21)
     # A big majority of votes is not enough with low turnout.
@@ -510,6 +511,83 @@ def test_quorum():
     assert (out.adopted, out.quorum_met, out.margin, out.votes_to_change) == (False, False, 10, 10)
     out = b.outcome(C(50, 80), 400, "quorum", 30)
     assert (out.adopted, out.quorum_met, out.votes_to_change) == (False, True, 16)
+
+
+def test_quorum_voters_in_exact_arithmetic_over_the_whole_grid():
+    """1–2,000 registered × quorums 0.1–99.9 %: ceil(R × p / 1000) computed on integers."""
+    wrong = [
+        (registered, tenths)
+        for registered in range(1, 2001)
+        for tenths in range(1, 1000)
+        if b.quorum_voters(registered, tenths / 10) != (registered * tenths + 999) // 1000
+    ]
+    assert wrong == []
+
+
+def test_a_quorum_reached_exactly_is_reached():
+    # 250 × 64.4 % = 161 exactly; in floating point the ceiling said 162 and « non atteint ».
+    out = b.outcome(C(161, 0), 250, "quorum", 64.4)
+    assert (out.quorum_met, out.adopted, out.details["voters_needed"]) == (True, True, 161)
+    assert "(atteint)" in out.explanation
+
+
+def test_votes_to_change_a_missed_quorum_with_no_ahead():
+    # 50 registered, 40 %: 20 voters needed, 19 came (5 yes, 14 no). One more voter voting yes and
+    # five voters turning no into yes: 11 yes, 9 no, 20 voters — 6, not 10.
+    assert b.outcome(C(5, 14), 50, "quorum", 40).votes_to_change == 6
+
+
+RULES = [("majority_of_votes", None), ("majority_of_registered", None)] + [
+    ("quorum", pct) for pct in (10, 33.3, 40, 50, 64.4, 100)
+]
+
+
+def _adopted(state, registered, rule, pct) -> bool:
+    yes, no, blank, _away = state
+    return b.outcome(C(yes, no, blank), registered, rule, pct).adopted
+
+
+def _fewest_changes(state, registered, rule, pct) -> int:
+    """Breadth-first search: one step is one dwelling doing otherwise (yes, no, blank or not voting)."""
+    start = _adopted(state, registered, rule, pct)
+    seen, frontier, steps = {state}, [state], 0
+    while frontier:
+        steps += 1
+        following = []
+        for current in frontier:
+            for source in range(4):
+                if current[source] == 0:
+                    continue
+                for target in range(4):
+                    if target == source:
+                        continue
+                    nxt = list(current)
+                    nxt[source] -= 1
+                    nxt[target] += 1
+                    nxt = tuple(nxt)
+                    if nxt in seen:
+                        continue
+                    if _adopted(nxt, registered, rule, pct) != start:
+                        return steps
+                    seen.add(nxt)
+                    following.append(nxt)
+        frontier = following
+    return -1  # nothing can change it
+
+
+@pytest.mark.parametrize(("rule", "pct"), RULES, ids=[f"{r}-{p}" for r, p in RULES])
+def test_votes_to_change_is_the_true_minimum_by_brute_force(rule, pct):
+    wrong = []
+    for registered in range(1, 11):
+        for yes in range(registered + 1):
+            for no in range(registered + 1 - yes):
+                for blank in range(registered + 1 - yes - no):
+                    state = (yes, no, blank, registered - yes - no - blank)
+                    expected = _fewest_changes(state, registered, rule, pct)
+                    found = b.outcome(C(yes, no, blank), registered, rule, pct).votes_to_change
+                    if expected != -1 and found != expected:
+                        wrong.append((registered, state, found, expected))
+    assert wrong == [], wrong[:10]
 
 
 # ---------------------------------------------------------------- next milestones
