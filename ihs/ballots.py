@@ -32,6 +32,7 @@ from ihs.models import (
     SectorDwellings,
     TurnoutReport,
 )
+from ihs.planning import after_ballot
 from ihs.programme import get_setting
 from ihs.users import Actor, require
 from ihs.validation import MAX_REASON, check_date, clean_text, parse_int, whole_number
@@ -736,18 +737,10 @@ def ballot_outcome(session: Session, ballot_id: int) -> Outcome | None:
 
 
 def propose_milestones(session: Session, ballot_id: int) -> list[dict]:
-    """After a yes vote: implementation then workshops, placed with the pipeline settings."""
+    """After a yes vote: implementation then workshops, by the planning rule (`planning.after_ballot`)."""
     ballot = _ballot(session, ballot_id)
-    close = ballot.closes_at.date()
-    impl_start = close + timedelta(days=int(get_setting(session, "pipeline.implementation_after_ballot_days")))
-    impl_end = impl_start + timedelta(days=int(get_setting(session, "pipeline.implementation_days")))
-    ws_start = impl_end + timedelta(days=int(get_setting(session, "pipeline.workshops_after_implementation_days")))
-    # Workshops are weekly sessions.
-    ws_end = ws_start + timedelta(weeks=max(int(get_setting(session, "pipeline.workshop_sessions")) - 1, 0))
-    return [
-        {"stage": "implementation", "planned_start": impl_start, "planned_end": impl_end},
-        {"stage": "workshops", "planned_start": ws_start, "planned_end": ws_end},
-    ]
+    spans = after_ballot(session, ballot.closes_at.date())
+    return [{"stage": s, "planned_start": a, "planned_end": b} for s, (a, b) in spans.items()]
 
 
 def save_milestones(session: Session, actor: Actor, ballot_id: int, milestones: list[dict]) -> list[DeploymentStage]:

@@ -37,6 +37,27 @@ class ValidationError(ValueError):
         self.errors = errors
 
 
+def stage_end(start: date, days: int) -> date:
+    """The last day of a stage of `days` days that starts on `start`: dates are inclusive, so a
+    7-day implementation starting on a Monday ends on the Sunday (start + days − 1)."""
+    return start + timedelta(days=max(int(days), 1) - 1)
+
+
+def after_ballot(db: Session | Engine, ballot_end: date) -> dict[str, tuple[date, date]]:
+    """Implementation and workshops placed after a ballot whose last day is `ballot_end` (settings
+    `pipeline.*`): the one rule for the planning page and for the count page's proposal."""
+
+    def days(key: str) -> int:
+        return int(get_setting(db, f"pipeline.{key}"))
+
+    impl_start = ballot_end + timedelta(days=days("implementation_after_ballot_days"))
+    impl_end = stage_end(impl_start, days("implementation_days"))
+    ws_start = impl_end + timedelta(days=days("workshops_after_implementation_days"))
+    # Workshops are weekly sessions: the last one is (sessions − 1) weeks after the first.
+    ws_end = ws_start + timedelta(weeks=max(days("workshop_sessions"), 1) - 1)
+    return {"implementation": (impl_start, impl_end), "workshops": (ws_start, ws_end)}
+
+
 def propose_milestones(db: Session | Engine, validation: date) -> pd.DataFrame:
     """The standard calendar from `validation`: columns stage, label, planned_start, planned_end."""
 
@@ -45,20 +66,15 @@ def propose_milestones(db: Session | Engine, validation: date) -> pd.DataFrame:
 
     kickoff = validation + timedelta(days=days("kickoff_after_days"))
     info_start = kickoff + timedelta(days=1)
-    info_end = info_start + timedelta(days=days("information_days") - 1)
+    info_end = stage_end(info_start, days("information_days"))
     ballot_start = info_end + timedelta(days=1)
-    ballot_end = ballot_start + timedelta(days=days("ballot_days") - 1)
-    impl_start = ballot_end + timedelta(days=days("implementation_after_ballot_days"))
-    impl_end = impl_start + timedelta(days=days("implementation_days") - 1)
-    ws_start = impl_end + timedelta(days=days("workshops_after_implementation_days"))
-    ws_end = ws_start + timedelta(weeks=max(days("workshop_sessions"), 1) - 1)
+    ballot_end = stage_end(ballot_start, days("ballot_days"))
     spans = {
         "validation": (validation, validation),
         "kickoff": (kickoff, kickoff),
         "information": (info_start, info_end),
         "ballot": (ballot_start, ballot_end),
-        "implementation": (impl_start, impl_end),
-        "workshops": (ws_start, ws_end),
+        **after_ballot(db, ballot_end),
     }
     return pd.DataFrame(
         [{"stage": s, "label": STAGES[s], "planned_start": a, "planned_end": b} for s, (a, b) in spans.items()]

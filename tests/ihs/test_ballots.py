@@ -597,11 +597,14 @@ def test_adopted_ballot_proposes_and_saves_next_milestones(ballot):
     engine, bid = _validated(ballot)
     with session_scope("t", engine=engine) as s:
         proposal = b.propose_milestones(s, bid)
-    # Closes 08/03/2026; settings: implementation 21 days later for 7 days, workshops 14 days after, 10 weekly sessions.
+    # Closes 08/03/2026; settings: implementation 21 days later for 7 days (29/03 to 04/04, dates
+    # inclusive: not the 8-day span this test once pinned), workshops 14 days after its last day,
+    # 10 weekly sessions (18/04 + 9 weeks = 20/06).
     assert proposal == [
-        {"stage": "implementation", "planned_start": date(2026, 3, 29), "planned_end": date(2026, 4, 5)},
-        {"stage": "workshops", "planned_start": date(2026, 4, 19), "planned_end": date(2026, 6, 21)},
+        {"stage": "implementation", "planned_start": date(2026, 3, 29), "planned_end": date(2026, 4, 4)},
+        {"stage": "workshops", "planned_start": date(2026, 4, 18), "planned_end": date(2026, 6, 20)},
     ]
+    assert (proposal[0]["planned_end"] - proposal[0]["planned_start"]).days + 1 == 7
     bad = [{**proposal[0], "planned_end": date(2026, 3, 1)}]
     with session_scope("bailleur", engine=engine) as s, pytest.raises(b.ValidationError):
         b.save_milestones(s, LANDLORD, bid, bad)
@@ -613,8 +616,8 @@ def test_adopted_ballot_proposes_and_saves_next_milestones(ballot):
             for r in s.execute(select(DeploymentStage).where(DeploymentStage.stage != "ballot")).scalars()
         }
     assert stages == {
-        "implementation": (date(2026, 3, 29), date(2026, 4, 5)),
-        "workshops": (date(2026, 4, 19), date(2026, 6, 21)),
+        "implementation": (date(2026, 3, 29), date(2026, 4, 4)),
+        "workshops": (date(2026, 4, 18), date(2026, 6, 20)),
     }
 
 

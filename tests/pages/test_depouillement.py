@@ -124,13 +124,14 @@ def test_adopted_result_proposes_next_milestones(closed):
     coord.button(key="dep_valider").click().run()
     assert "Étapes suivantes proposées" in texts(coord)
     starts = [t.value for t in coord.text_input if t.key.startswith(f"dep_{bid}_")]
-    # Closed 27/11/2026; settings: implementation 21 days later, workshops 14 days after its 7 days.
-    assert starts == ["18/12/2026", "25/12/2026", "08/01/2027", "12/03/2027"]
+    # Closed 27/11/2026; settings: implementation 21 days later for 7 days (18/12 to 24/12 inclusive),
+    # workshops 14 days after its last day (07/01/2027), 10 weekly sessions (+ 9 weeks: 11/03/2027).
+    assert starts == ["18/12/2026", "24/12/2026", "07/01/2027", "11/03/2027"]
     # A date typed that does not exist is refused next to its stage, nothing planned.
     coord.text_input(key=f"dep_{bid}_workshops_fin").input("31/02/2027")
     coord.button(key="FormSubmitter:jalons-Enregistrer ces dates prévues").click().run()
     assert "Le 31/02/2027 n'existe pas" in " ".join(e.value for e in coord.error)
-    coord.text_input(key=f"dep_{bid}_workshops_fin").input("12/03/2027")
+    coord.text_input(key=f"dep_{bid}_workshops_fin").input("11/03/2027")
     coord.button(key="FormSubmitter:jalons-Enregistrer ces dates prévues").click().run()
     assert "Dates prévues enregistrées" in coord.success[0].value
     with engine.connect() as conn:
@@ -141,7 +142,7 @@ def test_adopted_result_proposes_next_milestones(closed):
                 .where(Ballot.id == bid)
             ).all()
         )
-    assert planned["implementation"] == date(2026, 12, 18) and planned["workshops"] == date(2027, 1, 8)
+    assert planned["implementation"] == date(2026, 12, 18) and planned["workshops"] == date(2027, 1, 7)
 
 
 def test_an_open_ballot_is_not_counted_yet(app_db):
