@@ -29,7 +29,10 @@ row = st.columns(3)
 row[0].metric("Abonnés", fr_int(last["subscribers"]))
 row[1].metric("Logements couverts", fr_int(last["dwellings"]))
 row[2].metric("Taux d'adhésion", fr_pct(last["uptake"]))
-st.caption(f"Au {fr_date(today)} ; chaque mois compte le dernier relevé de l'opérateur de chaque secteur.")
+st.caption(
+    f"Au {fr_date(today)}. Chaque mois, en fin de mois : les secteurs couverts à cette date, chacun avec "
+    "son dernier relevé d'abonnés de l'opérateur et ses logements à cette date (comme la vue d'ensemble)."
+)
 
 tab_total, tab_sectors, tab_cohort, tab_cost = lazy_tabs(
     ["Tous secteurs", "Par secteur", "Depuis la mise en œuvre", "Tarif et coût"], key="adhesion_onglet"

@@ -53,7 +53,7 @@ def latest_subscribers(as_of: date):
     )
 
 
-def _stage_dates():
+def stage_dates():
     """Subquery: one row per deployment with the actual start/end of each stage, pivoted."""
 
     def col(stage: str, field: str):
@@ -79,7 +79,7 @@ def _stage_dates():
 
 def _latest_deployment(as_of: date):
     """Subquery: the latest deployment of each sector validated on or before `as_of`."""
-    st = _stage_dates()
+    st = stage_dates()
     started = func.coalesce(st.c.validation_actual_start, st.c.kickoff_actual_start)
     ranked = (
         select(Deployment.sector_id, func.max(Deployment.id).label("deployment_id"))

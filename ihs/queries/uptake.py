@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, extract, func, select
 
 from ihs.models import (
+    Ballot,
     Deployment,
     DeploymentStage,
     Offer,
@@ -18,6 +19,7 @@ from ihs.models import (
     Tariff,
 )
 from ihs.queries.overview import summary
+from ihs.queries.sectors import stage_dates
 
 
 def _dwellings_on(day_col):
@@ -82,28 +84,102 @@ def uptake_by_sector(db: Engine, as_of: date, codes: tuple[str, ...] | None = No
     return _finish(df)[["code", "name", "month", "subscribers", "dwellings", "uptake"]]
 
 
-def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Programme total per month (sectors with a count that month): subscribers, dwellings, uptake.
+def _month_ends(first: date, as_of: date) -> list[date]:
+    """The last day of each month from `first`'s to `as_of`'s, the last one being `as_of` itself."""
+    ends = pd.date_range(pd.Timestamp(first).replace(day=1), pd.Timestamp(as_of), freq="ME").date.tolist()
+    return [*ends, as_of] if not ends or ends[-1] != as_of else ends
 
-    Columns: month, sectors, subscribers, dwellings, uptake.
+
+def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Programme totals at each month's end (at `as_of` for the current month), as `summary` counts them.
+
+    At a date: the sectors covered then (their latest deployment validated by that date is in
+    implementation or deployed, not rejected), each with its latest subscriber count on or before
+    that date and its dwellings valid on that date. A month without a new count keeps the last
+    one: adding only the sectors counted that month made 23 subscribers for 390 dwellings.
+
+    Columns: month (first day), sectors, subscribers, dwellings, uptake.
     """
-    mc = _monthly_counts(as_of, codes)
-    year = extract("year", mc.c.as_of).label("year")
-    month = extract("month", mc.c.as_of).label("month")
-    stmt = (
+    st = stage_dates()
+    started = func.coalesce(st.c.validation_actual_start, st.c.kickoff_actual_start).label("started")
+    deployments = (
         select(
-            year,
-            month,
-            func.count().label("sectors"),
-            func.sum(mc.c.subscribers).label("subscribers"),
-            func.sum(mc.c.dwellings).label("dwellings"),
+            Deployment.id.label("deployment_id"),
+            Deployment.sector_id,
+            started,
+            st.c.implementation_actual_start.label("covered_from"),
+            Ballot.closes_at.label("rejected_at"),
         )
-        .group_by(year, month)
-        .order_by(year, month)
+        .join(st, st.c.deployment_id == Deployment.id)
+        .outerjoin(Ballot, and_(Ballot.deployment_id == Deployment.id, Ballot.outcome == "rejected"))
+        .where(started <= as_of)
     )
+    counts = _monthly_counts(as_of, codes)
+    subs = select(counts.c.sector_id, counts.c.as_of.label("day"), counts.c.subscribers)
+    dwellings = select(
+        SectorDwellings.sector_id, SectorDwellings.valid_from.label("day"), SectorDwellings.dwellings
+    ).where(SectorDwellings.valid_from <= as_of)
+    if codes:
+        chosen = select(Sector.id).where(Sector.code.in_(codes))
+        deployments = deployments.where(Deployment.sector_id.in_(chosen))
+        dwellings = dwellings.where(SectorDwellings.sector_id.in_(chosen))
     with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
-    return _finish(df)[["month", "sectors", "subscribers", "dwellings", "uptake"]]
+        deps = pd.read_sql(deployments, conn)
+        subs_df = pd.read_sql(subs, conn)
+        dw_df = pd.read_sql(dwellings, conn)
+    columns = ["month", "sectors", "subscribers", "dwellings", "uptake"]
+    for frame, col in (
+        (deps, "started"),
+        (deps, "covered_from"),
+        (deps, "rejected_at"),
+        (subs_df, "day"),
+        (dw_df, "day"),
+    ):
+        frame[col] = pd.to_datetime(frame[col])
+    if deps["covered_from"].isna().all():
+        return pd.DataFrame(columns=columns)
+    first = min(d for d in (deps["covered_from"].min(), subs_df["day"].min()) if pd.notna(d))
+    ends = _month_ends(first.date(), as_of)
+    sectors = deps["sector_id"].unique()
+    grid = pd.DataFrame({"sector_id": sectors.repeat(len(ends)), "day": pd.to_datetime(ends * len(sectors))})
+    # Each sector's deployment on a date: the highest id among those validated by then.
+    deps = deps.sort_values("started")
+    deps["latest_id"] = deps.groupby("sector_id")["deployment_id"].cummax()
+    grid = pd.merge_asof(
+        grid.sort_values("day"),
+        deps[["sector_id", "started", "latest_id"]],
+        left_on="day",
+        right_on="started",
+        by="sector_id",
+    )
+    grid = grid.merge(
+        deps[["deployment_id", "covered_from", "rejected_at"]],
+        left_on="latest_id",
+        right_on="deployment_id",
+        how="left",
+    )
+    day_end = grid["day"] + pd.Timedelta(days=1)
+    covered = (grid["covered_from"] <= grid["day"]) & ~(grid["rejected_at"] < day_end)
+    grid = grid[covered].sort_values("day")
+    grid = pd.merge_asof(grid, subs_df.sort_values("day"), on="day", by="sector_id")
+    grid = pd.merge_asof(grid, dw_df.sort_values("day"), on="day", by="sector_id")
+    out = (
+        grid.assign(subscribers=grid["subscribers"].fillna(0), dwellings=grid["dwellings"].fillna(0))
+        .groupby("day")
+        .agg(sectors=("sector_id", "size"), subscribers=("subscribers", "sum"), dwellings=("dwellings", "sum"))
+        .reindex(pd.to_datetime(ends), fill_value=0)
+    )
+    out = out[out["sectors"] > 0]
+    df = pd.DataFrame(
+        {
+            "month": [d.replace(day=1).date() for d in out.index],
+            "sectors": out["sectors"].astype(int).to_numpy(),
+            "subscribers": out["subscribers"].astype(int).to_numpy(),
+            "dwellings": out["dwellings"].astype(int).to_numpy(),
+        }
+    )
+    df["uptake"] = (df["subscribers"] / df["dwellings"]).where(df["dwellings"] > 0).astype("Float64")
+    return df[columns]
 
 
 def _implementation_starts():

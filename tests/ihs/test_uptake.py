@@ -89,3 +89,27 @@ def test_collective_cost_is_dwellings_times_tariff_times_twelve(engine):
 def test_total_on_the_public_calibration_date(engine):
     last = uptake_total(engine, date(2022, 12, 9)).iloc[-1]
     assert (last["month"], last["sectors"], last["subscribers"]) == (date(2022, 12, 1), 12, 1789)
+
+
+def test_the_monthly_total_is_the_summary_at_every_month_end_of_the_demo(engine):
+    """Issue 17: one definition of "subscribers at a date" for the page and for `summary`."""
+    import calendar
+
+    total = uptake_total(engine, TODAY)
+    assert total["month"].iloc[-1] == TODAY.replace(day=1)
+    disagree = []
+    for row in total.itertuples():
+        day = (
+            TODAY
+            if row.month == TODAY.replace(day=1)
+            else row.month.replace(day=calendar.monthrange(row.month.year, row.month.month)[1])
+        )
+        s = summary(engine, day)
+        if (row.sectors, row.subscribers, row.dwellings) != (
+            s["sectors_deployed"],
+            s["subscribers"],
+            s["dwellings_covered"],
+        ):
+            disagree.append((day, (row.sectors, row.subscribers, row.dwellings), s))
+    assert disagree == [], disagree[:3]
+    assert len(total) > 200  # every month from the first implementation, none skipped
