@@ -7,10 +7,11 @@ import streamlit as st
 from ihs import clock
 from ihs.formats import fr_datetime
 from ihs.queries.entries import ACTION_LABELS, TABLE_LABELS, audit_filters, audit_log
+from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
-from ihs.validation import MIN_DATE
+from ihs.validation import check_date
 
 actor = require_page("pages/journal.py")
 st.header("Journal des modifications")
@@ -22,10 +23,16 @@ user = cols[0].selectbox("Utilisateur", users, index=None, placeholder="Tous", k
 tbl = cols[1].selectbox(
     "Table", tables, format_func=lambda t: TABLE_LABELS.get(t, t), index=None, placeholder="Toutes", key="jr_table"
 )
-start = cols[2].date_input(
-    "Du", value=today - timedelta(days=30), min_value=MIN_DATE, format="DD/MM/YYYY", key="jr_start"
-)
-end = cols[3].date_input("Au", value=today, min_value=MIN_DATE, format="DD/MM/YYYY", key="jr_end")
+typed_start = forms.date_field("Du", "jr_start", today - timedelta(days=30), container=cols[2])
+typed_end = forms.date_field("Au", "jr_end", today, container=cols[3])
+# A filter, not a write: any readable date from 2009 on (the journal keeps everything).
+filter_errors: dict[str, str] = {}
+start = check_date(filter_errors, "start", typed_start, today=today)
+end = check_date(filter_errors, "end", typed_end, today=today)
+if filter_errors:
+    for message in filter_errors.values():
+        st.error(message)
+    st.stop()
 log = read(audit_log, user, tbl, start, end)
 if log.empty:
     no_data("Aucune modification pour ces filtres.")

@@ -1,17 +1,17 @@
 """Planifier un secteur (coordination): propose the pipeline's milestones, edit them, save them."""
 
-from datetime import date
-
 import streamlit as st
 
 from ihs import clock
 from ihs.db import session_scope
 from ihs.formats import fr_date
-from ihs.planning import MAX_YEAR, MIN_YEAR, ValidationError, plan_deployment, plannable_sectors, propose_milestones
+from ihs.planning import ValidationError, plan_deployment, plannable_sectors, propose_milestones
+from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
 from ihs.ui.widgets import no_data
 from ihs.users import PermissionDenied
+from ihs.validation import check_date
 
 actor = require_page("pages/planifier.py")
 
@@ -33,14 +33,12 @@ left, right = st.columns([2, 1])
 sector_id = left.selectbox(
     "Secteur (sans déploiement en cours)", list(labels), format_func=labels.get, key="plan_secteur"
 )
-validation = right.date_input(
-    "Date de validation",
-    value=clock.today(),
-    min_value=date(MIN_YEAR, 1, 1),
-    max_value=date(MAX_YEAR, 12, 31),
-    format="DD/MM/YYYY",
-    key="plan_validation",
-)
+typed_validation = forms.date_field("Date de validation", "plan_validation", clock.today(), container=right)
+validation_errors: dict[str, str] = {}
+validation = check_date(validation_errors, "validation", typed_validation, today=clock.today())
+if validation_errors:
+    right.error(validation_errors["validation"])
+    st.stop()
 
 proposal = read(propose_milestones, validation)
 with st.form("plan_form", clear_on_submit=False):

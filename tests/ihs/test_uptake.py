@@ -113,3 +113,21 @@ def test_the_monthly_total_is_the_summary_at_every_month_end_of_the_demo(engine)
             disagree.append((day, (row.sectors, row.subscribers, row.dwellings), s))
     assert disagree == [], disagree[:3]
     assert len(total) > 200  # every month from the first implementation, none skipped
+
+
+def test_a_count_for_a_sector_not_covered_yet_is_not_in_the_total(engine):
+    """Keranroux is in its information period: a count there (a bad import) changes no programme total."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ihs.db import session_scope
+    from ihs.models import Sector, SubscriberCount
+
+    before = uptake_total(engine, TODAY)
+    with session_scope("t", engine=engine) as s:
+        sector = s.execute(select(Sector.id).where(Sector.code == "keranroux")).scalar_one()
+        s.add(SubscriberCount(sector_id=sector, as_of=TODAY - timedelta(days=40), subscribers=77, source="test"))
+    after = uptake_total(engine, TODAY)
+    assert after.equals(before)
+    assert int(after.iloc[-1]["subscribers"]) == summary(engine, TODAY)["subscribers"]

@@ -38,8 +38,8 @@ def test_create_update_delete_are_listed_with_filters(app_db):
     assert df.iloc[0]["Raison"] == "Doublon"
     assert "attendance : – → 4" in df.iloc[1]["Changements"]
     # A period with nothing in it.
-    at.date_input(key="jr_start").set_value(date(2012, 1, 1))
-    at.date_input(key="jr_end").set_value(date(2012, 1, 31)).run()
+    at.text_input(key="jr_start").input("01/01/2012")
+    at.text_input(key="jr_end").input("31/01/2012").run()
     assert "Aucune modification" in texts(at)
 
 
@@ -74,3 +74,10 @@ def test_an_entry_made_a_minute_ago_is_listed_at_its_local_time(app_db_any, monk
         "suppression",
         str(ev_id),
     )
+
+
+def test_a_filter_date_typed_wrong_is_said_in_french(app_db):
+    at = open_page("coordinator", "journal")
+    at.text_input(key="jr_start").input("31/02/2026").run()
+    assert "Le 31/02/2026 n'existe pas" in at.error[0].value
+    assert not at.dataframe and at.text_input(key="jr_start").value == "31/02/2026"

@@ -38,7 +38,7 @@ def test_proposal_from_validation_date_is_saved_as_proposed(app_db):
     at = open_page("coordinator", "planifier")
     kerourien = _sector_id(app_db, "kerourien")
     at.selectbox(key="plan_secteur").set_value(kerourien)
-    at.date_input(key="plan_validation").set_value(date(2027, 1, 4)).run()
+    at.text_input(key="plan_validation").input("04/01/2027").run()
     table = at.data_editor(key="plan_editor_2027-01-04").value
     assert list(table["label"])[:2] == ["Validation", "Réunion de lancement"]
     assert str(table["planned_start"].iloc[1])[:10] == "2027-01-25"
@@ -61,7 +61,7 @@ def test_proposal_from_validation_date_is_saved_as_proposed(app_db):
 def test_out_of_order_edit_is_refused_in_french_and_kept(app_db):
     at = open_page("coordinator", "planifier")
     at.selectbox(key="plan_secteur").set_value(_sector_id(app_db, "kerourien"))
-    at.date_input(key="plan_validation").set_value(date(2027, 1, 4)).run()
+    at.text_input(key="plan_validation").input("04/01/2027").run()
     # The coordinator moves the ballot into the information period.
     edits = {"edited_rows": {3: {"planned_start": "2027-03-01"}}, "added_rows": [], "deleted_rows": []}
     at.session_state["plan_editor_2027-01-04"] = edits
@@ -75,3 +75,10 @@ def test_out_of_order_edit_is_refused_in_french_and_kept(app_db):
     assert _deployments(app_db) == before
     # What the coordinator typed is still there.
     assert at.session_state["plan_editor_2027-01-04"]["edited_rows"] == {3: {"planned_start": "2027-03-01"}}
+
+
+def test_a_validation_date_typed_wrong_is_said_in_french(app_db):
+    at = open_page("coordinator", "planifier")
+    at.text_input(key="plan_validation").input("15/06/1900").run()
+    assert "Date trop ancienne (15/06/1900)" in at.error[0].value
+    assert not [b for b in at.button if b.key and "plan_form" in b.key]
