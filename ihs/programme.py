@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from ihs.models import Setting
@@ -47,13 +47,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+_SETTING = select(Setting.value).where(Setting.key == bindparam("key"))  # built once: writes read settings
+
+
 def get_setting(db: Session | Engine, key: str) -> Any:
-    stmt = select(Setting.value).where(Setting.key == key)
     if isinstance(db, Session):
-        value = db.execute(stmt).scalar_one_or_none()
+        value = db.connection().execute(_SETTING, {"key": key}).scalar_one_or_none()
     else:
         with db.connect() as conn:
-            value = conn.execute(stmt).scalar_one_or_none()
+            value = conn.execute(_SETTING, {"key": key}).scalar_one_or_none()
     return DEFAULTS.get(key) if value is None else value
 
 

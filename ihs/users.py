@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import bcrypt
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from ihs.models import Organisation, SectorPartner, User
@@ -57,6 +57,10 @@ ACCOUNT_CHANGED = (
 ACCOUNT_DISABLED = "Votre compte a été désactivé : rien n'a été enregistré."
 
 
+# Built once: every write reads the account again (see `require`).
+_ACCOUNT = select(User.active, User.role, User.organisation_id).where(User.username == bindparam("username"))
+
+
 def require(actor: Actor, permission: str, session: Session | None = None) -> None:
     """Refuse what `actor`'s role may not do.
 
@@ -68,9 +72,8 @@ def require(actor: Actor, permission: str, session: Session | None = None) -> No
         raise PermissionDenied(f"Action non autorisée pour le rôle « {ROLES.get(actor.role, actor.role)} ».")
     if session is None or actor == SYSTEM:
         return
-    row = session.execute(
-        select(User.active, User.role, User.organisation_id).where(User.username == actor.username)
-    ).first()
+    # Core, not ORM: one indexed read per write, without the ORM's per-statement work.
+    row = session.connection().execute(_ACCOUNT, {"username": actor.username}).first()
     if row is None:
         return  # an actor that is not an account (scripts, tests): its role was checked above
     if not row.active:
