@@ -20,7 +20,7 @@ def test_calendar_ics_table_and_png_are_built_when_clicked(page, base_url):
 
     csv = download(page, "Tableau (CSV)")
     table = open(csv.path(), encoding="utf-8-sig").read()
-    assert table.splitlines()[0].startswith("deployment_id;sector_code;sector_name")
+    assert table.splitlines()[0].startswith("Déploiement (n°);Code du secteur;Secteur;Statut")
     assert {"Keranroux", "Montaigne", "Le Bot"} <= {line.split(";")[2] for line in table.splitlines()[1:]}
 
     png = download(page, "Télécharger (PNG)")

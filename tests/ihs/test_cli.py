@@ -100,7 +100,7 @@ def test_users_add_list_disable(db_url, capsys, monkeypatch):
 def test_export_csv_for_french_excel(db_url, capsys):
     code, out, _ = run(capsys, "--url", db_url, "export", "sector", "--format", "csv")
     assert code == 0
-    assert "code;name;kind" in out and "Kerourien" in out
+    assert "Code;Nom;Type" in out and "Kerourien" in out
 
 
 def test_export_xlsx_and_backup(db_url, capsys, tmp_path):
@@ -109,7 +109,7 @@ def test_export_xlsx_and_backup(db_url, capsys, tmp_path):
     target = tmp_path / "sector.xlsx"
     assert run(capsys, "--url", db_url, "export", "sector", "--format", "xlsx", "--out", str(target))[0] == 0
     sheet = load_workbook(target).active
-    assert sheet["C1"].value == "name"
+    assert sheet["C1"].value == "Nom"
     code, out, _ = run(capsys, "--url", db_url, "backup", "--to", str(tmp_path / "b.db"))
     assert code == 0
     assert ("sauvegarde écrite" in out and (tmp_path / "b.db").exists()) or out.startswith("pg_dump")

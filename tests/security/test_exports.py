@@ -63,3 +63,66 @@ def test_xlsx_cells_are_text_not_formulas():
         assert sheet.cell(row=r, column=1).data_type != "f"
     for value in DANGEROUS:
         assert "'" + value in values, value
+
+
+def _french_excel(data: bytes) -> list[list[str]]:
+    """The cells as French Excel splits them: `;`, UTF-8 with a BOM, CRLF rows."""
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def test_csv_cells_read_as_a_french_user_expects():
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    df = pd.DataFrame(
+        {
+            "reported_at": [datetime(2026, 11, 30, 10, 15), datetime(2026, 11, 30, 18, 0)],
+            "as_of": [date(2022, 12, 9), None],
+            "voters": [10.0, float("nan")],  # whole numbers in a column with an empty cell
+            "monthly_price_eur": [Decimal("1.0"), Decimal("1.24")],
+            "uptake": [0.2016, 0.5],
+            "is_correction": [True, False],
+            "notes": ["=1+1", "-2 bureaux"],
+        }
+    )
+    header, *rows = _french_excel(to_csv_bytes(df))
+    assert header == [
+        "Heure du relevé",
+        "Date du relevé",
+        "Votants",
+        "Prix mensuel par logement (€)",
+        "Taux d'adhésion",
+        "Correction",
+        "Notes",
+    ]
+    assert rows == [
+        ["30/11/2026 10:15", "09/12/2022", "10", "1,00", "0,2016", "Oui", "'=1+1"],
+        ["30/11/2026 18:00", "", "", "1,24", "0,5", "Non", "'-2 bureaux"],
+    ]
+
+
+def test_every_exportable_column_has_a_french_header():
+    from ihs.exports import COLUMN_LABELS, EXPORTABLE
+
+    missing = sorted({c.name for t in EXPORTABLE.values() for c in t.columns} - set(COLUMN_LABELS))
+    assert missing == []
+
+
+def test_xlsx_keeps_real_dates_and_numbers_with_readable_widths():
+    from datetime import datetime
+
+    df = pd.DataFrame(
+        {
+            "reported_at": [datetime(2026, 11, 30, 10, 15)],
+            "voters": [10.0],
+            "correction_reason": ["erreur de lecture de la feuille d'émargement"],
+        }
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df))).active
+    assert [c.value for c in ws[1]] == ["Heure du relevé", "Votants", "Raison de la correction"]
+    when, voters, reason = ws[2]
+    assert when.value == datetime(2026, 11, 30, 10, 15) and when.number_format == "DD/MM/YYYY HH:MM"
+    assert voters.value == 10 and isinstance(voters.value, int)
+    assert ws.column_dimensions["C"].width >= len("erreur de lecture de la feuille d'émargement")
+    assert ws.column_dimensions["A"].width >= len("30/11/2026 10:15")
