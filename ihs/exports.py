@@ -140,6 +140,17 @@ COLUMN_LABELS = {
     "date": "Date",
     "count": "Nombre",
     "total": "Total",
+    # The calendar's table.
+    "sector_code": "Code du secteur",
+    "sector_name": "Secteur",
+    "status_label": "Statut",
+    "stage_label": "Étape",
+    "stage_no": "Étape (n°)",
+    "kind_label": "Type",
+    "start": "Début",
+    "end": "Fin",
+    "deployment_first": "Premier jour du déploiement",
+    "deployment_last": "Dernier jour du déploiement",
 }
 
 
