@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ihs import clock
 from ihs.formats import fr_date, fr_int, fr_month
-from ihs.models import MoveIn, Sector, SubscriberCount
+from ihs.models import MoveIn, Sector, SectorDwellings, SubscriberCount
 from ihs.users import Actor, require
 from ihs.validation import MIN_DATE, ValidationError, parse_date_text, parse_int
 
@@ -335,6 +335,33 @@ def _check_row(kind: ImportKind, row: RowCheck, raw_date, raw_value, sectors, to
         row.errors.append(f"{kind.headers[2]} : {message[0].lower()}{message[1:]}")
 
 
+def _check_against_dwellings(session: Session, kind: ImportKind, rows: list[RowCheck]) -> None:
+    """More subscribers, or more move-ins in a month, than the sector has dwellings is impossible.
+
+    The dwellings are those valid on the row's date (one read of the file's sectors' history); a
+    sector with no figure yet on that date is not checked here.
+    """
+    keyed = [r for r in rows if r.sector_id is not None and r.day is not None and r.value is not None]
+    if not keyed:
+        return
+    history: dict[int, list[tuple[date, int]]] = {}
+    stmt = (
+        select(SectorDwellings.sector_id, SectorDwellings.valid_from, SectorDwellings.dwellings)
+        .where(SectorDwellings.sector_id.in_({r.sector_id for r in keyed}))
+        .order_by(SectorDwellings.valid_from)
+    )
+    for sector_id, valid_from, dwellings in session.execute(stmt):
+        history.setdefault(sector_id, []).append((valid_from, dwellings))
+    for row in keyed:
+        valid = [d for since, d in history.get(row.sector_id, []) if since <= row.day]
+        if valid and row.value > valid[-1]:
+            what = "emménagements en un mois" if kind.monthly else "abonnés"
+            row.errors.append(
+                f"{kind.headers[2]} : {fr_int(row.value)} {what} pour {fr_int(valid[-1])} logements dans le secteur "
+                f"au {fr_date(row.day)} : impossible, vérifiez le chiffre."
+            )
+
+
 def _cell_text(value) -> str:
     if isinstance(value, datetime | date):
         return fr_date(value)
@@ -382,6 +409,7 @@ def check_rows(session: Session, actor: Actor, kind_code: str, filename: str, da
             else:
                 seen[key] = n
         rows.append(row)
+    _check_against_dwellings(session, kind, rows)
     existing = _existing(session, kind, rows)
     for row in rows:
         if row.errors:

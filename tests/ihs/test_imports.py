@@ -100,18 +100,18 @@ def test_sample_xlsx_move_ins(engine):
 @pytest.mark.parametrize(
     ("encoding", "text"),
     [
-        ("utf-8", "Secteur;Date;Abonnés\nPontanézen;09/12/2022;1 789\n"),
-        ("utf-8-sig", "SECTEUR;DATE;ABONNES\npontanezen;2022-12-09;1789\n"),
-        ("latin-1", "secteur;date;abonnés\nPONTANÉZEN;9/12/22;1789,0\n"),
-        ("cp1252", 'Secteur,Date,Nombre d\'abonnés\nPontanézen,09/12/2022,"1\u202f789"\n'.replace("\u202f", " ")),
-        ("utf-8", "Secteur\tDate\tAbonnés\npontanezen\t09.12.2022\t1789\n"),
+        ("utf-8", "Secteur;Date;Abonnés\nPontanézen;09/12/2022;1 012\n"),
+        ("utf-8-sig", "SECTEUR;DATE;ABONNES\npontanezen;2022-12-09;1012\n"),
+        ("latin-1", "secteur;date;abonnés\nPONTANÉZEN;9/12/22;1012,0\n"),
+        ("cp1252", 'Secteur,Date,Nombre d\'abonnés\nPontanézen,09/12/2022,"1\u202f012"\n'.replace("\u202f", " ")),
+        ("utf-8", "Secteur\tDate\tAbonnés\npontanezen\t09.12.2022\t1012\n"),
     ],
 )
 def test_csv_variants(engine, encoding, text):
     preview = _preview(engine, "coordination", "subscribers", "f.csv", text.encode(encoding))
     assert not preview.invalid, preview.table().to_string()
     (row,) = preview.rows
-    assert (row.day, row.value, row.sector_name) == (date(2022, 12, 9), 1789, "Pontanézen")
+    assert (row.day, row.value, row.sector_name) == (date(2022, 12, 9), 1012, "Pontanézen")
     assert row.status == "changed"  # the demo has another figure for that day
 
 
@@ -237,3 +237,41 @@ def test_large_file_reports_progress(engine):
     result = _apply(engine, "operateur", preview, progress=lambda f, msg: calls.append(f))
     assert result.created + result.updated + result.unchanged == 1344
     assert len(calls) == 3 and calls[-1] == 1.0 and calls == sorted(calls)
+
+
+def _audit_count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+
+
+def _dwellings(engine, code: str, on: date) -> int:
+    from ihs.models import SectorDwellings
+
+    with engine.connect() as conn:
+        return conn.execute(
+            select(SectorDwellings.dwellings)
+            .join(Sector, Sector.id == SectorDwellings.sector_id)
+            .where(Sector.code == code, SectorDwellings.valid_from <= on)
+            .order_by(SectorDwellings.valid_from.desc())
+            .limit(1)
+        ).scalar_one()
+
+
+def test_more_subscribers_or_move_ins_than_dwellings_is_refused_and_nothing_written(engine):
+    """Issue 17: 5,000 subscribers for a 480-dwelling sector made a 1,042 % uptake."""
+    day = date(2026, 10, 30)
+    n = _dwellings(engine, "pontanezen", day)
+    text = f"Secteur;Date;Abonnés\nPontanézen;30/10/2026;{n + 1}\nPontanézen;29/10/2026;{n}\n"
+    preview = _preview(engine, "operateur", "subscribers", "abonnes.csv", text.encode())
+    over, at_most = preview.rows
+    assert over.status == "error" and at_most.status != "error"
+    assert f"{n + 1:,} abonnés pour {n:,} logements dans le secteur au 30/10/2026 : impossible".replace(
+        ",", "\u202f"
+    ) in " ".join(over.errors)
+    before = _audit_count(engine)
+    with pytest.raises(ValidationError):
+        _apply(engine, "operateur", preview)
+    assert _audit_count(engine) == before
+    moves = f"Secteur;Mois;Emménagements\nPontanézen;10/2026;{n + 1}\n"
+    preview = _preview(engine, "bailleur", "move_ins", "emm.csv", moves.encode())
+    assert "emménagements en un mois" in " ".join(preview.rows[0].errors)
