@@ -14,7 +14,15 @@ from ihs.ui.widgets import no_data, table
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, STAGES
 
 actor = require_page("pages/depouillement.py")
-ERR, WARN, DONE = "dep_errors", "dep_warnings", "dep_done"
+ERR, WARN, DONE, CLEAR = "dep_errors", "dep_warnings", "dep_done", "dep_clear"
+FIELD_KEYS = [f"dep_{k}" for k in rules.COUNT_FIELDS]
+# Figures typed in this browser are never shown to the next person: after a saved entry, and
+# when another account uses the same browser (a shared tablet at the count).
+if st.session_state.pop(CLEAR, False) or st.session_state.get("dep_typist") not in (None, actor.username):
+    for key in FIELD_KEYS:
+        st.session_state[key] = ""
+    st.session_state.pop("dep_note", None)
+st.session_state["dep_typist"] = actor.username
 
 
 def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
@@ -36,9 +44,9 @@ def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
     else:
         st.session_state[DONE] = done
         if fn is rules.enter_count:
-            # A second entry typed in this browser must start blank, not from the first one's figures.
-            for key in ("dep_note", *(f"dep_{k}" for k in rules.COUNT_FIELDS)):
-                st.session_state.pop(key, None)
+            # Emptied at the top of the next run, before the fields are drawn (the browser keeps a
+            # field's value unless the app sets it): the next entry here starts blank.
+            st.session_state[CLEAR] = True
         clear_reads()
     st.rerun()
 

@@ -200,3 +200,21 @@ def test_a_count_line_that_is_not_a_whole_number_is_refused_in_french(closed, ty
     assert at.text_input(key="dep_yes").value == typed  # what was typed is kept
     with engine.connect() as conn:
         assert conn.execute(select(BallotCount).where(BallotCount.ballot_id == bid)).first() is None
+
+
+def test_figures_typed_in_this_browser_are_not_left_for_the_next_account(closed):
+    """A shared tablet at the count: what one account typed is not in the fields for the next one."""
+    at = open_page("landlord", "depouillement")
+    at.text_input(key="dep_yes").input("41")
+    at.text_input(key="dep_no").input("16")
+    at.button(key=SUBMIT.format(n=1)).click().run()  # refused (lines missing): the figures stay
+    assert [at.text_input(key=f"dep_{k}").value for k in ("yes", "no")] == ["41", "16"]
+    # Another account logs in on the same browser session.
+    from ihs.users import actor_for
+
+    at.session_state["username"] = at.session_state["name"] = "coordination"
+    at.session_state["roles"] = ["coordinator"]
+    at.session_state["actor"] = actor_for(closed[0], "coordination")  # what app.py sets (AppTest may skip it)
+    at.run()
+    assert not at.exception
+    assert [at.text_input(key=f"dep_{k}").value for k in ("yes", "no")] == ["", ""]
