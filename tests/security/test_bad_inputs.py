@@ -68,6 +68,7 @@ FRENCH_MARKERS = (
     "participation",
     "L'",
     "doit",
+    "logements",
 )
 LEAKS = (
     "Traceback",
@@ -269,6 +270,7 @@ case("count-entry-3", "count", "entry_no", entry_no=3)
 case("ballot-registered-negative", "ballot", "registered", registered=-10)
 case("ballot-registered-zero", "ballot", "registered", registered=0)
 case("ballot-registered-words", "ballot", "registered", registered="quatre cents")
+case("ballot-registered-more-than-dwellings", "ballot", "registered", registered=10_000)
 case("ballot-closes-before-opening", "ballot", "closes_at", closes_at=NOW + timedelta(days=29))
 case("ballot-opens-missing", "ballot", "opens_at", opens_at=None)
 case("ballot-no-place", "ballot", "places", places=[])
@@ -414,7 +416,7 @@ def _run(form: str, values: dict, session, ctx: dict, monkeypatch):
             sector_id=ctx["free_sector"],
             opens_at=NOW + timedelta(days=30),
             closes_at=NOW + timedelta(days=35),
-            registered=400,
+            registered=250,
             places=[{"name": "Maison de quartier", "kind": "facility"}],
         )
         return setup_ballot(session, landlord, **{**base, **values})
