@@ -327,8 +327,8 @@ def _awareness(db: Engine, year: int) -> Section:
         else None,
         chart=_png(chart, 520, max(220, 26 * len(charted))) if chart is not None else None,
         chart_alt="Part des ménages arrivés depuis le scrutin, par secteur",
-        note="Emménagements déclarés par le bailleur ; à défaut, taux de rotation de "
-        f"{fr_pct(rate)} par an (ménages restants = 1 − taux, chaque année).",
+        note="Ménages restants, mois par mois : 1 − emménagements déclarés par le bailleur / logements ; "
+        f"les mois sans déclaration, taux de rotation de {fr_pct(rate)} par an.",
     )
 
 

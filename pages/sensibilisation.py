@@ -33,6 +33,10 @@ cols = st.columns(3)
 cols[0].metric("Secteurs déployés", fr_int(len(sectors)))
 cols[1].metric("Ménages arrivés depuis le scrutin", fr_pct(overall_share(sectors)))
 cols[2].metric("Secteurs à informer de nouveau", fr_int(len(urgent)))
+st.caption(
+    "Part des ménages d'aujourd'hui arrivés depuis le scrutin, mois par mois : emménagements déclarés par "
+    f"le bailleur quand il les déclare, sinon {fr_pct(rate)} des ménages qui partent chaque année."
+)
 
 st.subheader("Secteurs à informer de nouveau")
 if urgent.empty:
@@ -78,14 +82,16 @@ mixed_names = sectors.loc[sectors["method"] == "mixed", "name"].tolist()
 with st.expander("Comment la part des nouveaux ménages est estimée", expanded=False):
     st.markdown(
         f"""
-- Période : de la fin du scrutin du secteur jusqu'au {fr_date(today)}.
-- **Emménagements du bailleur** : emménagements cumulés depuis le mois qui suit le scrutin, divisés par le
-  nombre de logements actuel, plafonnés à 100 % (un logement reloué deux fois compte deux fois).
-- **Taux par défaut** : sans données du bailleur, {fr_pct(rate)} des ménages partent chaque année
-  (chiffre national du logement social) ; part arrivée = 1 − (1 − {fr_num(rate, 2)})^années
-  (5 ans → 41 %, 13 ans → 75 %).
-- **Mixte** : si les emménagements ne couvrent qu'une partie de la période, le taux par défaut est
-  appliqué à la partie non couverte.
+- Période : du lendemain de la fin du scrutin du secteur jusqu'au {fr_date(today)}.
+- Un seul modèle : chaque mois, une partie des ménages part et est remplacée ; la part arrivée depuis
+  le scrutin est 1 − la part des ménages encore là.
+- **Emménagements du bailleur** : un mois où le bailleur déclare m emménagements pour d logements,
+  1 − m/d des ménages restent (2 emménagements par mois dans 100 logements pendant 32 mois → 1 − 0,98³²
+  = 48 % arrivés ; un logement reloué deux fois n'ajoute pas un deuxième ménage).
+- **Taux par défaut** : pour les jours sans déclaration du bailleur, {fr_pct(rate)} des ménages partent
+  chaque année (chiffre national du logement social) ; sans aucune déclaration, part arrivée
+  = 1 − (1 − {fr_num(rate, 2)})^années (5 ans → 41 %, 13 ans → 75 %).
+- **Mixte** : les mois déclarés avec les emménagements, les autres avec le taux par défaut.
 """
     )
     st.markdown(f"**Taux par défaut** : {named(default_names)}.")

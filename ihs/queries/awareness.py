@@ -4,19 +4,22 @@ The 2019 evaluation found the scheme too little known because tenants move. For 
 covered on `as_of` (deployed or in implementation) this module estimates the share of
 households that arrived after the ballot, and ranks the sectors that need a new information round.
 
-Newcomer share — the rule (also shown on the Sensibilisation page):
-- The period runs from the end of the sector's ballot to `as_of` (`years`, in days / 365.25).
-- Move-ins reported by the landlord (`MoveIn`, one row per month) count from the first month
-  that starts after the ballot's last day up to `as_of`; months in between with no row count
-  as zero move-ins. Reported share = cumulative move-ins / today's dwellings, capped at 100 %
-  (a dwelling let twice counts twice: the cap keeps the estimate meaningful).
-- The reports cover the period from the ballot (when they start in the month after it, else
-  from their first month) to `as_of` (when they reach the month before `as_of`'s month, the
-  current month not being due yet, else to the end of their last month).
-- Any part of the period not covered uses the default turnover rate `r`
-  (`awareness.default_turnover_rate`, 10 %/year): households still there = 1 − r per year.
-- Combined: share = 1 − (1 − reported share) × (1 − r) ^ uncovered years.
-  Without any report: share = 1 − (1 − r) ^ years (10 %/year: 5 years → 41 %, 13 years → 75 %).
+Newcomer share — the rule (also shown on the Sensibilisation page, the slide and the report):
+one survival model. Each month a share of the households present leaves and is replaced; the
+share of today's households that arrived after the ballot is 1 − the share still there.
+- The period runs from the day after the sector's ballot ends to `as_of` included
+  (`years` = (as_of − ballot_end) in days / 365.25).
+- A month the landlord reported (`MoveIn`, one row per month, months starting after the ballot's
+  last day and not after `as_of`): m move-ins among d dwellings (today's) leave 1 − m/d of the
+  households in place (0 when m ≥ d). The month counts for its days up to `as_of`.
+- Every other day of the period (months without a report, the rest of the ballot's month, the
+  current month when not reported yet) uses the default turnover rate `r`
+  (`awareness.default_turnover_rate`, 10 %/year): 1 − r stay per year, pro rata of days.
+- share = 1 − Π(1 − mₜ/d) × (1 − r) ^ uncovered years. Without any report: 1 − (1 − r) ^ years
+  (10 %/year: 5 years → 41 %, 13 years → 75 %); 2 move-ins a month in 100 dwellings for 32
+  months → 1 − 0.98³² = 47.6 % (not 64 %: a dwelling let twice is one household, not two).
+- Method: "move_ins" when every month from the one after the ballot to the one before `as_of`'s
+  is reported, "default" when none is, else "mixed".
 
 A sector needs a new information round when its newcomer share reaches
 `awareness.newcomer_share_alert`, or when its last information action (event of kind
@@ -53,34 +56,42 @@ def _next_month(d: date) -> date:
     return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
-def _previous_month(d: date) -> date:
-    first = _month_start(d)
-    return _month_start(first - timedelta(days=1))
-
-
 def newcomer_share(
     *,
     dwellings: int | None,
     ballot_end: date,
     as_of: date,
     rate: float,
-    move_ins: int | None = None,
-    first_month: date | None = None,
-    last_month: date | None = None,
+    reports: dict[date, int] | None = None,
 ) -> dict:
-    """The module's rule for one sector: share, method and the years each source covers."""
-    years = max(0.0, (as_of - ballot_end).days / 365.25)
-    if first_month is None or last_month is None or not dwellings:
+    """The module's rule for one sector: share, method and the years each source covers.
+
+    `reports` maps the first day of a month to the move-ins the landlord reported for it."""
+    total_days = max(0, (as_of - ballot_end).days)
+    years = total_days / 365.25
+    end = as_of + timedelta(days=1)  # `as_of` itself is in the period
+    months = {m: n for m, n in (reports or {}).items() if ballot_end < m <= as_of}
+    if not months or not dwellings:
         return {"share": 1 - (1 - rate) ** years, "method": "default", "covered_years": 0.0, "default_years": years}
-    covered_start = ballot_end if first_month <= _next_month(ballot_end) else first_month
-    covered_end = as_of if last_month >= _previous_month(as_of) else min(as_of, _next_month(last_month))
-    covered = max(0.0, (covered_end - covered_start).days / 365.25)
-    uncovered = max(0.0, years - covered)
-    reported = min(1.0, (move_ins or 0) / dwellings)
-    share = 1 - (1 - reported) * (1 - rate) ** uncovered
-    # Less than a day left to the default rate is rounding, not a mixed estimate.
-    method = "move_ins" if uncovered * 365.25 < 1 else "mixed"
-    return {"share": share, "method": method, "covered_years": covered, "default_years": uncovered}
+    stay, covered_days = 1.0, 0
+    for month, moved in months.items():
+        stay *= max(0.0, 1 - moved / dwellings)
+        covered_days += (min(_next_month(month), end) - month).days
+    uncovered = max(0, total_days - covered_days) / 365.25
+    share = 1 - stay * (1 - rate) ** uncovered
+    month, due = _next_month(ballot_end), _month_start(as_of)
+    complete = True
+    while month < due:
+        if month not in months:
+            complete = False
+            break
+        month = _next_month(month)
+    return {
+        "share": share,
+        "method": "move_ins" if complete else "mixed",
+        "covered_years": covered_days / 365.25,
+        "default_years": uncovered,
+    }
 
 
 def _ballot_ends(as_of: date):
@@ -99,6 +110,28 @@ def _ballot_ends(as_of: date):
     )
 
 
+def _move_in_totals(monthly: pd.DataFrame) -> pd.DataFrame:
+    """sector_id, move_ins (sum), move_in_first, move_in_last: the detail table's columns."""
+    return (
+        monthly.groupby("sector_id", as_index=False).agg(
+            move_ins=("move_ins", "sum"), move_in_first=("month", "min"), move_in_last=("month", "max")
+        )
+        if not monthly.empty
+        else pd.DataFrame(columns=["sector_id", "move_ins", "move_in_first", "move_in_last"])
+    )
+
+
+def _reports_by_sector(monthly: pd.DataFrame) -> dict[int, dict[date, int]]:
+    """{sector_id: {first day of month: move-ins}} for `newcomer_share`."""
+    if monthly.empty:
+        return {}
+    months = pd.to_datetime(monthly["month"]).dt.date
+    out: dict[int, dict[date, int]] = {}
+    for sid, month, n in zip(monthly["sector_id"], months, monthly["move_ins"], strict=True):
+        out.setdefault(int(sid), {})[month] = int(n)
+    return out
+
+
 def awareness(db: Engine, as_of: date) -> pd.DataFrame:
     """One row per covered sector (see the module docstring for the rules).
 
@@ -113,16 +146,11 @@ def awareness(db: Engine, as_of: date) -> pd.DataFrame:
     status = sector_status(db, as_of)
     status = status[status["stage"].isin(COVERED_STAGES)]
     ballots = _ballot_ends(as_of)
+    # Monthly rows, not a sum: the survival model multiplies month by month.
     moves = (
-        select(
-            MoveIn.sector_id,
-            func.sum(MoveIn.move_ins).label("move_ins"),
-            func.min(MoveIn.month).label("move_in_first"),
-            func.max(MoveIn.month).label("move_in_last"),
-        )
+        select(MoveIn.sector_id, MoveIn.month, MoveIn.move_ins)
         .join(ballots, ballots.c.sector_id == MoveIn.sector_id)
         .where(MoveIn.month > ballots.c.ballot_end, MoveIn.month <= as_of)
-        .group_by(MoveIn.sector_id)
     )
     info = (
         select(EventSector.sector_id, func.max(Event.starts_at).label("last_information"))
@@ -136,16 +164,17 @@ def awareness(db: Engine, as_of: date) -> pd.DataFrame:
     )
     with db.connect() as conn:
         ends = pd.read_sql(select(ballots), conn)
-        moved = pd.read_sql(moves, conn)
+        monthly = pd.read_sql(moves, conn)
         informed = pd.read_sql(info, conn)
     before = sector_status(db, as_of - timedelta(days=365))[["sector_id", "uptake"]]
     df = (
         status[["sector_id", "code", "name", "dwellings", "uptake"]]
         .merge(ends, on="sector_id", how="left")
-        .merge(moved, on="sector_id", how="left")
+        .merge(_move_in_totals(monthly), on="sector_id", how="left")
         .merge(informed, on="sector_id", how="left")
         .merge(before.rename(columns={"uptake": "uptake_year_ago"}), on="sector_id", how="left")
     )
+    reports = _reports_by_sector(monthly)
     rows = []
     for r in df.to_dict("records"):
         ballot_end = pd.Timestamp(r["ballot_end"]).date() if pd.notna(r["ballot_end"]) else None
@@ -158,9 +187,7 @@ def awareness(db: Engine, as_of: date) -> pd.DataFrame:
             ballot_end=ballot_end,
             as_of=as_of,
             rate=rate,
-            move_ins=None if pd.isna(r["move_ins"]) else int(r["move_ins"]),
-            first_month=first,
-            last_month=last,
+            reports=reports.get(int(r["sector_id"])),
         )
         last_info = pd.Timestamp(r["last_information"]).date() if pd.notna(r["last_information"]) else None
         days = (as_of - last_info).days if last_info else None
