@@ -151,6 +151,12 @@ COLUMN_LABELS = {
     "end": "Fin",
     "deployment_first": "Premier jour du déploiement",
     "deployment_last": "Dernier jour du déploiement",
+    # Collective cost (Abonnés et adhésion, « Tarif et coût »).
+    "on": "Au",
+    "months": "Mois facturés",
+    "charges_eur": "Facturé dans l'année (€)",
+    "run_rate_eur": "Rythme annuel (€)",
+    "cost_per_subscriber_eur": "Rythme annuel par abonné (€)",
 }
 
 

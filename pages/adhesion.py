@@ -1,5 +1,6 @@
 """Abonnés et adhésion: subscribers and uptake over time, the cohort view, tariff and collective cost."""
 
+import pandas as pd
 import streamlit as st
 
 from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
@@ -104,14 +105,21 @@ if tab_cost.open:
             no_data("Pas encore de logements couverts : pas de coût collectif.")
         else:
             chart(
-                viz.cost_per_subscriber(cost).properties(title="Coût par abonné et par an"),
+                viz.yearly_charges(cost).properties(title="Montant facturé chaque année (mois par mois)"),
                 cost,
                 key="adhesion_cout",
                 height=260,
             )
             now_cost = cost.iloc[-1]
             st.caption(
-                f"Coût collectif : {fr_int(now_cost['dwellings'])} logements × {fr_eur(now_cost['monthly_price_eur'])} "
-                f"× 12 = {fr_eur(now_cost['annual_cost_eur'], 0)} par an, pour {fr_int(now_cost['subscribers'])} "
-                f"abonnés actifs, soit {fr_eur(now_cost['cost_per_subscriber_eur'], 0)} par abonné et par an."
+                f"Facturé du 01/01/{now_cost['year']} au {fr_date(now_cost['on'])} "
+                f"({fr_int(now_cost['months'])} mois) : {fr_eur(now_cost['charges_eur'], 0)}. "
+                "Chaque mois, tous les logements des secteurs couverts le dernier jour du mois, au tarif en vigueur."
+            )
+            per_sub = now_cost["cost_per_subscriber_eur"]
+            st.caption(
+                f"Rythme annuel au {fr_date(now_cost['on'])} : {fr_int(now_cost['dwellings'])} logements × "
+                f"{fr_eur(now_cost['monthly_price_eur'])} × 12 = {fr_eur(now_cost['run_rate_eur'], 0)} par an, "
+                f"pour {fr_int(now_cost['subscribers'])} abonnés actifs"
+                + (f", soit {fr_eur(per_sub, 0)} par abonné et par an." if pd.notna(per_sub) else ".")
             )

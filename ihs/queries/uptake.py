@@ -18,7 +18,6 @@ from ihs.models import (
     SubscriberCount,
     Tariff,
 )
-from ihs.queries.overview import summary
 from ihs.queries.sectors import stage_dates
 
 
@@ -298,37 +297,67 @@ def tariff_history(db: Engine, as_of: date) -> pd.DataFrame:
 
 
 def collective_cost(db: Engine, as_of: date) -> pd.DataFrame:
-    """Per year (at 31 December, or `as_of` for the current year): what the collective contract costs.
+    """Per year: what the collective contract cost, month by month, and its annual run rate.
 
-    Annual cost = dwellings covered × monthly tariff × 12; divided by the subscribers it is the
-    cost per active subscriber per year. Columns: year, on, dwellings, subscribers,
-    monthly_price_eur, annual_cost_eur, cost_per_subscriber_eur.
+    A month is charged for every dwelling of the sectors covered on its last day (`as_of` for the
+    current month), at the tariff in force that day: the month's dwellings are `uptake_total`'s,
+    so the same as `summary` at each month end. `charges_eur` adds the year's months (up to
+    `as_of`'s month for the current year). Separately, `run_rate_eur` is the annual rate on the
+    year's last charged day (`on`): dwellings covered × monthly tariff × 12, and
+    `cost_per_subscriber_eur` that rate divided by the active subscribers that day. The run rate
+    at the end of 2014 was shown as the year's cost: 65,683 € for 36,016 € charged.
+
+    Columns: year, on, months, dwellings, subscribers, monthly_price_eur, charges_eur,
+    run_rate_eur, cost_per_subscriber_eur.
     """
+    cols = [
+        "year",
+        "on",
+        "months",
+        "dwellings",
+        "subscribers",
+        "monthly_price_eur",
+        "charges_eur",
+        "run_rate_eur",
+        "cost_per_subscriber_eur",
+    ]
+    monthly = uptake_total(db, as_of)
     with db.connect() as conn:
-        first = conn.execute(
-            select(func.min(DeploymentStage.actual_start)).where(DeploymentStage.stage == "implementation")
-        ).scalar()
-    rows = []
-    if first is not None:
-        for year in range(first.year, as_of.year + 1):
-            day = min(date(year, 12, 31), as_of)
-            s = summary(db, day)
-            if not s["dwellings_covered"] or s["monthly_price_eur"] is None:
-                continue
-            cost = s["dwellings_covered"] * s["monthly_price_eur"] * 12
-            rows.append(
-                {
-                    "year": year,
-                    "on": day,
-                    "dwellings": s["dwellings_covered"],
-                    "subscribers": s["subscribers"],
-                    "monthly_price_eur": s["monthly_price_eur"],
-                    "annual_cost_eur": round(cost, 2),
-                    "cost_per_subscriber_eur": round(cost / s["subscribers"], 2) if s["subscribers"] else None,
-                }
-            )
-    cols = ["year", "on", "dwellings", "subscribers", "monthly_price_eur", "annual_cost_eur", "cost_per_subscriber_eur"]
-    return pd.DataFrame(rows, columns=cols)
+        tariffs = pd.read_sql(
+            select(Tariff.valid_from.label("day"), Tariff.monthly_price_eur)
+            .where(Tariff.valid_from <= as_of)
+            .order_by(Tariff.valid_from, Tariff.id),
+            conn,
+        )
+    if monthly.empty or tariffs.empty:
+        return pd.DataFrame(columns=cols)
+    # Each month's last day (`as_of` for the current one) and the latest tariff in force then.
+    ends = pd.to_datetime(monthly["month"]) + pd.offsets.MonthEnd(0)
+    monthly = monthly.assign(day=ends.where(ends <= pd.Timestamp(as_of), pd.Timestamp(as_of)))
+    tariffs["day"] = pd.to_datetime(tariffs["day"])
+    tariffs["monthly_price_eur"] = tariffs["monthly_price_eur"].astype(float)
+    tariffs = tariffs.drop_duplicates("day", keep="last")
+    monthly = pd.merge_asof(monthly.sort_values("day"), tariffs, on="day")
+    monthly = monthly[monthly["monthly_price_eur"].notna() & (monthly["dwellings"] > 0)]
+    if monthly.empty:
+        return pd.DataFrame(columns=cols)
+    monthly["charge"] = monthly["dwellings"] * monthly["monthly_price_eur"]
+    monthly["year"] = monthly["day"].dt.year
+    years = monthly.groupby("year").agg(
+        on=("day", "last"),
+        months=("charge", "size"),
+        dwellings=("dwellings", "last"),
+        subscribers=("subscribers", "last"),
+        monthly_price_eur=("monthly_price_eur", "last"),
+        charges_eur=("charge", "sum"),
+    )
+    years = years.reset_index()
+    years["on"] = years["on"].dt.date
+    years["charges_eur"] = years["charges_eur"].round(2)
+    years["run_rate_eur"] = (years["dwellings"] * years["monthly_price_eur"] * 12).round(2)
+    per = years["run_rate_eur"] / years["subscribers"].where(years["subscribers"] > 0)
+    years["cost_per_subscriber_eur"] = per.round(2).astype("Float64")
+    return years[cols]
 
 
 def sector_choices(db: Engine, as_of: date) -> pd.DataFrame:

@@ -137,22 +137,23 @@ def tariff_steps(df: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(steps, points, text)
 
 
-def cost_per_subscriber(df: pd.DataFrame) -> alt.LayerChart:
-    """€ per active subscriber per year (from `ihs.queries.uptake.collective_cost`), labelled."""
+def yearly_charges(df: pd.DataFrame) -> alt.LayerChart:
+    """What the collective contract charged each year, month by month (`collective_cost`), labelled;
+    the run rate and the cost per subscriber in the tooltip."""
     base = alt.Chart(df).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")),
-        y=alt.Y("cost_per_subscriber_eur:Q", title=None, axis=alt.Axis(format="$,d")),
+        y=alt.Y("charges_eur:Q", title=None, axis=alt.Axis(format="$,d")),
         tooltip=[
             alt.Tooltip("year:O", title="Année"),
-            alt.Tooltip("dwellings:Q", title="Logements couverts", format=",d"),
-            alt.Tooltip("monthly_price_eur:Q", title="Tarif mensuel", format="$.2f"),
-            alt.Tooltip("annual_cost_eur:Q", title="Coût annuel", format="$,.0f"),
+            alt.Tooltip("months:Q", title="Mois facturés", format="d"),
+            alt.Tooltip("charges_eur:Q", title="Facturé dans l'année", format="$,.0f"),
+            alt.Tooltip("dwellings:Q", title="Logements couverts en fin de période", format=",d"),
+            alt.Tooltip("monthly_price_eur:Q", title="Tarif mensuel en fin de période", format="$.2f"),
+            alt.Tooltip("run_rate_eur:Q", title="Rythme annuel en fin de période", format="$,.0f"),
             alt.Tooltip("subscribers:Q", title="Abonnés", format=",d"),
-            alt.Tooltip("cost_per_subscriber_eur:Q", title="€ par abonné et par an", format="$,.0f"),
+            alt.Tooltip("cost_per_subscriber_eur:Q", title="€ par abonné et par an (rythme)", format="$,.0f"),
         ],
     )
     bars = base.mark_bar(color="#E69F00")
-    text = base.mark_text(baseline="bottom", dy=-4, fontSize=18).encode(
-        text=alt.Text("cost_per_subscriber_eur:Q", format=",.0f")
-    )
+    text = base.mark_text(baseline="bottom", dy=-4, fontSize=16).encode(text=alt.Text("charges_eur:Q", format=",.0f"))
     return alt.layer(bars, text)

@@ -1,11 +1,14 @@
 """Uptake over time, the cohort alignment, the tariff history and the collective cost."""
 
+import calendar
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from ihs import models as m
 from ihs.db import session_scope
+from ihs.models import Deployment, DeploymentStage, SectorDwellings, Tariff
 from ihs.queries.overview import summary
 from ihs.queries.uptake import cohort, collective_cost, tariff_history, uptake_by_sector, uptake_total
 from tests.conftest import TODAY
@@ -76,14 +79,63 @@ def test_tariff_history_runs_to_as_of(engine):
     assert tariff_history(engine, date(2015, 1, 1))["monthly_price_eur"].iloc[-1] == pytest.approx(1.10)
 
 
-def test_collective_cost_is_dwellings_times_tariff_times_twelve(engine):
+def _charges_by_hand(engine, year: int, as_of: date) -> tuple[float, float, int]:
+    """Brute force from the raw rows: each month, every dwelling of the sectors whose
+    implementation has started by the month's last day, at the latest tariff then."""
+    with engine.connect() as conn:
+        starts = dict(
+            conn.execute(
+                select(Deployment.sector_id, DeploymentStage.actual_start)
+                .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+                .where(DeploymentStage.stage == "implementation", DeploymentStage.actual_start.is_not(None))
+            ).all()
+        )
+        homes = conn.execute(
+            select(SectorDwellings.sector_id, SectorDwellings.valid_from, SectorDwellings.dwellings)
+        ).all()
+        prices = conn.execute(select(Tariff.valid_from, Tariff.monthly_price_eur)).all()
+
+    def dwellings(sector_id, day):
+        valid = [(v, n) for s, v, n in homes if s == sector_id and v <= day]
+        return max(valid)[1] if valid else 0
+
+    def price(day):
+        return float(max(p for p in prices if p[0] <= day)[1])
+
+    charges, months = 0.0, 0
+    for month in range(1, 13):
+        if date(year, month, 1) > as_of:
+            break
+        last = min(date(year, month, calendar.monthrange(year, month)[1]), as_of)
+        homes_then = sum(dwellings(s, last) for s, start in starts.items() if start <= last)
+        if homes_then:
+            charges += homes_then * price(last)
+            months += 1
+    return charges, homes_then * price(last) * 12, months
+
+
+@pytest.mark.parametrize("year", [2010, 2014, 2023, TODAY.year])
+def test_collective_cost_is_the_year_charged_month_by_month(engine, year):
+    """Issue 17: the end of 2014's run rate (4,976 dwellings × 1.10 € × 12 = 65,683 €) was shown as
+    2014's cost; the months of 2014 charged 36,016 € (sectors joined during the year)."""
+    df = collective_cost(engine, TODAY).set_index("year")
+    charges, run_rate, months = _charges_by_hand(engine, year, TODAY)
+    assert df.loc[year, "charges_eur"] == pytest.approx(charges, abs=0.01)
+    assert df.loc[year, "run_rate_eur"] == pytest.approx(run_rate, abs=0.01)
+    assert df.loc[year, "months"] == months
+    if year == 2014:
+        assert (df.loc[2014, "charges_eur"], df.loc[2014, "run_rate_eur"]) == (36016.20, 65683.20)
+
+
+def test_collective_cost_today_is_the_summary_run_rate(engine):
     df = collective_cost(engine, TODAY)
     last = df.iloc[-1]
     s = summary(engine, TODAY)
-    assert last["year"] == TODAY.year
-    assert last["annual_cost_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12)
+    assert last["year"] == TODAY.year and last["on"] == TODAY and last["months"] == TODAY.month
+    assert last["run_rate_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12)
     assert last["cost_per_subscriber_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12 / s["subscribers"], 0.01)
-    assert df["year"].min() == 2009 or df["year"].min() == 2010
+    # Kerourien's dwellings are on record from 20/06/2010: no charge, no row, before.
+    assert df["year"].min() == 2010
 
 
 def test_total_on_the_public_calibration_date(engine):

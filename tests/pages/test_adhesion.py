@@ -4,10 +4,11 @@ import json
 
 import pyarrow as pa
 
-from ihs.formats import fr_int
+from ihs.formats import fr_date, fr_eur, fr_int
 from ihs.queries.overview import summary
 from tests.apptest import metric, open_page, texts
 from tests.conftest import TODAY
+from tests.ihs.test_uptake import _charges_by_hand
 
 
 def _specs(at) -> list[str]:
@@ -45,7 +46,11 @@ def test_totals_curves_tariff_and_cost(app_db):
     assert "Mois depuis la mise en œuvre" in per_tab["Depuis la mise en œuvre"][0]
     assert "step-after" in per_tab["Tarif et coût"][0] and "€ par abonné et par an" in per_tab["Tarif et coût"][1]
     page = texts(at)
-    assert "× 12 =" in page and "par abonné et par an" in page
+    # The year's charges month by month, and apart from them the run rate (issue 17), by hand.
+    charges, run_rate, months = _charges_by_hand(app_db, TODAY.year, TODAY)
+    assert months == TODAY.month
+    assert f"Facturé du 01/01/{TODAY.year} au {fr_date(TODAY)} ({months} mois) : {fr_eur(charges, 0)}." in page
+    assert f"× 12 = {fr_eur(run_rate, 0)} par an" in page and "par abonné et par an" in page
 
 
 def test_sector_filter_drives_the_curves(app_db):
