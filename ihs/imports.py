@@ -6,6 +6,14 @@ decimal comma, French dates, French headers with or without accents, sector by n
 refuses while any row is wrong unless asked to keep only the valid rows, and upserts on the
 table's unique key (sector + date), leaving unchanged rows untouched, so a second import of
 the same file changes nothing.
+
+Plausibility, against what the database knows (as the ballot count does):
+- blocking errors: more subscribers, or more move-ins in a month, than the sector's dwellings on
+  that date; a date before the programme's first recorded stage or in the future;
+- warnings the person importing acknowledges (`warnings_acknowledged`): subscribers counted
+  before the sector's implementation started (or in a sector not implemented yet); a change of
+  more than `imports.subscriber_jump_warning_share` of the dwellings since the sector's previous
+  count; more than `imports.move_ins_warning_share` of the dwellings moving in within a month.
 """
 
 from __future__ import annotations
@@ -20,12 +28,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
 from ihs.formats import fr_date, fr_int, fr_month
-from ihs.models import MoveIn, Sector, SectorDwellings, SubscriberCount
+from ihs.models import Deployment, DeploymentStage, MoveIn, Sector, SectorDwellings, SubscriberCount
+from ihs.programme import get_setting
 from ihs.users import Actor, require
 from ihs.validation import MIN_DATE, ValidationError, parse_date_text, parse_int
 
@@ -121,6 +130,7 @@ class RowCheck:
     day: date | None = None
     value: int | None = None
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     status: str = "new"  # new | changed | unchanged | error
 
 
@@ -137,6 +147,11 @@ class Preview:
     @property
     def invalid(self) -> list[RowCheck]:
         return [r for r in self.rows if r.errors]
+
+    @property
+    def warned(self) -> list[RowCheck]:
+        """Valid rows that would change the table and need an acknowledged check."""
+        return [r for r in self.rows if r.warnings and not r.errors and r.status != "unchanged"]
 
     def counts(self) -> dict[str, int]:
         out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
@@ -158,6 +173,7 @@ class Preview:
                 k.headers[2]: [fr_int(r.value) if r.value is not None else r.value_raw for r in self.rows],
                 "État": [labels[r.status] for r in self.rows],
                 "Erreurs": [" ; ".join(r.errors) for r in self.rows],
+                "À vérifier": [" ; ".join(r.warnings) for r in self.rows],
             }
         )
 
@@ -362,6 +378,96 @@ def _check_against_dwellings(session: Session, kind: ImportKind, rows: list[RowC
             )
 
 
+def _programme_start(session: Session) -> date | None:
+    """The first day the programme's record knows: its earliest stage, planned or actual."""
+    firsts = [
+        session.execute(select(func.min(col))).scalar()
+        for col in (DeploymentStage.actual_start, DeploymentStage.planned_start)
+    ]
+    known = [d for d in firsts if d is not None]
+    return min(known) if known else None
+
+
+def _check_plausible(session: Session, kind: ImportKind, rows: list[RowCheck]) -> None:
+    """Errors for a date before the programme; warnings for the unlikely (see the module docstring)."""
+    start = _programme_start(session)
+    floor = None if start is None else (start.replace(day=1) if kind.monthly else start)
+    for row in rows:
+        if row.day is not None and floor is not None and row.day < floor:
+            row.errors.append(
+                f"Date trop ancienne ({fr_date(row.day)}) : le programme commence le {fr_date(start)} "
+                "(première étape enregistrée)."
+            )
+    keyed = [r for r in rows if r.sector_id is not None and r.day is not None and r.value is not None and not r.errors]
+    if not keyed:
+        return
+    sectors = {r.sector_id for r in keyed}
+    history: dict[int, list[tuple[date, int]]] = {}
+    for sector_id, valid_from, dwellings in session.execute(
+        select(SectorDwellings.sector_id, SectorDwellings.valid_from, SectorDwellings.dwellings)
+        .where(SectorDwellings.sector_id.in_(sectors))
+        .order_by(SectorDwellings.valid_from)
+    ):
+        history.setdefault(sector_id, []).append((valid_from, dwellings))
+
+    def dwellings_on(sector_id: int, day: date) -> int | None:
+        valid = [d for since, d in history.get(sector_id, []) if since <= day]
+        return valid[-1] if valid else None
+
+    if kind.monthly:
+        share = float(get_setting(session, "imports.move_ins_warning_share"))
+        for row in keyed:
+            homes = dwellings_on(row.sector_id, row.day)
+            if homes and row.value > share * homes:
+                row.warnings.append(
+                    f"{fr_int(row.value)} emménagements en un mois pour {fr_int(homes)} logements : plus de "
+                    f"{fr_int(round(share * 100))} % des logements, vérifiez le chiffre."
+                )
+        return
+    implemented = dict(
+        session.execute(
+            select(Deployment.sector_id, func.min(DeploymentStage.actual_start))
+            .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+            .where(
+                Deployment.sector_id.in_(sectors),
+                DeploymentStage.stage == "implementation",
+                DeploymentStage.actual_start.is_not(None),
+            )
+            .group_by(Deployment.sector_id)
+        ).all()
+    )
+    # Each row's previous count: the table's, or an earlier row of the same file.
+    counts: dict[int, dict[date, int]] = {}
+    for sector_id, day, n in session.execute(
+        select(SubscriberCount.sector_id, SubscriberCount.as_of, SubscriberCount.subscribers).where(
+            SubscriberCount.sector_id.in_(sectors), SubscriberCount.as_of <= max(r.day for r in keyed)
+        )
+    ):
+        counts.setdefault(sector_id, {})[day] = n
+    for row in keyed:
+        counts.setdefault(row.sector_id, {})[row.day] = row.value
+    share = float(get_setting(session, "imports.subscriber_jump_warning_share"))
+    for row in keyed:
+        since = implemented.get(row.sector_id)
+        if since is None:
+            row.warnings.append("Abonnés dans un secteur dont la mise en œuvre n'a pas commencé : vérifiez le secteur.")
+        elif row.day < since:
+            row.warnings.append(
+                f"Abonnés au {fr_date(row.day)}, avant la mise en œuvre du secteur ({fr_date(since)}) : "
+                "vérifiez la date."
+            )
+        earlier = [d for d in counts[row.sector_id] if d < row.day]
+        homes = dwellings_on(row.sector_id, row.day)
+        if earlier and homes:
+            before_day = max(earlier)
+            before = counts[row.sector_id][before_day]
+            if abs(row.value - before) > share * homes:
+                row.warnings.append(
+                    f"De {fr_int(before)} abonnés au {fr_date(before_day)} à {fr_int(row.value)} : un écart de plus "
+                    f"de {fr_int(round(share * 100))} % des {fr_int(homes)} logements, vérifiez le chiffre."
+                )
+
+
 def _cell_text(value) -> str:
     if isinstance(value, datetime | date):
         return fr_date(value)
@@ -410,6 +516,7 @@ def check_rows(session: Session, actor: Actor, kind_code: str, filename: str, da
                 seen[key] = n
         rows.append(row)
     _check_against_dwellings(session, kind, rows)
+    _check_plausible(session, kind, rows)
     existing = _existing(session, kind, rows)
     for row in rows:
         if row.errors:
@@ -436,9 +543,11 @@ def apply_import(
     preview: Preview,
     *,
     only_valid: bool = False,
+    warnings_acknowledged: bool = False,
     progress: Callable[[float, str], None] | None = None,
 ) -> ImportResult:
-    """Write the valid rows of a preview (upsert on sector + date); refuses any error unless `only_valid`."""
+    """Write the valid rows of a preview (upsert on sector + date); refuses any error unless
+    `only_valid`, and rows with warnings unless `warnings_acknowledged`."""
     kind = KINDS[preview.kind]
     require(actor, kind.permission, session)
     if preview.invalid and not only_valid:
@@ -446,6 +555,13 @@ def apply_import(
             {
                 "rows": f"{len(preview.invalid)} ligne(s) contiennent des erreurs : rien n'a été importé. "
                 "Corrigez le fichier, ou choisissez d'importer seulement les lignes valides."
+            }
+        )
+    if preview.warned and not warnings_acknowledged:
+        raise ValidationError(
+            {
+                "warnings": f"{len(preview.warned)} ligne(s) à vérifier (colonne « À vérifier ») : rien n'a été "
+                "importé. Corrigez le fichier, ou cochez la case pour confirmer que les chiffres sont justes."
             }
         )
     rows = preview.valid

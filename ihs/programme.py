@@ -40,6 +40,11 @@ DEFAULTS: dict[str, Any] = {
     # Turnout: a rise since a polling place's previous reading larger than this share of the
     # registered dwellings asks for a confirmation (a mistyped comma makes 19,5 voters 195).
     "ballot.turnout_jump_warning_share": 0.25,
+    # Imports: a subscriber count that moved by more than this share of the sector's dwellings
+    # since its previous count, or move-ins in a month above this share of the dwellings (the
+    # national turnover is about 10 % a year, under 1 % a month), ask for a confirmation.
+    "imports.subscriber_jump_warning_share": 0.10,
+    "imports.move_ins_warning_share": 0.05,
     # Live ballot screen: a report older than this many minutes is stale.
     "ballot.stale_after_minutes": 90,
     "programme.name": "Internet en habitat social",

@@ -46,6 +46,8 @@ if counts["error"]:
         "que le fichier n'est pas corrigé, sauf si vous choisissez d'importer seulement les lignes valides."
     )
     show = show.sort_values("Erreurs", ascending=False, key=lambda c: c.str.len())
+elif preview.warned:
+    show = show.sort_values("À vérifier", ascending=False, key=lambda c: c.str.len())
 table(show, key="imp_preview")
 
 only_valid = False
@@ -55,15 +57,33 @@ if counts["error"]:
         key="imp_only_valid",
         disabled=not preview.valid,
     )
+acknowledged = False
+if preview.warned:
+    st.warning(
+        f"{len(preview.warned)} ligne(s) à vérifier (colonne « À vérifier ») : des chiffres possibles mais "
+        "inhabituels. Vérifiez-les avec votre fichier source avant d'importer."
+    )
+    acknowledged = st.checkbox(
+        f"J'ai vérifié les {len(preview.warned)} ligne(s) signalée(s) : les chiffres sont justes",
+        key="imp_ack",
+    )
 to_write = counts["new"] + counts["changed"]
 if not to_write and not counts["error"]:
     st.success("Ce fichier est déjà importé : toutes ses lignes sont à jour.")
     st.stop()
-if st.button("Importer", type="primary", disabled=bool(counts["error"]) and not only_valid, key="imp_go"):
+blocked = (bool(counts["error"]) and not only_valid) or (bool(preview.warned) and not acknowledged)
+if st.button("Importer", type="primary", disabled=blocked, key="imp_go"):
     bar = st.progress(0.0, text="Import en cours…")
 
     def write(session) -> str:
-        result = apply_import(session, actor, preview, only_valid=only_valid, progress=lambda f, t: bar.progress(f, t))
+        result = apply_import(
+            session,
+            actor,
+            preview,
+            only_valid=only_valid,
+            warnings_acknowledged=acknowledged,
+            progress=lambda f, t: bar.progress(f, t),
+        )
         return result.message()
 
     ok, message, errors = forms.run_write(write)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ihs.db import session_scope
+from ihs.formats import fr_int
 from ihs.imports import ImportFileError, allowed_kinds, apply_import, parse_month, preview_import
 from ihs.models import AuditLog, MoveIn, Sector, SubscriberCount
 from ihs.settings import DATA_DIR
@@ -159,7 +160,7 @@ def test_row_errors_are_listed_and_nothing_is_written(engine):
     assert "futur" in errors[9]
     assert "Secteur manquant" in errors[10]
     table = preview.table()
-    assert list(table.columns) == ["Ligne", "Secteur", "Date", "Abonnés", "État", "Erreurs"]
+    assert list(table.columns) == ["Ligne", "Secteur", "Date", "Abonnés", "État", "Erreurs", "À vérifier"]
     before, audit = _count(engine, SubscriberCount), _audit(engine)
     with pytest.raises(ValidationError) as exc:
         _apply(engine, "operateur", preview)
@@ -233,8 +234,9 @@ def test_large_file_reports_progress(engine):
                 lines.append(f"{code};{day:02d}/{month:02d}/2015;{day + month}")
     preview = _preview(engine, "operateur", "subscribers", "gros.csv", "\n".join(lines).encode())
     assert len(preview.rows) == 1344 and not preview.invalid
+    assert preview.warned  # Kerangoff was not implemented in 2015: acknowledged below
     calls = []
-    result = _apply(engine, "operateur", preview, progress=lambda f, msg: calls.append(f))
+    result = _apply(engine, "operateur", preview, warnings_acknowledged=True, progress=lambda f, msg: calls.append(f))
     assert result.created + result.updated + result.unchanged == 1344
     assert len(calls) == 3 and calls[-1] == 1.0 and calls == sorted(calls)
 
@@ -275,3 +277,70 @@ def test_more_subscribers_or_move_ins_than_dwellings_is_refused_and_nothing_writ
     moves = f"Secteur;Mois;Emménagements\nPontanézen;10/2026;{n + 1}\n"
     preview = _preview(engine, "bailleur", "move_ins", "emm.csv", moves.encode())
     assert "emménagements en un mois" in " ".join(preview.rows[0].errors)
+
+
+def _subs_before(engine, code: str, day: date) -> tuple[date, int]:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(SubscriberCount.as_of, SubscriberCount.subscribers)
+            .join(Sector, Sector.id == SubscriberCount.sector_id)
+            .where(Sector.code == code, SubscriberCount.as_of < day)
+            .order_by(SubscriberCount.as_of.desc())
+            .limit(1)
+        ).one()
+
+
+def test_unlikely_figures_ask_for_a_check_and_impossible_dates_are_refused(engine):
+    """Issue 17: subscribers in a sector still in its information period, a count dated 2009-01-09
+    and a jump since the last count were imported without a word."""
+    day = date(2026, 11, 25)
+    homes = _dwellings(engine, "pontanezen", day)
+    last_day, last = _subs_before(engine, "pontanezen", day)
+    limit = homes // 10  # `imports.subscriber_jump_warning_share`: 10 % of the dwellings
+    text = (
+        "Secteur;Date;Abonnés\n"
+        f"Pontanézen;25/11/2026;{last + limit + 1}\n"  # one more than the limit: a check
+        f"Pontanézen;26/11/2026;{last + limit + 1}\n"  # unchanged since the row above: nothing
+        "Keranroux;25/11/2026;12\n"  # information period in the demo: no implementation yet
+        "Kerourien;09/01/2009;40\n"  # before the programme's first stage (09/07/2009)
+    )
+    preview = _preview(engine, "operateur", "subscribers", "abonnes.csv", text.encode())
+    jump, same, early_stage, too_early = preview.rows
+    assert jump.warnings == [
+        f"De {last} abonnés au {last_day:%d/%m/%Y} à {last + limit + 1} : un écart de plus de 10 % des "
+        f"{fr_int(homes)} logements, vérifiez le chiffre."
+    ]
+    assert same.warnings == [] and same.errors == []
+    assert early_stage.warnings == [
+        "Abonnés dans un secteur dont la mise en œuvre n'a pas commencé : vérifiez le secteur."
+    ]
+    assert too_early.errors == [
+        "Date trop ancienne (09/01/2009) : le programme commence le 09/07/2009 (première étape enregistrée)."
+    ]
+    assert preview.table()["À vérifier"].tolist()[:3] == [jump.warnings[0], "", early_stage.warnings[0]]
+    # Within the limit, no check: the same jump less one.
+    within = f"Secteur;Date;Abonnés\nPontanézen;25/11/2026;{last + limit}\n"
+    assert not _preview(engine, "operateur", "subscribers", "ok.csv", within.encode()).warned
+    # Nothing is written until the checks are acknowledged.
+    good = _preview(engine, "operateur", "subscribers", "abonnes.csv", "\n".join(text.splitlines()[:4]).encode())
+    assert len(good.warned) == 2 and not good.invalid
+    before = _audit_count(engine)
+    with pytest.raises(ValidationError) as refused:
+        _apply(engine, "operateur", good)
+    assert "2 ligne(s) à vérifier" in str(refused.value)
+    assert _audit_count(engine) == before
+    result = _apply(engine, "operateur", good, warnings_acknowledged=True)
+    assert result.created == 3
+    assert _subs(engine, "pontanezen", day) == last + limit + 1
+
+
+def test_move_ins_above_five_percent_of_dwellings_in_a_month_ask_for_a_check(engine):
+    homes = _dwellings(engine, "pontanezen", date(2026, 10, 1))
+    limit = homes * 5 // 100
+    text = f"Secteur;Mois;Emménagements\nPontanézen;09/2026;{limit}\nPontanézen;10/2026;{limit + 1}\n"
+    ok, odd = _preview(engine, "bailleur", "move_ins", "emm.csv", text.encode()).rows
+    assert ok.warnings == []
+    assert odd.warnings == [
+        f"{limit + 1} emménagements en un mois pour {fr_int(homes)} logements : plus de 5 % des logements, "
+        "vérifiez le chiffre."
+    ]

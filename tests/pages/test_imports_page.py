@@ -57,6 +57,26 @@ def test_rows_with_errors_block_the_import_unless_only_valid(app_db):
     assert _rows(app_db) == before + 1
 
 
+def test_unlikely_rows_are_shown_and_need_a_tick_before_importing(app_db):
+    # Keranroux is in its information period in the demo: subscribers there are unlikely.
+    data = "Secteur;Date;Abonnés\nKeranroux;20/11/2026;15\nKeredern;20/11/2026;207\n"
+    at = open_page("operator", "imports")
+    _upload(at, "f.csv", data.encode("utf-8"))
+    assert not at.exception and metric(at, "En erreur") == "0"
+    table = at.dataframe[0].value
+    assert table["À vérifier"].iloc[0] == (
+        "Abonnés dans un secteur dont la mise en œuvre n'a pas commencé : vérifiez le secteur."
+    )
+    assert "1 ligne(s) à vérifier" in texts(at)
+    assert at.button(key="imp_go").disabled
+    before = _rows(app_db)
+    at.checkbox(key="imp_ack").check().run()
+    assert not at.button(key="imp_go").disabled
+    at.button(key="imp_go").click().run()
+    assert "Import terminé : 2 ligne(s) ajoutée(s)" in texts(at)
+    assert _rows(app_db) == before + 2
+
+
 def test_broken_files(app_db):
     at = open_page("operator", "imports")
     for name, data, message in [
