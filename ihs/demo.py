@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ihs import models as m
 from ihs.settings import DATA_DIR
 from ihs.users import hash_password
+from ihs.vocab import EVENT_SUBKINDS
 
 DEMO = "démo (illustratif)"
 PUBLIC = "public (a-brest.net, domain.md)"
@@ -209,6 +210,10 @@ HISTORIC = [
 ]
 
 # The three 2023 sectors: the article names none, so names and figures are illustrative.
+ILLUSTRATIVE_2023 = (
+    "Secteur illustratif (démo) : l'article ne nomme pas les secteurs de 2023 ; nom et chiffres inventés"
+)
+ILLUSTRATIVE_LIVE = "Secteur illustratif (démo) du prochain dispositif : nom, dates et chiffres inventés"
 SECTORS_2023 = [
     SectorSpec(
         "saint-martin",
@@ -219,6 +224,7 @@ SECTORS_2023 = [
         date(2023, 6, 12),
         polygon_names=("Saint Martin",),
         year=2023,
+        public_facts=ILLUSTRATIVE_2023,
     ),
     SectorSpec(
         "pilier-rouge",
@@ -229,6 +235,7 @@ SECTORS_2023 = [
         date(2023, 10, 9),
         polygon_names=("Pilier Rouge",),
         year=2023,
+        public_facts=ILLUSTRATIVE_2023,
     ),
     SectorSpec(
         "kerinou",
@@ -239,6 +246,7 @@ SECTORS_2023 = [
         date(2023, 11, 20),
         polygon_names=("Kerinou",),
         year=2023,
+        public_facts=ILLUSTRATIVE_2023,
     ),
 ]
 
@@ -252,6 +260,7 @@ LIVE = [
         "Maison de quartier de Saint-Pierre (démo)",
         None,
         polygon_names=("Keranroux",),
+        public_facts=ILLUSTRATIVE_LIVE,
     ),
     SectorSpec(
         "montaigne",
@@ -261,9 +270,17 @@ LIVE = [
         "Maison de quartier de Saint-Martin (démo)",
         None,
         polygon_names=("Montaigne",),
+        public_facts=ILLUSTRATIVE_LIVE,
     ),
     SectorSpec(
-        "le-bot", "Le Bot", "veille", 390, "Maison pour tous de Pen ar Creac'h (démo)", None, polygon_names=("Le Bot",)
+        "le-bot",
+        "Le Bot",
+        "veille",
+        390,
+        "Maison pour tous de Pen ar Creac'h (démo)",
+        None,
+        polygon_names=("Le Bot",),
+        public_facts=ILLUSTRATIVE_LIVE,
     ),
 ]
 
@@ -376,6 +393,9 @@ def _subscriber_rows(sector_id: int, spec: SectorSpec, today: date, rng: random.
         value = exact.get(day)
         if value is None:
             value = max(last, _interpolate(anchors, day) + rng.randint(-2, 2))
+            # Never above the next exact figure: a series that rose to 96 and fell to the public
+            # 95 on 09/12/2022 showed an « adhésion en baisse » the record does not have.
+            value = min(value, min((v for d, v in exact.items() if d > day), default=value))
         last = value
         public = (spec.code == "kerourien" and day == date(2010, 5, 5)) or (
             spec.code == "keredern" and day == date(2012, 8, 28)
@@ -523,7 +543,7 @@ class _Builder:
                 sector_id,
                 "information",
                 sub,
-                f"{sub.capitalize()} – {spec.name}",
+                f"{EVENT_SUBKINDS['information'][sub]} – {spec.name}",
                 datetime.combine(info_start + timedelta(days=5 + 9 * i), time(10)),
                 None,
                 reach=spec.dwellings,
@@ -859,9 +879,12 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
     for spec in HISTORIC + SECTORS_2023:
         sid = b.sector(spec, polygons, meta)
         impl = spec.implementation
+        pipeline_start = None
         if spec.code == "kerourien":  # pilot: trial first, then the vote (public dates)
-            ballot_start = date(2010, 10, 18)
-            dep = b.deployment(sid, spec, offers["Sun"], impl, date(2009, 10, 12), "adopted", "deployed")
+            # Public: trial 09/12/2009 → 04/11/2010, then the vote; its week is illustrative.
+            ballot_start = date(2010, 11, 15)
+            pipeline_start = date(2009, 10, 12)
+            dep = b.deployment(sid, spec, offers["Sun"], impl, pipeline_start, "adopted", "deployed")
             # The pilot's vote came after the trial: move the ballot stage to the real vote.
             session.execute(
                 m.DeploymentStage.__table__.update()
@@ -876,10 +899,12 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
         elif spec.code == "keredern":
             ballot_start = date(2011, 12, 12)  # public: 12 → 16 December 2011
             dep = b.deployment(sid, spec, offers["Sun"], impl, ballot_start, "adopted", "deployed")
+            _keredern_public_dates(b, sid, spec, dep)
         else:
             ballot_start = impl - timedelta(days=35)
             offer = offers["Sun"] if impl.year < 2014 else sfr_offer
             dep = b.deployment(sid, spec, offer, impl, ballot_start, "adopted", "deployed")
+        pipeline_start = pipeline_start or ballot_start
         b.ballot(
             dep,
             sid,
@@ -894,7 +919,9 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
             [
                 {
                     "sector_id": sid,
-                    "valid_from": ballot_start - timedelta(days=120),
+                    # Before the deployment's first stage: Kerourien's pipeline starts in 2009,
+                    # its vote after the trial; its 2010 counts need the 596 dwellings.
+                    "valid_from": pipeline_start - timedelta(days=120),
                     "dwellings": spec.dwellings,
                     "source": PUBLIC if spec.code == "kerourien" else DEMO,
                 }
@@ -902,6 +929,10 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
         )
         session.execute(insert(m.SubscriberCount), _subscriber_rows(sid, spec, today, b.rng))
         b.support(sid, spec, impl)
+        if spec.code == "keredern":
+            _keredern_second_day(b, sid)
+        if spec.code == "kerourien":
+            _kerourien_first_months(b, sid)
         # Stickers and newsletters keep it known afterwards (some sectors more than others).
         for year in range(impl.year + 1, today.year + 1, 1 if spec.dwellings > 800 else 3):
             b.event(
@@ -950,6 +981,69 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
             }
         ],
     )
+
+
+def _sector_events(b: _Builder, sector_id: int) -> list[dict]:
+    return [b.events[idx - 1] for idx, sid in b.event_sectors if sid == sector_id]
+
+
+def _keredern_public_dates(b: _Builder, sector_id: int, spec: SectorSpec, dep_id: int) -> None:
+    """Public (domain.md): partner meetings 08/11/2011 and 06/02/2012, public meeting 24/11/2011."""
+    for ev in _sector_events(b, sector_id):
+        if ev["title"].startswith("Réunion publique"):
+            ev["starts_at"] = datetime.combine(date(2011, 11, 24), time(18))
+            ev["ends_at"] = ev["starts_at"] + timedelta(hours=2)
+            ev["source"] = PUBLIC + " (date) ; participation démo"
+    for day in (date(2011, 11, 8), date(2012, 2, 6)):
+        b.event(
+            sector_id,
+            "meeting",
+            "partners",
+            f"Réunion partenaires – {spec.name}",
+            datetime.combine(day, time(10)),
+            spec.facility,
+            attendance=b.rng.randint(8, 15),
+            organiser="Ville de Brest",
+        )
+        b.events[-1]["source"] = PUBLIC + " (date) ; participation démo"
+
+
+def _keredern_second_day(b: _Builder, sector_id: int) -> None:
+    """Public: implementation days 28/02/2012 and 14/03/2012 (the stage ends on the second)."""
+    second = date(2012, 3, 14)
+    for ev in _sector_events(b, sector_id):
+        if ev["title"].startswith("Mise en œuvre ("):
+            ev["source"] = PUBLIC + " (date) ; participation démo"
+        if ev["title"].startswith("Mise en œuvre (2)"):
+            ev["starts_at"] = datetime.combine(second, time(14))
+            ev["ends_at"] = ev["starts_at"] + timedelta(hours=2)
+    b.s.execute(
+        m.DeploymentStage.__table__.update()
+        .where(
+            m.DeploymentStage.deployment_id.in_(select(m.Deployment.id).where(m.Deployment.sector_id == sector_id)),
+            m.DeploymentStage.stage == "implementation",
+        )
+        .values(planned_end=second, actual_end=second)
+    )
+
+
+def _spread(rows: list[dict], key: str, total: int) -> None:
+    """Set `key` on `rows` so that they add up to `total`, as evenly as possible."""
+    for i, row in enumerate(rows):
+        row[key] = total // len(rows) + (1 if i < total % len(rows) else 0)
+        row["source"] = PUBLIC + " (total au 05/05/2010) ; répartition démo"
+
+
+def _kerourien_first_months(b: _Builder, sector_id: int) -> None:
+    """Public: by 05/05/2010, 17 computers sold and 40 people supported (drop-ins)."""
+    until = date(2010, 5, 5)
+    early = [v for v in b.visits if v["sector_id"] == sector_id and v["occurred_on"] <= until]
+    sold = [v for v in early if v["kind"] == "equipment"]
+    seen = [v for v in early if v["kind"] == "dropin"]
+    _spread(sold, "computers_sold", 17)
+    for v in sold:
+        v["amount_eur"] = 40 * v["computers_sold"]
+    _spread(seen, "people_seen", 40)
 
 
 def _live_sectors(b: _Builder, offer_id: int, polygons: dict, meta: dict) -> None:

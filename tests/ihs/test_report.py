@@ -20,7 +20,7 @@ YEAR = 2023
 TITLES = [
     "Rapport annuel 2023",
     "Chiffres clés 2023",
-    "Abonnés et logements couverts, 2010–2023",
+    "Abonnés et logements couverts, 2009–2023",
     "Carte des secteurs au 31/12/2023",
     "Déploiements et scrutins de 2023",
     "Calendrier des déploiements 2023",

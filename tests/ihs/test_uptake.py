@@ -134,8 +134,9 @@ def test_collective_cost_today_is_the_summary_run_rate(engine):
     assert last["year"] == TODAY.year and last["on"] == TODAY and last["months"] == TODAY.month
     assert last["run_rate_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12)
     assert last["cost_per_subscriber_eur"] == pytest.approx(s["dwellings_covered"] * 1.24 * 12 / s["subscribers"], 0.01)
-    # Kerourien's dwellings are on record from 20/06/2010: no charge, no row, before.
-    assert df["year"].min() == 2010
+    # The first charged month: December 2009, Kerourien's 596 dwellings at 1.00 € (implemented 09/12/2009).
+    first = df.iloc[0]
+    assert (first["year"], first["months"], first["dwellings"], first["charges_eur"]) == (2009, 1, 596, 596.0)
 
 
 def test_total_on_the_public_calibration_date(engine):
