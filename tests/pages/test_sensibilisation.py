@@ -107,8 +107,8 @@ def test_demo_shares_follow_households_not_added_move_ins(app_db):
         r.name: _survival_by_hand(app_db, r.sector_id, r.dwellings, r.ballot_end, 0.10)
         for r in sectors.itertuples(index=False)
     }
-    # The ballot's month partly after it: Kerourien's ballot ended 22/10/2010, so the days up to
-    # 31/10 are at the default rate before its first reported month.
+    # The landlord's move-ins start in January 2016 (larger sectors only): Kerourien's days from
+    # its vote (19/11/2010) to then are at the default rate, its months since by its move-ins.
     assert dict(zip(sectors["name"], sectors["newcomer_share"], strict=True)) == pytest.approx(by_hand)
     assert max(by_hand.values()) < 0.85  # no sector saturates
     homes = dict(zip(sectors["name"], sectors["dwellings"], strict=True))
