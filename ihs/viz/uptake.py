@@ -155,5 +155,10 @@ def yearly_charges(df: pd.DataFrame) -> alt.LayerChart:
         ],
     )
     bars = base.mark_bar(color="#E69F00")
-    text = base.mark_text(baseline="bottom", dy=-4, fontSize=16).encode(text=alt.Text("charges_eur:Q", format=",.0f"))
+    # Thousands of euros above the bars: full amounts of 18 years overlap at 1280 px.
+    text = (
+        base.transform_calculate(label="format(datum.charges_eur / 1000, ',.0f') + ' k€'")
+        .mark_text(baseline="bottom", dy=-4, fontSize=14)
+        .encode(text="label:N")
+    )
     return alt.layer(bars, text)
