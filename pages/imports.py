@@ -4,6 +4,7 @@ Each row is checked and shown before anything is written."""
 
 import streamlit as st
 
+from ihs.formats import md_text
 from ihs.imports import KINDS, ImportFileError, allowed_kinds, apply_import, preview_import
 from ihs.ui import forms
 from ihs.ui.auth import require_page
@@ -59,9 +60,12 @@ if counts["error"]:
     )
 acknowledged = False
 if preview.warned:
+    shown = preview.warned[:20]
     st.warning(
         f"{len(preview.warned)} ligne(s) à vérifier (colonne « À vérifier ») : des chiffres possibles mais "
-        "inhabituels. Vérifiez-les avec votre fichier source avant d'importer."
+        "inhabituels. Vérifiez-les avec votre fichier source avant d'importer.\n\n"
+        + "\n".join(f"- Ligne {r.line} ({md_text(r.sector_name)}) : {md_text(' ; '.join(r.warnings))}" for r in shown)
+        + (f"\n- … et {len(preview.warned) - len(shown)} autres." if len(preview.warned) > len(shown) else "")
     )
     acknowledged = st.checkbox(
         f"J'ai vérifié les {len(preview.warned)} ligne(s) signalée(s) : les chiffres sont justes",

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from ihs.formats import md_text
 from ihs.models import AuditLog, SubscriberCount
 from ihs.settings import DATA_DIR
 from tests.apptest import metric, open_page, texts
@@ -68,6 +69,9 @@ def test_unlikely_rows_are_shown_and_need_a_tick_before_importing(app_db):
         "Abonnés dans un secteur dont la mise en œuvre n'a pas commencé : vérifiez le secteur."
     )
     assert "1 ligne(s) à vérifier" in texts(at)
+    # Named under the warning too: on a phone the table's last column is off screen.
+    message = "Abonnés dans un secteur dont la mise en œuvre n'a pas commencé : vérifiez le secteur."
+    assert f"- Ligne 2 (Keranroux) : {md_text(message)}" in at.warning[-1].value
     assert at.button(key="imp_go").disabled
     before = _rows(app_db)
     at.checkbox(key="imp_ack").check().run()
