@@ -502,6 +502,8 @@ class _Builder:
         self.s.flush()
         t = self.today
         validation = ballot_start - timedelta(days=95)
+        if offer_id is not None:
+            self.s.add(m.SectorOffer(sector_id=sector_id, offer_id=offer_id, valid_from=validation, source=DEMO))
         kickoff = ballot_start - timedelta(days=70)
         info_start = kickoff + timedelta(days=7)
         ballot_end = ballot_start + timedelta(days=4)
@@ -949,6 +951,14 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
         if spec.dwellings >= 500:
             b.move_ins(sid, spec, max(impl, date(2016, 1, 1)))
     # A workshop cycle under way now, in a 2023 sector (workshops are repeated each year).
+    # The operator changed in 2014 (Numericable → SFR, domain.md): the sectors on « Sun » move to
+    # « Numérisun » with its first tariff (the day is illustrative, as the tariffs' own).
+    session.flush()
+    on_sun = session.execute(select(m.SectorOffer.sector_id).where(m.SectorOffer.offer_id == offers["Sun"])).scalars()
+    session.add_all(
+        m.SectorOffer(sector_id=sid, offer_id=sfr_offer, valid_from=date(2014, 1, 1), source=DEMO)
+        for sid in set(on_sun)
+    )
     pilier = session.execute(select(m.Sector.id).where(m.Sector.code == "pilier-rouge")).scalar_one()
     b.workshop_cycle(pilier, SECTORS_2023[1], today - timedelta(days=35))
     _live_sectors(b, offers["Numérisun"], polygons, meta)

@@ -157,6 +157,8 @@ COLUMN_LABELS = {
     "charges_eur": "Facturé dans l'année (€)",
     "run_rate_eur": "Rythme annuel (€)",
     "cost_per_subscriber_eur": "Rythme annuel par abonné (€)",
+    "charged_dwellings": "Logements facturés",
+    "sectors_without_offer": "Secteurs sans offre",
 }
 
 

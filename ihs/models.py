@@ -142,6 +142,19 @@ class Tariff(Base):
     source: Mapped[str] = mapped_column(String(200), default="")
 
 
+class SectorOffer(Base):
+    """Which offer a sector is on from a date until its next row; no offer (`offer_id` None)
+    means its dwellings are not charged. Cost figures use it (`ihs.queries.uptake.collective_cost`)."""
+
+    __tablename__ = "sector_offer"
+    __table_args__ = (UniqueConstraint("sector_id", "valid_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sector.id"))
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+
 class Deployment(Base):
     """One run of the pipeline in one sector (a sector rejected once may be proposed again)."""
 

@@ -117,9 +117,15 @@ if tab_cost.open:
                 "Chaque mois, tous les logements des secteurs couverts le dernier jour du mois, au tarif en vigueur."
             )
             per_sub = now_cost["cost_per_subscriber_eur"]
+            without = int(now_cost["sectors_without_offer"])
             st.caption(
-                f"Rythme annuel au {fr_date(now_cost['on'])} : {fr_int(now_cost['dwellings'])} logements × "
+                f"Rythme annuel au {fr_date(now_cost['on'])} : {fr_int(now_cost['charged_dwellings'])} logements facturés × "
                 f"{fr_eur(now_cost['monthly_price_eur'])} × 12 = {fr_eur(now_cost['run_rate_eur'], 0)} par an, "
                 f"pour {fr_int(now_cost['subscribers'])} abonnés actifs"
                 + (f", soit {fr_eur(per_sub, 0)} par abonné et par an." if pd.notna(per_sub) else ".")
+                + (
+                    f" {fr_int(without)} secteur(s) couvert(s) sans offre : non facturé(s)."
+                    if without
+                    else " Chaque secteur au tarif de son offre."
+                )
             )

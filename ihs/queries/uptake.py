@@ -15,6 +15,7 @@ from ihs.models import (
     Organisation,
     Sector,
     SectorDwellings,
+    SectorOffer,
     SubscriberCount,
     Tariff,
 )
@@ -89,15 +90,12 @@ def _month_ends(first: date, as_of: date) -> list[date]:
     return [*ends, as_of] if not ends or ends[-1] != as_of else ends
 
 
-def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Programme totals at each month's end (at `as_of` for the current month), as `summary` counts them.
+def _coverage(db: Engine, as_of: date, codes: tuple[str, ...] | None = None):
+    """Each sector at each month end up to `as_of` (the last end being `as_of`): covered or not.
 
-    At a date: the sectors covered then (their latest deployment validated by that date is in
-    implementation or deployed, not rejected), each with its latest subscriber count on or before
-    that date and its dwellings valid on that date. A month without a new count keeps the last
-    one: adding only the sectors counted that month made 23 subscribers for 390 dwellings.
-
-    Columns: month (first day), sectors, subscribers, dwellings, uptake.
+    Covered on a date: its latest deployment validated by then is in implementation or deployed,
+    not rejected. Returns (ends, grid with sector_id, day, covered, first_count), or (None, None)
+    when nothing was ever covered. `first_count`: the sector's first subscriber count.
     """
     st = stage_dates()
     started = func.coalesce(st.c.validation_actual_start, st.c.kickoff_actual_start).label("started")
@@ -113,44 +111,20 @@ def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) 
         .outerjoin(Ballot, and_(Ballot.deployment_id == Deployment.id, Ballot.outcome == "rejected"))
         .where(started <= as_of)
     )
-    # Subscribers at a month's end, all sectors together: the running sum of each count's change
-    # since the sector's previous one (a few hundred monthly rows, not every count at national scale).
-    previous = func.lag(SubscriberCount.subscribers).over(
-        partition_by=SubscriberCount.sector_id, order_by=SubscriberCount.as_of
-    )
-    change = (SubscriberCount.subscribers - func.coalesce(previous, 0)).label("change")
-    changes = select(SubscriberCount.sector_id, SubscriberCount.as_of, change).where(SubscriberCount.as_of <= as_of)
     firsts = select(SubscriberCount.sector_id, func.min(SubscriberCount.as_of).label("first_count")).where(
         SubscriberCount.as_of <= as_of
     )
-    dwellings = select(
-        SectorDwellings.sector_id, SectorDwellings.valid_from.label("day"), SectorDwellings.dwellings
-    ).where(SectorDwellings.valid_from <= as_of)
     if codes:
         chosen = select(Sector.id).where(Sector.code.in_(codes))
         deployments = deployments.where(Deployment.sector_id.in_(chosen))
-        changes = changes.where(SubscriberCount.sector_id.in_(chosen))
         firsts = firsts.where(SubscriberCount.sector_id.in_(chosen))
-        dwellings = dwellings.where(SectorDwellings.sector_id.in_(chosen))
-    changes = changes.subquery()
-    # By day, not by month: extracting the month of every count costs more than the window itself.
-    daily = select(changes.c.as_of.label("day"), func.sum(changes.c.change).label("change")).group_by(changes.c.as_of)
     with db.connect() as conn:
         deps = pd.read_sql(deployments, conn)
-        daily_df = pd.read_sql(daily, conn)
         firsts_df = pd.read_sql(firsts.group_by(SubscriberCount.sector_id), conn)
-        dw_df = pd.read_sql(dwellings, conn)
-    columns = ["month", "sectors", "subscribers", "dwellings", "uptake"]
-    for frame, col in (
-        (deps, "started"),
-        (deps, "covered_from"),
-        (deps, "rejected_at"),
-        (firsts_df, "first_count"),
-        (dw_df, "day"),
-    ):
+    for frame, col in ((deps, "started"), (deps, "covered_from"), (deps, "rejected_at"), (firsts_df, "first_count")):
         frame[col] = pd.to_datetime(frame[col])
     if deps["covered_from"].isna().all():
-        return pd.DataFrame(columns=columns)
+        return None, None
     first = min(d for d in (deps["covered_from"].min(), firsts_df["first_count"].min()) if pd.notna(d))
     ends = _month_ends(first.date(), as_of)
     sectors = pd.unique(pd.concat([deps["sector_id"], firsts_df["sector_id"]]))
@@ -173,10 +147,52 @@ def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) 
     )
     day_end = grid["day"] + pd.Timedelta(days=1)
     grid["covered"] = (grid["covered_from"] <= grid["day"]) & ~(grid["rejected_at"] < day_end)
+    grid = grid.merge(firsts_df, on="sector_id", how="left")
+    return ends, grid[["sector_id", "day", "covered", "first_count"]]
+
+
+def _with_dwellings(db: Engine, grid: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """`grid` (sector_id, day) with each sector's dwellings valid on that day (0 if none yet)."""
+    stmt = select(SectorDwellings.sector_id, SectorDwellings.valid_from.label("day"), SectorDwellings.dwellings).where(
+        SectorDwellings.valid_from <= as_of, SectorDwellings.sector_id.in_([int(i) for i in grid["sector_id"].unique()])
+    )
+    with db.connect() as conn:
+        dw_df = pd.read_sql(stmt, conn)
+    dw_df["day"] = pd.to_datetime(dw_df["day"])
+    out = pd.merge_asof(grid.sort_values("day"), dw_df.sort_values("day"), on="day", by="sector_id")
+    return out.assign(dwellings=out["dwellings"].fillna(0))
+
+
+def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Programme totals at each month's end (at `as_of` for the current month), as `summary` counts them.
+
+    At a date: the sectors covered then (`_coverage`), each with its latest subscriber count on
+    or before that date and its dwellings valid on that date. A month without a new count keeps
+    the last one: adding only the sectors counted that month made 23 subscribers for 390 dwellings.
+
+    Columns: month (first day), sectors, subscribers, dwellings, uptake.
+    """
+    columns = ["month", "sectors", "subscribers", "dwellings", "uptake"]
+    ends, grid = _coverage(db, as_of, codes)
+    if grid is None:
+        return pd.DataFrame(columns=columns)
+    # Subscribers at a month's end, all sectors together: the running sum of each count's change
+    # since the sector's previous one (a few hundred monthly rows, not every count at national scale).
+    previous = func.lag(SubscriberCount.subscribers).over(
+        partition_by=SubscriberCount.sector_id, order_by=SubscriberCount.as_of
+    )
+    change = (SubscriberCount.subscribers - func.coalesce(previous, 0)).label("change")
+    changes = select(SubscriberCount.sector_id, SubscriberCount.as_of, change).where(SubscriberCount.as_of <= as_of)
+    if codes:
+        changes = changes.where(SubscriberCount.sector_id.in_(select(Sector.id).where(Sector.code.in_(codes))))
+    changes = changes.subquery()
+    # By day, not by month: extracting the month of every count costs more than the window itself.
+    daily = select(changes.c.as_of.label("day"), func.sum(changes.c.change).label("change")).group_by(changes.c.as_of)
+    with db.connect() as conn:
+        daily_df = pd.read_sql(daily, conn)
     # Counts of sectors not covered on a date are not the programme's: take them out again. Rare
     # (a count before implementation, a sector whose new round is not implemented yet): their
     # counts are read one by one.
-    grid = grid.merge(firsts_df, on="sector_id", how="left")
     outside = grid[~grid["covered"] & (grid["first_count"] <= grid["day"])]
     if len(outside):
         wanted = [int(i) for i in outside["sector_id"].unique()]
@@ -192,11 +208,9 @@ def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) 
         not_ours = outside.groupby("day")["subscribers"].sum()
     else:
         not_ours = pd.Series(dtype="float64")
-    grid = grid[grid["covered"]].sort_values("day")
-    grid = pd.merge_asof(grid, dw_df.sort_values("day"), on="day", by="sector_id")
+    covered = _with_dwellings(db, grid[grid["covered"]], as_of)
     out = (
-        grid.assign(dwellings=grid["dwellings"].fillna(0))
-        .groupby("day")
+        covered.groupby("day")
         .agg(sectors=("sector_id", "size"), dwellings=("dwellings", "sum"))
         .reindex(pd.to_datetime(ends), fill_value=0)
     )
@@ -300,15 +314,17 @@ def collective_cost(db: Engine, as_of: date) -> pd.DataFrame:
     """Per year: what the collective contract cost, month by month, and its annual run rate.
 
     A month is charged for every dwelling of the sectors covered on its last day (`as_of` for the
-    current month), at the tariff in force that day: the month's dwellings are `uptake_total`'s,
-    so the same as `summary` at each month end. `charges_eur` adds the year's months (up to
-    `as_of`'s month for the current year). Separately, `run_rate_eur` is the annual rate on the
-    year's last charged day (`on`): dwellings covered × monthly tariff × 12, and
-    `cost_per_subscriber_eur` that rate divided by the active subscribers that day. The run rate
-    at the end of 2014 was shown as the year's cost: 65,683 € for 36,016 € charged.
+    current month), each at the tariff in force that day of the offer the sector is on then
+    (`SectorOffer`); a sector on no offer is not charged and is counted in `sectors_without_offer`.
+    `charges_eur` adds the year's months (up to `as_of`'s month for the current year).
+    Separately, `run_rate_eur` is the annual rate on the year's last charged day (`on`): each
+    charged sector's dwellings × its monthly tariff × 12; `monthly_price_eur` is that rate's
+    price per charged dwelling and month, and `cost_per_subscriber_eur` the rate divided by the
+    active subscribers of the covered sectors that day. The run rate at the end of 2014 was
+    shown as the year's cost: 65,683 € for 36,016 € charged.
 
     Columns: year, on, months, dwellings, subscribers, monthly_price_eur, charges_eur,
-    run_rate_eur, cost_per_subscriber_eur.
+    run_rate_eur, cost_per_subscriber_eur, charged_dwellings (on `on`), sectors_without_offer.
     """
     cols = [
         "year",
@@ -320,43 +336,78 @@ def collective_cost(db: Engine, as_of: date) -> pd.DataFrame:
         "charges_eur",
         "run_rate_eur",
         "cost_per_subscriber_eur",
+        "charged_dwellings",
+        "sectors_without_offer",
     ]
-    monthly = uptake_total(db, as_of)
+    ends, grid = _coverage(db, as_of)
+    if grid is None:
+        return pd.DataFrame(columns=cols)
+    covered = _with_dwellings(db, grid[grid["covered"]], as_of)
     with db.connect() as conn:
-        tariffs = pd.read_sql(
-            select(Tariff.valid_from.label("day"), Tariff.monthly_price_eur)
-            .where(Tariff.valid_from <= as_of)
-            .order_by(Tariff.valid_from, Tariff.id),
+        offers = pd.read_sql(
+            select(SectorOffer.sector_id, SectorOffer.valid_from.label("day"), SectorOffer.offer_id).where(
+                SectorOffer.valid_from <= as_of
+            ),
             conn,
         )
-    if monthly.empty or tariffs.empty:
-        return pd.DataFrame(columns=cols)
-    # Each month's last day (`as_of` for the current one) and the latest tariff in force then.
-    ends = pd.to_datetime(monthly["month"]) + pd.offsets.MonthEnd(0)
-    monthly = monthly.assign(day=ends.where(ends <= pd.Timestamp(as_of), pd.Timestamp(as_of)))
-    tariffs["day"] = pd.to_datetime(tariffs["day"])
+        tariffs = pd.read_sql(
+            select(Tariff.offer_id, Tariff.valid_from.label("day"), Tariff.monthly_price_eur).where(
+                Tariff.valid_from <= as_of
+            ),
+            conn,
+        )
+    for frame in (offers, tariffs):
+        frame["day"] = pd.to_datetime(frame["day"])
+    # Each covered sector's offer on the day, then that offer's tariff on the day.
+    covered = pd.merge_asof(covered.sort_values("day"), offers.sort_values("day"), on="day", by="sector_id")
     tariffs["monthly_price_eur"] = tariffs["monthly_price_eur"].astype(float)
-    tariffs = tariffs.drop_duplicates("day", keep="last")
-    monthly = pd.merge_asof(monthly.sort_values("day"), tariffs, on="day")
-    monthly = monthly[monthly["monthly_price_eur"].notna() & (monthly["dwellings"] > 0)]
-    if monthly.empty:
+    priced = covered.dropna(subset=["offer_id"]).astype({"offer_id": "int64"})
+    priced = pd.merge_asof(
+        priced.sort_values("day"), tariffs.astype({"offer_id": "int64"}).sort_values("day"), on="day", by="offer_id"
+    )
+    priced["charge"] = priced["dwellings"] * priced["monthly_price_eur"].fillna(0)
+    totals = (
+        covered.groupby("day")
+        .agg(dwellings=("dwellings", "sum"), without=("offer_id", lambda o: int(o.isna().sum())))
+        .join(
+            priced.groupby("day").agg(
+                charge=("charge", "sum"), charged=("dwellings", lambda d: d[priced.loc[d.index, "charge"] > 0].sum())
+            )
+        )
+        .fillna({"charge": 0.0, "charged": 0})
+    )
+    totals = totals[totals["charge"] > 0]
+    if totals.empty:
         return pd.DataFrame(columns=cols)
-    monthly["charge"] = monthly["dwellings"] * monthly["monthly_price_eur"]
-    monthly["year"] = monthly["day"].dt.year
-    years = monthly.groupby("year").agg(
-        on=("day", "last"),
+    subscribers = uptake_total(db, as_of)
+    subscribers = pd.Series(
+        subscribers["subscribers"].to_numpy(),
+        index=pd.to_datetime(
+            [min(e, pd.Timestamp(as_of)) for e in pd.to_datetime(subscribers["month"]) + pd.offsets.MonthEnd(0)]
+        ),
+    )
+    totals["subscribers"] = subscribers.reindex(totals.index).fillna(0).astype(int)
+    totals["year"] = totals.index.year
+    totals["on"] = totals.index
+    years = totals.groupby("year").agg(
+        on=("on", "last"),
         months=("charge", "size"),
         dwellings=("dwellings", "last"),
         subscribers=("subscribers", "last"),
-        monthly_price_eur=("monthly_price_eur", "last"),
         charges_eur=("charge", "sum"),
+        last_charge=("charge", "last"),
+        charged=("charged", "last"),
+        sectors_without_offer=("without", "last"),
     )
     years = years.reset_index()
     years["on"] = years["on"].dt.date
     years["charges_eur"] = years["charges_eur"].round(2)
-    years["run_rate_eur"] = (years["dwellings"] * years["monthly_price_eur"] * 12).round(2)
+    years["run_rate_eur"] = (years["last_charge"] * 12).round(2)
+    years["monthly_price_eur"] = (years["last_charge"] / years["charged"]).round(4)
     per = years["run_rate_eur"] / years["subscribers"].where(years["subscribers"] > 0)
     years["cost_per_subscriber_eur"] = per.round(2).astype("Float64")
+    years["sectors_without_offer"] = years["sectors_without_offer"].astype(int)
+    years["charged_dwellings"] = years["charged"].astype(int)
     return years[cols]
 
 

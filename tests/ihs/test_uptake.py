@@ -184,3 +184,43 @@ def test_a_count_for_a_sector_not_covered_yet_is_not_in_the_total(engine):
     after = uptake_total(engine, TODAY)
     assert after.equals(before)
     assert int(after.iloc[-1]["subscribers"]) == summary(engine, TODAY)["subscribers"]
+
+
+def test_each_sector_is_charged_at_its_own_offer_and_a_sector_without_offer_is_not(empty_engine):
+    """Issue 17 item 3: a mixed programme, by hand. 2020, each month's last day:
+    A (100 dwellings, implemented 10/03) on offer X: 2.00 €, 2.50 € from 01/07;
+    B (40, implemented 20/05) on no offer: never charged;
+    C (60, implemented 15/01) on offer Y at 1.00 €, then no offer from 01/10.
+    Jan–Feb 60; Mar–Jun 200 + 60 = 260; Jul–Sep 250 + 60 = 310; Oct–Dec 250.
+    2020: 2 × 60 + 4 × 260 + 3 × 310 + 3 × 250 = 2,840 €; run rate on 31/12: 250 × 12 = 3,000 €."""
+    with session_scope("tests", engine=empty_engine) as s:
+        x, y = m.Offer(name="X"), m.Offer(name="Y")
+        s.add_all([x, y])
+        s.flush()
+        s.add_all(
+            [
+                m.Tariff(offer_id=x.id, valid_from=date(2020, 1, 1), monthly_price_eur=2),
+                m.Tariff(offer_id=x.id, valid_from=date(2020, 7, 1), monthly_price_eur=2.5),
+                m.Tariff(offer_id=y.id, valid_from=date(2019, 1, 1), monthly_price_eur=1),
+            ]
+        )
+        _sector(s, "a", 100, date(2020, 3, 10), {date(2020, 12, 1): 30})
+        _sector(s, "b", 40, date(2020, 5, 20), {date(2020, 12, 1): 10})
+        _sector(s, "c", 60, date(2020, 1, 15), {})
+        s.flush()
+        ids = dict(s.execute(select(m.Sector.code, m.Sector.id)).all())
+        s.add_all(
+            [
+                m.SectorOffer(sector_id=ids["a"], offer_id=x.id, valid_from=date(2019, 6, 1)),
+                m.SectorOffer(sector_id=ids["c"], offer_id=y.id, valid_from=date(2019, 6, 1)),
+                m.SectorOffer(sector_id=ids["c"], offer_id=None, valid_from=date(2020, 10, 1)),
+            ]
+        )
+    df = collective_cost(empty_engine, date(2020, 12, 31))
+    assert len(df) == 1
+    year = df.iloc[0]
+    assert (year["year"], year["months"], year["dwellings"], year["subscribers"]) == (2020, 12, 200, 40)
+    assert year["charges_eur"] == 2840
+    assert year["run_rate_eur"] == 3000 and year["monthly_price_eur"] == 2.5
+    assert year["sectors_without_offer"] == 2 and year["charged_dwellings"] == 100
+    assert year["cost_per_subscriber_eur"] == 75  # 3,000 € / 40 subscribers
