@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -42,6 +42,16 @@ class Table:
 
 
 @dataclass
+class NativeChart:
+    """Data for a chart PowerPoint draws itself (a partner can restyle it); the PDF uses the PNG."""
+
+    kind: str  # "line" | "bar" (horizontal bars) | "column"
+    categories: list[str]
+    series: dict[str, list[float | None]]
+    number_format: str = "#,##0"
+
+
+@dataclass
 class Section:
     title: str
     lines: list[str] = field(default_factory=list)
@@ -51,6 +61,8 @@ class Section:
     chart_alt: str = ""
     note: str = ""
     cover: bool = False
+    native: NativeChart | None = None
+    sources: str = ""  # the speaker notes: where the slide's figures come from
 
 
 @dataclass
@@ -99,7 +111,13 @@ def _cover(db: Engine, year: int, as_of: date, demo: bool) -> Section:
     ]
     if demo:
         lines.append("Données de démonstration : les chiffres sont illustratifs.")
-    return Section(title=f"Rapport annuel {year}", lines=lines, cover=True)
+    return Section(
+        title=f"Rapport annuel {year}",
+        lines=lines,
+        cover=True,
+        sources=f"Chiffres arrêtés au {fr_date(as_of)}, tirés de la base du programme le {fr_date(clock.today())}."
+        + (" Données de démonstration : chiffres illustratifs, sauf ceux marqués « public »." if demo else ""),
+    )
 
 
 def _key_figures(k: dict) -> Section:
@@ -162,7 +180,15 @@ def _key_figures(k: dict) -> Section:
         ],
         right={1, 2, 3},
     )
-    return Section(title=f"Chiffres clés {year}", figures=figures, lines=lines, table=table, note=note)
+    return Section(
+        title=f"Chiffres clés {year}",
+        figures=figures,
+        lines=lines,
+        table=table,
+        note=note,
+        sources="Secteurs et logements : étapes des déploiements et logements déclarés par le bailleur, au 31 "
+        "décembre. Abonnés : relevés de l'opérateur. Tarif : grille tarifaire de l'offre en vigueur.",
+    )
 
 
 def _trend(db: Engine, year: int) -> Section:
@@ -175,6 +201,15 @@ def _trend(db: Engine, year: int) -> Section:
         chart_alt="Courbes des abonnés et des logements couverts à chaque fin d'année",
         lines=[] if len(df) else ["Aucun secteur couvert sur la période."],
         note="Situation au 31 décembre de chaque année (à la date du jour pour l'année en cours).",
+        native=NativeChart(
+            "line",
+            [str(y) for y in df["year"]],
+            {"Abonnés": [int(v) for v in df["subscribers"]], "Logements couverts": [int(v) for v in df["dwellings"]]},
+        )
+        if len(df)
+        else None,
+        sources="Abonnés : relevés de l'opérateur, dernier relevé de chaque secteur au 31 décembre. "
+        "Logements couverts : logements (bailleur) des secteurs en mise en œuvre ou déployés à cette date.",
     )
 
 
@@ -195,6 +230,7 @@ def _map(db: Engine, as_of: date) -> Section:
         lines=["Secteurs : " + " ; ".join(f"{label.lower()} {n}" for label, n in counts.items()) + "."],
         chart=_png(chart, 800, 470) if len(df) else None,
         chart_alt="Carte des secteurs colorés par étape",
+        sources="Contours : fichiers publics des quartiers (voir la note) ; étapes : calendrier des déploiements.",
         note=f"Fonds : commune – {geo.attribution(geo.COMMUNE)}. Quartiers de veille – {geo.attribution(geo.VEILLE)}. "
         "Cercles : secteurs sans contour connu (position approximative, surface proportionnelle aux logements).",
     )
@@ -243,6 +279,8 @@ def _deployments(db: Engine, year: int) -> list[Section]:
             lines=[f"{len(df)} secteur(s) en cours de déploiement ou déployé(s) dans l'année."],
             note="Un logement, une voix. Participation = votants / logements inscrits ; "
             "Oui = part des oui parmi les suffrages exprimés (oui + non).",
+            sources="Dates : étapes des déploiements. Inscrits, votants, oui/non : résultats validés du "
+            "dépouillement public (double saisie), jamais qui a voté ni comment.",
         )
     ]
     if not timeline.empty:
@@ -251,6 +289,7 @@ def _deployments(db: Engine, year: int) -> list[Section]:
                 title=f"Calendrier des déploiements {year}",
                 chart=_png(rc.calendar_chart(timeline), 1050, max(300, 60 * timeline["sector"].nunique())),
                 chart_alt="Diagramme des étapes par secteur",
+                sources="Étapes prévues et réelles des déploiements (page Planifier).",
                 lines=[],
             )
         )
@@ -278,6 +317,9 @@ def _uptake(db: Engine, year: int) -> Section:
         chart_alt="Barres du taux d'adhésion par secteur",
         lines=[] if rows else ["Aucun secteur couvert à cette date."],
         note="Taux d'adhésion = abonnés / logements du secteur (dernier relevé de l'opérateur).",
+        native=_uptake_native(df) if rows else None,
+        sources="Abonnés : relevés de l'opérateur (dernier relevé au 31 décembre). Logements : bailleur, "
+        "valables à cette date.",
     )
 
 
@@ -291,7 +333,28 @@ def _support(db: Engine, year: int) -> Section:
         chart=_png(rc.support_chart(monthly), 600, 360) if not monthly.empty else None,
         chart_alt="Personnes reçues chaque mois en atelier et en permanence",
         note="Comptages saisis par les partenaires (jamais de données nominatives).",
+        native=_support_native(monthly) if not monthly.empty else None,
+        sources="Ateliers : présences saisies par les animateurs. Permanences, conseils juridiques, ordinateurs : "
+        "fiches de visite des partenaires. Uniquement des comptages.",
     )
+
+
+def _uptake_native(df: pd.DataFrame) -> NativeChart | None:
+    """Highest uptake on top, as on the picture (PowerPoint draws the first category at the bottom)."""
+    data = df.dropna(subset=["uptake"]).sort_values("uptake", ascending=True, kind="stable")
+    if data.empty:
+        return None
+    return NativeChart("bar", list(data["name"]), {"Taux d'adhésion": [float(v) for v in data["uptake"]]}, "0%")
+
+
+def _support_native(monthly: pd.DataFrame) -> NativeChart:
+    months = sorted(monthly["date"].unique())
+    series = {}
+    for activity, part in monthly.groupby("activity", sort=False):
+        people = dict(zip(part["date"], part["people"], strict=True))
+        series[str(activity)] = [int(people.get(m, 0)) for m in months]
+    labels = [pd.Timestamp(m).strftime("%m/%Y") for m in months]
+    return NativeChart("column", labels, series)
 
 
 def _awareness(db: Engine, year: int) -> Section:
@@ -329,6 +392,8 @@ def _awareness(db: Engine, year: int) -> Section:
         chart_alt="Part des ménages arrivés depuis le scrutin, par secteur",
         note="Ménages restants, mois par mois : 1 − emménagements déclarés par le bailleur / logements ; "
         f"les mois sans déclaration, taux de rotation de {fr_pct(rate)} par an.",
+        sources="Emménagements mensuels : bailleur. Taux de rotation par défaut : paramètre du programme. "
+        "Actions d'information : saisies des partenaires (page Saisie des événements).",
     )
 
 
@@ -341,7 +406,12 @@ def _sources(db: Engine, year: int, demo: bool) -> Section:
     ]
     if demo:
         lines.insert(0, "Données de démonstration : les chiffres marqués « démo » sont illustratifs.")
-    return Section(title="Sources et méthode", lines=lines)
+    return Section(
+        title="Sources et méthode",
+        lines=lines,
+        sources="Chaque diapositive porte ses sources en commentaire. Méthodes de calcul : README du projet "
+        "(adhésion, sensibilisation, coût).",
+    )
 
 
 def build_report(db: Engine, year: int) -> Report:
@@ -381,37 +451,170 @@ def _fit(png: bytes, box_w: float, box_h: float) -> tuple[float, float]:
     return w * scale, h * scale
 
 
+# Text measured as Arial draws it (LibreOffice's Liberation Sans has the same metrics), in ems;
+# slightly generous so that an estimate never promises more room than the slide has.
+_NARROW, _WIDE = set("ijl.,:;'!|Ift/ ()[]-r"), set("mwMW%@")
+
+
+def _text_w(text: str, size: float, bold: bool = False) -> float:
+    """Inches that `text` takes at `size` points."""
+    ems = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            ems += 0.3
+        elif ch in _WIDE:
+            ems += 0.9
+        elif ch.isupper():
+            ems += 0.72
+        else:
+            ems += 0.56
+    return ems * size / 72 * (1.1 if bold else 1.0) * 1.04
+
+
+def _wrapped_lines(text: str, width: float, size: float, bold: bool = False) -> int:
+    """Lines that `text` needs in a box `width` inches wide (greedy wrap on spaces)."""
+    lines, used = 1, 0.0
+    space = _text_w(" ", size, bold)
+    for word in text.split():
+        w = _text_w(word, size, bold)
+        if used and used + space + w > width:
+            lines, used = lines + 1, w
+        else:
+            used += (space if used else 0) + w
+    return lines
+
+
+TABLE_PT = 16  # tables are read from 4 metres: never smaller
+CELL_PAD_X, CELL_PAD_Y = 0.1, 0.03  # inches, each side
+
+
+def _col_widths(table: Table, width: float) -> list[float]:
+    """Columns sized by content within `width`: never narrower than their longest word."""
+    cols = list(zip(table.columns, *table.rows, strict=True)) if table.rows else [(c,) for c in table.columns]
+    natural, least = [], []
+    for col in cols:
+        header, cells = col[0], col[1:]
+        natural.append(max([_text_w(header, TABLE_PT, True)] + [_text_w(v, TABLE_PT) for v in cells]) + 2 * CELL_PAD_X)
+        words = [(w, True) for w in header.split()] + [(w, False) for v in cells for w in v.split()]
+        least.append(max((_text_w(w, TABLE_PT, b) for w, b in words), default=0.3) + 2 * CELL_PAD_X)
+    if sum(natural) <= width:
+        return [n * width / sum(natural) for n in natural]
+    extra = max(0.0, width - sum(least))
+    wants = [n - m for n, m in zip(natural, least, strict=True)]
+    return [m + extra * w / (sum(wants) or 1) for m, w in zip(least, wants, strict=True)]
+
+
+def _row_h(values: list[str], widths: list[float], bold: bool = False) -> float:
+    lines = max(_wrapped_lines(v, w - 2 * CELL_PAD_X, TABLE_PT, bold) for v, w in zip(values, widths, strict=True))
+    return lines * TABLE_PT * 1.2 / 72 + 2 * CELL_PAD_Y
+
+
 def _layout(section: Section) -> dict:
     """Boxes (inches: x, y, w, h) of each part of a content slide; shared by PPTX and PDF."""
     y = 1.2
+    full = SLIDE_W - 2 * MARGIN
     boxes: dict[str, tuple[float, float, float, float]] = {}
     if section.figures:
-        boxes["figures"] = (MARGIN, y, SLIDE_W - 2 * MARGIN, 1.55)
+        boxes["figures"] = (MARGIN, y, full, 1.55)
         y += 1.75
     if section.lines:
-        h = 0.36 * len(section.lines) + 0.1
-        boxes["lines"] = (MARGIN, y, SLIDE_W - 2 * MARGIN, h)
+        h = sum(_wrapped_lines(line, full - 0.2, 18) for line in section.lines) * 18 * 1.25 / 72 + 0.15
+        boxes["lines"] = (MARGIN, y, full, h)
         y += h + 0.1
-    bottom = SLIDE_H - (0.65 if section.note else 0.35)
+    note_h = _wrapped_lines(section.note, full - 0.2, 12) * 12 * 1.25 / 72 + 0.15 if section.note else 0.0
+    bottom = SLIDE_H - 0.3 - (note_h + 0.1 if section.note else 0)
     body_h = bottom - y
-    full = SLIDE_W - 2 * MARGIN
-    if section.table and section.chart:
+    if section.table and (section.chart or section.native):
         left = full * 0.46
         boxes["table"] = (MARGIN, y, left, body_h)
         boxes["chart"] = (MARGIN + left + 0.25, y, full - left - 0.25, body_h)
     elif section.table:
         boxes["table"] = (MARGIN, y, full, body_h)
-    elif section.chart:
+    elif section.chart or section.native:
         boxes["chart"] = (MARGIN, y, full, body_h)
     if section.note:
-        boxes["note"] = (MARGIN, SLIDE_H - 0.6, full, 0.45)
+        boxes["note"] = (MARGIN, SLIDE_H - 0.3 - note_h, full, note_h)
     return boxes
 
 
-def _table_font(table: Table, box_h: float) -> float:
-    """Points: as large as fits the box height (rows of about 1.9 × the font size)."""
-    rows = len(table.rows) + 1
-    return max(8.0, min(16.0, box_h * 72 / rows / 1.9))
+def _table_pages(section: Section) -> list[Section]:
+    """`section` with as many rows as fit at TABLE_PT, then « (suite) » slides for the rest."""
+    table = section.table
+    pages: list[Section] = []
+    rows, current = list(table.rows), section
+    widths = _col_widths(table, _layout(section)["table"][2])
+    while True:
+        _, _, _, h = _layout(current)["table"]
+        used, fit = _row_h(table.columns, widths, bold=True), 0
+        for row in rows:
+            used += _row_h(row, widths)
+            if used > h:
+                break
+            fit += 1
+        fit = max(fit, 1)
+        pages.append(replace(current, table=Table(table.columns, rows[:fit], table.right)))
+        rows = rows[fit:]
+        if not rows:
+            return pages
+        current = Section(
+            title=f"{section.title} (suite)",
+            table=Table(table.columns, rows, table.right),
+            note=section.note,
+            sources=section.sources,
+        )
+
+
+def _slides(report: Report) -> list[Section]:
+    """One section per slide (and PDF page): a table shares no slide with a chart (both would be
+    too small at 4 metres) and continues on further slides when its rows do not fit at 16 pt."""
+    out: list[Section] = []
+    for section in report.sections:
+        if section.cover or section.table is None:
+            out.append(section)
+            continue
+        first = section
+        if section.chart is not None or section.native is not None:
+            out.append(replace(section, table=None))
+            first = Section(
+                title=f"{section.title} – tableau", table=section.table, note=section.note, sources=section.sources
+            )
+        out.extend(_table_pages(first))
+    return out
+
+
+FONT = "Arial"  # LibreOffice draws it with Liberation Sans, same metrics; `_text_w` measures it
+
+
+def _native_chart(slide, box, native: NativeChart) -> None:
+    """A chart PowerPoint draws and a partner can restyle (data editable in PowerPoint)."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.util import Inches, Pt
+
+    kinds = {
+        "line": XL_CHART_TYPE.LINE_MARKERS,
+        "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+        "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    }
+    data = CategoryChartData(number_format=native.number_format)
+    data.categories = native.categories
+    for name, values in native.series.items():
+        data.add_series(name, values)
+    x, y, w, h = box
+    chart = slide.shapes.add_chart(kinds[native.kind], Inches(x), Inches(y), Inches(w), Inches(h), data).chart
+    chart.font.size, chart.font.name = Pt(14), FONT
+    chart.has_legend = len(native.series) > 1
+    if chart.has_legend:
+        chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.TOP, False
+    axis = chart.value_axis
+    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = native.number_format, False
+    axis.has_major_gridlines = True
+    if native.kind == "bar":
+        plot = chart.plots[0]
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format, labels.number_format_is_linked = native.number_format, False
+        labels.font.size = Pt(12)
 
 
 def to_pptx(report: Report) -> bytes:
@@ -427,6 +630,11 @@ def to_pptx(report: Report) -> bytes:
     title_only = prs.slide_layouts[5]
     blue, grey = RGBColor(*BLUE), RGBColor(*GREY)
 
+    def style_run(run, size, *, bold=False, color=None):
+        run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
+        if color is not None:
+            run.font.color.rgb = color
+
     def text_box(slide, box, lines, size, *, bold=False, color=None, align=None):
         x, y, w, h = box
         tf = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h)).text_frame
@@ -435,31 +643,27 @@ def to_pptx(report: Report) -> bytes:
             para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
             run = para.add_run()
             run.text = line
-            run.font.size = Pt(size)
-            run.font.bold = bold
-            if color is not None:
-                run.font.color.rgb = color
+            style_run(run, size, bold=bold, color=color)
             if align is not None:
                 para.alignment = align
         return tf
 
-    for section in report.sections:
+    for section in _slides(report):
         slide = prs.slides.add_slide(title_only)
+        notes = section.sources or section.note or section.title
+        slide.notes_slide.notes_text_frame.text = notes
         title = slide.shapes.title
         if section.cover:
             title.left, title.top, title.width, title.height = Inches(0.8), Inches(2.0), Inches(11.7), Inches(1.4)
             title.text = section.title
-            title.text_frame.paragraphs[0].runs[0].font.size = Pt(48)
-            title.text_frame.paragraphs[0].runs[0].font.color.rgb = blue
+            style_run(title.text_frame.paragraphs[0].runs[0], 48, color=blue)
             text_box(slide, (0.8, 3.6, 11.7, 3.0), section.lines, 24, align=PP_ALIGN.CENTER)
             continue
         title.left, title.top, title.width, title.height = Inches(MARGIN), Inches(0.3), Inches(12.3), Inches(0.8)
         title.text = section.title
         para = title.text_frame.paragraphs[0]
         para.alignment = PP_ALIGN.LEFT
-        para.runs[0].font.size = Pt(32)
-        para.runs[0].font.bold = True
-        para.runs[0].font.color.rgb = blue
+        style_run(para.runs[0], 32, bold=True, color=blue)
         boxes = _layout(section)
         if "figures" in boxes:
             x, y, w, h = boxes["figures"]
@@ -471,31 +675,34 @@ def to_pptx(report: Report) -> bytes:
                     p = tf.add_paragraph()
                     p.alignment = PP_ALIGN.CENTER
                     r = p.add_run()
-                    r.text, r.font.size = text, Pt(size)
-                    if colour is not None:
-                        r.font.color.rgb = colour
+                    r.text = text
+                    style_run(r, size, color=colour)
         if "lines" in boxes:
             text_box(slide, boxes["lines"], section.lines, 18)
         if "table" in boxes:
             x, y, w, h = boxes["table"]
             t = section.table
-            size = _table_font(t, h)
-            row_h = size * 1.9 / 72
+            widths = _col_widths(t, w)
+            heights = [_row_h(t.columns, widths, bold=True), *(_row_h(r, widths) for r in t.rows)]
             shape = slide.shapes.add_table(
-                len(t.rows) + 1, len(t.columns), Inches(x), Inches(y), Inches(w), Inches(row_h * (len(t.rows) + 1))
+                len(t.rows) + 1, len(t.columns), Inches(x), Inches(y), Inches(sum(widths)), Inches(sum(heights))
             )
+            for c, cw in enumerate(widths):
+                shape.table.columns[c].width = Inches(cw)
             for r, values in enumerate([t.columns, *t.rows]):
-                shape.table.rows[r].height = Inches(row_h)
+                shape.table.rows[r].height = Inches(heights[r])
                 for c, value in enumerate(values):
                     cell = shape.table.cell(r, c)
                     cell.text = value
-                    cell.margin_top = cell.margin_bottom = Inches(0.02)
+                    cell.margin_left = cell.margin_right = Inches(CELL_PAD_X)
+                    cell.margin_top = cell.margin_bottom = Inches(CELL_PAD_Y)
                     p = cell.text_frame.paragraphs[0]
                     p.alignment = PP_ALIGN.RIGHT if c in t.right else PP_ALIGN.LEFT
                     for run in p.runs:
-                        run.font.size = Pt(size)
-                        run.font.bold = r == 0
-        if "chart" in boxes and section.chart:
+                        style_run(run, TABLE_PT, bold=r == 0)
+        if "chart" in boxes and section.native is not None:
+            _native_chart(slide, boxes["chart"], section.native)
+        elif "chart" in boxes and section.chart:
             x, y, w, h = boxes["chart"]
             pw, ph = _fit(section.chart, w, h)
             pic = slide.shapes.add_picture(
@@ -512,6 +719,12 @@ def to_pptx(report: Report) -> bytes:
 
 
 # ---- PDF
+
+
+def _table_font(table: Table, box_h: float) -> float:
+    """PDF table points: as large as fits the box height (rows of about 1.9 × the font size)."""
+    rows = len(table.rows) + 1
+    return max(8.0, min(16.0, box_h * 72 / rows / 1.9))
 
 
 def _pdf_text(text: str) -> str:
@@ -605,7 +818,7 @@ def to_pdf(report: Report) -> bytes:
         content = [Paragraph(_escape(line), style) for line in lines]
         frame.addFromList([KeepInFrame(w * pt - 8, h * pt - 4, content, mode="shrink")], canvas)
 
-    for section in report.sections:
+    for section in _slides(report):
         if section.cover:
             frame_lines((0.8, 2.0, 11.7, 1.4), [section.title], 48, colour=blue, align=1, bold=True)
             frame_lines((0.8, 3.6, 11.7, 3.0), section.lines, 22, align=1)

@@ -335,6 +335,7 @@ EXPORT_LABELS = {
     "organisation": "Organisations",
     "offer": "Offres",
     "tariff": "Tarifs",
+    "sector_offer": "Offre de chaque secteur (historique)",
     "deployment": "Déploiements",
     "deployment_stage": "Étapes des déploiements",
     "ballot": "Scrutins",
