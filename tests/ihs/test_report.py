@@ -36,16 +36,6 @@ TITLES = [
 
 
 @pytest.fixture(scope="module")
-def demo_engine(sqlite_template, tmp_path_factory):
-    """One demo database for the module: building the report renders charts, which takes seconds."""
-    path = tmp_path_factory.mktemp("report") / "demo.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    yield get_engine(url)
-    forget_engine(url)
-
-
-@pytest.fixture(scope="module")
 def report(demo_engine):
     return build_report(demo_engine, YEAR)
 

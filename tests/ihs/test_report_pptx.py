@@ -19,20 +19,10 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTTextContainer, LTTextLine
 from pptx import Presentation
 
-from ihs.db import forget_engine, get_engine
 from ihs.report import build_report, to_pptx
 from tests.conftest import TODAY
 
 YEARS = [2009, 2014, 2023, TODAY.year]
-
-
-@pytest.fixture(scope="module")
-def demo_engine(sqlite_template, tmp_path_factory):
-    path = tmp_path_factory.mktemp("decks") / "demo.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    yield get_engine(url)
-    forget_engine(url)
 
 
 def _soffice() -> str:
