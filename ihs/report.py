@@ -538,30 +538,41 @@ def _layout(section: Section) -> dict:
 
 
 def _table_pages(section: Section) -> list[Section]:
-    """`section` with as many rows as fit at TABLE_PT, then « (suite) » slides for the rest."""
+    """`section` with as many rows as fit at TABLE_PT, then « (suite) » slides for the rest.
+
+    Rows are spread evenly over the slides they need (16 rows where 15 fit: 8 and 8, not 15
+    and a lone row on a slide of its own)."""
     table = section.table
-    pages: list[Section] = []
-    rows, current = list(table.rows), section
     widths = _col_widths(table, _layout(section)["table"][2])
-    while True:
-        _, _, _, h = _layout(current)["table"]
-        used, fit = _row_h(table.columns, widths, bold=True), 0
-        for row in rows:
-            used += _row_h(row, widths)
-            if used > h:
-                break
-            fit += 1
-        fit = max(fit, 1)
-        pages.append(replace(current, table=Table(table.columns, rows[:fit], table.right)))
-        rows = rows[fit:]
-        if not rows:
-            return pages
-        current = Section(
-            title=f"{section.title} (suite)",
-            table=Table(table.columns, rows, table.right),
-            note=section.note,
-            sources=section.sources,
-        )
+
+    def split(most: int) -> list[Section]:
+        pages: list[Section] = []
+        rows, current = list(table.rows), section
+        while True:
+            _, _, _, h = _layout(current)["table"]
+            used, fit = _row_h(table.columns, widths, bold=True), 0
+            for row in rows[:most]:
+                used += _row_h(row, widths)
+                if used > h:
+                    break
+                fit += 1
+            fit = max(fit, 1)
+            pages.append(replace(current, table=Table(table.columns, rows[:fit], table.right)))
+            rows = rows[fit:]
+            if not rows:
+                return pages
+            current = Section(
+                title=f"{section.title} (suite)",
+                table=Table(table.columns, rows, table.right),
+                note=section.note,
+                sources=section.sources,
+            )
+
+    pages = split(len(table.rows))
+    if len(pages) == 1:
+        return pages
+    even = split(-(-len(table.rows) // len(pages)))
+    return even if len(even) == len(pages) else pages
 
 
 def _slides(report: Report) -> list[Section]:
@@ -602,7 +613,7 @@ def _native_chart(slide, box, native: NativeChart) -> None:
         data.add_series(name, values)
     x, y, w, h = box
     chart = slide.shapes.add_chart(kinds[native.kind], Inches(x), Inches(y), Inches(w), Inches(h), data).chart
-    chart.font.size, chart.font.name = Pt(14), FONT
+    chart.font.size, chart.font.name = Pt(16), FONT  # read from 4 metres, like the tables
     chart.has_legend = len(native.series) > 1
     if chart.has_legend:
         chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.TOP, False
@@ -614,7 +625,7 @@ def _native_chart(slide, box, native: NativeChart) -> None:
         plot.has_data_labels = True
         labels = plot.data_labels
         labels.number_format, labels.number_format_is_linked = native.number_format, False
-        labels.font.size = Pt(12)
+        labels.font.size = Pt(14)
 
 
 def to_pptx(report: Report) -> bytes:
