@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,6 +80,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str | None] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(40))
+    # A deactivated organisation stays in history but is no longer offered in choices.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Sector(Base):
@@ -95,6 +98,8 @@ class Sector(Base):
     geojson: Mapped[str | None] = mapped_column(Text)
     geo_source: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
+    # A sector that left the programme: kept in history, out of the figures from this date.
+    archived_on: Mapped[date | None] = mapped_column(Date)
 
     landlord: Mapped[Organisation | None] = relationship(foreign_keys=[landlord_id])
     facility: Mapped[Organisation | None] = relationship(foreign_keys=[facility_id])

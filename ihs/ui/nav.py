@@ -96,6 +96,13 @@ PAGES: list[PageSpec] = [
         "pages/journal.py", "Journal des modifications", ":material/manage_search:", "Coordination", ("coordinator",)
     ),
     PageSpec("pages/utilisateurs.py", "Utilisateurs", ":material/manage_accounts:", "Coordination", ("coordinator",)),
+    PageSpec("pages/mise_en_place.py", "Mise en place", ":material/checklist:", "Administration", ("coordinator",)),
+    PageSpec(
+        "pages/admin_organisations.py", "Organisations", ":material/corporate_fare:", "Administration", ("coordinator",)
+    ),
+    PageSpec("pages/admin_secteurs.py", "Secteurs", ":material/holiday_village:", "Administration", ("coordinator",)),
+    PageSpec("pages/admin_offres.py", "Offres et tarifs", ":material/euro:", "Administration", ("coordinator",)),
+    PageSpec("pages/admin_parametres.py", "Paramètres", ":material/tune:", "Administration", ("coordinator",)),
 ]
 
 
