@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from ihs.models import Sector
-from ihs.queries.sectors import STAGE_LABELS, sector_status
+from ihs.queries.sectors import NOT_STARTED, STAGE_LABELS, in_programme, sector_status
 from ihs.settings import DATA_DIR
 
 GEO_DIR = DATA_DIR / "geo"
@@ -78,9 +78,16 @@ def sector_map_data(db: Engine, as_of: date) -> pd.DataFrame:
     """
     status = sector_status(db, as_of)
     with db.connect() as conn:
-        shapes = pd.read_sql(select(Sector.code, Sector.geojson, Sector.geo_source), conn)
-    df = status.merge(shapes, on="code", how="left")
-    df["stage_label"] = df["stage"].map(STAGE_LABELS)
+        shapes = pd.read_sql(
+            select(Sector.code, Sector.name, Sector.lat, Sector.lon, Sector.geojson, Sector.geo_source).where(
+                in_programme(as_of)
+            ),
+            conn,
+        )
+    # Every sector of the programme, a deployment started or not (a city's first sectors appear
+    # on the map as soon as they are entered).
+    df = shapes.merge(status.drop(columns=["name", "lat", "lon"]), on="code", how="left").sort_values("name")
+    df["stage_label"] = df["stage"].map(STAGE_LABELS).fillna(NOT_STARTED)
     df["geometry"] = df["geojson"].map(_parse_geometry)
     cols = ["code", "name", "stage", "stage_label", "dwellings", "subscribers", "uptake", "lat", "lon", "geometry"]
     return df[[*cols, "geo_source"]]

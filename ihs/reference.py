@@ -396,22 +396,25 @@ def add_dwellings(
     return row
 
 
-def archive_sector(session: Session, actor: Actor, sector_id: int, *, archived_on=None, reason=None) -> Sector:
-    """A sector leaves the programme on a date: kept in history, out of the figures from then on.
-    `archived_on` None brings an archived sector back."""
+def archive_sector(session: Session, actor: Actor, sector_id: int, *, archived_on, reason) -> Sector:
+    """A sector leaves the programme on a date: kept in history, out of the figures from then on."""
     require(actor, PERMISSION, session)
     sector = _sector(session, sector_id)
     errors: dict[str, str] = {}
-    if archived_on in (None, ""):
-        sector.archived_on = None
-    else:
-        day = check_date(errors, "archived_on", archived_on, today=_today())
-        clean_text(errors, "reason", reason, required=True, max_len=300)
-        _raise(errors)
-        sector.archived_on = day
-        sector.notes = "\n".join(
-            filter(None, [sector.notes, f"Sorti du programme le {day:%d/%m/%Y} : {reason.strip()}"])
-        )
+    day = check_date(errors, "archived_on", archived_on, today=_today())
+    why = clean_text(errors, "reason", reason, required=True, max_len=300)
+    _raise(errors)
+    sector.archived_on = day
+    sector.notes = "\n".join(filter(None, [sector.notes, f"Sorti du programme le {day:%d/%m/%Y} : {why}"]))
+    session.flush()
+    return sector
+
+
+def restore_sector(session: Session, actor: Actor, sector_id: int) -> Sector:
+    """An archived sector comes back into the programme (its figures count again)."""
+    require(actor, PERMISSION, session)
+    sector = _sector(session, sector_id)
+    sector.archived_on = None
     session.flush()
     return sector
 

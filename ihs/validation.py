@@ -152,6 +152,19 @@ def parse_money(errors: dict[str, str], field: str, value, *, required: bool = F
     return amount.quantize(Decimal("0.01"))
 
 
+def parse_percent(errors: dict[str, str], field: str, value, *, required: bool = True) -> float | None:
+    """A percentage as typed: « 10 », « 12,5 », « 12.5 % » → 12.5 (the caller checks the range)."""
+    if _blank(value):
+        if required:
+            errors[field] = REQUIRED
+        return None
+    text = _SPACES.sub("", str(value)).removesuffix("%").replace(",", ".")
+    if isinstance(value, bool) or not re.fullmatch(r"\d+(\.\d+)?", text):
+        errors[field] = f"« {str(value).strip()[:30]} » n'est pas un pourcentage : indiquez par exemple 10 ou 12,5."
+        return None
+    return float(text)
+
+
 _FR_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 
 

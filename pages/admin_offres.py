@@ -1,8 +1,183 @@
-"""Placeholder: being written."""
+"""Offres et tarifs (coordination): offers, their dated tariffs, and which offer applies to which
+sector from which date (cost figures charge each sector at its own offer's tariff)."""
 
+import pandas as pd
 import streamlit as st
 
+from ihs.formats import fr_date, fr_eur
+from ihs.reference import (
+    NO_OFFER,
+    add_tariff,
+    list_offers,
+    list_organisations,
+    list_sectors,
+    save_offer,
+    set_sector_offer,
+    tariff_history,
+)
+from ihs.ui import forms
 from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.ui.widgets import no_data, table
 
-require_page("pages/admin_offres.py")
-st.header("admin_offres")
+actor = require_page("pages/admin_offres.py")
+st.header("Offres et tarifs")
+st.caption(
+    "Une offre (par exemple l'accès internet collectif d'un opérateur) a un tarif par logement et par mois, "
+    "daté. Chaque secteur est rattaché à une offre à partir d'une date, ou à aucune : un secteur sans offre "
+    "n'entre pas dans les coûts."
+)
+
+offers = read(list_offers)
+sectors = read(list_sectors)
+orgs = read(list_organisations)
+operators = orgs[orgs["active"]]
+operator_names = dict(zip(operators["id"], operators["name"], strict=True))
+
+if offers.empty:
+    no_data("Aucune offre : ajoutez-en une si le programme a une offre d'opérateur (sinon, rien à faire ici).")
+else:
+    table(
+        pd.DataFrame(
+            {
+                "Offre": offers["name"],
+                "Opérateur": offers["operator"].fillna("Sans opérateur"),
+                "Tarif actuel (€ / logement / mois)": offers["price"].map(
+                    lambda p: fr_eur(p) if pd.notna(p) else "à saisir"
+                ),
+                "Depuis le": offers["price_from"].map(lambda d: fr_date(d) if pd.notna(d) else ""),
+                "Secteurs": offers["sectors"],
+            }
+        ),
+        key="off_table",
+    )
+current = sectors[sectors["archived_on"].isna()]
+without = int(current["offer"].isna().sum())
+if len(current):
+    st.markdown(f"**{without} secteur{'s' if without > 1 else ''} sans offre** sur {len(current)} (hors des coûts).")
+
+
+def offer_fields(F: str, name: str = "", operator: int | None = None, description: str = "") -> None:
+    for field, default in (("name", name), ("description", description)):
+        if forms.key(F, field) not in st.session_state:
+            st.session_state[forms.key(F, field)] = default
+    st.text_input("Nom de l'offre", key=forms.key(F, "name"), max_chars=120)
+    forms.field_error(F, "name")
+    ids = list(operator_names)
+    st.selectbox(
+        "Opérateur",
+        ids,
+        format_func=operator_names.get,
+        index=ids.index(operator) if operator in ids else None,
+        placeholder="Sans opérateur",
+        key=forms.key(F, "operator"),
+    )
+    forms.field_error(F, "operator")
+    st.text_area("Description (facultatif)", key=forms.key(F, "description"), height=80)
+    forms.field_error(F, "description")
+
+
+def create() -> None:
+    def write(session) -> str:
+        offer = save_offer(session, actor, **forms.values("off_new", ["name", "operator", "description"]))
+        return f"Offre « {offer.name} » créée. Ajoutez son tarif ci-dessous."
+
+    forms.submit("off_new", write, ["name", "operator", "description"])
+
+
+with st.expander("Ajouter une offre", expanded=offers.empty):
+    with st.form("off_new", clear_on_submit=False):
+        offer_fields("off_new")
+        st.form_submit_button("Ajouter l'offre", type="primary", width="stretch", on_click=create)
+    forms.status("off_new")
+
+if not offers.empty:
+    st.subheader("Une offre et ses tarifs")
+    names = dict(zip(offers["id"], offers["name"], strict=True))
+    offer_id = st.selectbox("Offre", list(names), format_func=names.get, key="off_who")
+    row = offers.set_index("id").loc[offer_id]
+    F = f"off_edit_{offer_id}"
+    T = f"off_tariff_{offer_id}"
+    operator_id = next((i for i, n in operator_names.items() if n == row["operator"]), None)
+
+    def edit() -> None:
+        def write(session) -> str:
+            offer = save_offer(
+                session, actor, offer_id=int(offer_id), **forms.values(F, ["name", "operator", "description"])
+            )
+            return f"Offre « {offer.name} » enregistrée."
+
+        forms.submit(F, write)
+
+    def tariff() -> None:
+        def write(session) -> str:
+            add_tariff(session, actor, int(offer_id), **forms.values(T, ["valid_from", "price", "source"]))
+            return "Tarif ajouté à l'historique."
+
+        forms.submit(T, write, ["valid_from", "price", "source"])
+
+    left, right = st.columns(2)
+    with left:
+        with st.form(F, clear_on_submit=False):
+            offer_fields(F, row["name"], operator_id, row["description"] if isinstance(row["description"], str) else "")
+            st.form_submit_button("Enregistrer l'offre", width="stretch", on_click=edit)
+        forms.status(F)
+    with right:
+        history = read(tariff_history, int(offer_id))
+        if history.empty:
+            no_data("Aucun tarif : ajoutez le prix par logement et par mois.")
+        else:
+            table(
+                history.assign(
+                    valid_from=history["valid_from"].map(fr_date), price=history["price"].map(fr_eur)
+                ).rename(columns={"valid_from": "À partir du", "price": "€ / logement / mois", "source": "Source"}),
+                key=f"off_hist_{offer_id}",
+            )
+        with st.form(T, clear_on_submit=False):
+            forms.date_field("Tarif valable à partir du (JJ/MM/AAAA)", forms.key(T, "valid_from"))
+            forms.field_error(T, "valid_from")
+            st.text_input("Prix par logement et par mois, en euros (ex. 2,16)", key=forms.key(T, "price"))
+            forms.field_error(T, "price")
+            st.text_input("Source (contrat, délibération…)", key=forms.key(T, "source"))
+            forms.field_error(T, "source")
+            forms.field_error(T, "offer")
+            st.form_submit_button("Ajouter le tarif", type="primary", width="stretch", on_click=tariff)
+        forms.status(T)
+
+st.subheader("Offre de chaque secteur")
+if current.empty:
+    no_data("Aucun secteur : créez-les d'abord (Administration › Secteurs).")
+    st.stop()
+table(
+    pd.DataFrame({"Secteur": current["name"], "Offre aujourd'hui": current["offer"].fillna("Aucune offre")}),
+    key="off_sectors",
+)
+S = "off_sector"
+
+
+def assign() -> None:
+    def write(session) -> str:
+        set_sector_offer(session, actor, **forms.values(S, ["sector_id", "offer", "valid_from", "source"]))
+        return "Offre du secteur enregistrée."
+
+    forms.submit(S, write, ["valid_from", "source"])
+
+
+sector_names = dict(zip(current["id"], current["name"], strict=True))
+choices = {**{int(i): n for i, n in zip(offers["id"], offers["name"], strict=True)}, NO_OFFER: "Aucune offre"}
+with st.form(S, clear_on_submit=False):
+    st.selectbox(
+        "Secteur", list(sector_names), format_func=sector_names.get, index=None, placeholder="Choisissez",
+        key=forms.key(S, "sector_id"),
+    )  # fmt: skip
+    forms.field_error(S, "sector")
+    st.selectbox(
+        "Offre", list(choices), format_func=choices.get, index=None, placeholder="Choisissez", key=forms.key(S, "offer")
+    )
+    forms.field_error(S, "offer")
+    forms.date_field("À partir du (JJ/MM/AAAA)", forms.key(S, "valid_from"))
+    forms.field_error(S, "valid_from")
+    st.text_input("Source (facultatif)", key=forms.key(S, "source"))
+    forms.field_error(S, "source")
+    st.form_submit_button("Rattacher", type="primary", width="stretch", on_click=assign)
+forms.status(S)

@@ -1,8 +1,292 @@
-"""Placeholder: being written."""
+"""Secteurs (coordination): create and edit sectors, their outline, partners and dated dwellings;
+archive a sector that leaves the programme. Many sectors at once: the imports page."""
 
+import pandas as pd
 import streamlit as st
 
+from ihs.formats import fr_date, fr_int
+from ihs.reference import (
+    SectorInput,
+    add_dwellings,
+    archive_sector,
+    list_organisations,
+    list_sectors,
+    restore_sector,
+    save_sector,
+    sector_detail,
+    set_sector_partners,
+)
+from ihs.ui import forms
 from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.ui.widgets import no_data, table
+from ihs.vocab import SECTOR_KINDS
 
-require_page("pages/admin_secteurs.py")
-st.header("admin_secteurs")
+actor = require_page("pages/admin_secteurs.py")
+st.header("Secteurs")
+st.caption(
+    "Un secteur est un ensemble de logements sociaux d'un quartier, qui décide par un scrutin. Son code "
+    "(par exemple « bellevue ») sert dans les liens et ne change plus après la création. Pour créer de nombreux "
+    "secteurs d'un coup (fichier GeoJSON des QPV, tableau CSV), utilisez la page Imports."
+)
+st.page_link("pages/imports.py", label="Importer des secteurs depuis un fichier", icon=":material/upload_file:")
+
+sectors = read(list_sectors)
+orgs = read(list_organisations)
+active_orgs = orgs[orgs["active"]]
+org_names = dict(zip(active_orgs["id"], active_orgs["name"], strict=True))
+all_org_names = dict(zip(orgs["id"], orgs["name"], strict=True))
+FIELDS = ["code", "name", "kind", "qpv_code", "landlord", "facility", "lat", "lon", "outline", "geo_source", "notes"]
+KINDS = list(SECTOR_KINDS)
+
+if sectors.empty:
+    no_data("Aucun secteur : créez le premier ci-dessous, ou importez-les depuis un fichier (page Imports).")
+else:
+    shown = pd.DataFrame(
+        {
+            "Secteur": sectors["name"],
+            "Code": sectors["code"],
+            "Type": sectors["kind_label"],
+            "Logements": sectors["dwellings"].map(lambda n: fr_int(n) if pd.notna(n) else "à saisir"),
+            "Depuis le": sectors["dwellings_from"].map(lambda d: fr_date(d) if pd.notna(d) else ""),
+            "Offre": sectors["offer"].fillna("Aucune offre"),
+            "Contour": sectors["has_outline"].map({True: "oui", False: "non"}),
+            "Bailleur": sectors["landlord"].fillna(""),
+            "Archivé le": sectors["archived_on"].map(lambda d: fr_date(d) if pd.notna(d) else ""),
+        }
+    )
+    table(shown, key="sec_table")
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _outline_text(upload) -> str | None:
+    """The uploaded outline file as text (None when no file was chosen)."""
+    if upload is None:
+        return None
+    raw = upload.getvalue()
+    if len(raw) > 5_000_000:
+        return '{"type": "trop-gros"}'
+    return raw.decode("utf-8", errors="replace")
+
+
+def sector_fields(F: str, current: dict | None = None) -> None:
+    current = current or {}
+    defaults = {
+        "code": current.get("code", ""),
+        "name": current.get("name", ""),
+        "qpv_code": _text(current.get("qpv_code")),
+        "lat": _text(current.get("lat")),
+        "lon": _text(current.get("lon")),
+        "geo_source": _text(current.get("geo_source")),
+        "notes": _text(current.get("notes")),
+    }
+    for field, default in defaults.items():
+        if forms.key(F, field) not in st.session_state:
+            st.session_state[forms.key(F, field)] = default
+    left, right = st.columns(2)
+    left.text_input("Nom", key=forms.key(F, "name"), max_chars=200)
+    with left:
+        forms.field_error(F, "name")
+    right.text_input(
+        "Code (lettres sans accent, chiffres, « - »)", key=forms.key(F, "code"), disabled=bool(current), max_chars=60
+    )
+    with right:
+        forms.field_error(F, "code")
+    kind = current.get("kind", "qpv")
+    left.selectbox(
+        "Type",
+        KINDS,
+        format_func=SECTOR_KINDS.get,
+        index=KINDS.index(kind) if kind in KINDS else 0,
+        key=forms.key(F, "kind"),
+    )
+    right.text_input("Code QPV officiel (facultatif)", key=forms.key(F, "qpv_code"), placeholder="ex. QN02901M")
+    with right:
+        forms.field_error(F, "qpv_code")
+    ids = list(org_names)
+    for field, label, col in (("landlord", "Bailleur", left), ("facility", "Équipement de quartier", right)):
+        now = current.get(f"{field}_id")
+        col.selectbox(
+            label,
+            ids,
+            format_func=org_names.get,
+            index=ids.index(now) if now in ids else None,
+            placeholder="Aucun",
+            key=forms.key(F, field),
+        )
+        with col:
+            forms.field_error(F, field)
+    left.text_input("Latitude du centre (ex. 48,3998)", key=forms.key(F, "lat"))
+    with left:
+        forms.field_error(F, "lat")
+    right.text_input("Longitude du centre (ex. -4,5124)", key=forms.key(F, "lon"))
+    with right:
+        forms.field_error(F, "lon")
+    st.file_uploader(
+        "Contour (fichier GeoJSON d'un polygone, en WGS 84 ; facultatif, le centre est alors calculé)",
+        type=["geojson", "json"],
+        key=forms.key(F, "outline"),
+    )
+    forms.field_error(F, "outline")
+    st.text_input("Source du contour (facultatif)", key=forms.key(F, "geo_source"))
+    forms.field_error(F, "geo_source")
+    st.text_area("Remarques (facultatif)", key=forms.key(F, "notes"), height=80)
+    forms.field_error(F, "notes")
+
+
+def _input(F: str) -> SectorInput:
+    v = forms.values(F, FIELDS)
+    v["outline"] = _outline_text(v["outline"])
+    return SectorInput(**v)
+
+
+def create() -> None:
+    def write(session) -> str:
+        sector = save_sector(session, actor, _input("sec_new"))
+        return f"Secteur « {sector.name} » créé. Ajoutez son nombre de logements ci-dessous."
+
+    forms.submit("sec_new", write, FIELDS)
+
+
+with st.expander("Créer un secteur", expanded=sectors.empty):
+    with st.form("sec_new", clear_on_submit=False):
+        sector_fields("sec_new")
+        st.form_submit_button("Créer le secteur", type="primary", width="stretch", on_click=create)
+    forms.status("sec_new")
+
+if sectors.empty:
+    st.stop()
+
+st.subheader("Modifier un secteur")
+names = dict(zip(sectors["id"], sectors["name"], strict=True))
+sector_id = st.selectbox(
+    "Secteur", list(names), format_func=names.get, index=None, placeholder="Choisissez", key="sec_who"
+)
+if sector_id is None:
+    st.stop()
+detail = read(sector_detail, int(sector_id))
+current = detail["sector"]
+F = f"sec_edit_{sector_id}"
+
+
+def edit() -> None:
+    def write(session) -> str:
+        sector = save_sector(session, actor, _input(F), sector_id=int(sector_id))
+        return f"Secteur « {sector.name} » enregistré."
+
+    forms.submit(F, write, ["outline"])
+
+
+tab_fields, tab_dwellings, tab_partners, tab_archive = st.tabs(
+    ["Fiche", "Logements", "Partenaires", "Sortie du programme"]
+)
+with tab_fields, st.form(F, clear_on_submit=False):
+    sector_fields(F, current)
+    st.form_submit_button("Enregistrer", type="primary", width="stretch", on_click=edit)
+with tab_fields:
+    forms.status(F)
+
+D = f"sec_dw_{sector_id}"
+
+
+def dwellings() -> None:
+    def write(session) -> str:
+        add_dwellings(session, actor, int(sector_id), **forms.values(D, ["valid_from", "dwellings", "source"]))
+        return "Nombre de logements ajouté à l'historique."
+
+    forms.submit(D, write, ["valid_from", "dwellings", "source"])
+
+
+with tab_dwellings:
+    history = detail["dwellings"]
+    if history.empty:
+        no_data("Aucun nombre de logements : ajoutez-le (il sert aux taux d'adhésion et aux coûts).")
+    else:
+        table(
+            history.assign(
+                valid_from=history["valid_from"].map(fr_date), dwellings=history["dwellings"].map(fr_int)
+            ).rename(columns={"valid_from": "Valable à partir du", "dwellings": "Logements", "source": "Source"}),
+            key=f"sec_dw_table_{sector_id}",
+        )
+    with st.form(D, clear_on_submit=False):
+        st.caption(
+            "Un nouveau chiffre s'ajoute à l'historique à partir de sa date ; les anciens restent valables avant."
+        )
+        forms.date_field("Valable à partir du (JJ/MM/AAAA)", forms.key(D, "valid_from"))
+        forms.field_error(D, "valid_from")
+        st.text_input("Nombre de logements", key=forms.key(D, "dwellings"))
+        forms.field_error(D, "dwellings")
+        st.text_input("Source (ex. « bailleur, patrimoine 2026 »)", key=forms.key(D, "source"))
+        forms.field_error(D, "source")
+        st.form_submit_button("Ajouter", type="primary", width="stretch", on_click=dwellings)
+    forms.status(D)
+
+with tab_partners:
+    st.caption(
+        "Les organisations qui agissent dans ce secteur : un compte partenaire ne saisit que pour leurs secteurs."
+    )
+    P = f"sec_partners_{sector_id}"
+    partners = detail["partners"]
+    editor = st.data_editor(
+        pd.DataFrame({"organisation": partners["name"], "role": partners["role"]}),
+        key=f"{P}_editor",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "organisation": st.column_config.SelectboxColumn(
+                "Organisation", options=list(org_names.values()), required=True
+            ),
+            "role": st.column_config.TextColumn("Rôle dans le secteur", max_chars=120),
+        },
+    )
+    if st.button("Enregistrer les partenaires", key=f"{P}_save", type="primary"):
+        by_name = {v: k for k, v in all_org_names.items()}
+        rows = [
+            (by_name.get(r.organisation, r.organisation), None if pd.isna(r.role) else r.role)
+            for r in editor.itertuples(index=False)
+            if isinstance(r.organisation, str) and r.organisation
+        ]
+
+        def write(session) -> str:
+            set_sector_partners(session, actor, int(sector_id), rows)
+            return "Partenaires enregistrés."
+
+        ok, message, errors = forms.run_write(write)
+        (st.success if ok else st.error)(message)
+        for text in errors.values():
+            st.error(text)
+
+A = f"sec_archive_{sector_id}"
+
+
+def archive(restore: bool) -> None:
+    def write(session) -> str:
+        if restore:
+            restore_sector(session, actor, int(sector_id))
+            return "Le secteur revient dans le programme."
+        archive_sector(session, actor, int(sector_id), **forms.values(A, ["archived_on", "reason"]))
+        return "Secteur archivé : il reste dans l'historique, hors des chiffres à partir de cette date."
+
+    forms.submit(A, write, ["archived_on", "reason"])
+
+
+with tab_archive:
+    if current.get("archived_on"):
+        st.info(f"Secteur sorti du programme le {fr_date(current['archived_on'])}.")
+        st.button("Le remettre dans le programme", key=f"{A}_restore", on_click=archive, args=(True,))
+    else:
+        with st.form(A, clear_on_submit=False):
+            st.caption(
+                "Un secteur qui quitte le programme reste dans l'historique (scrutins, abonnés, ateliers passés) "
+                "et sort des chiffres à partir de cette date."
+            )
+            forms.date_field("Sorti du programme le (JJ/MM/AAAA)", forms.key(A, "archived_on"))
+            forms.field_error(A, "archived_on")
+            st.text_input("Raison", key=forms.key(A, "reason"))
+            forms.field_error(A, "reason")
+            st.form_submit_button("Archiver le secteur", width="stretch", on_click=archive, args=(False,))
+    forms.status(A)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from ihs.models import Ballot, Deployment, DeploymentStage, Sector, SectorDwellings, SubscriberCount
 
@@ -19,6 +19,14 @@ STAGE_LABELS = {
     "deployed": "Déployé",
     "rejected": "Rejeté",
 }
+# On the map and the sector page: a sector of the programme with no deployment started yet.
+NOT_STARTED = "Sans déploiement"
+
+
+def in_programme(as_of: date):
+    """Condition: the sector has not left the programme by `as_of` (an archived sector stays in
+    the history before its archive date, and out of every figure from that date)."""
+    return or_(Sector.archived_on.is_(None), Sector.archived_on > as_of)
 
 
 def latest_dwellings(as_of: date):
@@ -139,6 +147,7 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
         )
         .join(ranked, ranked.c.sector_id == Sector.id)
         .join(st, st.c.deployment_id == ranked.c.deployment_id)
+        .where(in_programme(as_of))
         .subquery("status")
     )
     stmt = (

@@ -106,8 +106,10 @@ def _coverage(db: Engine, as_of: date, codes: tuple[str, ...] | None = None):
             started,
             st.c.implementation_actual_start.label("covered_from"),
             Ballot.closes_at.label("rejected_at"),
+            Sector.archived_on,
         )
         .join(st, st.c.deployment_id == Deployment.id)
+        .join(Sector, Sector.id == Deployment.sector_id)
         .outerjoin(Ballot, and_(Ballot.deployment_id == Deployment.id, Ballot.outcome == "rejected"))
         .where(started <= as_of)
     )
@@ -121,7 +123,13 @@ def _coverage(db: Engine, as_of: date, codes: tuple[str, ...] | None = None):
     with db.connect() as conn:
         deps = pd.read_sql(deployments, conn)
         firsts_df = pd.read_sql(firsts.group_by(SubscriberCount.sector_id), conn)
-    for frame, col in ((deps, "started"), (deps, "covered_from"), (deps, "rejected_at"), (firsts_df, "first_count")):
+    for frame, col in (
+        (deps, "started"),
+        (deps, "covered_from"),
+        (deps, "rejected_at"),
+        (deps, "archived_on"),
+        (firsts_df, "first_count"),
+    ):
         frame[col] = pd.to_datetime(frame[col])
     if deps["covered_from"].isna().all():
         return None, None
@@ -140,13 +148,16 @@ def _coverage(db: Engine, as_of: date, codes: tuple[str, ...] | None = None):
         by="sector_id",
     )
     grid = grid.merge(
-        deps[["deployment_id", "covered_from", "rejected_at"]],
+        deps[["deployment_id", "covered_from", "rejected_at", "archived_on"]],
         left_on="latest_id",
         right_on="deployment_id",
         how="left",
     )
     day_end = grid["day"] + pd.Timedelta(days=1)
-    grid["covered"] = (grid["covered_from"] <= grid["day"]) & ~(grid["rejected_at"] < day_end)
+    # Archived on a date (left the programme): out of the figures from that day on.
+    grid["covered"] = (
+        (grid["covered_from"] <= grid["day"]) & ~(grid["rejected_at"] < day_end) & ~(grid["archived_on"] <= grid["day"])
+    )
     grid = grid.merge(firsts_df, on="sector_id", how="left")
     return ends, grid[["sector_id", "day", "covered", "first_count"]]
 

@@ -16,6 +16,11 @@ MINE = [
     "pages/mes_saisies.py",
     "pages/journal.py",
     "pages/utilisateurs.py",
+    "pages/mise_en_place.py",
+    "pages/admin_organisations.py",
+    "pages/admin_secteurs.py",
+    "pages/admin_offres.py",
+    "pages/admin_parametres.py",
 ]
 EXPECTED = {
     "coordinator": {p.path for p in PAGES},

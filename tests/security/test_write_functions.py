@@ -23,6 +23,7 @@ import ihs
 from ihs.db import session_scope
 from ihs.imports import Preview, RowCheck
 from ihs.models import Ballot, Decision, Event, Meeting, PollingPlace, Sector, SectorPartner, User, Visit
+from ihs.reference import SectorInput
 from ihs.users import Actor, PermissionDenied
 from ihs.vocab import ROLES
 from tests.conftest import NOW, TODAY
@@ -142,6 +143,28 @@ WRITE_FUNCTIONS = {
     "ihs.users.set_active": (COORD, lambda i: dict(username="coordination", active=False)),
     "ihs.users.set_role": (COORD, lambda i: dict(username="lecture", role="coordinator")),
     "ihs.programme.set_setting": (COORD, lambda i: dict(key="pipeline.ballot_days", value=5)),
+    "ihs.programme.reset_setting": (COORD, lambda i: dict(key="programme.name")),
+    # Reference data (Administration pages, reference imports): the coordination only.
+    "ihs.reference.save_organisation": (COORD, lambda i: dict(name="Intrus", kind="association")),
+    "ihs.reference.set_organisation_active": (COORD, lambda i: dict(org_id=1, active=False)),
+    "ihs.reference.delete_organisation": (COORD, lambda i: dict(org_id=1)),
+    "ihs.reference.save_sector": (COORD, lambda i: dict(data=SectorInput(code="intrus", name="Intrus"))),
+    "ihs.reference.set_sector_partners": (COORD, lambda i: dict(sector_id=i["sector"], partners=[])),
+    "ihs.reference.add_dwellings": (
+        COORD,
+        lambda i: dict(sector_id=i["sector"], valid_from=TODAY, dwellings=10, source="intrus"),
+    ),
+    "ihs.reference.archive_sector": (
+        COORD,
+        lambda i: dict(sector_id=i["sector"], archived_on=TODAY, reason="intrus"),
+    ),
+    "ihs.reference.restore_sector": (COORD, lambda i: dict(sector_id=i["sector"])),
+    "ihs.reference.save_offer": (COORD, lambda i: dict(name="Offre intruse")),
+    "ihs.reference.add_tariff": (COORD, lambda i: dict(offer_id=1, valid_from=TODAY, price="1,00", source="intrus")),
+    "ihs.reference.set_sector_offer": (
+        COORD,
+        lambda i: dict(sector_id=i["sector"], offer="none", valid_from=TODAY, source="intrus"),
+    ),
 }
 
 # Writes that run without a user on purpose: the admin CLI and the login form.
