@@ -139,7 +139,16 @@ def _db(args, engine) -> int:
 def _demo(args, engine) -> int:
     from ihs.db import session_scope
     from ihs.demo import load_demo
+    from ihs.settings import get_settings
 
+    if not get_settings().demo:
+        # The demo adds accounts whose passwords are published in README: never on a real server.
+        print(
+            "erreur : la démo n'est chargée qu'en mode démo (IHS_DEMO=1) ; elle ajoute des comptes dont les mots de "
+            "passe sont publics. Rien n'a été chargé.",
+            file=sys.stderr,
+        )
+        return 1
     with session_scope("cli", engine=engine) as s:
         loaded = load_demo(s, clock.today(), clock.now(), reset=args.reset)
     if loaded:

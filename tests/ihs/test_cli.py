@@ -60,7 +60,32 @@ def test_unknown_table_is_refused(db_url, capsys):
     assert code == 2 and "table inconnue" in err
 
 
-def test_db_upgrade_and_demo_load_on_empty_database(empty_db_url, capsys):
+def _demo_mode(monkeypatch, on: bool) -> None:
+    from ihs.settings import get_settings
+
+    monkeypatch.setenv("IHS_DEMO", "1" if on else "0")
+    get_settings.cache_clear()
+
+
+def test_demo_load_is_refused_outside_demo_mode(empty_db_url, capsys, monkeypatch):
+    """The demo adds accounts with published passwords: never on a database of a real server."""
+    from sqlalchemy import create_engine, func, select
+
+    from ihs.models import User
+
+    assert run(capsys, "--url", empty_db_url, "db", "upgrade")[0] == 0
+    _demo_mode(monkeypatch, False)
+    code, out, err = run(capsys, "--url", empty_db_url, "demo", "load")
+    assert code == 1 and "mode démo (IHS_DEMO=1)" in err and "Rien n'a été chargé" in err
+    engine = create_engine(empty_db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(User)).scalar_one() == 0
+    engine.dispose()
+    _demo_mode(monkeypatch, True)
+
+
+def test_db_upgrade_and_demo_load_on_empty_database(empty_db_url, capsys, monkeypatch):
+    _demo_mode(monkeypatch, True)
     assert run(capsys, "--url", empty_db_url, "db", "upgrade")[0] == 0
     code, out, _ = run(capsys, "--url", empty_db_url, "demo", "load")
     assert code == 0 and "chargées" in out
