@@ -6,8 +6,10 @@ from dataclasses import replace
 import streamlit as st
 
 from ihs import clock
+from ihs.reference import reference_counts
 from ihs.settings import SettingsError, get_settings
 from ihs.ui import auth
+from ihs.ui.data import read
 from ihs.ui.nav import PAGES, pages_for
 from ihs.ui.widgets import demo_banner
 
@@ -47,6 +49,9 @@ if presentation:
     # A screen left on ?mode=presentation shows only the slideshow, full screen, at its own URL
     # (a default page answers at "/" only: Streamlit said "page not found" for /presentation).
     allowed = [replace(p, default=False) for p in allowed if p.url_path == "presentation"]
+elif actor and actor.role == "coordinator" and not read(reference_counts)["sectors"]:
+    # A new programme (no sector yet): the coordination lands on the set-up checklist.
+    allowed = [replace(p, default=p.url_path == "mise_en_place") for p in allowed]
 if not allowed:
     # Every known URL shows the login form, so a deep link survives logging in.
     nav = st.navigation(
@@ -66,7 +71,7 @@ else:
         sections.setdefault("", []).extend(
             st.Page(auth.reserved_page(p), title=p.title, url_path=p.url_path, visibility="hidden")
             for p in PAGES
-            if p not in allowed
+            if p.path not in {a.path for a in allowed}
         )
     nav = st.navigation(sections, position="hidden" if presentation else "sidebar")
     if actor:

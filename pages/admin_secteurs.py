@@ -1,5 +1,5 @@
 """Secteurs (coordination): create and edit sectors, their outline, partners and dated dwellings;
-archive a sector that leaves the programme. Many sectors at once: the imports page."""
+archive a sector that leaves the programme."""
 
 import pandas as pd
 import streamlit as st
@@ -26,10 +26,8 @@ actor = require_page("pages/admin_secteurs.py")
 st.header("Secteurs")
 st.caption(
     "Un secteur est un ensemble de logements sociaux d'un quartier, qui décide par un scrutin. Son code "
-    "(par exemple « bellevue ») sert dans les liens et ne change plus après la création. Pour créer de nombreux "
-    "secteurs d'un coup (fichier GeoJSON des QPV, tableau CSV), utilisez la page Imports."
+    "(par exemple « bellevue ») sert dans les liens et ne change plus après la création."
 )
-st.page_link("pages/imports.py", label="Importer des secteurs depuis un fichier", icon=":material/upload_file:")
 
 sectors = read(list_sectors)
 orgs = read(list_organisations)
@@ -40,7 +38,7 @@ FIELDS = ["code", "name", "kind", "qpv_code", "landlord", "facility", "lat", "lo
 KINDS = list(SECTOR_KINDS)
 
 if sectors.empty:
-    no_data("Aucun secteur : créez le premier ci-dessous, ou importez-les depuis un fichier (page Imports).")
+    no_data("Aucun secteur : créez le premier ci-dessous.")
 else:
     shown = pd.DataFrame(
         {

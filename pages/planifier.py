@@ -6,10 +6,11 @@ from ihs import clock
 from ihs.db import session_scope
 from ihs.formats import fr_date
 from ihs.planning import ValidationError, plan_deployment, plannable_sectors, propose_milestones
+from ihs.reference import reference_counts
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
-from ihs.ui.widgets import no_data
+from ihs.ui.widgets import no_data, no_sectors
 from ihs.users import PermissionDenied
 from ihs.validation import check_date
 
@@ -23,6 +24,9 @@ st.caption(
 )
 
 sectors = read(plannable_sectors)
+if sectors.empty and not read(reference_counts)["sectors"]:
+    no_sectors(actor.role)
+    st.stop()
 if sectors.empty:
     no_data("Tous les secteurs ont déjà un déploiement en cours : aucun secteur à planifier.")
     st.stop()

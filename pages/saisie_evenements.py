@@ -10,6 +10,7 @@ from ihs.events import organisation_choices, record_event, sector_choices
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
+from ihs.ui.widgets import no_sectors
 from ihs.vocab import EVENT_KINDS, EVENT_SUBKINDS
 
 actor = require_page("pages/saisie_evenements.py")
@@ -19,7 +20,7 @@ today = clock.today()
 st.header("Saisie des événements")
 sectors = read(sector_choices, actor)
 if not sectors:
-    st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
+    no_sectors(actor.role)
     st.stop()
 names = {s.id: s.name for s in sectors}
 orgs = dict(read(organisation_choices))

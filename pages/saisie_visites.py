@@ -8,6 +8,7 @@ from ihs.events import sector_choices
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
+from ihs.ui.widgets import no_sectors
 from ihs.visits import (
     DEFAULT_COMPUTER_PRICE,
     FIELDS,
@@ -26,7 +27,7 @@ st.header("Visites et accompagnement")
 st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
 sectors = read(sector_choices, actor)
 if not sectors:
-    st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
+    no_sectors(actor.role)
     st.stop()
 names = {s.id: s.name for s in sectors}
 kind = st.selectbox("Qu'avez-vous fait ?", list(KINDS), format_func=KINDS.get, key="vi_kind")

@@ -54,6 +54,8 @@ def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
     registered, rule, quorum_pct, status, outcome, phase, and `label` for a choice list
     ("Kerourien – 05/06/2023 (Validé)"), made here once per cached read, not on every run."""
     df = _ballot_rows(db, now)
+    if df.empty:  # a new programme: no ballot yet
+        return df.assign(label=pd.Series(dtype=str))
     phases = df["phase"].map(lambda p: BALLOT_STATUSES.get(p, p))
     df["label"] = df["sector_name"] + " – " + df["opens_at"].dt.strftime("%d/%m/%Y") + " (" + phases + ")"
     return df

@@ -28,6 +28,17 @@ def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
     st.info(message)
 
 
+def no_sectors(role: str | None) -> None:
+    """What an entry page shows when no sector is open to the user: the coordination is told where
+    to create sectors, anyone else to ask the coordination."""
+    if role == "coordinator":
+        st.info("Aucun secteur pour l'instant : créez d'abord les secteurs du programme.")
+        st.page_link("pages/admin_secteurs.py", label="Administration › Secteurs", icon=":material/holiday_village:")
+        st.page_link("pages/mise_en_place.py", label="Étapes de mise en place", icon=":material/checklist:")
+    else:
+        st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
+
+
 def chart(ch: alt.TopLevelMixin, data: Table, key: str, *, height: int = 360, **kwargs):
     """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV.
 
