@@ -20,7 +20,7 @@ from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.orm import Session
 
 from ihs.models import Deployment, DeploymentStage, Sector
-from ihs.programme import get_setting
+from ihs.programme import get_setting, pipeline_stages
 from ihs.users import Actor, require
 from ihs.vocab import DEPLOYMENT_STATUSES, STAGES
 
@@ -59,23 +59,35 @@ def after_ballot(db: Session | Engine, ballot_end: date) -> dict[str, tuple[date
 
 
 def propose_milestones(db: Session | Engine, validation: date) -> pd.DataFrame:
-    """The standard calendar from `validation`: columns stage, label, planned_start, planned_end."""
+    """The standard calendar from `validation`: columns stage, label, planned_start, planned_end.
+
+    Only the stages of this scheme (`programme.pipeline_stages`): without a ballot, what follows
+    it is placed after the information period; without an operator offer, there is no
+    implementation and the workshops follow the ballot (or the information period)."""
 
     def days(key: str) -> int:
         return int(get_setting(db, f"pipeline.{key}"))
 
+    stages = pipeline_stages(db)
     kickoff = validation + timedelta(days=days("kickoff_after_days"))
     info_start = kickoff + timedelta(days=1)
     info_end = stage_end(info_start, days("information_days"))
-    ballot_start = info_end + timedelta(days=1)
-    ballot_end = stage_end(ballot_start, days("ballot_days"))
     spans = {
         "validation": (validation, validation),
         "kickoff": (kickoff, kickoff),
         "information": (info_start, info_end),
-        "ballot": (ballot_start, ballot_end),
-        **after_ballot(db, ballot_end),
     }
+    last_end = info_end
+    if "ballot" in stages:
+        ballot_start = info_end + timedelta(days=1)
+        last_end = stage_end(ballot_start, days("ballot_days"))
+        spans["ballot"] = (ballot_start, last_end)
+    after = after_ballot(db, last_end)
+    if "implementation" in stages:
+        spans.update(after)
+    else:  # workshops placed after the last stage as if it were the implementation's end
+        ws_start = last_end + timedelta(days=days("workshops_after_implementation_days"))
+        spans["workshops"] = (ws_start, ws_start + timedelta(weeks=max(days("workshop_sessions"), 1) - 1))
     return pd.DataFrame(
         [{"stage": s, "label": STAGES[s], "planned_start": a, "planned_end": b} for s, (a, b) in spans.items()]
     )
@@ -99,16 +111,16 @@ def _as_date(value) -> date | None:
         return None
 
 
-def validate_milestones(rows: list[dict]) -> dict[str, str]:
+def validate_milestones(rows: list[dict], stages: list[str] | None = None) -> dict[str, str]:
     """French messages keyed by stage code; empty when the calendar is acceptable.
 
-    Each stage needs a start and an end, in the years 2000–2100, the end on or after the start,
+    Each stage of the scheme (`stages`, every stage of `vocab.STAGES` by default) needs a start and an end, in the years 2000–2100, the end on or after the start,
     and must not start before the previous stage ends (the pipeline is sequential).
     """
     errors: dict[str, str] = {}
     previous: tuple[str, date] | None = None
     seen = {r.get("stage") for r in rows}
-    for code in STAGES:
+    for code in stages or STAGES:
         if code not in seen:
             errors[code] = f"{STAGES[code]} : étape manquante."
     for row in rows:
@@ -166,7 +178,8 @@ def plan_deployment(
     Raises `ValidationError` (nothing written) when a date or the sector is wrong.
     """
     require(actor, "deployments", session)
-    errors = validate_milestones(milestones)
+    stages = pipeline_stages(session)
+    errors = validate_milestones(milestones, stages)
     sector = session.get(Sector, sector_id)
     if sector is None:
         errors["sector"] = "Choisissez un secteur existant."
@@ -185,7 +198,7 @@ def plan_deployment(
             planned_start=_as_date(by_stage[code]["planned_start"]),
             planned_end=_as_date(by_stage[code]["planned_end"]),
         )
-        for code in STAGES
+        for code in stages
     ]
     session.add(deployment)
     session.flush()

@@ -116,3 +116,42 @@ def test_only_the_coordinator_may_plan(engine, role):
     with pytest.raises(PermissionDenied):
         with session_scope(role, engine=engine) as s:
             plan_deployment(s, Actor(role, role), sector_id=_a_plannable(engine), milestones=rows)
+
+
+def test_a_scheme_without_ballot_or_operator_offer_plans_without_those_stages(engine):
+    """The next scheme may decide by the partners' validation and have no operator offer."""
+    from datetime import date
+
+    from ihs.db import session_scope
+    from ihs.models import DeploymentStage
+    from ihs.planning import plan_deployment, plannable_sectors, propose_milestones
+    from ihs.programme import set_setting
+    from ihs.users import SYSTEM
+
+    with session_scope("coordination", engine=engine) as s:
+        set_setting(s, SYSTEM, "pipeline.has_ballot", False)
+        set_setting(s, SYSTEM, "pipeline.has_operator_offer", False)
+    proposal = propose_milestones(engine, date(2027, 1, 4))
+    assert list(proposal["stage"]) == ["validation", "kickoff", "information", "workshops"]
+    # Defaults: kickoff 21 days after (25/01), information 60 days from the next day, inclusive
+    # (26/01 + 59 days = 26/03), workshops 14 days after its end, 10 weekly sessions (09/04 → 11/06).
+    rows = proposal.set_index("stage")
+    assert rows.loc["information", "planned_end"] == date(2027, 3, 26)
+    assert (rows.loc["workshops", "planned_start"], rows.loc["workshops", "planned_end"]) == (
+        date(2027, 4, 9),
+        date(2027, 6, 11),
+    )
+    sector_id = int(plannable_sectors(engine)["sector_id"].iloc[0])
+    with session_scope("coordination", engine=engine) as s:
+        deployment = plan_deployment(s, SYSTEM, sector_id=sector_id, milestones=proposal.to_dict("records"))
+        stages = [st.stage for st in s.query(DeploymentStage).filter_by(deployment_id=deployment.id)]
+    assert sorted(stages) == ["information", "kickoff", "validation", "workshops"]
+
+
+def test_the_default_scheme_still_requires_its_ballot(engine):
+    from datetime import date
+
+    from ihs.planning import propose_milestones, validate_milestones
+
+    rows = [r for r in propose_milestones(engine, date(2027, 1, 4)).to_dict("records") if r["stage"] != "ballot"]
+    assert validate_milestones(rows)["ballot"] == "Scrutin : étape manquante."
