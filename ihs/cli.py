@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     dis = users_sub.add_parser("disable", help="désactive un compte")
     dis.add_argument("username")
 
+    sectors = sub.add_parser("sectors", help="secteurs du programme (référentiel)")
+    sectors_sub = sectors.add_subparsers(dest="sectors_command", required=True, parser_class=_Parser)
+    imp = sectors_sub.add_parser("import", help="crée ou met à jour des secteurs depuis un GeoJSON, CSV ou XLSX")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="vérifie seulement, n'écrit rien")
+    imp.add_argument("--name-property", help="propriété GeoJSON du nom (défaut : nom, puis name)")
+    imp.add_argument("--code-property", help="propriété GeoJSON du code (défaut : code)")
+    imp.add_argument("--only-valid", action="store_true", help="importe les lignes correctes malgré les erreurs")
+    sectors_sub.add_parser("list", help="un secteur par ligne")
+
     bk = sub.add_parser("backup", help="sauvegarde de la base")
     bk.add_argument("--to", type=Path, help="fichier de sauvegarde (défaut : data/backups/ihs-AAAAMMJJ-HHMMSS.db)")
     rs = sub.add_parser("restore", help="restaure une sauvegarde SQLite")
@@ -116,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": _demo,
         "summary": _summary,
         "users": _users,
+        "sectors": _sectors,
         "backup": _backup,
         "restore": _restore,
         "export": _export,
@@ -155,6 +166,56 @@ def _demo(args, engine) -> int:
         print("données de démonstration chargées (chiffres illustratifs, étiquetés « démo »)")
     elif not args.if_empty:
         print("la base contient déjà des données : rien n'a été chargé (utilisez --reset pour tout recharger)")
+    return 0
+
+
+def _sectors(args, engine) -> int:
+    from ihs.formats import fr_date, fr_int
+
+    if args.sectors_command == "list":
+        import pandas as pd
+
+        from ihs.reference import list_sectors
+
+        for r in list_sectors(engine).itertuples(index=False):
+            dwellings = f"{fr_int(r.dwellings)} logements" if pd.notna(r.dwellings) else "logements à saisir"
+            offer = r.offer if isinstance(r.offer, str) else "aucune offre"
+            archived = f" ; archivé le {fr_date(r.archived_on)}" if pd.notna(r.archived_on) else ""
+            print(f"{r.code}\t{r.name}\t{r.kind_label}\t{dwellings}\t{offer}{archived}")
+        return 0
+    from ihs.db import session_scope
+    from ihs.imports import ImportFileError
+    from ihs.refimport import import_sectors, preview_table
+    from ihs.users import SYSTEM
+
+    if not args.file.is_file():
+        return _fail(f"fichier introuvable : {args.file}")
+    data = args.file.read_bytes()
+    try:
+        with session_scope("cli", engine=engine, reason=f"import de secteurs {args.file.name}") as s:
+            rows, written = import_sectors(
+                s,
+                SYSTEM,
+                args.file.name,
+                data,
+                name_property=args.name_property,
+                code_property=args.code_property,
+                only_valid=args.only_valid,
+                dry_run=args.dry_run,
+            )
+    except ImportFileError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    for r in preview_table(rows).itertuples(index=False):
+        print(f"ligne {r.Ligne}\t{r.Code}\t{r.Secteur}\t{r.Action}\t{r.Verdict}")
+    wrong = sum(1 for r in rows if r.errors)
+    if args.dry_run:
+        print(f"vérification seule : {len(rows) - wrong} ligne(s) correcte(s), {wrong} en erreur ; rien n'a été écrit")
+        return 1 if wrong else 0
+    if wrong and not args.only_valid:
+        print(f"{wrong} ligne(s) en erreur : rien n'a été écrit (corrigez le fichier, ou --only-valid)")
+        return 1
+    print(f"{written} secteur(s) créé(s) ou mis à jour" + (f", {wrong} ligne(s) ignorée(s)" if wrong else ""))
     return 0
 
 

@@ -501,6 +501,11 @@ def check_rows(session: Session, actor: Actor, kind_code: str, filename: str, da
     if len(table) < 2:
         raise ImportFileError("Le fichier ne contient que la ligne d'en-tête : aucune donnée à importer.")
     sectors = _sector_index(session)
+    if not sectors:
+        raise ImportFileError(
+            "Aucun secteur n'existe encore : les lignes ne peuvent être rattachées à rien. La coordination crée "
+            "d'abord les secteurs (Administration › Secteurs, ou `python -m ihs sectors import`)."
+        )
     rows: list[RowCheck] = []
     seen: dict[tuple[int, date], int] = {}
     for n, cells in enumerate(table[1:], start=2):

@@ -159,6 +159,10 @@ WRITE_FUNCTIONS = {
         lambda i: dict(sector_id=i["sector"], archived_on=TODAY, reason="intrus"),
     ),
     "ihs.reference.restore_sector": (COORD, lambda i: dict(sector_id=i["sector"])),
+    "ihs.refimport.import_sectors": (
+        COORD,
+        lambda i: dict(filename="secteurs.csv", data=b"Secteur;Code\nIntrus;intrus\n"),
+    ),
     "ihs.reference.save_offer": (COORD, lambda i: dict(name="Offre intruse")),
     "ihs.reference.add_tariff": (COORD, lambda i: dict(offer_id=1, valid_from=TODAY, price="1,00", source="intrus")),
     "ihs.reference.set_sector_offer": (
