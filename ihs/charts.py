@@ -29,6 +29,7 @@ ihs.altair_fast.apply()  # Altair's repeated work skipped: the same specs, faste
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 STAGE_COLOURS = {
+    "Sans déploiement": "#CCCCCC",  # a sector entered, no deployment started (`queries.sectors.NOT_STARTED`)
     "Proposé": "#999999",
     "Information": "#56B4E9",
     "Scrutin": "#E69F00",

@@ -14,6 +14,7 @@ from ihs.queries.home import (
     upcoming_events,
     year_before,
 )
+from ihs.reference import reference_counts
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart
@@ -21,6 +22,17 @@ from ihs.viz.home import turnout_by_place as turnout_chart
 
 today = as_of()
 frozen_band()
+if not read(reference_counts)["sectors"]:
+    # A new programme: no figure yet, rather than a row of misleading zeros.
+    st.title("Internet en habitat social")
+    st.info(
+        "Aucun secteur pour l'instant : les chiffres du programme apparaîtront ici quand la coordination aura "
+        "créé les secteurs."
+    )
+    actor = st.session_state.get("actor")
+    if actor is not None and actor.role == "coordinator":
+        st.page_link("pages/mise_en_place.py", label="Commencer la mise en place", icon=":material/checklist:")
+    st.stop()
 figures = read(key_figures, today)
 # While a steering meeting is open, the key figures are the ones it froze (back-dated entries don't move them).
 now, before = {**figures["now"], **(read(frozen_summary) or {})}, figures["year_ago"]

@@ -4,8 +4,10 @@ Each row is checked and shown before anything is written."""
 
 import streamlit as st
 
+from ihs.db import session_scope
 from ihs.formats import md_text
 from ihs.imports import KINDS, ImportFileError, allowed_kinds, apply_import, preview_import
+from ihs.refimport import geojson_properties, import_sectors, preview_table
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import engine
@@ -13,11 +15,61 @@ from ihs.ui.widgets import table
 
 actor = require_page("pages/imports.py")
 st.header("Imports")
-kinds = allowed_kinds(actor)
+kinds = allowed_kinds(actor) + (["sectors"] if actor.can("reference") else [])
 if not kinds:
     st.info("Votre rôle ne permet pas d'importer de fichier.")
     st.stop()
-kind = st.radio("Données à importer", kinds, format_func=lambda k: KINDS[k].label, horizontal=True, key="imp_kind")
+kind = st.radio(
+    "Données à importer",
+    kinds,
+    format_func=lambda k: "Secteurs (référentiel)" if k == "sectors" else KINDS[k].label,
+    horizontal=True,
+    key="imp_kind",
+)
+if kind == "sectors":
+    st.caption(
+        "Secteurs avec leur contour : fichier GeoJSON (FeatureCollection de polygones en WGS 84, comme le "
+        "fichier national des QPV). Secteurs avec leurs logements : CSV ou Excel, première ligne "
+        "Secteur ; Code ; Type ; Logements ; Date ; Latitude ; Longitude. Un code déjà connu met le secteur à "
+        "jour, sans doublon."
+    )
+    ref = st.file_uploader("Fichier", type=["geojson", "json", "csv", "txt", "xlsx"], key="imp_file_sectors")
+    if ref is None:
+        st.stop()
+    data = ref.getvalue()
+    props: dict = {}
+    if ref.name.lower().endswith((".geojson", ".json")):
+        names = geojson_properties(data)
+        left, right = st.columns(2)
+        default_name = next((n for n in ("nom", "name", "nom_qp", "lib_qp") if n in names), None)
+        default_code = next((n for n in ("code", "code_qp") if n in names), None)
+        props["name_property"] = left.selectbox(
+            "Propriété du nom", names, index=names.index(default_name) if default_name else None, key="imp_ref_name"
+        )
+        props["code_property"] = right.selectbox(
+            "Propriété du code", names, index=names.index(default_code) if default_code else None, key="imp_ref_code"
+        )
+    try:
+        with session_scope(actor.username, engine=engine()) as session:
+            rows, _ = import_sectors(session, actor, ref.name, data, dry_run=True, **props)
+    except ImportFileError as exc:
+        st.error(str(exc))
+        st.stop()
+    wrong = sum(1 for r in rows if r.errors)
+    table(preview_table(rows), key="imp_ref_preview")
+    only_valid = False
+    if wrong:
+        st.warning(f"{wrong} ligne(s) en erreur sur {len(rows)} : rien ne sera écrit tant qu'elles restent.")
+        only_valid = st.checkbox("N'importer que les lignes valides", key="imp_ref_only_valid")
+    if st.button("Importer les secteurs", type="primary", key="imp_ref_go", disabled=bool(wrong) and not only_valid):
+
+        def write(session) -> str:
+            _, written = import_sectors(session, actor, ref.name, data, only_valid=only_valid, **props)
+            return f"{written} secteur(s) créé(s) ou mis à jour."
+
+        ok, message, _ = forms.run_write(write)
+        (st.success if ok else st.error)(message)
+    st.stop()
 spec = KINDS[kind]
 st.caption(
     f"Fichier CSV (séparateur ; ou ,) ou Excel (.xlsx). Première ligne : {' ; '.join(spec.headers)}. "

@@ -68,7 +68,7 @@ def empty_app_db(empty_sqlite_template, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("page", "words"),
     [
-        ("accueil", "Aucun scrutin ouvert."),
+        ("accueil", "Aucun secteur pour l'instant"),
         ("carte", "Aucun secteur enregistré pour l'instant"),
         ("adhesion", "Aucun relevé d'abonnés pour l'instant"),
         ("secteur", "Choisissez un secteur"),
