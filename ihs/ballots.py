@@ -276,6 +276,27 @@ def _plan_stage(session: Session, deployment_id: int, stage: str, start: date, e
     return row
 
 
+def _record_actual(
+    session: Session, deployment_id: int, stage: str, start: date | None, end: date | None = None
+) -> None:
+    """What actually happened: the dashboards place a sector in the pipeline by its actual dates."""
+    row = _plan_stage_row(session, deployment_id, stage)
+    if start is not None and row.actual_start is None:
+        row.actual_start = start
+    if end is not None:
+        row.actual_end = end
+
+
+def _plan_stage_row(session: Session, deployment_id: int, stage: str) -> DeploymentStage:
+    row = session.execute(
+        select(DeploymentStage).where(DeploymentStage.deployment_id == deployment_id, DeploymentStage.stage == stage)
+    ).scalar_one_or_none()
+    if row is None:
+        row = DeploymentStage(deployment_id=deployment_id, stage=stage)
+        session.add(row)
+    return row
+
+
 # ---------------------------------------------------------------- turnout
 
 
@@ -426,6 +447,8 @@ def record_turnout(
     session.add(report)
     if ballot.status == "planned":
         ballot.status = "open"
+        # The first reading: the ballot has opened (its stage's actual start, for the dashboards).
+        _record_actual(session, ballot.deployment_id, "ballot", ballot.opens_at.date())
     session.flush()
     return report
 
@@ -588,6 +611,9 @@ def validate_count(session: Session, actor: Actor, ballot_id: int) -> Outcome:
     ballot.status = "validated"
     ballot.validated_at, ballot.validated_by = clock.now(), actor.username
     ballot.outcome = "adopted" if result.adopted else "rejected"
+    _record_actual(session, ballot.deployment_id, "ballot", ballot.opens_at.date(), ballot.closes_at.date())
+    deployment = session.get(Deployment, ballot.deployment_id)
+    deployment.status = "ballot" if result.adopted else "rejected"
     session.flush()
     return result
 

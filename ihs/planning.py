@@ -19,9 +19,11 @@ import pandas as pd
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.orm import Session
 
+from ihs import clock, validation
 from ihs.models import Deployment, DeploymentStage, Sector
 from ihs.programme import get_setting, pipeline_stages
 from ihs.users import Actor, require
+from ihs.validation import check_date
 from ihs.vocab import DEPLOYMENT_STATUSES, STAGES
 
 # A deployment in one of these statuses is under way: a sector has at most one at a time.
@@ -29,12 +31,8 @@ ACTIVE_STATUSES = ("proposed", "information", "ballot", "implementation")
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-class ValidationError(ValueError):
-    """French messages keyed by field (a stage code, or "sector")."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
+# One ValidationError for every write (French messages keyed by field: a stage code, "sector"…).
+ValidationError = validation.ValidationError
 
 
 def stage_end(start: date, days: int) -> date:
@@ -200,6 +198,82 @@ def plan_deployment(
         )
         for code in stages
     ]
+    # The validation is a decision already taken when the sector is planned: it is what places the
+    # deployment on the dashboards (they follow actual dates).
+    if validation <= clock.today():
+        first = deployment.stages[0]
+        first.actual_start, first.actual_end = validation, validation
     session.add(deployment)
     session.flush()
     return deployment
+
+
+# Status of a deployment once a stage has actually started (the latest started stage wins).
+STATUS_AFTER = {"information": "information", "ballot": "ballot", "implementation": "implementation"}
+
+
+def record_stage_dates(
+    session: Session, actor: Actor, deployment_id: int, *, stage, actual_start, actual_end=None
+) -> DeploymentStage:
+    """What actually happened: a stage's actual start (and end) dates, typed JJ/MM/AAAA, never in the
+    future, the end on or after the start, not before the previous stage's actual start. The
+    deployment's status follows (deployed once its last stage has ended)."""
+    require(actor, "deployments", session)
+    errors: dict[str, str] = {}
+    deployment = session.get(Deployment, int(deployment_id)) if str(deployment_id or "").isdigit() else None
+    if deployment is None:
+        raise ValidationError({"deployment": "Choisissez un déploiement existant."})
+    rows = {st.stage: st for st in deployment.stages}
+    if stage not in rows:
+        errors["stage"] = "Choisissez une étape de ce déploiement."
+    today = clock.today()
+    start = check_date(errors, "actual_start", actual_start, today=today, future=False)
+    end = check_date(errors, "actual_end", actual_end, today=today, future=False, required=False)
+    if start and end and end < start:
+        errors["actual_end"] = f"La fin ({end:%d/%m/%Y}) est avant le début ({start:%d/%m/%Y})."
+    if start and stage in rows:
+        order = [code for code in STAGES if code in rows]
+        earlier = [rows[c] for c in order[: order.index(stage)] if rows[c].actual_start]
+        if earlier and start < earlier[-1].actual_start:
+            errors["actual_start"] = (
+                f"Commence avant l'étape précédente « {STAGES[earlier[-1].stage]} » "
+                f"({earlier[-1].actual_start:%d/%m/%Y}) : les étapes se suivent."
+            )
+    if errors:
+        raise ValidationError(errors)
+    row = rows[stage]
+    row.actual_start, row.actual_end = start, end
+    if deployment.status not in ("rejected", "abandoned"):
+        order = [code for code in STAGES if code in rows]
+        started = [code for code in order if rows[code].actual_start]
+        if rows[order[-1]].actual_end or (started and started[-1] == "workshops"):
+            deployment.status = "deployed"  # the workshops follow the implementation: covered
+        elif started:
+            deployment.status = STATUS_AFTER.get(started[-1], "proposed")
+    session.flush()
+    return row
+
+
+def deployments_under_way(db: Engine) -> pd.DataFrame:
+    """Deployments not finished, with their stages: deployment_id, sector, status, stage, label,
+    planned_start, planned_end, actual_start, actual_end."""
+    stmt = (
+        select(
+            Deployment.id.label("deployment_id"),
+            Sector.name.label("sector"),
+            Deployment.status,
+            DeploymentStage.stage,
+            DeploymentStage.planned_start,
+            DeploymentStage.planned_end,
+            DeploymentStage.actual_start,
+            DeploymentStage.actual_end,
+        )
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+        .where(Deployment.status.in_(ACTIVE_STATUSES))
+        .order_by(Sector.name, Deployment.id, DeploymentStage.planned_start)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["label"] = df["stage"].map(STAGES)
+    return df

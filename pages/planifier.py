@@ -5,14 +5,22 @@ import streamlit as st
 from ihs import clock
 from ihs.db import session_scope
 from ihs.formats import fr_date
-from ihs.planning import ValidationError, plan_deployment, plannable_sectors, propose_milestones
+from ihs.planning import (
+    ValidationError,
+    deployments_under_way,
+    plan_deployment,
+    plannable_sectors,
+    propose_milestones,
+    record_stage_dates,
+)
 from ihs.reference import reference_counts
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import clear_reads, engine, read
-from ihs.ui.widgets import no_data, no_sectors
+from ihs.ui.widgets import no_data, no_sectors, table
 from ihs.users import PermissionDenied
 from ihs.validation import check_date
+from ihs.vocab import DEPLOYMENT_STATUSES
 
 actor = require_page("pages/planifier.py")
 
@@ -27,6 +35,60 @@ sectors = read(plannable_sectors)
 if sectors.empty and not read(reference_counts)["sectors"]:
     no_sectors(actor.role)
     st.stop()
+
+running = read(deployments_under_way)
+if not running.empty:
+    with st.expander("Suivre un déploiement en cours : dates réelles des étapes", expanded=sectors.empty):
+        st.caption(
+            "Les tableaux de bord placent un secteur selon les dates réelles : notez le début (et la fin) de "
+            "chaque étape quand elle a eu lieu. Le scrutin se note seul (premier relevé, dépouillement validé)."
+        )
+        deps = running.drop_duplicates("deployment_id")
+        dep_labels = {
+            int(r.deployment_id): f"{r.sector} ({DEPLOYMENT_STATUSES.get(r.status, r.status).lower()})"
+            for r in deps.itertuples(index=False)
+        }
+        dep_id = st.selectbox("Déploiement", list(dep_labels), format_func=dep_labels.get, key="plan_follow")
+        stages = running[running["deployment_id"] == dep_id]
+        table(
+            stages[["label", "planned_start", "planned_end", "actual_start", "actual_end"]]
+            .assign(
+                **{
+                    c: stages[c].map(lambda d: fr_date(d) if d == d and d is not None else "")
+                    for c in ("planned_start", "planned_end", "actual_start", "actual_end")
+                }
+            )  # fmt: skip
+            .rename(
+                columns={
+                    "label": "Étape",
+                    "planned_start": "Début prévu",
+                    "planned_end": "Fin prévue",
+                    "actual_start": "Début réel",
+                    "actual_end": "Fin réelle",
+                }
+            ),
+            key=f"plan_follow_table_{dep_id}",
+        )
+        R = f"plan_real_{dep_id}"
+        stage_labels = dict(zip(stages["stage"], stages["label"], strict=True))
+
+        def record() -> None:
+            def write(session) -> str:
+                record_stage_dates(session, actor, dep_id, **forms.values(R, ["stage", "actual_start", "actual_end"]))
+                return "Dates réelles enregistrées."
+
+            forms.submit(R, write, ["actual_start", "actual_end"])
+
+        with st.form(R, clear_on_submit=False):
+            st.selectbox("Étape", list(stage_labels), format_func=stage_labels.get, key=forms.key(R, "stage"))
+            forms.field_error(R, "stage")
+            forms.date_field("Début réel (JJ/MM/AAAA)", forms.key(R, "actual_start"))
+            forms.field_error(R, "actual_start")
+            forms.date_field("Fin réelle (JJ/MM/AAAA, facultatif)", forms.key(R, "actual_end"))
+            forms.field_error(R, "actual_end")
+            st.form_submit_button("Enregistrer les dates réelles", type="primary", on_click=record)
+        forms.status(R)
+
 if sectors.empty:
     no_data("Tous les secteurs ont déjà un déploiement en cours : aucun secteur à planifier.")
     st.stop()

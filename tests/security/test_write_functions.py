@@ -133,6 +133,10 @@ WRITE_FUNCTIONS = {
     "ihs.meetings.close_meeting": (COORD, lambda i: dict(meeting_id=i["meeting"])),
     "ihs.meetings.record_decision": (COORD, lambda i: dict(meeting_id=i["meeting"], text="Relancer l'information")),
     "ihs.meetings.set_decision_done": (COORD, lambda i: dict(decision_id=i["decision"])),
+    "ihs.planning.record_stage_dates": (
+        COORD,
+        lambda i: dict(deployment_id=1, stage="information", actual_start=TODAY),
+    ),
     "ihs.planning.plan_deployment": (COORD, lambda i: dict(sector_id=i["plannable"], milestones=[])),
     "ihs.presentation.save_slides": (COORD, lambda i: dict(codes=["overview"])),
     "ihs.users.add_user": (
