@@ -266,12 +266,7 @@ def setup_ballot(
 
 
 def _plan_stage(session: Session, deployment_id: int, stage: str, start: date, end: date) -> DeploymentStage:
-    row = session.execute(
-        select(DeploymentStage).where(DeploymentStage.deployment_id == deployment_id, DeploymentStage.stage == stage)
-    ).scalar_one_or_none()
-    if row is None:
-        row = DeploymentStage(deployment_id=deployment_id, stage=stage)
-        session.add(row)
+    row = _plan_stage_row(session, deployment_id, stage)
     row.planned_start, row.planned_end = start, end
     return row
 
