@@ -121,6 +121,8 @@ COLUMN_LABELS = {
     "unlock_reason": "Raison du déverrouillage",
     "username": "Utilisateur",
     "valid_from": "Valable à partir du",
+    "active": "Active",
+    "archived_on": "Sorti du programme le",
     "validated_at": "Validé le",
     "validated_by": "Validé par",
     "void": "Nuls",

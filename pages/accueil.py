@@ -17,7 +17,7 @@ from ihs.queries.home import (
 from ihs.reference import reference_counts
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
-from ihs.ui.widgets import chart
+from ihs.ui.widgets import chart, link
 from ihs.viz.home import turnout_by_place as turnout_chart
 
 today = as_of()
@@ -31,7 +31,7 @@ if not read(reference_counts)["sectors"]:
     )
     actor = st.session_state.get("actor")
     if actor is not None and actor.role == "coordinator":
-        st.page_link("pages/mise_en_place.py", label="Commencer la mise en place", icon=":material/checklist:")
+        link("pages/mise_en_place.py", "Commencer la mise en place", ":material/checklist:")
     st.stop()
 figures = read(key_figures, today)
 # While a steering meeting is open, the key figures are the ones it froze (back-dated entries don't move them).

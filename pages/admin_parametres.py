@@ -8,6 +8,7 @@ from ihs.programme import reset_setting, set_setting, settings_table
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
+from ihs.ui.widgets import link
 from ihs.validation import ValidationError
 
 actor = require_page("pages/admin_parametres.py")
@@ -94,4 +95,4 @@ for group, rows in editable.groupby("group", sort=False):
         right.button("Valeur par défaut", key=f"{F}_reset", on_click=reset, args=(F, chosen), width="stretch")
     forms.status(F)
 
-st.page_link("pages/presentation.py", label="Diapositives du mode présentation : à choisir dans le Mode présentation")
+link("pages/presentation.py", "Diapositives du mode présentation : à choisir dans le Mode présentation")

@@ -7,6 +7,7 @@ from ihs.formats import fr_int
 from ihs.reference import reference_counts
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
+from ihs.ui.widgets import link
 
 actor = require_page("pages/mise_en_place.py")
 st.header("Mise en place du programme")
@@ -56,4 +57,4 @@ for number, (title, ok, detail, page) in enumerate(STEPS, start=1):
         mark = ":material/check_circle: Fait" if ok else ":material/radio_button_unchecked: À faire"
         st.markdown(f"**{number}. {title}** — {mark}")
         st.caption(detail)
-        st.page_link(page, label="Ouvrir la page", icon=":material/arrow_forward:")
+        link(page, "Ouvrir la page", ":material/arrow_forward:")

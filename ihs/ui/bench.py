@@ -103,6 +103,7 @@ _FREEZE: Call = ("ihs.meetings:active_freeze", lambda c: ())
 READS: dict[str, list[Call]] = {
     "accueil": [
         _FREEZE,
+        ("ihs.reference:reference_counts", lambda c: ()),
         ("ihs.queries.home:key_figures", lambda c: (c.as_of,)),
         ("ihs.meetings:frozen_summary", lambda c: ()),
         ("ihs.queries.home:open_ballots", lambda c: (c.as_of,)),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ihs.charts import style, to_json, to_png
 from ihs.demo import demo_loaded
@@ -28,13 +29,22 @@ def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
     st.info(message)
 
 
+def link(page: str, label: str, icon: str | None = None) -> None:
+    """A link to another page of the app; plain text when the page is run on its own (outside the
+    app's navigation, as the page tests do), where Streamlit knows no other page."""
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitAPIException:
+        st.markdown(f"→ {label}")
+
+
 def no_sectors(role: str | None) -> None:
     """What an entry page shows when no sector is open to the user: the coordination is told where
     to create sectors, anyone else to ask the coordination."""
     if role == "coordinator":
         st.info("Aucun secteur pour l'instant : créez d'abord les secteurs du programme.")
-        st.page_link("pages/admin_secteurs.py", label="Administration › Secteurs", icon=":material/holiday_village:")
-        st.page_link("pages/mise_en_place.py", label="Étapes de mise en place", icon=":material/checklist:")
+        link("pages/admin_secteurs.py", "Administration › Secteurs", ":material/holiday_village:")
+        link("pages/mise_en_place.py", "Étapes de mise en place", ":material/checklist:")
     else:
         st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
 
