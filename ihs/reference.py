@@ -13,7 +13,6 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import pandas as pd
@@ -36,7 +35,6 @@ from ihs.models import (
 )
 from ihs.users import Actor, require
 from ihs.validation import (
-    MAX_COUNT,
     ValidationError,
     check_date,
     clean_text,
@@ -54,10 +52,6 @@ MAX_PRICE = Decimal("1000")  # per dwelling per month: a collective offer costs 
 def _raise(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _today() -> date:
-    return clock.today()
 
 
 # ---- organisations
@@ -368,6 +362,17 @@ def set_sector_partners(session: Session, actor: Actor, sector_id: int, partners
     session.flush()
 
 
+def parse_dwellings(errors: dict[str, str], field: str, value, *, from_file: bool = False) -> int | None:
+    """A sector's number of dwellings, typed or read from a file: a whole number, at least one."""
+    count = parse_int(
+        errors, field, value, required=True, minimum=-MAX_DWELLINGS, maximum=MAX_DWELLINGS, from_file=from_file
+    )
+    if count is not None and count < 1:
+        errors[field] = "Un secteur compte au moins un logement : indiquez un nombre positif."
+        return None
+    return count
+
+
 def add_dwellings(
     session: Session, actor: Actor, sector_id: int, *, valid_from, dwellings, source=None
 ) -> SectorDwellings:
@@ -375,10 +380,8 @@ def add_dwellings(
     require(actor, PERMISSION, session)
     sector = _sector(session, sector_id)
     errors: dict[str, str] = {}
-    day = check_date(errors, "valid_from", valid_from, today=_today())
-    count = parse_int(errors, "dwellings", dwellings, required=True, minimum=1, maximum=MAX_DWELLINGS)
-    if "dwellings" in errors and parse_int({}, "x", dwellings, minimum=-MAX_COUNT) is not None:
-        errors["dwellings"] = "Un secteur compte au moins un logement : indiquez un nombre positif."
+    day = check_date(errors, "valid_from", valid_from, today=clock.today())
+    count = parse_dwellings(errors, "dwellings", dwellings)
     text = clean_text(errors, "source", source, required=True, max_len=120)
     if (
         day
@@ -401,7 +404,7 @@ def archive_sector(session: Session, actor: Actor, sector_id: int, *, archived_o
     require(actor, PERMISSION, session)
     sector = _sector(session, sector_id)
     errors: dict[str, str] = {}
-    day = check_date(errors, "archived_on", archived_on, today=_today())
+    day = check_date(errors, "archived_on", archived_on, today=clock.today())
     why = clean_text(errors, "reason", reason, required=True, max_len=300)
     _raise(errors)
     sector.archived_on = day
@@ -547,7 +550,7 @@ def add_tariff(session: Session, actor: Actor, offer_id: int, *, valid_from, pri
     offer = session.get(Offer, int(offer_id)) if str(offer_id or "").isdigit() else None
     if offer is None:
         errors["offer"] = "Choisissez une offre existante."
-    day = check_date(errors, "valid_from", valid_from, today=_today())
+    day = check_date(errors, "valid_from", valid_from, today=clock.today())
     amount = None
     text_price = str(price if price is not None else "").strip()
     if re.search(r"[.,]\d{3,}\s*€?$", text_price):
@@ -590,7 +593,7 @@ def set_sector_offer(session: Session, actor: Actor, sector_id, *, offer, valid_
             offer_id = found.id
     elif offer in (None, ""):
         errors["offer"] = "Choisissez une offre, ou « Aucune offre »."
-    day = check_date(errors, "valid_from", valid_from, today=_today())
+    day = check_date(errors, "valid_from", valid_from, today=clock.today())
     text = clean_text(errors, "source", source, max_len=200) or ""
     if (
         sector is not None

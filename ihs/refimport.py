@@ -18,17 +18,17 @@ from ihs import clock
 from ihs.imports import MAX_BYTES, ImportFileError, _norm, read_rows
 from ihs.models import Sector, SectorDwellings
 from ihs.reference import (
-    MAX_DWELLINGS,
     PERMISSION,
     SectorInput,
     add_dwellings,
     check_outline,
     check_sector,
     clean_code,
+    parse_dwellings,
     save_sector,
 )
 from ihs.users import Actor, require
-from ihs.validation import check_date, parse_int
+from ihs.validation import check_date
 from ihs.vocab import SECTOR_KINDS
 
 NAME_PROPERTIES = ("nom", "name")
@@ -203,15 +203,8 @@ def check_sector_rows(session: Session, actor: Actor, rows: list[SectorRow], sou
             seen[code] = row.line
         if row.dwellings not in (None, "") or row.day not in (None, ""):
             found: dict[str, str] = {}
-            count = parse_int(
-                found, "dwellings", row.dwellings, required=True, minimum=1, maximum=MAX_DWELLINGS, from_file=True
-            )
+            count = parse_dwellings(found, "dwellings", row.dwellings, from_file=True)
             day = check_date(found, "day", row.day, today=today, future=False, missing="Date des logements manquante.")
-            if (
-                "dwellings" in found
-                and parse_int({}, "x", row.dwellings, minimum=-MAX_DWELLINGS, from_file=True) is not None
-            ):
-                found["dwellings"] = "Logements : un secteur compte au moins un logement."
             row.errors.extend(found.values())
             row.dwellings, row.day = count, day
             if count and day and row.sector_id is not None:
