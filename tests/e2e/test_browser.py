@@ -155,6 +155,11 @@ def test_the_slideshow_opens_by_its_address_without_a_page_not_found(page, base_
         assert page.locator(EXCEPTION).count() == 0
 
 
+def _box(locator) -> dict:
+    expect(locator).to_be_visible()
+    return locator.bounding_box()
+
+
 def test_a_bad_value_gets_a_french_error_next_to_the_field(page, base_url):
     page.set_viewport_size({"width": 390, "height": 844})
     goto(page, base_url + "/participation")
@@ -165,10 +170,17 @@ def test_a_bad_value_gets_a_french_error_next_to_the_field(page, base_url):
     page.get_by_role("button", name="Enregistrer").click()
     error = page.locator("[data-testid='stAlertContentError']").filter(has_text="ne peut pas être négatif")
     expect(error).to_be_visible(timeout=30_000)
-    # Next to the field: right under it, before the next field of the form.
-    field_box = page.get_by_label(re.compile("^Votants depuis l'ouverture")).bounding_box()
-    error_box = error.bounding_box()
-    next_box = page.get_by_text("Correction d'un relevé précédent").bounding_box()
+    # Next to the field: right under it, before the next field of the form. Measured once the run
+    # that drew the error has finished (a box of an element being redrawn is None).
+    wait_idle(page)
+    field_box, error_box, next_box = (
+        _box(loc)
+        for loc in (
+            page.get_by_label(re.compile("^Votants depuis l'ouverture")),
+            error,
+            page.get_by_text("Correction d'un relevé précédent"),
+        )
+    )
     assert field_box["y"] < error_box["y"] < next_box["y"]
     assert error_box["y"] - (field_box["y"] + field_box["height"]) < 120
     # What the user typed is kept, so they can fix it.
