@@ -11,7 +11,8 @@ Plausibility, against what the database knows (as the ballot count does):
 - blocking errors: more subscribers, or more move-ins in a month, than the sector's dwellings on
   that date; a date before the programme's first recorded stage or in the future;
 - warnings the person importing acknowledges (`warnings_acknowledged`): subscribers counted
-  before the sector's implementation started (or in a sector not implemented yet); a change of
+  before the sector's implementation started (or in a sector not implemented yet), or on a date
+  the sector is on no offer (they are left out of the uptake); a change of
   more than `imports.subscriber_jump_warning_share` of the dwellings since the sector's previous
   count; more than `imports.move_ins_warning_share` of the dwellings moving in within a month.
 """
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from ihs import clock
 from ihs.formats import fr_date, fr_int, fr_month
-from ihs.models import Deployment, DeploymentStage, MoveIn, Sector, SectorDwellings, SubscriberCount
+from ihs.models import Deployment, DeploymentStage, MoveIn, Sector, SectorDwellings, SectorOffer, SubscriberCount
 from ihs.programme import get_setting
 from ihs.users import Actor, require
 from ihs.validation import MIN_DATE, ValidationError, parse_date_text, parse_int
@@ -446,8 +447,21 @@ def _check_plausible(session: Session, kind: ImportKind, rows: list[RowCheck]) -
         counts.setdefault(sector_id, {})[day] = n
     for row in keyed:
         counts.setdefault(row.sector_id, {})[row.day] = row.value
+    offers: dict[int, list[tuple[date, int | None]]] = {}
+    for sector_id, valid_from, offer_id in session.execute(
+        select(SectorOffer.sector_id, SectorOffer.valid_from, SectorOffer.offer_id)
+        .where(SectorOffer.sector_id.in_(sectors))
+        .order_by(SectorOffer.valid_from)
+    ):
+        offers.setdefault(sector_id, []).append((valid_from, offer_id))
     share = float(get_setting(session, "imports.subscriber_jump_warning_share"))
     for row in keyed:
+        on_offer = [o for since, o in offers.get(row.sector_id, []) if since <= row.day]
+        if not on_offer or on_offer[-1] is None:
+            row.warnings.append(
+                f"Abonnés dans un secteur sans offre d'opérateur au {fr_date(row.day)} : ils ne comptent pas dans "
+                "le taux d'adhésion ; vérifiez le secteur, ou son offre (Administration › Offres et tarifs)."
+            )
         since = implemented.get(row.sector_id)
         if since is None:
             row.warnings.append("Abonnés dans un secteur dont la mise en œuvre n'a pas commencé : vérifiez le secteur.")

@@ -240,3 +240,11 @@ def pipeline_stages(db: Session | Engine) -> list[str]:
     if not get_setting(db, "pipeline.has_operator_offer"):
         skip.add("implementation")
     return [code for code in STAGES if code not in skip]
+
+
+def stage_numbers(db: Session | Engine, present=()) -> dict[str, int]:
+    """Each stage's number as the calendar and its legend show it: its place in this scheme's
+    pipeline (`pipeline_stages`). A stage of the record the scheme no longer has (a ballot held
+    before the setting dropped it), passed in `present`, keeps its place among them."""
+    shown = set(pipeline_stages(db)) | set(present)
+    return {code: number for number, code in enumerate((c for c in STAGES if c in shown), start=1)}

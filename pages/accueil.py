@@ -52,10 +52,26 @@ big(row[1], "Secteurs en cours", "sectors_under_way", help="Proposés, en pério
 big(row[2], "Logements couverts", "dwellings_covered")
 big(row[3], "Abonnés", "subscribers")
 row = st.columns(4)
-big(row[0], "Taux d'adhésion", "uptake", fr_pct, "pct", help="Abonnés / logements couverts")
-big(row[1], "Tarif mensuel", "monthly_price_eur", fr_eur, "eur", help=f"Par logement ; offre {now['offer'] or '–'}")
+big(
+    row[0], "Taux d'adhésion", "uptake", fr_pct, "pct", help="Abonnés / logements couverts des secteurs ayant une offre"
+)
+offers = f" ({now['offers']} offres : voir Adhésion)" if now.get("offers", 0) > 1 else ""
+big(
+    row[1],
+    "Tarif mensuel",
+    "monthly_price_eur",
+    fr_eur,
+    "eur",
+    help=f"Par logement ; offre {now['offer'] or '–'}{offers}",
+)
 big(row[2], "Ordinateurs vendus", "computers_sold", help="Total depuis le début du dispositif")
 big(row[3], "Participants ateliers", "workshop_participants", help=f"En {today.year} ; personnes différentes par cycle")
+if now.get("sectors_without_offer"):
+    n = now["sectors_without_offer"]
+    st.caption(
+        f"{n} secteur{'s' if n > 1 else ''} couvert{'s' if n > 1 else ''} sans offre d'opérateur : "
+        "hors taux d'adhésion et hors coût collectif."
+    )
 
 st.header("En ce moment")
 left, middle, right = st.columns([4, 3, 4])

@@ -28,11 +28,12 @@ if total.empty:
 last = total.iloc[-1]
 row = st.columns(3)
 row[0].metric("Abonnés", fr_int(last["subscribers"]))
-row[1].metric("Logements couverts", fr_int(last["dwellings"]))
+row[1].metric("Logements couverts avec une offre", fr_int(last["dwellings"]))
 row[2].metric("Taux d'adhésion", fr_pct(last["uptake"]))
 st.caption(
-    f"Au {fr_date(today)}. Chaque mois, en fin de mois : les secteurs couverts à cette date, chacun avec "
-    "son dernier relevé d'abonnés de l'opérateur et ses logements à cette date (comme la vue d'ensemble)."
+    f"Au {fr_date(today)}. Chaque mois, en fin de mois : les secteurs couverts à cette date et rattachés à une "
+    "offre d'opérateur, chacun avec son dernier relevé d'abonnés et ses logements à cette date (comme la vue "
+    "d'ensemble). Un secteur sans offre ne peut pas avoir d'abonnés : il n'est pas compté."
 )
 
 tab_total, tab_sectors, tab_cohort, tab_cost = lazy_tabs(

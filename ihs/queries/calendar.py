@@ -12,9 +12,9 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from ihs.ics import IcsEvent
 from ihs.models import Deployment, DeploymentStage, Event, EventSector, Sector
+from ihs.programme import stage_numbers
 from ihs.vocab import DEPLOYMENT_STATUSES, EVENT_KINDS, STAGES
 
-STAGE_ORDER = list(STAGES)
 UID_DOMAIN = "ihs.calendrier"
 
 
@@ -88,6 +88,7 @@ def deployment_stages(
         stmt = stmt.where(Deployment.id.in_(in_year))
     with db.connect() as conn:
         wide = pd.read_sql(stmt, conn)
+    numbers = stage_numbers(db, set(wide["stage"]))
     rows = []
     for r in wide.itertuples(index=False):
         for kind, start, end in (
@@ -110,7 +111,7 @@ def deployment_stages(
                     "status_label": DEPLOYMENT_STATUSES.get(r.status, r.status),
                     "stage": r.stage,
                     "stage_label": STAGES.get(r.stage, r.stage),
-                    "stage_no": STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGES else 0,
+                    "stage_no": numbers.get(r.stage, 0),
                     "kind": kind,
                     "kind_label": "Prévu" if kind == "planned" else "Réel",
                     "start": start,

@@ -19,7 +19,7 @@ from ihs.models import (
     TurnoutReport,
     Visit,
 )
-from ihs.queries.overview import summary
+from ihs.queries.overview import main_offer, summary
 from ihs.queries.sectors import _latest_deployment, sector_status
 
 
@@ -244,9 +244,11 @@ def sources(db: Engine, as_of: date) -> pd.DataFrame:
         .order_by(SectorDwellings.valid_from.desc())
         .limit(1)
     )
+    # The tariff shown is the main offer's (`overview.summary`).
+    offer = main_offer(covered) if covered["offer_id"].notna().any() else main_offer(status)
     tariff = (
         select(Tariff.source, Tariff.valid_from)
-        .where(Tariff.valid_from <= as_of)
+        .where(Tariff.valid_from <= as_of, Tariff.offer_id == offer)
         .order_by(Tariff.valid_from.desc())
         .limit(1)
     )

@@ -7,7 +7,16 @@ from datetime import date, datetime, time
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from ihs.models import Ballot, Deployment, DeploymentStage, Sector, SectorDwellings, SubscriberCount
+from ihs.models import (
+    Ballot,
+    Deployment,
+    DeploymentStage,
+    Offer,
+    Sector,
+    SectorDwellings,
+    SectorOffer,
+    SubscriberCount,
+)
 
 # Stage codes shown on the dashboards, in pipeline order.
 STAGE_ORDER = ["proposed", "information", "ballot", "implementation", "deployed", "rejected"]
@@ -102,8 +111,11 @@ def _latest_deployment(as_of: date):
 def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
     """One row per sector in the programme on `as_of`: stage, dwellings, subscribers, uptake.
 
+    `offer_id`/`offer`: the offer the sector is on that day (None: on no offer — its uptake is
+    not computed, since nobody can subscribe, and it is left out of the programme's uptake).
+
     Columns: sector_id, code, name, kind, lat, lon, stage, deployed_on, dwellings,
-    subscribers, subscribers_as_of, subscribers_source, uptake.
+    subscribers, subscribers_as_of, subscribers_source, offer_id, offer, uptake.
     """
     ranked, st = _latest_deployment(as_of)
     rejected = (
@@ -132,6 +144,11 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
         .where(SubscriberCount.sector_id == Sector.id, SubscriberCount.as_of <= as_of)
         .scalar_subquery()
     )
+    offer_day = (
+        select(func.max(SectorOffer.valid_from))
+        .where(SectorOffer.sector_id == Sector.id, SectorOffer.valid_from <= as_of)
+        .scalar_subquery()
+    )
     status = (
         select(
             Sector.id.label("sector_id"),
@@ -144,6 +161,7 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
             st.c.implementation_actual_start.label("deployed_on"),
             dw_day.label("dw_day"),
             subs_day.label("subs_day"),
+            offer_day.label("offer_day"),
         )
         .join(ranked, ranked.c.sector_id == Sector.id)
         .join(st, st.c.deployment_id == ranked.c.deployment_id)
@@ -157,6 +175,8 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
             SubscriberCount.subscribers,
             SubscriberCount.as_of.label("subscribers_as_of"),
             SubscriberCount.source.label("subscribers_source"),
+            SectorOffer.offer_id,
+            Offer.name.label("offer"),
         )
         .outerjoin(
             SectorDwellings,
@@ -166,13 +186,19 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
             SubscriberCount,
             and_(SubscriberCount.sector_id == status.c.sector_id, SubscriberCount.as_of == status.c.subs_day),
         )
+        .outerjoin(
+            SectorOffer,
+            and_(SectorOffer.sector_id == status.c.sector_id, SectorOffer.valid_from == status.c.offer_day),
+        )
+        .outerjoin(Offer, Offer.id == SectorOffer.offer_id)
         .order_by(status.c.name)
     )
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)
     covered = df["stage"].isin(["deployed", "implementation"])
     df.loc[~covered, "subscribers"] = pd.NA
-    df["uptake"] = (df["subscribers"] / df["dwellings"]).where(covered).astype("Float64")
+    df["offer_id"] = df["offer_id"].astype("Int64")
+    df["uptake"] = (df["subscribers"] / df["dwellings"]).where(covered & df["offer_id"].notna()).astype("Float64")
     df["deployed_on"] = pd.to_datetime(df["deployed_on"]).dt.date
     df["subscribers_as_of"] = pd.to_datetime(df["subscribers_as_of"]).dt.date
     return df

@@ -174,12 +174,30 @@ def _with_dwellings(db: Engine, grid: pd.DataFrame, as_of: date) -> pd.DataFrame
     return out.assign(dwellings=out["dwellings"].fillna(0))
 
 
+def _with_offer(db: Engine, grid: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """`grid` (sector_id, day) with `offer_id`: the offer each sector is on that day (`SectorOffer`),
+    NaN when it is on none (no row yet, or a row « Aucune offre »)."""
+    with db.connect() as conn:
+        offers = pd.read_sql(
+            select(SectorOffer.sector_id, SectorOffer.valid_from.label("day"), SectorOffer.offer_id).where(
+                SectorOffer.valid_from <= as_of
+            ),
+            conn,
+        )
+    offers = offers.astype({"sector_id": "int64", "offer_id": "float64"})
+    offers["day"] = pd.to_datetime(offers["day"])
+    left = grid.astype({"sector_id": "int64"}).sort_values("day")
+    return pd.merge_asof(left, offers.sort_values("day"), on="day", by="sector_id")
+
+
 def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Programme totals at each month's end (at `as_of` for the current month), as `summary` counts them.
 
-    At a date: the sectors covered then (`_coverage`), each with its latest subscriber count on
-    or before that date and its dwellings valid on that date. A month without a new count keeps
-    the last one: adding only the sectors counted that month made 23 subscribers for 390 dwellings.
+    At a date: the sectors covered then (`_coverage`) that are on an offer that day (a sector on
+    no offer cannot have subscribers: counting its dwellings pulled the uptake down), each with
+    its latest subscriber count on or before that date and its dwellings valid on that date. A
+    month without a new count keeps the last one: adding only the sectors counted that month
+    made 23 subscribers for 390 dwellings.
 
     Columns: month (first day), sectors, subscribers, dwellings, uptake.
     """
@@ -187,6 +205,8 @@ def uptake_total(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) 
     ends, grid = _coverage(db, as_of, codes)
     if grid is None:
         return pd.DataFrame(columns=columns)
+    grid = _with_offer(db, grid, as_of)
+    grid["covered"] = grid["covered"] & grid["offer_id"].notna()
     # Subscribers at a month's end, all sectors together: the running sum of each count's change
     # since the sector's previous one (a few hundred monthly rows, not every count at national scale).
     previous = func.lag(SubscriberCount.subscribers).over(
@@ -353,24 +373,16 @@ def collective_cost(db: Engine, as_of: date) -> pd.DataFrame:
     ends, grid = _coverage(db, as_of)
     if grid is None:
         return pd.DataFrame(columns=cols)
-    covered = _with_dwellings(db, grid[grid["covered"]], as_of)
+    # Each covered sector's offer on the day, then that offer's tariff on the day.
+    covered = _with_offer(db, _with_dwellings(db, grid[grid["covered"]], as_of), as_of)
     with db.connect() as conn:
-        offers = pd.read_sql(
-            select(SectorOffer.sector_id, SectorOffer.valid_from.label("day"), SectorOffer.offer_id).where(
-                SectorOffer.valid_from <= as_of
-            ),
-            conn,
-        )
         tariffs = pd.read_sql(
             select(Tariff.offer_id, Tariff.valid_from.label("day"), Tariff.monthly_price_eur).where(
                 Tariff.valid_from <= as_of
             ),
             conn,
         )
-    for frame in (offers, tariffs):
-        frame["day"] = pd.to_datetime(frame["day"])
-    # Each covered sector's offer on the day, then that offer's tariff on the day.
-    covered = pd.merge_asof(covered.sort_values("day"), offers.sort_values("day"), on="day", by="sector_id")
+    tariffs["day"] = pd.to_datetime(tariffs["day"])
     tariffs["monthly_price_eur"] = tariffs["monthly_price_eur"].astype(float)
     priced = covered.dropna(subset=["offer_id"]).astype({"offer_id": "int64"})
     priced = pd.merge_asof(

@@ -8,7 +8,6 @@ import altair as alt
 import pandas as pd
 
 from ihs.charts import Spec
-from ihs.vocab import STAGES
 
 # Okabe–Ito colours, in pipeline order, matching `ihs.charts.STAGE_COLOURS` where they overlap.
 STAGE_COLOURS = {
@@ -20,14 +19,6 @@ STAGE_COLOURS = {
     "workshops": "#009E73",
 }
 KIND_ORDER = ["Prévu", "Réel"]
-
-
-def stage_legend(code: str) -> str:
-    """Legend text: the stage's number and name, so colour never carries the stage alone."""
-    return f"{list(STAGES).index(code) + 1}. {STAGES[code]}"
-
-
-LEGENDS = {code: stage_legend(code) for code in STAGES}
 
 
 def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool | None = None) -> Spec:
@@ -50,7 +41,9 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool | None = N
             "kind_label": stages["kind_label"],
             "status_label": stages["status_label"],
             "start": begins,
-            "stage_legend": stages["stage"].map(LEGENDS),
+            # The stage's number (its place in this scheme's pipeline) and name: colour never
+            # carries the stage alone.
+            "stage_legend": stages["stage_no"].astype(str) + ". " + stages["stage_label"],
             # Dates are inclusive; a bar ends the day after, so one-day milestones stay visible.
             "end_excl": ends + pd.Timedelta(days=1),
             "end_date": ends,
@@ -65,12 +58,14 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool | None = N
         day = pd.Timestamp(today)
         labels = df.empty or (max(ends.max(), day) - min(begins.min(), day)).days <= 800
     today_df = pd.DataFrame({"date": [pd.Timestamp(today)], "label": ["Aujourd'hui"]})
-    return Spec(_timeline, (labels, span > 800), data={"stages": df, "today": today_df})
+    # The legend lists the stages of the calendar's rows, in pipeline order.
+    shown = df.drop_duplicates("stage").sort_values("stage_no")
+    legend = tuple(zip(shown["stage_legend"], shown["stage"].map(STAGE_COLOURS).fillna("#999999"), strict=True))
+    return Spec(_timeline, (labels, span > 800, legend), data={"stages": df, "today": today_df})
 
 
-def _timeline(labels: bool, years: bool, *, stages, today) -> alt.LayerChart:
-    domain = [stage_legend(c) for c in STAGES]
-    colours = alt.Scale(domain=domain, range=[STAGE_COLOURS[c] for c in STAGES])
+def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *, stages, today) -> alt.LayerChart:
+    colours = alt.Scale(domain=[text for text, _ in legend], range=[colour for _, colour in legend])
     order = alt.EncodingSortField("row", op="min")
     y = alt.Y("sector_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y" if years else "%b %Y", labelAngle=0, tickCount=8))

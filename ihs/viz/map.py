@@ -15,12 +15,23 @@ SELECTION = "s"
 MISSING = "#BBBBBB"
 
 
-def _colour(colour_by: str):
+def _stages_shown(sectors: list[dict] | pd.DataFrame) -> tuple[str, ...]:
+    """The stages the sectors are at, in the legend's order: the legend lists those only (a scheme
+    without a ballot shows no « Scrutin »)."""
+    if isinstance(sectors, pd.DataFrame):
+        present = set(sectors["stage_label"]) if "stage_label" in sectors else set()
+    else:
+        present = {f.get("stage_label") for f in sectors}
+    return tuple(label for label in STAGE_COLOURS if label in present)
+
+
+def _colour(colour_by: str, shown: tuple[str, ...] = ()):
     if colour_by == "uptake":
         # Bands in words (not a gradient): readable from afar, and "not covered" is not 0 %.
         scale = alt.Scale(domain=list(UPTAKE_BANDS), range=list(UPTAKE_BANDS.values()))
         return alt.Color("uptake_band:N", scale=scale, legend=alt.Legend(title="Taux d'adhésion", symbolType="square"))
-    scale = alt.Scale(domain=list(STAGE_COLOURS), range=list(STAGE_COLOURS.values()))
+    domain = list(shown or STAGE_COLOURS)
+    scale = alt.Scale(domain=domain, range=[STAGE_COLOURS[label] for label in domain])
     return alt.Color("stage_label:N", scale=scale, legend=alt.Legend(title="Étape", symbolType="square"))
 
 
@@ -48,15 +59,16 @@ def sector_map(
     in the point selection named "s". Sectors are one layer: Vega-Lite cannot share a point
     selection between two layers, which is why circles are drawn as polygons too.
     """
-    return _draw(
-        commune, veille, colour_by, selectable, _kind(sectors), sectors=sectors, fit=_bounding_box(sectors, veille)
-    )
+    kind, fit = _kind(sectors), _bounding_box(sectors, veille)
+    return _draw(commune, veille, colour_by, selectable, kind, _stages_shown(sectors), sectors=sectors, fit=fit)
 
 
 def sector_map_spec(sectors: list[dict] | pd.DataFrame, colour_by: str = "stage") -> Spec:
     """`sector_map` on the commune and its quartiers de veille, clickable, as the map page draws it."""
     fit = _bounding_box(sectors, [], _veille_corners())
-    return Spec(_on_context, (colour_by, _kind(sectors)), data={"sectors": sectors}, values={"fit": fit})
+    return Spec(
+        _on_context, (colour_by, _kind(sectors), _stages_shown(sectors)), data={"sectors": sectors}, values={"fit": fit}
+    )
 
 
 @lru_cache(maxsize=1)
@@ -65,9 +77,9 @@ def _veille_corners() -> tuple[tuple[float, float], ...]:
     return tuple(_corners(geo.context_features(geo.VEILLE)))
 
 
-def _on_context(colour_by: str, kind: str, *, sectors, fit) -> alt.LayerChart:
+def _on_context(colour_by: str, kind: str, shown: tuple[str, ...], *, sectors, fit) -> alt.LayerChart:
     commune, veille = geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE)
-    return _draw(commune, veille, colour_by, True, kind, sectors=sectors, fit=fit)
+    return _draw(commune, veille, colour_by, True, kind, shown, sectors=sectors, fit=fit)
 
 
 def _kind(sectors: list[dict] | pd.DataFrame) -> str:
@@ -76,7 +88,9 @@ def _kind(sectors: list[dict] | pd.DataFrame) -> str:
     return "points" if isinstance(sectors, pd.DataFrame) else "shapes"
 
 
-def _draw(commune, veille, colour_by: str, selectable: bool, kind: str, *, sectors, fit) -> alt.LayerChart:
+def _draw(
+    commune, veille, colour_by: str, selectable: bool, kind: str, shown: tuple[str, ...], *, sectors, fit
+) -> alt.LayerChart:
     layers = [
         alt.Chart(source(commune)).mark_geoshape(fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True),
         alt.Chart(source(veille))
@@ -93,7 +107,7 @@ def _draw(commune, veille, colour_by: str, selectable: bool, kind: str, *, secto
                 longitude="lon:Q",
                 latitude="lat:Q",
                 size=alt.Size("dwellings:Q", legend=None, scale=alt.Scale(range=[20, 400])),
-                color=_colour(colour_by),
+                color=_colour(colour_by, shown),
                 tooltip=TOOLTIP,
             )
         )
@@ -101,7 +115,7 @@ def _draw(commune, veille, colour_by: str, selectable: bool, kind: str, *, secto
         shapes = (
             alt.Chart(source(sectors))
             .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
-            .encode(color=_colour(colour_by), tooltip=TOOLTIP)
+            .encode(color=_colour(colour_by, shown), tooltip=TOOLTIP)
         )
     if kind != "none":
         if selectable:

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from ihs.db import session_scope
 from ihs.models import (
@@ -12,8 +13,10 @@ from ihs.models import (
     Event,
     EventSector,
     MoveIn,
+    Offer,
     Sector,
     SectorDwellings,
+    SectorOffer,
     SubscriberCount,
 )
 from ihs.queries.awareness import awareness, chart_rows, newcomer_share, ranking
@@ -46,6 +49,11 @@ def _sector(s, code: str, dwellings: int, ballot_end: date, *, info_days_ago: in
         DeploymentStage(stage="implementation", actual_start=impl, actual_end=impl + timedelta(days=6)),
     ]  # fmt: skip
     s.add(dep)
+    # On an offer from its validation: its subscribers count in its uptake.
+    offer = s.execute(select(Offer).where(Offer.name == "Test")).scalar() or Offer(name="Test")
+    s.add(offer)
+    s.flush()
+    s.add(SectorOffer(sector_id=sec.id, offer_id=offer.id, valid_from=start - timedelta(days=90)))
     if info_days_ago is not None:
         ev = Event(kind="information", subkind="sticker", title="Autocollants", starts_at=datetime.combine(
             AS_OF - timedelta(days=info_days_ago), datetime.min.time()))  # fmt: skip

@@ -5,6 +5,7 @@ one more sector deployed without offer. The figures are computed by hand here.""
 
 from datetime import datetime, time, timedelta
 
+from ihs import geo
 from ihs.ballots import enter_count, record_turnout, setup_ballot, validate_count
 from ihs.db import session_scope
 from ihs.geo import sector_map_data
@@ -17,6 +18,7 @@ from ihs.reference import add_tariff, list_sectors, save_offer, save_organisatio
 from ihs.refimport import import_sectors
 from ihs.settings import ROOT
 from ihs.users import Actor, add_user
+from ihs.viz.map import sector_map_spec
 from tests.conftest import TODAY
 
 SAMPLES = ROOT / "data" / "samples"
@@ -78,12 +80,15 @@ def test_a_new_city_from_an_empty_database_to_a_counted_ballot(empty_engine):
         )
         record_stage_dates(s, COORD, port.id, stage="implementation", actual_start=_fr(implemented))
 
-    # The operator's subscriber counts: 63 in Centre-ville, 18 at Le Port.
+    # The operator's subscriber counts: 63 in Centre-ville; 18 entered by mistake at Le Port, on no
+    # offer: a warning says they do not count.
     counted = TODAY - timedelta(days=10)
     data = f"Secteur;Date;Abonnés\ncentre-ville;{_fr(counted)};63\nle-port;{_fr(counted)};18\n".encode()
     with session_scope("installation", engine=engine) as s:
         preview = check_rows(s, COORD, "subscribers", "abonnes.csv", data, TODAY)
         assert not [r.errors for r in preview.rows if r.errors]
+        assert preview.rows[0].warnings == []
+        assert any("sans offre d'opérateur" in w for w in preview.rows[1].warnings)
         apply_import(s, COORD, preview, warnings_acknowledged=True)
 
     # The map: the three sectors, two in implementation, one without deployment.
@@ -92,12 +97,21 @@ def test_a_new_city_from_an_empty_database_to_a_counted_ballot(empty_engine):
     assert shown.loc["centre-ville", "stage_label"] == "Mise en œuvre"
     assert shown.loc["le-port", "stage_label"] == "Mise en œuvre"
     assert shown.loc["les-hauts", "stage_label"] == "Sans déploiement"
-    # Home figures: 420 + 180 dwellings covered, 63 + 18 subscribers, 81 / 600 = 13.5 %.
+    # Its legend lists the two stages the sectors are at, not the whole pipeline.
+    spec = sector_map_spec(geo.sector_features(shown.reset_index()), "stage").chart().to_dict(validate=False)
+    legends = [
+        lay["encoding"]["color"]["scale"]["domain"] for lay in spec["layer"] if "color" in lay.get("encoding", {})
+    ]
+    assert legends == [["Sans déploiement", "Mise en œuvre"]]
+    # Home figures: 420 + 180 dwellings covered; the uptake counts the sector on an offer only:
+    # 63 subscribers / 420 dwellings = 15 % (not 81 / 600 = 13.5 %); one covered sector on no offer.
     figures = summary(engine, TODAY)
-    assert (figures["dwellings_covered"], figures["subscribers"]) == (600, 81)
-    assert round(figures["uptake"], 4) == 0.135
+    assert (figures["dwellings_covered"], figures["subscribers"]) == (600, 63)
+    assert round(figures["uptake"], 4) == 0.15
+    assert figures["sectors_without_offer"] == 1
+    assert (figures["offer"], figures["monthly_price_eur"]) == ("Internet collectif", 2.0)
     # Cost: only Centre-ville is charged: 420 × 2.00 € × 12 = 10,080 € a year; Le Port has no offer.
     year = collective_cost(engine, TODAY).iloc[-1]
     assert year["run_rate_eur"] == 10_080.0
     assert year["charged_dwellings"] == 420 and year["sectors_without_offer"] == 1
-    assert year["cost_per_subscriber_eur"] == round(10_080 / 81, 2)
+    assert year["cost_per_subscriber_eur"] == 160.0  # 10,080 € / 63 subscribers

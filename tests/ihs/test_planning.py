@@ -145,7 +145,28 @@ def test_a_scheme_without_ballot_or_operator_offer_plans_without_those_stages(en
     with session_scope("coordination", engine=engine) as s:
         deployment = plan_deployment(s, SYSTEM, sector_id=sector_id, milestones=proposal.to_dict("records"))
         stages = [st.stage for st in s.query(DeploymentStage).filter_by(deployment_id=deployment.id)]
+        deployment_id = deployment.id
     assert sorted(stages) == ["information", "kickoff", "validation", "workshops"]
+    # The calendar numbers this scheme's stages 1 to 4 and its legend has no « Scrutin »: the
+    # workshops are the 4th stage, not the 6th of a pipeline with a ballot and an implementation.
+    from ihs.queries.calendar import deployment_stages
+    from ihs.viz.calendar import timeline_chart
+
+    mine = deployment_stages(engine, None, (), date(2027, 1, 4), (deployment_id,))
+    assert dict(zip(mine["stage"], mine["stage_no"], strict=True)) == {
+        "validation": 1,
+        "kickoff": 2,
+        "information": 3,
+        "workshops": 4,
+    }
+    layers = timeline_chart(mine, date(2027, 1, 4)).chart().to_dict(validate=False)["layer"]
+    domains = [lay["encoding"]["color"]["scale"]["domain"] for lay in layers if "color" in lay.get("encoding", {})]
+    assert domains[0] == [
+        "1. Validation",
+        "2. Réunion de lancement",
+        "3. Période d'information",
+        "4. Ateliers numériques",
+    ]
 
 
 def test_the_default_scheme_still_requires_its_ballot(engine):

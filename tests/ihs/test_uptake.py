@@ -14,10 +14,18 @@ from ihs.queries.uptake import cohort, collective_cost, tariff_history, uptake_b
 from tests.conftest import TODAY
 
 
-def _sector(s, code, dwellings, impl: date, counts: dict[date, int]) -> None:
+def _sector(s, code, dwellings, impl: date, counts: dict[date, int], *, offer: bool = True) -> None:
+    """A sector implemented on `impl`; on the offer « Test » from its validation unless `offer` is False."""
     sec = m.Sector(code=code, name=code.capitalize(), kind="qpv")
     s.add(sec)
     s.flush()
+    if offer:
+        test_offer = s.execute(select(m.Offer).where(m.Offer.name == "Test")).scalar()
+        if test_offer is None:
+            test_offer = m.Offer(name="Test")
+            s.add(test_offer)
+            s.flush()
+        s.add(m.SectorOffer(sector_id=sec.id, offer_id=test_offer.id, valid_from=date(impl.year - 1, 6, 1)))
     s.add(m.SectorDwellings(sector_id=sec.id, valid_from=date(impl.year - 1, 1, 1), dwellings=dwellings))
     dep = m.Deployment(sector_id=sec.id, status="deployed", year=impl.year)
     s.add(dep)
@@ -204,9 +212,9 @@ def test_each_sector_is_charged_at_its_own_offer_and_a_sector_without_offer_is_n
                 m.Tariff(offer_id=y.id, valid_from=date(2019, 1, 1), monthly_price_eur=1),
             ]
         )
-        _sector(s, "a", 100, date(2020, 3, 10), {date(2020, 12, 1): 30})
-        _sector(s, "b", 40, date(2020, 5, 20), {date(2020, 12, 1): 10})
-        _sector(s, "c", 60, date(2020, 1, 15), {})
+        _sector(s, "a", 100, date(2020, 3, 10), {date(2020, 12, 1): 30}, offer=False)
+        _sector(s, "b", 40, date(2020, 5, 20), {date(2020, 12, 1): 10}, offer=False)
+        _sector(s, "c", 60, date(2020, 1, 15), {}, offer=False)
         s.flush()
         ids = dict(s.execute(select(m.Sector.code, m.Sector.id)).all())
         s.add_all(
@@ -219,8 +227,14 @@ def test_each_sector_is_charged_at_its_own_offer_and_a_sector_without_offer_is_n
     df = collective_cost(empty_engine, date(2020, 12, 31))
     assert len(df) == 1
     year = df.iloc[0]
-    assert (year["year"], year["months"], year["dwellings"], year["subscribers"]) == (2020, 12, 200, 40)
+    # B's 10 subscribers (entered although it is on no offer) are not the programme's: 30, not 40.
+    assert (year["year"], year["months"], year["dwellings"], year["subscribers"]) == (2020, 12, 200, 30)
     assert year["charges_eur"] == 2840
     assert year["run_rate_eur"] == 3000 and year["monthly_price_eur"] == 2.5
     assert year["sectors_without_offer"] == 2 and year["charged_dwellings"] == 100
-    assert year["cost_per_subscriber_eur"] == 75  # 3,000 € / 40 subscribers
+    assert year["cost_per_subscriber_eur"] == 100  # 3,000 € / 30 subscribers
+    # The uptake counts only the sectors on an offer that day: A alone on 31/12, 30 / 100.
+    total = uptake_total(empty_engine, date(2020, 12, 31)).set_index("month")
+    assert total.loc[date(2020, 12, 1), ["sectors", "subscribers", "dwellings"]].tolist() == [1, 30, 100]
+    # On 30/09, C was still on offer Y: A and C, 0 subscribers counted yet for 160 dwellings.
+    assert total.loc[date(2020, 9, 1), ["sectors", "subscribers", "dwellings"]].tolist() == [2, 0, 160]
