@@ -1,10 +1,14 @@
 """A new city in a real browser: an empty database outside demo mode, one coordinator created with
 the CLI; the coordination lands on the set-up checklist, imports its sectors from the sample
-GeoJSON file (upload, preview, import) and finds them on the map."""
+GeoJSON file (upload, preview, import) and their dwellings from the sample CSV, finds them on the
+map, enters its organisations, an offer and its tariff for two sectors, a partner account, plans a
+deployment; the partner prepares its ballot and both count it; the implementation is noted, the
+operator's subscribers imported, and the home page shows the figures computed by hand."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,8 +17,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ihs.settings import ROOT
+from tests.conftest import TODAY
 from tests.e2e.conftest import VIEWPORT, _app_env, _free_port, _wait_healthy
-from tests.e2e.helpers import goto, login, main_text, wait_idle
+from tests.e2e.helpers import goto, login, main_text, settle, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "un-mot-de-passe-solide"
@@ -26,9 +31,77 @@ def _cli(env, *args):
     )
 
 
+def _open_expander(page, title: str, field: str) -> None:
+    """Unfold the expander `title` unless its field labelled `field` is visible already."""
+    settle(page)
+    if not page.get_by_label(field, exact=True).first.is_visible():
+        page.locator("[data-testid='stExpander'] summary").filter(has_text=title).first.click()
+    settle(page)
+    expect(page.get_by_label(field, exact=True).first).to_be_editable()
+
+
+def _choose(page, label: str, option: str, *, first: bool = False, prefix: bool = False) -> None:
+    """Pick `option` in the Streamlit select box labelled `label` (the first or last of that label)."""
+    # By the label shown above the box: once a value is chosen, the box's own name is that value.
+    labelled = page.locator("[data-testid='stWidgetLabel']").get_by_text(label, exact=True)
+    boxes = page.locator("[data-testid='stSelectbox']").filter(has=labelled)
+    box = (boxes.first if first else boxes.last).locator("input")
+    box.scroll_into_view_if_needed()
+    box.click()
+    box.fill(option)
+    name = re.compile("^" + re.escape(option)) if prefix else option
+    page.get_by_role("option", name=name, exact=not prefix).first.click()
+    wait_idle(page)
+
+
+def _fill(page, label: str, value: str) -> None:
+    """Type into a text field and leave it (Tab), as a person does before the next field (Enter
+    would submit the form the field is in)."""
+    field = page.get_by_label(label, exact=True).last
+    field.fill(value)
+    field.press("Tab")
+    wait_idle(page)
+
+
+def _click(page, button: str) -> None:
+    page.get_by_role("button", name=button, exact=True).last.click()
+    wait_idle(page)
+
+
+def _upload_sectors(page, path) -> None:
+    page.get_by_text("Secteurs (référentiel)").click()
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    wait_idle(page)
+    page.get_by_role("button", name="Importer les secteurs").click()
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("3 secteur(s) créé(s) ou mis à jour", timeout=60_000)
+
+
+def _count(page, n: int, url: str | None = None) -> None:
+    """Type count `n` of the closed ballot (150 yes, 40 no), with the note its warning asks for."""
+    if url:
+        goto(page, url + "/depouillement")
+    else:
+        goto(page, page.url.split("/scrutin_preparer")[0] + "/depouillement")
+    page.get_by_text(f"Saisie {n}", exact=True).first.click()
+    wait_idle(page)
+    for label, value in (("Oui", "150"), ("Non", "40"), ("Blancs", "0"), ("Nuls", "0")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label(re.compile("^Bulletins dans l'urne")).fill("190")
+    _click(page, f"Enregistrer la saisie {n}")
+    page.get_by_label("Note : pourquoi ces chiffres sont justes").fill("Relevés non transmis ; urne recomptée")
+    _click(page, f"Enregistrer la saisie {n}")
+    expect(page.locator("[data-testid='stMain']")).to_contain_text(f"Saisie {n} enregistrée")
+
+
 def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_path):
     db_url = f"sqlite:///{tmp_path / 'ville.db'}"
-    env = _app_env(db_url) | {"IHS_DEMO": "0", "IHS_COOKIE_KEY": "cle-de-test-" + "x" * 40, "PW": PASSWORD}
+    env = _app_env(db_url) | {
+        "IHS_DEMO": "0",
+        "IHS_COOKIE_KEY": "cle-de-test-" + "x" * 40,
+        "PW": PASSWORD,
+        "IHS_TODAY": TODAY.isoformat(),
+    }
     _cli(env, "db", "upgrade")
     _cli(env, "users", "add", "marie", "--name", "Marie (Ville)", "--role", "coordinator", "--password-env", "PW")
     refused = subprocess.run(
@@ -59,19 +132,104 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         expect(main).to_contain_text("0 étape(s) sur 5 faites")
         assert "Données de démonstration" not in page.inner_text("body")
         goto(page, url + "/imports")
-        page.get_by_text("Secteurs (référentiel)").click()
-        wait_idle(page)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
-            str(ROOT / "data" / "samples" / "secteurs.geojson")
-        )
-        wait_idle(page)
-        expect(main).to_contain_text("création", timeout=60_000)
-        page.get_by_role("button", name="Importer les secteurs").click()
-        expect(main).to_contain_text("3 secteur(s) créé(s) ou mis à jour", timeout=60_000)
+        _upload_sectors(page, ROOT / "data" / "samples" / "secteurs.geojson")
+        _upload_sectors(page, ROOT / "data" / "samples" / "secteurs.csv")
         goto(page, url + "/carte")
         for name in ("Centre-ville", "Les Hauts", "Le Port"):
             expect(main).to_contain_text(name, timeout=60_000)
         assert "Sans déploiement" in main_text(page)
+        assert not page.locator("[data-testid='stException']").count()
+
+        goto(page, url + "/admin_organisations")
+        for name, kind in (("Habitat-Exemple", "Bailleur"), ("Réseau-Exemple", "Opérateur")):
+            _open_expander(page, "Ajouter une organisation", "Nom")
+            page.get_by_label("Nom", exact=True).first.fill(name)
+            _choose(page, "Type", kind, first=True)
+            _click(page, "Ajouter")
+            expect(main).to_contain_text(f"Organisation « {name} » créée.")
+
+        goto(page, url + "/admin_offres")
+        page.get_by_label("Nom de l'offre").fill("Internet collectif")
+        _choose(page, "Opérateur", "Réseau-Exemple")
+        _click(page, "Ajouter l'offre")
+        expect(main).to_contain_text("Une offre et ses tarifs")
+        page.get_by_label("Tarif valable à partir du (JJ/MM/AAAA)").fill("01/01/2026")
+        page.get_by_label("Prix par logement et par mois, en euros (ex. 2,16)").fill("2,00")
+        page.get_by_label("Source (contrat, délibération…)").fill("contrat 2026")
+        _click(page, "Ajouter le tarif")
+        expect(main).to_contain_text("Tarif ajouté à l'historique.")
+        for sector, offer in (("Centre-ville", "Internet collectif"), ("Les Hauts", "Internet collectif")):
+            _choose(page, "Secteur", sector, first=False)
+            _choose(page, "Offre", offer, first=False)
+            page.get_by_label("À partir du (JJ/MM/AAAA)", exact=True).fill("01/01/2026")
+            _click(page, "Rattacher")
+            expect(main).to_contain_text("Offre du secteur enregistrée.")
+            wait_idle(page)
+
+        goto(page, url + "/utilisateurs")
+        _open_expander(page, "Créer un compte", "Nom affiché")
+        page.get_by_label("Identifiant", exact=True).fill("habitat")
+        page.get_by_label("Nom affiché", exact=True).fill("Habitat-Exemple")
+        _choose(page, "Rôle", "Bailleur", first=True)
+        _choose(page, "Organisation", "Habitat-Exemple", first=True)
+        page.get_by_label("Mot de passe (8 caractères au moins)").fill(PASSWORD)
+        _click(page, "Créer le compte")
+        expect(main).to_contain_text("Compte créé")
+
+        goto(page, url + "/planifier")
+        _choose(page, "Secteur (sans déploiement en cours)", "Centre-ville", prefix=True)
+        _fill(page, "Date de validation", "01/06/2026")
+        _click(page, "Enregistrer le calendrier")
+        expect(main).to_contain_text("Déploiement proposé enregistré pour « Centre-ville »")
+
+        # The landlord's counter prepares the ballot and types the first count, in another browser.
+        partner_ctx = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
+        partner = partner_ctx.new_page()
+        partner.set_default_timeout(60_000)
+        goto(partner, url + "/")
+        login(partner, "habitat", PASSWORD)
+        goto(partner, url + "/scrutin_preparer")
+        _fill(partner, "Premier jour du scrutin", "02/11/2026")
+        _fill(partner, "Dernier jour", "08/11/2026")
+        _click(partner, "Enregistrer le scrutin")
+        expect(partner.locator("[data-testid='stMain']")).to_contain_text("Scrutin enregistré pour Centre-ville")
+        _count(partner, 1)
+        partner_ctx.close()
+        _count(page, 2, url=url)
+        page.get_by_role("button", name="Valider le résultat").click()
+        expect(main).to_contain_text("Résultat validé : les deux saisies concordent.")
+        expect(main).to_contain_text("ADOPTÉ")
+
+        goto(page, url + "/planifier")
+        page.get_by_text("Suivre un déploiement en cours").click()
+        _choose(page, "Étape", "Mise en œuvre")
+        _fill(page, "Début réel (JJ/MM/AAAA)", "16/11/2026")
+        _click(page, "Enregistrer les dates réelles")
+        expect(main).to_contain_text("Dates réelles enregistrées.")
+
+        # The operator's count, imported by the coordination: 63 subscribers in Centre-ville.
+        counts = tmp_path / "abonnes.csv"
+        counts.write_text("Secteur;Date;Abonnés\ncentre-ville;25/11/2026;63\n", encoding="utf-8")
+        goto(page, url + "/imports")
+        page.get_by_text("Abonnés (opérateur)").click()
+        wait_idle(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(counts))
+        wait_idle(page)
+        _click(page, "Importer")
+        expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible(timeout=60_000)
+
+        # Home, by hand: 1 sector deployed, 420 dwellings covered, 63 subscribers, 63 / 420 = 15 %,
+        # the offer's 2,00 € tariff; no sector on no offer is covered.
+        goto(page, url + "/")
+        for label, value in (
+            ("Secteurs déployés", "1"),
+            ("Logements couverts", "420"),
+            ("Abonnés", "63"),
+            ("Taux d'adhésion", "15\xa0%"),
+            ("Tarif mensuel", "2,00\xa0€"),
+        ):
+            metric = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+            expect(metric.locator("[data-testid='stMetricValue']")).to_have_text(value)
         assert not page.locator("[data-testid='stException']").count()
     finally:
         ctx.close()
