@@ -46,18 +46,38 @@ def _choose(page, label: str, option: str, *, first: bool = False, prefix: bool 
     labelled = page.locator("[data-testid='stWidgetLabel']").get_by_text(label, exact=True)
     boxes = page.locator("[data-testid='stSelectbox']").filter(has=labelled)
     box = (boxes.first if first else boxes.last).locator("input")
-    box.scroll_into_view_if_needed()
-    box.click()
-    box.fill(option)
     name = re.compile("^" + re.escape(option)) if prefix else option
-    page.get_by_role("option", name=name, exact=not prefix).first.click()
+    choice = page.get_by_role("option", name=name, exact=not prefix).first
+    # A click during a rerun (an expander unfolding, the page redrawn) can leave the list closed:
+    # a person clicks again.
+    for attempt in range(3):
+        settle(page)
+        box.scroll_into_view_if_needed()
+        box.click()
+        box.fill(option)
+        try:
+            expect(choice).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+            box.press("Escape")
+    choice.click()
     wait_idle(page)
+
+
+def _text(page, label: str, value: str) -> None:
+    """Type into the text field labelled `label`, once a rerun's fading copy of it has gone."""
+    field = page.get_by_label(label, exact=True)
+    expect(field).to_have_count(1, timeout=30_000)
+    field.fill(value)
 
 
 def _fill(page, label: str, value: str) -> None:
     """Type into a text field and leave it (Tab), as a person does before the next field (Enter
     would submit the form the field is in)."""
-    field = page.get_by_label(label, exact=True).last
+    field = page.get_by_label(label, exact=True)
+    expect(field).to_have_count(1, timeout=30_000)
     field.fill(value)
     field.press("Tab")
     wait_idle(page)
@@ -83,13 +103,14 @@ def _count(page, n: int, url: str | None = None) -> None:
         goto(page, url + "/depouillement")
     else:
         goto(page, page.url.split("/scrutin_preparer")[0] + "/depouillement")
+    settle(page)
     page.get_by_text(f"Saisie {n}", exact=True).first.click()
-    wait_idle(page)
+    settle(page)
     for label, value in (("Oui", "150"), ("Non", "40"), ("Blancs", "0"), ("Nuls", "0")):
-        page.get_by_label(label, exact=True).fill(value)
+        _text(page, label, value)
     page.get_by_label(re.compile("^Bulletins dans l'urne")).fill("190")
     _click(page, f"Enregistrer la saisie {n}")
-    page.get_by_label("Note : pourquoi ces chiffres sont justes").fill("Relevés non transmis ; urne recomptée")
+    _text(page, "Note : pourquoi ces chiffres sont justes", "Relevés non transmis ; urne recomptée")
     _click(page, f"Enregistrer la saisie {n}")
     expect(page.locator("[data-testid='stMain']")).to_contain_text(f"Saisie {n} enregistrée")
 
@@ -132,6 +153,7 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         expect(main).to_contain_text("0 étape(s) sur 5 faites")
         assert "Données de démonstration" not in page.inner_text("body")
         goto(page, url + "/imports")
+        settle(page)
         _upload_sectors(page, ROOT / "data" / "samples" / "secteurs.geojson")
         _upload_sectors(page, ROOT / "data" / "samples" / "secteurs.csv")
         goto(page, url + "/carte")
@@ -141,6 +163,8 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         assert not page.locator("[data-testid='stException']").count()
 
         goto(page, url + "/admin_organisations")
+
+        settle(page)
         for name, kind in (("Habitat-Exemple", "Bailleur"), ("Réseau-Exemple", "Opérateur")):
             _open_expander(page, "Ajouter une organisation", "Nom")
             page.get_by_label("Nom", exact=True).first.fill(name)
@@ -149,34 +173,40 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
             expect(main).to_contain_text(f"Organisation « {name} » créée.")
 
         goto(page, url + "/admin_offres")
-        page.get_by_label("Nom de l'offre").fill("Internet collectif")
+
+        settle(page)
+        _text(page, "Nom de l'offre", "Internet collectif")
         _choose(page, "Opérateur", "Réseau-Exemple")
         _click(page, "Ajouter l'offre")
         expect(main).to_contain_text("Une offre et ses tarifs")
-        page.get_by_label("Tarif valable à partir du (JJ/MM/AAAA)").fill("01/01/2026")
-        page.get_by_label("Prix par logement et par mois, en euros (ex. 2,16)").fill("2,00")
-        page.get_by_label("Source (contrat, délibération…)").fill("contrat 2026")
+        _text(page, "Tarif valable à partir du (JJ/MM/AAAA)", "01/01/2026")
+        _text(page, "Prix par logement et par mois, en euros (ex. 2,16)", "2,00")
+        _text(page, "Source (contrat, délibération…)", "contrat 2026")
         _click(page, "Ajouter le tarif")
         expect(main).to_contain_text("Tarif ajouté à l'historique.")
         for sector, offer in (("Centre-ville", "Internet collectif"), ("Les Hauts", "Internet collectif")):
             _choose(page, "Secteur", sector, first=False)
             _choose(page, "Offre", offer, first=False)
-            page.get_by_label("À partir du (JJ/MM/AAAA)", exact=True).fill("01/01/2026")
+            _text(page, "À partir du (JJ/MM/AAAA)", "01/01/2026")
             _click(page, "Rattacher")
             expect(main).to_contain_text("Offre du secteur enregistrée.")
             wait_idle(page)
 
         goto(page, url + "/utilisateurs")
+
+        settle(page)
         _open_expander(page, "Créer un compte", "Nom affiché")
-        page.get_by_label("Identifiant", exact=True).fill("habitat")
-        page.get_by_label("Nom affiché", exact=True).fill("Habitat-Exemple")
+        _text(page, "Identifiant", "habitat")
+        _text(page, "Nom affiché", "Habitat-Exemple")
         _choose(page, "Rôle", "Bailleur", first=True)
         _choose(page, "Organisation", "Habitat-Exemple", first=True)
-        page.get_by_label("Mot de passe (8 caractères au moins)").fill(PASSWORD)
+        _text(page, "Mot de passe (8 caractères au moins)", PASSWORD)
         _click(page, "Créer le compte")
         expect(main).to_contain_text("Compte créé")
 
         goto(page, url + "/planifier")
+
+        settle(page)
         _choose(page, "Secteur (sans déploiement en cours)", "Centre-ville", prefix=True)
         _fill(page, "Date de validation", "01/06/2026")
         _click(page, "Enregistrer le calendrier")
@@ -189,6 +219,7 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         goto(partner, url + "/")
         login(partner, "habitat", PASSWORD)
         goto(partner, url + "/scrutin_preparer")
+        settle(partner)
         _fill(partner, "Premier jour du scrutin", "02/11/2026")
         _fill(partner, "Dernier jour", "08/11/2026")
         _click(partner, "Enregistrer le scrutin")
@@ -201,7 +232,10 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         expect(main).to_contain_text("ADOPTÉ")
 
         goto(page, url + "/planifier")
+
+        settle(page)
         page.get_by_text("Suivre un déploiement en cours").click()
+        settle(page)
         _choose(page, "Étape", "Mise en œuvre")
         _fill(page, "Début réel (JJ/MM/AAAA)", "16/11/2026")
         _click(page, "Enregistrer les dates réelles")
@@ -211,6 +245,7 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         counts = tmp_path / "abonnes.csv"
         counts.write_text("Secteur;Date;Abonnés\ncentre-ville;25/11/2026;63\n", encoding="utf-8")
         goto(page, url + "/imports")
+        settle(page)
         page.get_by_text("Abonnés (opérateur)").click()
         wait_idle(page)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(counts))
