@@ -103,6 +103,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/admin_secteurs.py", "Secteurs", ":material/holiday_village:", "Administration", ("coordinator",)),
     PageSpec("pages/admin_offres.py", "Offres et tarifs", ":material/euro:", "Administration", ("coordinator",)),
     PageSpec("pages/admin_parametres.py", "Paramètres", ":material/tune:", "Administration", ("coordinator",)),
+    PageSpec("pages/aide.py", "Guide d'utilisation", ":material/help:", "Aide", ALL, public=True),
 ]
 
 
