@@ -743,17 +743,6 @@ def outcome(counts: Counts | dict, registered: int, rule: str = "majority_of_vot
     return Outcome(adopted, "majority_of_votes", margin, votes, text, turnout, yes_share)
 
 
-def ballot_outcome(session: Session, ballot_id: int) -> Outcome | None:
-    """The outcome of a validated or locked ballot (from entry 1, equal to entry 2)."""
-    ballot = _ballot(session, ballot_id)
-    if ballot.status not in ("validated", "locked"):
-        return None
-    row = session.execute(
-        select(BallotCount).where(BallotCount.ballot_id == ballot.id, BallotCount.entry_no == 1)
-    ).scalar_one_or_none()
-    return outcome(Counts.of(row), ballot.registered, ballot.rule, ballot.quorum_pct) if row else None
-
-
 # ---------------------------------------------------------------- next milestones
 
 

@@ -79,13 +79,6 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
 
 
-def dispose_engines() -> None:
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-
-
 _factories: dict[int, sessionmaker[Session]] = {}
 
 

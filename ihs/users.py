@@ -95,12 +95,6 @@ def sectors_in_scope(session: Session, actor: Actor) -> set[int] | None:
     return set(rows)
 
 
-def require_sector(session: Session, actor: Actor, sector_id: int) -> None:
-    scope = sectors_in_scope(session, actor)
-    if scope is not None and sector_id not in scope:
-        raise PermissionDenied("Ce secteur n'est pas dans le périmètre de votre organisation.")
-
-
 def validate_password(password: str) -> str | None:
     """A French message if the password is unacceptable, else None (bcrypt takes 72 bytes max)."""
     size = len(password.encode("utf-8"))

@@ -144,16 +144,6 @@ def ballot_header(db: Engine, ballot_id: int, now: datetime) -> dict | None:
     return header
 
 
-def polling_places(db: Engine, ballot_id: int) -> pd.DataFrame:
-    stmt = (
-        select(PollingPlace.id.label("place_id"), PollingPlace.name, PollingPlace.kind)
-        .where(PollingPlace.ballot_id == ballot_id)
-        .order_by(PollingPlace.id)
-    )
-    with db.connect() as conn:
-        return pd.read_sql(stmt, conn)
-
-
 def turnout_by_place(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
     """Latest report of each place at `now`: place_id, name, voters (0 if none yet), reported_at, is_correction."""
     ranked = (

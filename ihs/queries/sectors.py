@@ -38,38 +38,6 @@ def in_programme(as_of: date):
     return or_(Sector.archived_on.is_(None), Sector.archived_on > as_of)
 
 
-def latest_dwellings(as_of: date):
-    """Subquery: dwellings of each sector valid on `as_of`."""
-    last = (
-        select(SectorDwellings.sector_id, func.max(SectorDwellings.valid_from).label("valid_from"))
-        .where(SectorDwellings.valid_from <= as_of)
-        .group_by(SectorDwellings.sector_id)
-        .subquery()
-    )
-    return (
-        select(SectorDwellings.sector_id, SectorDwellings.dwellings)
-        .join(
-            last, and_(last.c.sector_id == SectorDwellings.sector_id, last.c.valid_from == SectorDwellings.valid_from)
-        )
-        .subquery("dw")
-    )
-
-
-def latest_subscribers(as_of: date):
-    """Subquery: each sector's latest subscriber count on or before `as_of`, with its date."""
-    last = (
-        select(SubscriberCount.sector_id, func.max(SubscriberCount.as_of).label("as_of"))
-        .where(SubscriberCount.as_of <= as_of)
-        .group_by(SubscriberCount.sector_id)
-        .subquery()
-    )
-    return (
-        select(SubscriberCount.sector_id, SubscriberCount.subscribers, SubscriberCount.as_of, SubscriberCount.source)
-        .join(last, and_(last.c.sector_id == SubscriberCount.sector_id, last.c.as_of == SubscriberCount.as_of))
-        .subquery("subs")
-    )
-
-
 def stage_dates():
     """Subquery: one row per deployment with the actual start/end of each stage, pivoted."""
 
