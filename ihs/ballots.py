@@ -35,7 +35,7 @@ from ihs.models import (
 from ihs.planning import after_ballot
 from ihs.programme import get_setting
 from ihs.users import Actor, require
-from ihs.validation import MAX_REASON, check_date, clean_text, parse_int, whole_number
+from ihs.validation import MAX_REASON, ValidationError, check_date, clean_text, parse_int, whole_number
 from ihs.vocab import ADOPTION_RULES, POLLING_PLACE_KINDS
 
 COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
@@ -45,14 +45,6 @@ COUNTED_STATUSES = ("counted", "validated", "locked")
 MAX_PLACE_NAME = 200  # polling_place.name
 OPENS_AT = time(9, 0)
 CLOSES_AT = time(18, 0)
-
-
-class ValidationError(ValueError):
-    """Blocking errors, French messages keyed by field; nothing was written."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class WarningsNotAcknowledged(ValueError):

@@ -19,20 +19,16 @@ import pandas as pd
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.orm import Session
 
-from ihs import clock, validation
+from ihs import clock
 from ihs.models import Deployment, DeploymentStage, Sector
 from ihs.programme import get_setting, pipeline_stages
 from ihs.users import Actor, require
-from ihs.validation import check_date
+from ihs.validation import ValidationError, check_date
 from ihs.vocab import DEPLOYMENT_STATUSES, STAGES
 
 # A deployment in one of these statuses is under way: a sector has at most one at a time.
 ACTIVE_STATUSES = ("proposed", "information", "ballot", "implementation")
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-# One ValidationError for every write (French messages keyed by field: a stage code, "sector"…).
-ValidationError = validation.ValidationError
 
 
 def stage_end(start: date, days: int) -> date:

@@ -4,12 +4,11 @@ import streamlit as st
 
 from ihs import ballots as rules
 from ihs import clock
-from ihs.db import session_scope
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.queries.ballots import ballot_list, ballot_result, count_view, milestone_proposal
 from ihs.ui import forms
 from ihs.ui.auth import require_page
-from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, STAGES
 
@@ -29,25 +28,29 @@ def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
     """Run one write in its own audited transaction; keep errors/warnings for the next run."""
     shown_warnings = st.session_state.get(WARN, {})
     st.session_state[ERR], st.session_state[WARN] = {}, {}
+
+    def write(session) -> str:
+        fn(session, actor, *args, **kwargs)
+        return done
+
     try:
-        with session_scope(actor.username, engine=engine(), reason=reason) as session:
-            fn(session, actor, *args, **kwargs)
-    except rules.ValidationError as exc:
-        st.session_state[ERR] = exc.errors
-        if "note" in exc.errors:  # the note field stays, with what was typed in it
-            st.session_state[WARN] = shown_warnings
+        ok, message, errors = forms.run_write(write, reason=reason)
     except rules.WarningsNotAcknowledged as exc:
         st.session_state[WARN] = exc.warnings
     except rules.CountMismatch as exc:
         fields = ", ".join(d["label"] for d in exc.differences)
         st.session_state[ERR] = {"ballot": f"Les deux saisies ne concordent pas ({fields}) : recomptez les lignes ✘."}
     else:
-        st.session_state[DONE] = done
-        if fn is rules.enter_count:
-            # Emptied at the top of the next run, before the fields are drawn (the browser keeps a
-            # field's value unless the app sets it): the next entry here starts blank.
-            st.session_state[CLEAR] = True
-        clear_reads()
+        if not ok:
+            st.session_state[ERR] = errors or {"ballot": message}
+            if "note" in errors:  # the note field stays, with what was typed in it
+                st.session_state[WARN] = shown_warnings
+        else:
+            st.session_state[DONE] = message
+            if fn is rules.enter_count:
+                # Emptied at the top of the next run, before the fields are drawn (the browser keeps a
+                # field's value unless the app sets it): the next entry here starts blank.
+                st.session_state[CLEAR] = True
     st.rerun()
 
 

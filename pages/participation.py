@@ -3,14 +3,14 @@
 import streamlit as st
 
 from ihs import clock
-from ihs.ballots import ValidationError, WarningsNotAcknowledged, reading_time, record_turnout
-from ihs.db import session_scope
+from ihs.ballots import WarningsNotAcknowledged, reading_time, record_turnout
 from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.queries.ballots import open_ballots, turnout_by_place
 from ihs.ui import forms
 from ihs.ui.auth import require_page
-from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.data import read
 from ihs.ui.widgets import no_data
+from ihs.validation import ValidationError
 
 actor = require_page("pages/participation.py")
 ERRORS, DONE = "part_errors", "part_done"
@@ -74,23 +74,29 @@ with st.form("participation", clear_on_submit=False, border=False):
     submitted = st.form_submit_button("Enregistrer", type="primary", width="stretch")
 
 if submitted:
+    saved = {}
+
+    def write(session) -> str:
+        report = record_turnout(
+            session,
+            actor,
+            ballot_id,
+            place_id,
+            voters,
+            saved["at"],
+            correction,
+            reason,
+            jump_confirmed=confirmed and warned["for"] == [ballot_id, place_id, voters.strip()],
+        )
+        return f"Enregistré : {fr_int(report.voters)} votants à {place_names[place_id]}, {saved['at']:%H:%M}."
+
     try:
-        reported_at = reading_time(day, at, clock.now().replace(second=0, microsecond=0))
-        with session_scope(actor.username, engine=engine()) as session:
-            report = record_turnout(
-                session,
-                actor,
-                ballot_id,
-                place_id,
-                voters,
-                reported_at,
-                correction,
-                reason,
-                jump_confirmed=confirmed and warned["for"] == [ballot_id, place_id, voters.strip()],
-            )
-            saved = report.voters
-    except ValidationError as exc:
-        st.session_state[ERRORS], st.session_state[WARNED] = exc.errors, None
+        try:
+            saved["at"] = reading_time(day, at, clock.now().replace(second=0, microsecond=0))
+        except ValidationError as exc:  # the reading's time, checked before the write
+            ok, message, errors = False, "", exc.errors
+        else:
+            ok, message, errors = forms.run_write(write)
     except WarningsNotAcknowledged as exc:
         st.session_state[ERRORS] = {}
         st.session_state[WARNED] = {
@@ -100,10 +106,12 @@ if submitted:
         }
         st.session_state.pop("part_confirme", None)
     else:
-        st.session_state[ERRORS], st.session_state[WARNED] = {}, None
-        st.session_state.pop("part_confirme", None)
-        st.session_state[DONE] = f"Enregistré : {fr_int(saved)} votants à {place_names[place_id]}, {reported_at:%H:%M}."
-        clear_reads()
+        if ok:
+            st.session_state[ERRORS], st.session_state[WARNED] = {}, None
+            st.session_state.pop("part_confirme", None)
+            st.session_state[DONE] = message
+        else:
+            st.session_state[ERRORS], st.session_state[WARNED] = (errors or {"ballot": message}), None
     st.rerun()
 
 total = int(places["voters"].sum())

@@ -3,10 +3,8 @@
 import streamlit as st
 
 from ihs import clock
-from ihs.db import session_scope
 from ihs.formats import fr_date
 from ihs.planning import (
-    ValidationError,
     deployments_under_way,
     plan_deployment,
     plannable_sectors,
@@ -16,9 +14,8 @@ from ihs.planning import (
 from ihs.reference import reference_counts
 from ihs.ui import forms
 from ihs.ui.auth import require_page
-from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.data import read
 from ihs.ui.widgets import no_data, no_sectors, table
-from ihs.users import PermissionDenied
 from ihs.validation import check_date
 from ihs.vocab import DEPLOYMENT_STATUSES
 
@@ -128,18 +125,20 @@ with st.form("plan_form", clear_on_submit=False):
     submitted = st.form_submit_button("Enregistrer le calendrier", type="primary")
 
 if submitted:
-    try:
-        with session_scope(actor.username, engine=engine(), reason="Planification d'un secteur") as session:
-            plan_deployment(session, actor, sector_id=int(sector_id), milestones=edited.to_dict("records"), notes=notes)
-    except ValidationError as exc:
-        st.error("Le calendrier n'a pas été enregistré. Corrigez ces points puis enregistrez à nouveau :")
-        for message in exc.errors.values():
-            st.error(message)
-    except PermissionDenied as exc:
-        st.error(str(exc))
-    else:
-        clear_reads()
-        st.success(
+
+    def write(session) -> str:
+        plan_deployment(session, actor, sector_id=int(sector_id), milestones=edited.to_dict("records"), notes=notes)
+        return (
             f"Déploiement proposé enregistré pour « {names[sector_id]} ». "
             "Il apparaît dans le Calendrier des déploiements."
         )
+
+    ok, message, errors = forms.run_write(write, reason="Planification d'un secteur")
+    if ok:
+        st.success(message)
+    elif errors:
+        st.error("Le calendrier n'a pas été enregistré. Corrigez ces points puis enregistrez à nouveau :")
+        for text in errors.values():
+            st.error(text)
+    else:
+        st.error(message)

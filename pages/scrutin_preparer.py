@@ -6,13 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from ihs import clock
-from ihs.ballots import ValidationError, setup_ballot
-from ihs.db import session_scope
+from ihs.ballots import setup_ballot
 from ihs.formats import fr_date
 from ihs.queries.ballots import setup_candidates, setup_form_values
 from ihs.ui import forms
 from ihs.ui.auth import require_page
-from ihs.ui.data import clear_reads, engine, read
+from ihs.ui.data import read
 from ihs.ui.widgets import no_data
 from ihs.validation import check_date
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, POLLING_PLACE_KINDS
@@ -107,25 +106,26 @@ with st.form("preparer", clear_on_submit=False):
 
 if submitted:
     place_rows = [{"name": r["name"], "kind": KIND_CODES.get(r["kind"], "other")} for r in edited.to_dict("records")]
-    try:
-        with session_scope(actor.username, engine=engine()) as session:
-            saved = setup_ballot(
-                session,
-                actor,
-                sector_id=sector_id,
-                opens_at=(opens_on, opens_time),
-                closes_at=(closes_day, closes_time),
-                registered=registered,
-                places=place_rows,
-                rule=rule,
-                quorum_pct=quorum,
-                ballot_id=ballot_id,
-            )
-            period = f"du {fr_date(saved.opens_at)} au {fr_date(saved.closes_at)}"
-    except ValidationError as exc:
-        st.session_state[ERR] = exc.errors
-    else:
-        st.session_state[ERR] = {}
-        st.session_state[DONE] = f"Scrutin enregistré pour {names[sector_id]} : {period}."
-        clear_reads()
+
+    def write(session) -> str:
+        saved = setup_ballot(
+            session,
+            actor,
+            sector_id=sector_id,
+            opens_at=(opens_on, opens_time),
+            closes_at=(closes_day, closes_time),
+            registered=registered,
+            places=place_rows,
+            rule=rule,
+            quorum_pct=quorum,
+            ballot_id=ballot_id,
+        )
+        return (
+            f"Scrutin enregistré pour {names[sector_id]} : du {fr_date(saved.opens_at)} au {fr_date(saved.closes_at)}."
+        )
+
+    ok, message, errors = forms.run_write(write)
+    st.session_state[ERR] = {} if ok else (errors or {"sector": message})
+    if ok:
+        st.session_state[DONE] = message
     st.rerun()

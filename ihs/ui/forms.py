@@ -68,11 +68,14 @@ def field_error(form: str, field: str) -> None:
         st.error(message)
 
 
-def run_write(write: Callable[[Session], str]) -> tuple[bool, str, dict[str, str]]:
-    """Run `write(session)` in one audited transaction; (ok, French message, errors by field)."""
+def run_write(write: Callable[[Session], str], *, reason: str | None = None) -> tuple[bool, str, dict[str, str]]:
+    """Run `write(session)` in one audited transaction (`reason` goes to the audit log); (ok,
+    French message, errors by field). Every page writes through here, so a refusal, a missing
+    right and a busy database read the same everywhere; a write's own outcomes that are not
+    failures (a warning to acknowledge, two counts that differ) are raised to the page."""
     actor = current_actor()
     try:
-        with session_scope(actor.username if actor else None, engine=engine()) as session:
+        with session_scope(actor.username if actor else None, engine=engine(), reason=reason) as session:
             message = write(session)
     except ValidationError as exc:
         return False, CHECK_FIELDS, exc.errors

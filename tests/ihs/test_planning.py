@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from ihs.db import session_scope
 from ihs.models import AuditLog, Deployment, DeploymentStage, Sector
-from ihs.planning import ValidationError, plan_deployment, plannable_sectors, propose_milestones, validate_milestones
+from ihs.planning import plan_deployment, plannable_sectors, propose_milestones, validate_milestones
 from ihs.programme import set_setting
 from ihs.users import SYSTEM, Actor, PermissionDenied
+from ihs.validation import ValidationError
 
 COORD = Actor("coordination", "coordinator")
 VALIDATION = date(2027, 1, 4)

@@ -218,3 +218,25 @@ def test_figures_typed_in_this_browser_are_not_left_for_the_next_account(closed)
     at.run()
     assert not at.exception
     assert [at.text_input(key=f"dep_{k}").value for k in ("yes", "no")] == ["", ""]
+
+
+def test_a_busy_database_gets_the_french_message_and_the_count_stays_typed(closed, monkeypatch):
+    """Ballot week's busiest form: a locked database is a French message, not a raw exception."""
+    from sqlalchemy.exc import OperationalError
+
+    from ihs.ui.forms import DB_FAILED
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO ballot_count", {}, Exception("database is locked"))
+
+    engine, bid = closed
+    monkeypatch.setattr("ihs.ballots.enter_count", locked)
+    at = open_page("landlord", "depouillement")
+    for key, value in (("yes", "42"), ("no", "15"), ("blank", "2"), ("void", "1"), ("in_box", "60")):
+        at.text_input(key=f"dep_{key}").input(value)
+    at.button(key=SUBMIT.format(n=1)).click().run()
+    assert not at.exception
+    assert DB_FAILED in [e.value for e in at.error]
+    assert at.text_input(key="dep_yes").value == "42"
+    with engine.connect() as conn:
+        assert conn.execute(select(BallotCount).where(BallotCount.ballot_id == bid)).first() is None

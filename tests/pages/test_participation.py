@@ -143,3 +143,22 @@ def test_a_jump_above_the_share_of_registered_asks_for_a_confirmation(app_db_any
     at.text_input(key="part_raison").input("131 était une erreur")
     at.button(key=SUBMIT).click().run()
     assert "Enregistré : 129 votants" in at.success[0].value
+
+
+def test_a_busy_database_gets_the_french_message_and_the_figure_stays_typed(app_db, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from ihs.ui.forms import DB_FAILED
+
+    def locked(*args, **kwargs):
+        raise OperationalError("INSERT INTO turnout_report", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("ihs.ballots.record_turnout", locked)
+    at = open_page("landlord", "participation")
+    before = n_reports(app_db)
+    at.text_input(key="part_votants").input("70")
+    at.button(key="FormSubmitter:participation-Enregistrer").click().run()
+    assert not at.exception
+    assert DB_FAILED in [e.value for e in at.error]
+    assert at.text_input(key="part_votants").value == "70"
+    assert n_reports(app_db) == before
