@@ -15,7 +15,7 @@ whatever the real calendar says.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -58,6 +58,14 @@ def today() -> date:
     """Local date of the programme (IHS_TODAY when set)."""
     pinned = pinned_today()
     return pinned if pinned is not None else now().date()
+
+
+def moment(day: date) -> datetime:
+    """The moment a page showing `day` stands at: now (to the minute, so cached reads are shared
+    within it) for today, the end of the day for another date."""
+    if day == today():
+        return now().replace(second=0, microsecond=0)
+    return datetime.combine(day, time.max)
 
 
 def stamp() -> str:

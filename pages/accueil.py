@@ -2,15 +2,16 @@
 
 import streamlit as st
 
+from ihs import clock
 from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct, md_text
 from ihs.meetings import frozen_summary
+from ihs.queries.ballots import turnout_by_place
 from ihs.queries.home import (
     delta_text,
     information_sectors,
     key_figures,
     open_ballots,
     sources,
-    turnout_by_place,
     upcoming_events,
     year_before,
 )
@@ -18,7 +19,7 @@ from ihs.reference import reference_counts
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, link
-from ihs.viz.home import turnout_by_place as turnout_chart
+from ihs.viz.ballots import places_chart
 
 today = as_of()
 frozen_band()
@@ -112,9 +113,11 @@ with right:
 
 for b in ballots.itertuples():
     # Full width: polling-place names are long, a narrow column would cut them.
-    places = read(turnout_by_place, int(b.ballot_id), today)
+    places = read(turnout_by_place, int(b.ballot_id), clock.moment(today))
     title = f"Votants par bureau – {b.name}"
-    chart(turnout_chart(places).properties(title=title), places, key=f"accueil_scrutin_{b.ballot_id}", height=260)
+    chart(
+        places_chart(places).chart().properties(title=title), places, key=f"accueil_scrutin_{b.ballot_id}", height=260
+    )
 
 src = read(sources, today)
 if src.empty:

@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from ihs import geo
+from ihs import clock, geo
 from ihs import presentation as pres
 from ihs import report_charts as rc
 from ihs import report_data as rd
@@ -18,6 +18,7 @@ from ihs.meetings import frozen_summary
 from ihs.programme import get_setting
 from ihs.queries import home
 from ihs.queries.awareness import awareness, chart_rows
+from ihs.queries.ballots import turnout_by_place
 from ihs.queries.calendar import deployment_stages
 from ihs.queries.overview import summary
 from ihs.ui import forms, vega
@@ -25,8 +26,8 @@ from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.auth import current_actor
 from ihs.ui.data import read
 from ihs.viz.awareness import newcomers_chart
+from ihs.viz.ballots import places_chart
 from ihs.viz.calendar import timeline_chart
-from ihs.viz.home import turnout_by_place as turnout_chart
 from ihs.viz.map import sector_map
 
 INDEX, SHOWN = "pres_index", "pres_shown_at"
@@ -73,7 +74,7 @@ def _ballot(day) -> None:
     cols[0].metric("Votants", fr_int(ballot["voters"]))
     cols[1].metric("Logements inscrits", fr_int(ballot["registered"]))
     cols[2].metric("Participation", fr_pct(ballot["turnout"]))
-    _chart(turnout_chart(read(home.turnout_by_place, int(ballot["ballot_id"]), day)), 280)
+    _chart(places_chart(read(turnout_by_place, int(ballot["ballot_id"]), clock.moment(day))), 280)
 
 
 def _map(day) -> None:

@@ -141,34 +141,6 @@ def open_ballots(db: Engine, as_of: date) -> pd.DataFrame:
     return df
 
 
-def turnout_by_place(db: Engine, ballot_id: int, as_of: date) -> pd.DataFrame:
-    """Latest cumulative voters of each polling place of a ballot (columns place, voters)."""
-    cutoff = datetime.combine(as_of, time.max)
-    last = (
-        select(TurnoutReport.place_id, func.max(TurnoutReport.reported_at).label("reported_at"))
-        .where(TurnoutReport.ballot_id == ballot_id, TurnoutReport.reported_at <= cutoff)
-        .group_by(TurnoutReport.place_id)
-        .subquery()
-    )
-    voters = (
-        select(TurnoutReport.place_id, func.max(TurnoutReport.voters).label("voters"))
-        .join(last, and_(last.c.place_id == TurnoutReport.place_id, last.c.reported_at == TurnoutReport.reported_at))
-        # The ballot again, so the join goes through its index: without it PostgreSQL read all
-        # the readings of every ballot (415,000 nationally, 80 ms per open ballot).
-        .where(TurnoutReport.ballot_id == ballot_id)
-        .group_by(TurnoutReport.place_id)
-        .subquery()
-    )
-    stmt = (
-        select(PollingPlace.name.label("place"), func.coalesce(voters.c.voters, 0).label("voters"))
-        .outerjoin(voters, voters.c.place_id == PollingPlace.id)
-        .where(PollingPlace.ballot_id == ballot_id)
-        .order_by(PollingPlace.id)
-    )
-    with db.connect() as conn:
-        return pd.read_sql(stmt, conn)
-
-
 def information_sectors(db: Engine, as_of: date) -> pd.DataFrame:
     """Sectors in their information period on `as_of`, with the planned ballot start.
 

@@ -107,7 +107,7 @@ READS: dict[str, list[Call]] = {
         ("ihs.queries.home:key_figures", lambda c: (c.as_of,)),
         ("ihs.meetings:frozen_summary", lambda c: ()),
         ("ihs.queries.home:open_ballots", lambda c: (c.as_of,)),
-        ("ihs.queries.home:turnout_by_place", lambda c: [(b, c.as_of) for b in c.open_ballot_ids]),
+        ("ihs.queries.ballots:turnout_by_place", lambda c: [(b, clock.moment(c.as_of)) for b in c.open_ballot_ids]),
         ("ihs.queries.home:information_sectors", lambda c: (c.as_of,)),
         ("ihs.queries.home:upcoming_events", lambda c: (c.as_of, 30, 8)),
         ("ihs.queries.home:sources", lambda c: (c.as_of,)),

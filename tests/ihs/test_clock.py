@@ -159,3 +159,10 @@ def test_time_sensitive_tests_pass_with_the_real_clock_moved(days):
         timeout=1500,
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+def test_a_page_on_today_stands_at_this_minute_and_on_another_day_at_its_end(monkeypatch):
+    monkeypatch.setenv("IHS_TODAY", "2026-11-27")
+    at = clock.moment(date(2026, 11, 27))
+    assert at.date() == date(2026, 11, 27) and (at.second, at.microsecond) == (0, 0)
+    assert clock.moment(date(2026, 11, 20)) == datetime(2026, 11, 20, 23, 59, 59, 999999)
