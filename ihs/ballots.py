@@ -738,7 +738,7 @@ def outcome(counts: Counts | dict, registered: int, rule: str = "majority_of_vot
 # ---------------------------------------------------------------- next milestones
 
 
-def propose_milestones(session: Session, ballot_id: int) -> list[dict]:
+def propose_after_ballot(session: Session, ballot_id: int) -> list[dict]:
     """After a yes vote: implementation then workshops, by the planning rule (`planning.after_ballot`)."""
     ballot = _ballot(session, ballot_id)
     spans = after_ballot(session, ballot.closes_at.date())

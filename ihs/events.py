@@ -41,17 +41,12 @@ class SectorChoice:
     name: str
 
 
-def sector_choices(db: Engine, actor: Actor) -> list[SectorChoice]:
+def entry_sector_choices(db: Engine, actor: Actor) -> list[SectorChoice]:
     """Sectors the actor may enter data for (a partner: its organisation's sectors)."""
     with Session(db) as s:
         scope = sectors_in_scope(s, actor)
         rows = s.execute(select(Sector.id, Sector.code, Sector.name).order_by(Sector.name)).all()
     return [SectorChoice(r.id, r.code, r.name) for r in rows if scope is None or r.id in scope]
-
-
-def organisation_choices(db: Engine) -> list[tuple[int, str]]:
-    with db.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
 
 
 # Built once: every visit and event form checks its sectors (statement building was half the check).

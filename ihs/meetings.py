@@ -173,7 +173,7 @@ def decisions_display(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def sector_choices(db: Engine) -> dict[int, str]:
+def decision_sector_choices(db: Engine) -> dict[int, str]:
     """Sector ids and names, for the decision form."""
     with db.connect() as conn:
         return dict(conn.execute(select(Sector.id, Sector.name).order_by(Sector.name)).all())

@@ -642,7 +642,7 @@ def list_offers(db: Engine) -> pd.DataFrame:
     return df
 
 
-def tariff_history(db: Engine, offer_id: int) -> pd.DataFrame:
+def offer_tariff_history(db: Engine, offer_id: int) -> pd.DataFrame:
     with db.connect() as conn:
         return pd.read_sql(
             select(Tariff.valid_from, Tariff.monthly_price_eur.label("price"), Tariff.source)

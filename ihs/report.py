@@ -297,7 +297,7 @@ def _deployments(db: Engine, year: int) -> list[Section]:
 
 
 def _uptake(db: Engine, year: int) -> Section:
-    df = rd.uptake_by_sector(db, year)
+    df = rd.year_uptake_by_sector(db, year)
     rows = [
         [
             r.name,
@@ -420,7 +420,7 @@ def build_report(db: Engine, year: int) -> Report:
         raise ReportError(f"aucune donnée pour l'année {year}.")
     as_of = rd.year_end(year)
     demo = demo_loaded(db)
-    k = rd.key_figures(db, year)
+    k = rd.year_figures(db, year)
     sections = [
         _cover(db, year, as_of, demo),
         _key_figures(k),

@@ -73,7 +73,7 @@ def has_data(db: Engine, year: int) -> bool:
 # ---- key figures
 
 
-def key_figures(db: Engine, year: int) -> dict:
+def year_figures(db: Engine, year: int) -> dict:
     """The year's summary and the previous year's, plus what happened during the year."""
     current = summary(db, year_end(year))
     previous = summary(db, date(year - 1, 12, 31))
@@ -215,7 +215,7 @@ def uptake_on(db: Engine, as_of: date) -> pd.DataFrame:
     return df.sort_values("uptake", ascending=False).reset_index(drop=True)
 
 
-def uptake_by_sector(db: Engine, year: int) -> pd.DataFrame:
+def year_uptake_by_sector(db: Engine, year: int) -> pd.DataFrame:
     """Covered sectors at the year's end: dwellings, subscribers, uptake, and last year's uptake."""
     now = sector_status(db, year_end(year))
     before = sector_status(db, date(year - 1, 12, 31))[["sector_id", "uptake", "subscribers"]]

@@ -165,7 +165,7 @@ def delete_visit(session: Session, actor: Actor, visit_id: int, reason: str) -> 
     return visit
 
 
-def workshop_sessions(db: Engine, actor: Actor, today: date, days: int = 400) -> list[tuple[int, str]]:
+def entry_workshop_sessions(db: Engine, actor: Actor, today: date, days: int = 400) -> list[tuple[int, str]]:
     """Workshop sessions of the actor's sectors held in the last `days` days, newest first."""
     with Session(db) as s:
         scope = sectors_in_scope(s, actor)

@@ -6,13 +6,13 @@ from ihs import clock
 from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct, md_text
 from ihs.meetings import frozen_summary
 from ihs.queries.ballots import turnout_by_place
+from ihs.queries.calendar import upcoming_events
 from ihs.queries.home import (
     delta_text,
     information_sectors,
     key_figures,
-    open_ballots,
+    live_ballots,
     sources,
-    upcoming_events,
     year_before,
 )
 from ihs.reference import reference_counts
@@ -78,7 +78,7 @@ st.header("En ce moment")
 left, middle, right = st.columns([4, 3, 4])
 with left:
     st.subheader("Scrutin")
-    ballots = read(open_ballots, today)
+    ballots = read(live_ballots, today)
     if ballots.empty:
         st.write("Aucun scrutin ouvert.")
     for b in ballots.itertuples():

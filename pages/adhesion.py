@@ -7,7 +7,7 @@ from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
 from ihs.queries.uptake import (
     cohort,
     collective_cost,
-    sector_choices,
+    counted_sector_choices,
     tariff_history,
     uptake_by_sector,
     uptake_total,
@@ -54,7 +54,7 @@ if tab_total.open:
             height=300,
         )
 
-choices = read(sector_choices, today)
+choices = read(counted_sector_choices, today)
 names = dict(zip(choices["code"], choices["name"], strict=True))
 # By default the five most recent launches: comparable, and few enough lines to read.
 recent = choices.dropna(subset=["launched_on"]).sort_values("launched_on").tail(5)["code"].tolist()
@@ -70,7 +70,7 @@ if tab_sectors.open:
             no_data("Aucun secteur choisi, ou aucun relevé d'abonnés pour ces secteurs : rien à afficher.")
         else:
             chart(
-                viz.uptake_by_sector(by_sector).properties(title="Taux d'adhésion par secteur"),
+                viz.uptake_by_sector_chart(by_sector).properties(title="Taux d'adhésion par secteur"),
                 by_sector,
                 key="adhesion_secteurs_courbes",
                 height=380,
@@ -84,7 +84,7 @@ if tab_cohort.open:
             no_data("Aucun secteur choisi, ou aucun relevé après la mise en œuvre : rien à comparer.")
         else:
             chart(
-                viz.cohort(cohorts).properties(title="Taux d'adhésion selon l'ancienneté"),
+                viz.cohort_chart(cohorts).properties(title="Taux d'adhésion selon l'ancienneté"),
                 cohorts,
                 key="adhesion_cohortes",
                 height=380,

@@ -11,9 +11,9 @@ from ihs.reference import (
     list_offers,
     list_organisations,
     list_sectors,
+    offer_tariff_history,
     save_offer,
     set_sector_offer,
-    tariff_history,
 )
 from ihs.ui import forms
 from ihs.ui.auth import require_page
@@ -123,7 +123,7 @@ if not offers.empty:
             st.form_submit_button("Enregistrer l'offre", width="stretch", on_click=edit)
         forms.status(F)
     with right:
-        history = read(tariff_history, int(offer_id))
+        history = read(offer_tariff_history, int(offer_id))
         if history.empty:
             no_data("Aucun tarif : ajoutez le prix par logement et par mois.")
         else:

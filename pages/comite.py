@@ -15,7 +15,7 @@ actor = require_page("pages/comite.py")
 st.title("Comité de pilotage")
 frozen_band()
 meeting = read(mt.active_meeting)
-sectors = read(mt.sector_choices)
+sectors = read(mt.decision_sector_choices)
 
 
 def _open(session) -> str:

@@ -68,7 +68,7 @@ def _support(day) -> None:
 
 
 def _ballot(day) -> None:
-    ballot = read(home.open_ballots, day).iloc[0]
+    ballot = read(home.live_ballots, day).iloc[0]
     st.subheader(f"{ballot['name']} : clôture le {fr_datetime(ballot['closes_at'])}")
     cols = st.columns(3)
     cols[0].metric("Votants", fr_int(ballot["voters"]))
@@ -103,7 +103,7 @@ SLIDE_BODIES = {
 @st.fragment(run_every=every)
 def slideshow() -> None:
     day = as_of()
-    slides = pres.available_slides(read(pres.configured_slides), ballot_open=not read(home.open_ballots, day).empty)
+    slides = pres.available_slides(read(pres.configured_slides), ballot_open=not read(home.live_ballots, day).empty)
     index, shown = pres.advance(st.session_state[INDEX], st.session_state[SHOWN], time.monotonic(), every, len(slides))
     st.session_state[INDEX], st.session_state[SHOWN] = index, shown
     code = slides[index]

@@ -6,11 +6,12 @@ from datetime import time
 import streamlit as st
 
 from ihs import clock
-from ihs.events import organisation_choices, record_event, sector_choices
+from ihs.events import entry_sector_choices, record_event
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_sectors
+from ihs.users import organisation_choices
 from ihs.vocab import EVENT_KINDS, EVENT_SUBKINDS
 
 actor = require_page("pages/saisie_evenements.py")
@@ -18,7 +19,7 @@ F = "ev"
 today = clock.today()
 
 st.header("Saisie des événements")
-sectors = read(sector_choices, actor)
+sectors = read(entry_sector_choices, actor)
 if not sectors:
     no_sectors(actor.role)
     st.stop()

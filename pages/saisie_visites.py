@@ -4,7 +4,7 @@ sale, or a workshop session. Counts only: no tenant's name is ever asked."""
 import streamlit as st
 
 from ihs import clock
-from ihs.events import sector_choices
+from ihs.events import entry_sector_choices
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
@@ -13,9 +13,9 @@ from ihs.visits import (
     DEFAULT_COMPUTER_PRICE,
     FIELDS,
     LABELS,
+    entry_workshop_sessions,
     record_visit,
     record_workshop_attendance,
-    workshop_sessions,
 )
 from ihs.vocab import DROPIN_TOPICS, VISIT_KINDS
 
@@ -25,7 +25,7 @@ KINDS = {**VISIT_KINDS, "workshop": "Présence à une séance d'atelier"}
 
 st.header("Visites et accompagnement")
 st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
-sectors = read(sector_choices, actor)
+sectors = read(entry_sector_choices, actor)
 if not sectors:
     no_sectors(actor.role)
     st.stop()
@@ -40,7 +40,7 @@ def text_field(field: str, label: str, placeholder: str = "ex. 12", **kwargs) ->
 
 
 if kind == "workshop":
-    sessions = dict(read(workshop_sessions, actor, today))
+    sessions = dict(read(entry_workshop_sessions, actor, today))
 
     def write(session) -> str:
         v = forms.values(F, ["event_id", "attendance", "returning_participants"])

@@ -11,7 +11,7 @@ from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, lazy_tabs, no_data, table
 from ihs.viz import sector as viz
-from ihs.viz.uptake import uptake_by_sector as uptake_chart
+from ihs.viz.uptake import uptake_by_sector_chart as uptake_chart
 from ihs.vocab import BALLOT_STATUSES, EVENT_KINDS, ORGANISATION_KINDS, SECTOR_KINDS, VISIT_KINDS
 
 today = as_of()
@@ -43,7 +43,12 @@ if profile is None:
     st.stop()
 
 st.title(profile["name"])
-facts = [SECTOR_KINDS.get(profile["kind"], profile["kind"]), profile["qpv_code"], profile["facility"]]
+offer = None  # said once the sector has a deployment (its offer is then in its figures)
+if profile["stage"]:
+    offer = (
+        f"offre « {profile['offer']} »" if profile["offer"] else "sans offre d'opérateur (pas d'abonnés, pas de coût)"
+    )
+facts = [SECTOR_KINDS.get(profile["kind"], profile["kind"]), profile["qpv_code"], profile["facility"], offer]
 st.caption(" · ".join(f for f in facts if f) + f" · situation au {fr_date(today)}")
 if profile["notes"]:
     st.caption(profile["notes"])
@@ -80,7 +85,7 @@ if tabs[0].open:
         if steps.empty:
             no_data("Aucune étape planifiée pour ce secteur.")
         else:
-            chart(viz.milestones(steps), steps, key="secteur_etapes", height=300)
+            chart(viz.milestones_chart(steps), steps, key="secteur_etapes", height=300)
 if tabs[1].open:
     with tabs[1]:
         curve = read(uptake_by_sector, today, (code,))
@@ -103,7 +108,7 @@ if tabs[2].open:
             no_data("Aucun événement enregistré dans ce secteur.")
         else:
             events["kind_label"] = events["kind"].map(EVENT_KINDS).fillna(events["kind"])
-            chart(viz.events_by_kind(events), events, key="secteur_evenements", height=260)
+            chart(viz.events_by_kind_chart(events), events, key="secteur_evenements", height=260)
         support = read(q.support_activity, code, today)
         if support.empty:
             st.write("Aucune visite ni accompagnement enregistré.")
@@ -118,7 +123,7 @@ if tabs[3].open:
         else:
             partners["kind"] = partners["kind"].map(ORGANISATION_KINDS).fillna(partners["kind"])
             table(partners.rename(columns={"name": "Organisation", "kind": "Type", "role": "Rôle"}), key="secteur_part")
-        decisions = read(q.decisions, code, today)
+        decisions = read(q.sector_decisions, code, today)
         if decisions.empty:
             st.write("Aucune décision du comité de pilotage pour ce secteur.")
         else:

@@ -29,7 +29,7 @@ from ihs.ballots import (
     Counts,
     ballot_defaults,
     outcome,
-    propose_milestones,
+    propose_after_ballot,
     visible_entries,
 )
 from ihs.formats import fr_pct
@@ -648,6 +648,6 @@ def setup_form_values(db: Engine, sector_id: int, opens_on: date, ballot_id: int
 
 
 def milestone_proposal(db: Engine, ballot_id: int) -> list[dict]:
-    """Planned dates proposed for implementation and workshops after a yes vote (`propose_milestones`)."""
+    """Planned dates proposed for implementation and workshops after a yes vote (`propose_after_ballot`)."""
     with Session(db) as session:
-        return propose_milestones(session, ballot_id)
+        return propose_after_ballot(session, ballot_id)

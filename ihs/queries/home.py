@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
@@ -11,7 +11,6 @@ from ihs.models import (
     Ballot,
     DeploymentStage,
     Event,
-    EventSector,
     PollingPlace,
     Sector,
     SectorDwellings,
@@ -72,7 +71,7 @@ def key_figures(db: Engine, as_of: date) -> dict:
     return out
 
 
-def open_ballots(db: Engine, as_of: date) -> pd.DataFrame:
+def live_ballots(db: Engine, as_of: date) -> pd.DataFrame:
     """Ballots open on `as_of`, with the live turnout up to the end of that day.
 
     Turnout = the latest cumulative report of each polling place, summed.
@@ -171,31 +170,6 @@ def information_sectors(db: Engine, as_of: date) -> pd.DataFrame:
         df = pd.read_sql(stmt, conn)
     for col in ("information_start", "ballot_planned"):
         df[col] = pd.to_datetime(df[col]).dt.date
-    return df
-
-
-def upcoming_events(db: Engine, as_of: date, days: int = 30, limit: int = 12) -> pd.DataFrame:
-    """Events of the `days` days from `as_of`, soonest first (columns starts_at, kind, title, place, sectors)."""
-    start = datetime.combine(as_of, time.min)
-    end = datetime.combine(as_of + timedelta(days=days), time.max)
-    stmt = (
-        select(
-            Event.id,
-            Event.starts_at,
-            Event.kind,
-            Event.title,
-            Event.place,
-            func.count(EventSector.sector_id).label("sectors"),
-        )
-        .outerjoin(EventSector, EventSector.event_id == Event.id)
-        .where(Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end)
-        .group_by(Event.id, Event.starts_at, Event.kind, Event.title, Event.place)
-        .order_by(Event.starts_at, Event.id)
-        .limit(limit)
-    )
-    with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
-    df["starts_at"] = pd.to_datetime(df["starts_at"])
     return df
 
 

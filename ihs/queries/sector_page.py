@@ -61,12 +61,11 @@ def sector_profile(db: Engine, code: str, as_of: date) -> dict | None:
     out = dict(row)
     status = sector_status(db, as_of)
     mine = status[status["code"] == code]
-    out.update(
-        stage=None, dwellings=None, subscribers=None, subscribers_as_of=None, subscribers_source=None, uptake=None
-    )
+    keys = ("stage", "dwellings", "subscribers", "subscribers_as_of", "subscribers_source", "offer", "uptake")
+    out.update(dict.fromkeys(keys))
     if len(mine):
         r = mine.iloc[0]
-        for key in ("stage", "dwellings", "subscribers", "subscribers_as_of", "subscribers_source", "uptake"):
+        for key in keys:
             value = r[key]
             out[key] = None if pd.isna(value) else (value.item() if hasattr(value, "item") else value)
     return out
@@ -248,7 +247,7 @@ def partners(db: Engine, code: str) -> pd.DataFrame:
         return pd.read_sql(stmt, conn)
 
 
-def decisions(db: Engine, code: str, as_of: date) -> pd.DataFrame:
+def sector_decisions(db: Engine, code: str, as_of: date) -> pd.DataFrame:
     """Steering decisions about the sector taken by `as_of` (columns held_on, text, owner, due_on, done)."""
     stmt = (
         select(

@@ -434,7 +434,7 @@ def collective_cost(db: Engine, as_of: date) -> pd.DataFrame:
     return years[cols]
 
 
-def sector_choices(db: Engine, as_of: date) -> pd.DataFrame:
+def counted_sector_choices(db: Engine, as_of: date) -> pd.DataFrame:
     """Sectors that have subscriber counts up to `as_of`, for a filter (columns code, name, launched_on)."""
     impl = _implementation_starts()
     stmt = (

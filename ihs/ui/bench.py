@@ -106,10 +106,10 @@ READS: dict[str, list[Call]] = {
         ("ihs.reference:reference_counts", lambda c: ()),
         ("ihs.queries.home:key_figures", lambda c: (c.as_of,)),
         ("ihs.meetings:frozen_summary", lambda c: ()),
-        ("ihs.queries.home:open_ballots", lambda c: (c.as_of,)),
+        ("ihs.queries.home:live_ballots", lambda c: (c.as_of,)),
         ("ihs.queries.ballots:turnout_by_place", lambda c: [(b, clock.moment(c.as_of)) for b in c.open_ballot_ids]),
         ("ihs.queries.home:information_sectors", lambda c: (c.as_of,)),
-        ("ihs.queries.home:upcoming_events", lambda c: (c.as_of, 30, 8)),
+        ("ihs.queries.calendar:upcoming_events", lambda c: (c.as_of, 30, 8)),
         ("ihs.queries.home:sources", lambda c: (c.as_of,)),
     ],
     "carte": [_FREEZE, ("ihs.geo:sector_map_data", lambda c: (c.as_of,))],
@@ -124,7 +124,7 @@ READS: dict[str, list[Call]] = {
     "adhesion": [
         _FREEZE,
         ("ihs.queries.uptake:uptake_total", lambda c: (c.as_of,)),
-        ("ihs.queries.uptake:sector_choices", lambda c: (c.as_of,)),
+        ("ihs.queries.uptake:counted_sector_choices", lambda c: (c.as_of,)),
         # the first tab (totals) draws from these; the other tabs read on click
     ],
     "accompagnement": [

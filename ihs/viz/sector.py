@@ -13,7 +13,7 @@ from ihs.vocab import STAGES
 KINDS = ["Prévu", "Réel"]
 
 
-def milestones(df: pd.DataFrame) -> Spec:
+def milestones_chart(df: pd.DataFrame) -> Spec:
     """Planned (light) and actual (solid) bars per stage (from `ihs.queries.sector_page.milestones`)."""
     rows = []
     for r in df.itertuples(index=False):
@@ -49,7 +49,7 @@ def _milestones(*, bars) -> alt.Chart:
     )
 
 
-def events_by_kind(df: pd.DataFrame) -> alt.LayerChart:
+def events_by_kind_chart(df: pd.DataFrame) -> alt.LayerChart:
     """Events held in the sector by kind, labelled (columns kind_label, events)."""
     base = alt.Chart(df).encode(
         y=alt.Y("kind_label:N", title=None, sort="-x"),

@@ -40,7 +40,7 @@ def _sector_tooltip(x_field: str, x_title: str, x_format: str | None = None) -> 
     ]
 
 
-def uptake_by_sector(df: pd.DataFrame) -> alt.LayerChart:
+def uptake_by_sector_chart(df: pd.DataFrame) -> alt.LayerChart:
     """Uptake per sector over time (from `ihs.queries.uptake.uptake_by_sector`)."""
     lines = (
         alt.Chart(df)
@@ -90,7 +90,7 @@ def total_uptake(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def cohort(df: pd.DataFrame) -> alt.LayerChart:
+def cohort_chart(df: pd.DataFrame) -> alt.LayerChart:
     """Uptake against months since implementation (from `ihs.queries.uptake.cohort`)."""
     lines = (
         alt.Chart(df)

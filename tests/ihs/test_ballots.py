@@ -596,7 +596,7 @@ def test_votes_to_change_is_the_true_minimum_by_brute_force(rule, pct):
 def test_adopted_ballot_proposes_and_saves_next_milestones(ballot):
     engine, bid = _validated(ballot)
     with session_scope("t", engine=engine) as s:
-        proposal = b.propose_milestones(s, bid)
+        proposal = b.propose_after_ballot(s, bid)
     # Closes 08/03/2026; settings: implementation 21 days later for 7 days (29/03 to 04/04, dates
     # inclusive: not the 8-day span this test once pinned), workshops 14 days after its last day,
     # 10 weekly sessions (18/04 + 9 weeks = 20/06).

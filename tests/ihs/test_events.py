@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ihs.db import session_scope
-from ihs.events import delete_event, record_event, sector_choices, update_event
+from ihs.events import delete_event, entry_sector_choices, record_event, update_event
 from ihs.models import AuditLog, Event, EventSeries, Organisation, Sector
 from ihs.users import Actor, PermissionDenied, actor_for
 from ihs.validation import ValidationError
@@ -86,7 +86,7 @@ def test_bad_input_gets_a_french_message_on_its_field(engine, partner, field, va
 def test_sector_outside_partner_scope_is_refused(engine, partner):
     errors = _errors(engine, partner, **_ok(engine, sector_ids=[_sector(engine, "kerourien")]))
     assert errors["sector_ids"] == "Ce secteur n'est pas dans le périmètre de votre organisation."
-    assert {c.code for c in sector_choices(engine, partner)} == {
+    assert {c.code for c in entry_sector_choices(engine, partner)} == {
         "queliverzan-bellevue",
         "bellevue-kerbernier",
         "bellevue-kergoat",

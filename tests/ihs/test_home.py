@@ -12,9 +12,8 @@ from ihs.queries.home import (
     delta_text,
     information_sectors,
     key_figures,
-    open_ballots,
+    live_ballots,
     sources,
-    upcoming_events,
     workshop_participants,
     year_before,
 )
@@ -33,7 +32,7 @@ def test_key_figures_now_and_a_year_ago_match_the_summary(engine):
 
 
 def test_open_ballot_turnout_sums_the_latest_report_of_each_place(engine):
-    ballots = open_ballots(engine, TODAY)
+    ballots = live_ballots(engine, TODAY)
     assert ballots["code"].tolist() == ["montaigne"]
     b = ballots.iloc[0]
     with engine.connect() as conn:
@@ -51,12 +50,14 @@ def test_open_ballot_turnout_sums_the_latest_report_of_each_place(engine):
 
 
 def test_no_ballot_open_on_a_quiet_day(engine):
-    assert open_ballots(engine, date(2016, 7, 1)).empty
+    assert live_ballots(engine, date(2016, 7, 1)).empty
 
 
 def test_now_happening(engine):
     info = information_sectors(engine, TODAY)
     assert info["code"].tolist() == ["keranroux"]
+    from ihs.queries.calendar import upcoming_events
+
     events = upcoming_events(engine, TODAY, 30)
     assert len(events) and events["starts_at"].min() >= datetime.combine(TODAY, time.min)
 

@@ -69,7 +69,7 @@ def test_year_figures_match_the_demo(engine):
     """The report's SQL on every backend (SQLite, and PostgreSQL when configured)."""
     assert rd.has_data(engine, YEAR) and not rd.has_data(engine, 2005)
     assert rd.years_with_data(engine)[-1] == 2009
-    k = rd.key_figures(engine, YEAR)
+    k = rd.year_figures(engine, YEAR)
     assert k["new_sectors"] == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
     assert (k["ballots"], k["ballots_adopted"], k["ballots_rejected"]) == (3, 3, 0)
     assert k["current"] == summary(engine, date(2023, 12, 31))
@@ -77,7 +77,7 @@ def test_year_figures_match_the_demo(engine):
     deps = rd.deployments_of_year(engine, YEAR)
     assert list(deps["sector"]) == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
     assert (deps["voters"] <= deps["registered"]).all() and (deps["outcome"] == "adopted").all()
-    uptake = rd.uptake_by_sector(engine, YEAR)
+    uptake = rd.year_uptake_by_sector(engine, YEAR)
     assert len(uptake) == 15 and uptake["uptake"].is_monotonic_decreasing
     support = rd.support_of_year(engine, YEAR).set_index("code")
     monthly = rd.support_by_month(engine, YEAR)
@@ -216,7 +216,7 @@ def test_every_year_from_the_first_to_the_current_one_has_its_key_figures(engine
     from sqlalchemy import extract, select
 
     from ihs.models import Deployment, DeploymentStage, Sector
-    from ihs.report_data import key_figures, years_with_data
+    from ihs.report_data import year_figures, years_with_data
     from tests.conftest import TODAY
 
     years = years_with_data(engine)
@@ -235,7 +235,7 @@ def test_every_year_from_the_first_to_the_current_one_has_its_key_figures(engine
                     )
                 ).scalars()
             )
-        figures = key_figures(engine, year)
+        figures = year_figures(engine, year)
         assert set(figures["new_sectors"]) == expected, year
         without_new += not expected
     assert without_new >= 2  # 2016, 2024, 2025… in the demo: the case that crashed is covered

@@ -13,6 +13,9 @@ def test_kerourien_profile(engine):
     assert p["dwellings"] == 596
     assert p["stage"] == "deployed"
     assert p["facility"].startswith("Centre social de Kerourien")
+    # On Numericable's « Sun » at its launch in 2009, on SFR's « Numérisun » since 2014 (the demo's story).
+    assert p["offer"] == "Numérisun"
+    assert q.sector_profile(engine, "kerourien", date(2012, 1, 1))["offer"] == "Sun"
     assert q.sector_profile(engine, "inconnu", TODAY) is None
 
 
@@ -68,7 +71,7 @@ def test_decisions_of_the_sector(engine):
         s.add(meeting)
         s.flush()
         s.add(m.Decision(meeting_id=meeting.id, sector_id=sid, text="Relancer l'information", owner="Ville"))
-    df = q.decisions(engine, "kerourien", TODAY)
+    df = q.sector_decisions(engine, "kerourien", TODAY)
     assert df["text"].tolist() == ["Relancer l'information"]
-    assert q.decisions(engine, "kerourien", date(2026, 9, 1)).empty
-    assert q.decisions(engine, "keredern", TODAY).empty
+    assert q.sector_decisions(engine, "kerourien", date(2026, 9, 1)).empty
+    assert q.sector_decisions(engine, "keredern", TODAY).empty

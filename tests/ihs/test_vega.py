@@ -83,7 +83,7 @@ def _specs(engine) -> dict:
     from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
     from ihs.viz.calendar import timeline_chart
     from ihs.viz.map import sector_map_spec
-    from ihs.viz.sector import milestones as milestones_chart
+    from ihs.viz.sector import milestones_chart
     from tests.conftest import TODAY
 
     data = geo.sector_map_data(engine, TODAY)

@@ -10,7 +10,13 @@ from ihs.db import session_scope
 from ihs.models import AuditLog, Event, Sector, Visit
 from ihs.users import PermissionDenied, actor_for
 from ihs.validation import ValidationError
-from ihs.visits import delete_visit, record_visit, record_workshop_attendance, update_visit, workshop_sessions
+from ihs.visits import (
+    delete_visit,
+    entry_workshop_sessions,
+    record_visit,
+    record_workshop_attendance,
+    update_visit,
+)
 from tests.conftest import TODAY
 
 
@@ -106,7 +112,7 @@ def test_operator_may_not_record_visits(engine):
 
 def test_workshop_attendance_updates_the_session(engine):
     coord = actor_for(engine, "coordination")
-    sessions = workshop_sessions(engine, coord, TODAY)
+    sessions = entry_workshop_sessions(engine, coord, TODAY)
     assert sessions and "Atelier" in sessions[0][1]
     event_id = sessions[0][0]
     with session_scope("coordination", engine=engine) as s:
@@ -122,7 +128,7 @@ def test_workshop_attendance_updates_the_session(engine):
     assert "habitués" in exc.value.errors["returning_participants"]
     # The partner of Bellevue does not see Pilier Rouge's workshops.
     partner = actor_for(engine, "partenaire")
-    assert event_id not in {i for i, _ in workshop_sessions(engine, partner, TODAY)}
+    assert event_id not in {i for i, _ in entry_workshop_sessions(engine, partner, TODAY)}
     with pytest.raises(ValidationError) as exc:
         with session_scope("partenaire", engine=engine) as s:
             record_workshop_attendance(s, partner, event_id=event_id, attendance="5")

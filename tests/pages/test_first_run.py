@@ -215,6 +215,11 @@ def test_a_new_city_sets_up_its_programme_through_the_pages(new_programme):
     shown = texts(at) + "".join(df.value.to_string() for df in at.dataframe)
     for name in ("Centre-ville", "Le Port", "Les Hauts", "Sans déploiement", "Mise en œuvre"):
         assert name in shown, name
+    # Le Port's page says it has no offer; Centre-ville's names its offer.
+    at = open_page("coordinator", "secteur", query={"secteur": "le-port"})
+    assert "sans offre d'opérateur (pas d'abonnés, pas de coût)" in texts(at)
+    at = open_page("coordinator", "secteur", query={"secteur": "centre-ville"})
+    assert "offre « Internet collectif »" in texts(at)
     # The cost: only Centre-ville is charged, from November: 420 × 2,00 € = 840 € a month,
     # 10 080 € a year; Le Port, on no offer, costs nothing; 10 080 € / 63 = 160 € per subscriber.
     at = open_page("coordinator", "adhesion")

@@ -13,6 +13,7 @@ def test_kerourien_deep_link(app_db):
     assert metric(at, "Étape") == "Déployé"
     assert metric(at, "Inscrits") == "596"
     assert "Adopté" in texts(at)
+    assert "offre « Numérisun »" in texts(at)
     # Only the open tab is read and drawn; each tab shows its own when opened.
     assert len(at.get("vega_lite_chart")) == 1  # milestones
     assert "Dernière action d'information" not in texts(at)
