@@ -46,12 +46,15 @@ st.title(profile["name"])
 offer = None  # said once the sector has a deployment (its offer is then in its figures)
 if profile["stage"]:
     offer = (
-        f"offre « {profile['offer']} »" if profile["offer"] else "sans offre d'opérateur (pas d'abonnés, pas de coût)"
+        f"offre « {md_text(profile['offer'])} »"
+        if profile["offer"]
+        else "sans offre d'opérateur (pas d'abonnés, pas de coût)"
     )
-facts = [SECTOR_KINDS.get(profile["kind"], profile["kind"]), profile["qpv_code"], profile["facility"], offer]
+typed = (profile["qpv_code"], profile["facility"])  # entered in the app: shown as typed
+facts = [SECTOR_KINDS.get(profile["kind"], profile["kind"]), *(md_text(t) for t in typed if t), offer]
 st.caption(" · ".join(f for f in facts if f) + f" · situation au {fr_date(today)}")
 if profile["notes"]:
-    st.caption(profile["notes"])
+    st.caption(md_text(profile["notes"]))
 row = st.columns(4)
 row[0].metric("Étape", STAGE_LABELS.get(profile["stage"], "Hors programme"))
 row[1].metric("Logements", fr_int(profile["dwellings"]))

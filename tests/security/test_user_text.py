@@ -106,3 +106,22 @@ def test_user_text_is_not_interpreted_as_markdown(app_db, page):
         body = str(el.value)
         assert "![pixel](" not in body, f"{page}: user text reaches Markdown unescaped: {body[:160]}"
         assert "[cliquez](" not in body, f"{page}: user text reaches Markdown unescaped: {body[:160]}"
+
+
+def test_reference_text_typed_by_the_coordination_is_shown_as_text_on_the_sector_page(app_db):
+    """Offer names and sector notes are typed in the administration pages: text too."""
+    from ihs.models import Sector
+    from ihs.reference import save_offer, set_sector_offer
+    from ihs.users import SYSTEM
+    from tests.payloads import MARKDOWN_PAYLOAD
+
+    with session_scope("coordination", engine=app_db) as s:
+        offer = save_offer(s, SYSTEM, name=MARKDOWN_PAYLOAD[:100])
+        kerourien = s.query(Sector).filter_by(code="kerourien").one()
+        kerourien.notes = MARKDOWN_PAYLOAD
+        set_sector_offer(s, SYSTEM, kerourien.id, offer=offer.id, valid_from=TODAY.strftime("%d/%m/%Y"))
+    at = open_page("viewer", "secteur", query={"secteur": "kerourien"})
+    shown = [str(el.value) for el in _markdown_elements(at)]
+    assert any("pixel" in text for text in shown), "the payload does not reach the page"
+    for body in shown:
+        assert "![pixel](" not in body and "[cliquez](" not in body, body[:160]
