@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy import Engine, and_, case, exists, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
@@ -251,8 +251,8 @@ def record_stage_dates(
 
 
 def deployments_under_way(db: Engine) -> pd.DataFrame:
-    """Deployments not finished, with their stages: deployment_id, sector, status, stage, label,
-    planned_start, planned_end, actual_start, actual_end."""
+    """Deployments not finished, with their stages in pipeline order: deployment_id, sector,
+    status, stage, label, planned_start, planned_end, actual_start, actual_end."""
     stmt = (
         select(
             Deployment.id.label("deployment_id"),
@@ -267,7 +267,8 @@ def deployments_under_way(db: Engine) -> pd.DataFrame:
         .join(Sector, Sector.id == Deployment.sector_id)
         .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
         .where(Deployment.status.in_(ACTIVE_STATUSES))
-        .order_by(Sector.name, Deployment.id, DeploymentStage.planned_start)
+        # Pipeline order, not planned dates: a ballot set up later than planned stays in its place.
+        .order_by(Sector.name, Deployment.id, case({s: i for i, s in enumerate(STAGES)}, value=DeploymentStage.stage))
     )
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)

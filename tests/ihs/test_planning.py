@@ -177,3 +177,22 @@ def test_the_default_scheme_still_requires_its_ballot(engine):
 
     rows = [r for r in propose_milestones(engine, date(2027, 1, 4)).to_dict("records") if r["stage"] != "ballot"]
     assert validate_milestones(rows)["ballot"] == "Scrutin : étape manquante."
+
+
+def test_deployments_under_way_list_their_stages_in_pipeline_order(engine):
+    """« Suivre un déploiement »: a ballot set up later than planned stays before the implementation."""
+    from ihs.planning import deployments_under_way
+
+    pipeline = ["validation", "kickoff", "information", "ballot", "implementation", "workshops"]
+    running = deployments_under_way(engine)
+    assert len(running)
+    for _, stages in running.groupby("deployment_id"):
+        shown = stages["stage"].tolist()
+        assert shown == sorted(shown, key=pipeline.index), shown
+    # Move one ballot's planned dates after its workshops: its row keeps its place.
+    dep = int(running.loc[running["stage"] == "ballot", "deployment_id"].iloc[0])
+    with session_scope("tests", engine=engine) as s:
+        ballot = s.query(DeploymentStage).filter_by(deployment_id=dep, stage="ballot").one()
+        ballot.planned_start = ballot.planned_end = date(2031, 1, 1)
+    stages = deployments_under_way(engine).query("deployment_id == @dep")["stage"].tolist()
+    assert stages == sorted(stages, key=pipeline.index) and "ballot" in stages
