@@ -12,8 +12,10 @@ from ihs.queries.support import (
     dropins_per_week,
     latest_cycles,
     monthly_support,
+    returning_share,
     support_totals,
     support_years,
+    termination_share,
     workshop_cycles,
     workshop_sessions,
 )
@@ -60,7 +62,7 @@ if workshops.open:
             no_data(f"Aucune séance d'atelier numérique enregistrée en {year}.")
         else:
             sessions = read(workshop_sessions, year, today)
-            returning = cycles["returning_total"].sum() / max(cycles["attendance_later"].sum(), 1)
+            returning = returning_share(cycles)
             st.markdown(
                 f"**{fr_int(len(cycles))} cycle(s), {fr_int(cycles['sessions_held'].sum())} séances.** "
                 f"Aux séances après la première, **{fr_pct(returning)}** des présents étaient déjà venus."
@@ -127,7 +129,7 @@ if legal.open:
             st.markdown(
                 f"**{fr_int(compared)} offres comparées** avec l'offre collective ; "
                 f"**{fr_int(terminated)} anciens contrats résiliés** "
-                f"({fr_pct(terminated / compared if compared else None)} des comparaisons)."
+                f"({fr_pct(termination_share(totals))} des comparaisons)."
             )
             cols = ["month", "offers_compared", "contracts_terminated"]
             chart(legal_chart(legal_months[cols]), legal_months[cols], key="juridique", height=300)

@@ -31,7 +31,7 @@ if not read(reference_counts)["sectors"]:
         "créé les secteurs."
     )
     actor = st.session_state.get("actor")
-    if actor is not None and actor.role == "coordinator":
+    if actor is not None and actor.can("reference"):  # who may enter the programme's sectors
         link("pages/mise_en_place.py", "Commencer la mise en place", ":material/checklist:")
     st.stop()
 figures = read(key_figures, today)

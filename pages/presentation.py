@@ -133,7 +133,7 @@ def _save(session) -> str:
     return "Diapositives enregistrées : l'écran partagé les affichera à sa prochaine mise à jour."
 
 
-if not full_screen and actor is not None and actor.role == "coordinator":
+if not full_screen and actor is not None and actor.can("settings"):  # who may save the slides
     forms.status("pres")
     with st.expander("Choisir les diapositives (coordination)"), st.form("pres_settings", clear_on_submit=False):
         st.multiselect(

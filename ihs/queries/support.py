@@ -250,3 +250,16 @@ def support_totals(db: Engine, year: int, as_of: date) -> dict:
         out = dict(conn.execute(visits).one()._mapping) | dict(conn.execute(workshops).one()._mapping)
     out["amount_eur"] = float(out["amount_eur"])
     return {k: (int(v) if k != "amount_eur" else v) for k, v in out.items()}
+
+
+def returning_share(cycles: pd.DataFrame) -> float | None:
+    """Of the people present at the sessions after each cycle's first (`workshop_cycles`), the share
+    who had come before; None when no cycle has had a second session yet (not a misleading 0 %)."""
+    later = int(cycles["attendance_later"].sum())
+    return float(cycles["returning_total"].sum()) / later if later else None
+
+
+def termination_share(totals: dict) -> float | None:
+    """Old contracts terminated per offer compared (`support_totals`); None when nothing was compared."""
+    compared = totals["offers_compared"]
+    return totals["contracts_terminated"] / compared if compared else None

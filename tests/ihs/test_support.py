@@ -147,3 +147,17 @@ def test_cycle_titles_lose_the_words_they_share_in_the_legend():
     # One cycle, or titles without a shared part before a dash: kept whole.
     assert short_titles(titles[:1]) == {titles[0]: titles[0]}
     assert short_titles(["Atelier A", "Atelier B"]) == {"Atelier A": "Atelier A", "Atelier B": "Atelier B"}
+
+
+def test_shares_say_nothing_rather_than_a_misleading_zero():
+    """By hand: 9 + 3 returning of 12 + 6 present after the first session = 2/3; no later session: None."""
+    import pandas as pd
+    import pytest
+
+    from ihs.queries.support import returning_share, termination_share
+
+    cycles = pd.DataFrame({"returning_total": [9, 3], "attendance_later": [12, 6]})
+    assert returning_share(cycles) == pytest.approx(12 / 18)
+    assert returning_share(pd.DataFrame({"returning_total": [0], "attendance_later": [0]})) is None
+    assert termination_share({"offers_compared": 40, "contracts_terminated": 10}) == 0.25
+    assert termination_share({"offers_compared": 0, "contracts_terminated": 0}) is None
