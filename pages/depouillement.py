@@ -5,7 +5,14 @@ import streamlit as st
 from ihs import ballots as rules
 from ihs import clock
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
-from ihs.queries.ballots import ballot_list, ballot_result, count_view, milestone_proposal
+from ihs.queries.ballots import (
+    ballot_list,
+    ballot_result,
+    ballot_to_count,
+    count_view,
+    entry_to_type,
+    milestone_proposal,
+)
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
@@ -65,10 +72,7 @@ if ballots.empty:
     no_data("Aucun scrutin.")
     st.stop()
 ids = [int(i) for i in ballots["ballot_id"]]
-# The ballot awaiting its count first, else the latest one already counted.
-pending = ballots[ballots["phase"].isin(["closed", "counted", "validated"])]
-done = ballots[ballots["phase"] != "open"]
-default = int((pending if len(pending) else done if len(done) else ballots)["ballot_id"].iloc[0])
+default = ballot_to_count(ballots)
 labels = {int(r.ballot_id): f"{r.sector_name} – {fr_date(r.opens_at)}" for r in ballots.itertuples()}
 ballot_id = st.selectbox("Scrutin", ids, index=ids.index(default), format_func=labels.get, key="dep_scrutin")
 b = ballots.set_index("ballot_id").loc[ballot_id]
@@ -93,10 +97,7 @@ if b["phase"] == "locked":
 elif b["phase"] in ("planned", "open"):
     st.info(f"Ouvert jusqu'au {fr_datetime(b['closes_at'])} : le dépouillement se fait après la clôture.")
 else:
-    others = [n for n, e in view["entries"].items() if e["by"] != actor.username]
-    mine = [n for n, e in view["entries"].items() if e["by"] == actor.username]
-    # Whoever has not typed an entry yet is offered the one still to do.
-    default_entry = mine[0] if mine else (3 - others[0] if len(others) == 1 else 1)
+    default_entry = entry_to_type(view["entries"], actor.username)
     entry = st.radio(
         "Saisie",
         [1, 2],

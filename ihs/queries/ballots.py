@@ -651,3 +651,19 @@ def milestone_proposal(db: Engine, ballot_id: int) -> list[dict]:
     """Planned dates proposed for implementation and workshops after a yes vote (`propose_after_ballot`)."""
     with Session(db) as session:
         return propose_after_ballot(session, ballot_id)
+
+
+def ballot_to_count(ballots: pd.DataFrame) -> int:
+    """The ballot the count page opens on (`ballots` from `ballot_list`, newest first): the newest
+    awaiting or in its count, else the newest closed one, else the newest."""
+    pending = ballots[ballots["phase"].isin(["closed", "counted", "validated"])]
+    done = ballots[ballots["phase"] != "open"]
+    return int((pending if len(pending) else done if len(done) else ballots)["ballot_id"].iloc[0])
+
+
+def entry_to_type(entries: dict, viewer: str) -> int:
+    """The count entry (1 or 2) offered to `viewer` (`count_view(...)["entries"]`): their own if they
+    typed one, else the one still to do, else the first."""
+    mine = [n for n, e in entries.items() if e["by"] == viewer]
+    others = [n for n, e in entries.items() if e["by"] != viewer]
+    return mine[0] if mine else (3 - others[0] if len(others) == 1 else 1)

@@ -287,3 +287,17 @@ def test_setup_candidates_and_form_values(engine):
     assert montaigne["phase"] == "open" and not montaigne["editable"]
     values = q.setup_form_values(engine, int(keranroux["sector_id"]), NOW.date() + timedelta(days=7), None)
     assert len(values["places"]) == 4 and values["registered"] > 0
+
+
+def test_the_count_page_opens_on_the_ballot_to_count_and_offers_the_entry_to_type():
+    import pandas as pd
+
+    newest_first = pd.DataFrame({"ballot_id": [9, 8, 7], "phase": ["open", "counted", "locked"]})
+    assert q.ballot_to_count(newest_first) == 8  # in its count, before the locked one
+    assert q.ballot_to_count(newest_first.assign(phase=["open", "locked", "locked"])) == 8  # newest closed
+    assert q.ballot_to_count(newest_first.assign(phase=["open"] * 3)) == 9
+    one = {1: {"by": "bailleur"}}
+    assert q.entry_to_type(one, "coordination") == 2  # the one still to do
+    assert q.entry_to_type(one, "bailleur") == 1  # their own
+    assert q.entry_to_type({2: {"by": "bailleur"}}, "coordination") == 1
+    assert q.entry_to_type({}, "coordination") == 1
