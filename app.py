@@ -73,7 +73,9 @@ else:
             for p in PAGES
             if p.path not in {a.path for a in allowed}
         )
-    nav = st.navigation(sections, position="hidden" if presentation else "sidebar")
+    # expanded: every page of the role in the menu (Streamlit folds the rest under an English
+    # « View N more », which hid the entry pages after every login).
+    nav = st.navigation(sections, position="hidden" if presentation else "sidebar", expanded=True)
     if actor:
         st.sidebar.caption(f"Connecté·e : **{actor.username}**")
         auth.logout_button()

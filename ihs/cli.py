@@ -234,6 +234,8 @@ def _summary(args, engine) -> int:
     print(f"  logements couverts    {fr_int(data['dwellings_covered'])}")
     print(f"  abonnés               {fr_int(data['subscribers'])}")
     print(f"  taux d'adhésion       {fr_pct(data['uptake'])}")
+    if data["sectors_without_offer"]:
+        print(f"  secteurs sans offre   {data['sectors_without_offer']} (hors taux d'adhésion et hors coût)")
     print(f"  tarif mensuel         {fr_eur(data['monthly_price_eur'])}")
     return 0
 

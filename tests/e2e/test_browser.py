@@ -51,6 +51,10 @@ def _open(page: Page, base_url: str, url_path: str, default: bool) -> None:
 def test_each_role_opens_every_page_of_its_menu_without_an_exception(page, base_url, username, role):
     goto(page, base_url + "/")
     login(page, username)
+    # Every page of the role is in the menu: none folded under Streamlit's English « View N more ».
+    links = page.locator("a[data-testid='stSidebarNavLink']")
+    expect(links).to_have_count(len(pages_for(role)))
+    assert page.locator("[data-testid='stSidebarNavViewButton']").count() == 0
     problems = []
     for spec in pages_for(role):
         started = time.monotonic()

@@ -29,7 +29,7 @@ def _fr(day) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def test_a_new_city_from_an_empty_database_to_a_counted_ballot(empty_engine):
+def test_a_new_city_from_an_empty_database_to_a_counted_ballot(empty_engine, capsys):
     engine = empty_engine
     with session_scope("installation", engine=engine) as s:
         city = save_organisation(s, COORD, name="Ville-Exemple", kind="city")
@@ -115,3 +115,10 @@ def test_a_new_city_from_an_empty_database_to_a_counted_ballot(empty_engine):
     assert year["run_rate_eur"] == 10_080.0
     assert year["charged_dwellings"] == 420 and year["sectors_without_offer"] == 1
     assert year["cost_per_subscriber_eur"] == 160.0  # 10,080 € / 63 subscribers
+    # The admin command line says the same.
+    from ihs.cli import main
+
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--url", url, "summary", "--as-of", TODAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "taux d'adhésion       15\xa0%" in out and "secteurs sans offre   1 " in out, out
