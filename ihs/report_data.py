@@ -24,9 +24,7 @@ from ihs.models import (
     Visit,
 )
 from ihs.queries.overview import summary
-from ihs.queries.sectors import sector_status
-
-COVERED = ("deployed", "implementation")
+from ihs.queries.sectors import COVERED_STAGES, sector_status
 
 
 def year_end(year: int) -> date:
@@ -211,7 +209,7 @@ def deployments_of_year(db: Engine, year: int) -> pd.DataFrame:
 def uptake_on(db: Engine, as_of: date) -> pd.DataFrame:
     """Covered sectors on `as_of`: name, dwellings, subscribers, uptake (highest first)."""
     df = sector_status(db, as_of)
-    df = df[df["stage"].isin(COVERED)][["sector_id", "name", "dwellings", "subscribers", "uptake"]]
+    df = df[df["stage"].isin(COVERED_STAGES)][["sector_id", "name", "dwellings", "subscribers", "uptake"]]
     return df.sort_values("uptake", ascending=False).reset_index(drop=True)
 
 
@@ -219,7 +217,7 @@ def year_uptake_by_sector(db: Engine, year: int) -> pd.DataFrame:
     """Covered sectors at the year's end: dwellings, subscribers, uptake, and last year's uptake."""
     now = sector_status(db, year_end(year))
     before = sector_status(db, date(year - 1, 12, 31))[["sector_id", "uptake", "subscribers"]]
-    now = now[now["stage"].isin(COVERED)]
+    now = now[now["stage"].isin(COVERED_STAGES)]
     df = now.merge(before, on="sector_id", how="left", suffixes=("", "_previous"))
     cols = ["sector_id", "name", "stage", "deployed_on", "dwellings", "subscribers", "subscribers_previous"]
     return df[cols + ["uptake", "uptake_previous"]].sort_values("uptake", ascending=False).reset_index(drop=True)

@@ -10,7 +10,6 @@ from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data
-from ihs.validation import ValidationError
 
 actor = require_page("pages/participation.py")
 ERRORS, DONE = "part_errors", "part_done"
@@ -74,29 +73,24 @@ with st.form("participation", clear_on_submit=False, border=False):
     submitted = st.form_submit_button("Enregistrer", type="primary", width="stretch")
 
 if submitted:
-    saved = {}
 
     def write(session) -> str:
+        reported_at = reading_time(day, at, clock.now().replace(second=0, microsecond=0))
         report = record_turnout(
             session,
             actor,
             ballot_id,
             place_id,
             voters,
-            saved["at"],
+            reported_at,
             correction,
             reason,
             jump_confirmed=confirmed and warned["for"] == [ballot_id, place_id, voters.strip()],
         )
-        return f"Enregistré : {fr_int(report.voters)} votants à {place_names[place_id]}, {saved['at']:%H:%M}."
+        return f"Enregistré : {fr_int(report.voters)} votants à {place_names[place_id]}, {reported_at:%H:%M}."
 
     try:
-        try:
-            saved["at"] = reading_time(day, at, clock.now().replace(second=0, microsecond=0))
-        except ValidationError as exc:  # the reading's time, checked before the write
-            ok, message, errors = False, "", exc.errors
-        else:
-            ok, message, errors = forms.run_write(write)
+        ok, message, errors = forms.run_write(write)
     except WarningsNotAcknowledged as exc:
         st.session_state[ERRORS] = {}
         st.session_state[WARNED] = {

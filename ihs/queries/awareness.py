@@ -38,9 +38,8 @@ from sqlalchemy import Engine, and_, func, select
 from ihs.formats import fr_int, fr_num, fr_pct
 from ihs.models import DeploymentStage, Event, EventSector, MoveIn
 from ihs.programme import get_setting
-from ihs.queries.sectors import _latest_deployment, sector_status
+from ihs.queries.sectors import COVERED_STAGES, _latest_deployment, sector_status
 
-COVERED_STAGES = ("deployed", "implementation")
 METHOD_LABELS = {
     "move_ins": "Emménagements du bailleur",
     "mixed": "Emménagements du bailleur + taux par défaut",

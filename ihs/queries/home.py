@@ -19,7 +19,7 @@ from ihs.models import (
     Visit,
 )
 from ihs.queries.overview import main_offer, summary
-from ihs.queries.sectors import _latest_deployment, sector_status
+from ihs.queries.sectors import COVERED_STAGES, _latest_deployment, sector_status
 
 
 def year_before(day: date) -> date:
@@ -176,7 +176,7 @@ def information_sectors(db: Engine, as_of: date) -> pd.DataFrame:
 def sources(db: Engine, as_of: date) -> pd.DataFrame:
     """The date and origin of each figure shown on `as_of` (columns what, source, relation, as_of)."""
     status = sector_status(db, as_of)
-    covered = status[status["stage"].isin(["deployed", "implementation"])]
+    covered = status[status["stage"].isin(COVERED_STAGES)]
     rows = []
     subs = covered.dropna(subset=["subscribers_as_of"])
     if len(subs):
@@ -190,8 +190,7 @@ def sources(db: Engine, as_of: date) -> pd.DataFrame:
         .order_by(SectorDwellings.valid_from.desc())
         .limit(1)
     )
-    # The tariff shown is the main offer's (`overview.summary`).
-    offer = main_offer(covered) if covered["offer_id"].notna().any() else main_offer(status)
+    offer = main_offer(status)  # the tariff shown is the main offer's (`overview.summary`)
     tariff = (
         select(Tariff.source, Tariff.valid_from)
         .where(Tariff.valid_from <= as_of, Tariff.offer_id == offer)

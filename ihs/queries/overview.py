@@ -5,40 +5,35 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, select
 
 from ihs.models import Offer, Organisation, Tariff
-from ihs.queries.sectors import sector_status
+from ihs.queries.sectors import COVERED_STAGES, sector_status
 
 
-def offer_tariffs(db: Engine, as_of: date) -> dict[int, dict]:
-    """Each offer's tariff in force on `as_of` (its latest `valid_from`), by offer id:
-    {offer_id: {monthly_price_eur, valid_from, offer, operator}}; an offer without a tariff yet is absent."""
-    latest = (
-        select(Tariff.offer_id, func.max(Tariff.valid_from).label("valid_from"))
-        .where(Tariff.valid_from <= as_of)
-        .group_by(Tariff.offer_id)
-        .subquery()
-    )
+def offer_tariff(db: Engine, offer_id: int, as_of: date) -> dict | None:
+    """The offer's tariff in force on `as_of` (its latest `valid_from`), with the offer's name and
+    operator; None when it has no tariff yet."""
     stmt = (
         select(
-            Tariff.offer_id,
-            Tariff.monthly_price_eur,
-            Tariff.valid_from,
-            Offer.name.label("offer"),
-            Organisation.name.label("operator"),
+            Tariff.monthly_price_eur, Tariff.valid_from, Offer.name.label("offer"), Organisation.name.label("operator")
         )
-        .join(latest, and_(latest.c.offer_id == Tariff.offer_id, latest.c.valid_from == Tariff.valid_from))
         .join(Offer, Offer.id == Tariff.offer_id)
         .outerjoin(Organisation, Organisation.id == Offer.operator_id)
+        .where(Tariff.offer_id == offer_id, Tariff.valid_from <= as_of)
+        .order_by(Tariff.valid_from.desc())
+        .limit(1)
     )
     with db.connect() as conn:
-        return {row["offer_id"]: dict(row) for row in conn.execute(stmt).mappings()}
+        row = conn.execute(stmt).mappings().first()
+    return dict(row) if row else None
 
 
-def main_offer(sectors: pd.DataFrame) -> int | None:
-    """The offer covering the most dwellings among `sectors` (rows with `offer_id`, `dwellings`)."""
-    on_offer = sectors.dropna(subset=["offer_id"])
+def main_offer(status: pd.DataFrame) -> int | None:
+    """The offer whose tariff the key figures show (`status` from `sector_status`): the one covering
+    the most dwellings of the covered sectors, or, before any is covered, of the programme's sectors."""
+    covered = status[status["stage"].isin(COVERED_STAGES) & status["offer_id"].notna()]
+    on_offer = covered if len(covered) else status.dropna(subset=["offer_id"])
     if on_offer.empty:
         return None
     weights = on_offer.assign(d=on_offer["dwellings"].fillna(0)).groupby("offer_id")["d"].sum()
@@ -53,15 +48,14 @@ def summary(db: Engine, as_of: date) -> dict:
     offer covering the most dwellings (`offers`: how many offers the covered sectors are on).
     """
     status = sector_status(db, as_of)
-    covered = status[status["stage"].isin(["deployed", "implementation"])]
+    covered = status[status["stage"].isin(COVERED_STAGES)]
     under_way = status[status["stage"].isin(["proposed", "information", "ballot"])]
     offered = covered[covered["offer_id"].notna()]
     dwellings = int(covered["dwellings"].fillna(0).sum())
     offered_dwellings = int(offered["dwellings"].fillna(0).sum())
     subscribers = int(offered["subscribers"].fillna(0).sum())
-    # Before any sector is covered, the offer the most sectors of the programme are on.
-    main = main_offer(covered) if len(offered) else main_offer(status)
-    tariff = offer_tariffs(db, as_of).get(main) if main is not None else None
+    main = main_offer(status)
+    tariff = offer_tariff(db, main, as_of) if main is not None else None
     subs_dates = offered["subscribers_as_of"].dropna()
     return {
         "as_of": as_of.isoformat(),

@@ -28,6 +28,8 @@ STAGE_LABELS = {
     "deployed": "Déployé",
     "rejected": "Rejeté",
 }
+# The stages whose dwellings the programme covers (implementation started, not rejected).
+COVERED_STAGES = ("deployed", "implementation")
 # On the map and the sector page: a sector of the programme with no deployment started yet.
 NOT_STARTED = "Sans déploiement"
 
@@ -163,7 +165,7 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
     )
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)
-    covered = df["stage"].isin(["deployed", "implementation"])
+    covered = df["stage"].isin(COVERED_STAGES)
     df.loc[~covered, "subscribers"] = pd.NA
     df["offer_id"] = df["offer_id"].astype("Int64")
     df["uptake"] = (df["subscribers"] / df["dwellings"]).where(covered & df["offer_id"].notna()).astype("Float64")
