@@ -183,11 +183,16 @@ def _coordinate(errors: dict[str, str], field: str, value, low: float, high: flo
 
 
 OUTLINE_KINDS = ("Polygon", "MultiPolygon")
+MAX_OUTLINE_BYTES = 5_000_000  # one sector's outline: a QPV outline is a few tens of kB
 
 
 def check_outline(geometry) -> tuple[dict | None, str | None]:
     """(the geometry, None) when `geometry` is a Polygon or MultiPolygon in WGS 84 degrees, else
-    (None, a French message). Accepts a dict, a Feature or its JSON text."""
+    (None, a French message). Accepts a dict, a Feature or its JSON text (or an uploaded file's bytes)."""
+    if isinstance(geometry, bytes | str) and len(geometry) > MAX_OUTLINE_BYTES:
+        return None, f"Contour trop gros (plus de {MAX_OUTLINE_BYTES // 1_000_000} Mo) : simplifiez-le."
+    if isinstance(geometry, bytes):
+        geometry = geometry.decode("utf-8", errors="replace")
     if isinstance(geometry, str):
         try:
             geometry = json.loads(geometry)
@@ -266,7 +271,7 @@ class SectorInput:
     facility: int | str | None = None
     lat: str | float | None = None
     lon: str | float | None = None
-    outline: str | dict | None = None  # GeoJSON geometry (or Feature); None keeps the current one
+    outline: bytes | str | dict | None = None  # GeoJSON geometry (or Feature); None keeps the current one
     geo_source: str | None = None
     notes: str | None = None
 

@@ -61,8 +61,7 @@ def offer_fields(F: str, name: str = "", operator: int | None = None, descriptio
     for field, default in (("name", name), ("description", description)):
         if forms.key(F, field) not in st.session_state:
             st.session_state[forms.key(F, field)] = default
-    st.text_input("Nom de l'offre", key=forms.key(F, "name"), max_chars=120)
-    forms.field_error(F, "name")
+    forms.text_field(F, "name", "Nom de l'offre", max_chars=120)
     ids = list(operator_names)
     st.selectbox(
         "Opérateur",
@@ -73,8 +72,7 @@ def offer_fields(F: str, name: str = "", operator: int | None = None, descriptio
         key=forms.key(F, "operator"),
     )
     forms.field_error(F, "operator")
-    st.text_area("Description (facultatif)", key=forms.key(F, "description"), height=80)
-    forms.field_error(F, "description")
+    forms.text_field(F, "description", "Description (facultatif)", kind="area", height=80)
 
 
 def create() -> None:
@@ -134,12 +132,9 @@ if not offers.empty:
                 key=f"off_hist_{offer_id}",
             )
         with st.form(T, clear_on_submit=False):
-            forms.date_field("Tarif valable à partir du (JJ/MM/AAAA)", forms.key(T, "valid_from"))
-            forms.field_error(T, "valid_from")
-            st.text_input("Prix par logement et par mois, en euros (ex. 2,16)", key=forms.key(T, "price"))
-            forms.field_error(T, "price")
-            st.text_input("Source (contrat, délibération…)", key=forms.key(T, "source"))
-            forms.field_error(T, "source")
+            forms.text_field(T, "valid_from", "Tarif valable à partir du (JJ/MM/AAAA)", kind="date")
+            forms.text_field(T, "price", "Prix par logement et par mois, en euros (ex. 2,16)")
+            forms.text_field(T, "source", "Source (contrat, délibération…)")
             forms.field_error(T, "offer")
             st.form_submit_button("Ajouter le tarif", type="primary", width="stretch", on_click=tariff)
         forms.status(T)
@@ -175,9 +170,7 @@ with st.form(S, clear_on_submit=False):
         "Offre", list(choices), format_func=choices.get, index=None, placeholder="Choisissez", key=forms.key(S, "offer")
     )
     forms.field_error(S, "offer")
-    forms.date_field("À partir du (JJ/MM/AAAA)", forms.key(S, "valid_from"))
-    forms.field_error(S, "valid_from")
-    st.text_input("Source (facultatif)", key=forms.key(S, "source"))
-    forms.field_error(S, "source")
+    forms.text_field(S, "valid_from", "À partir du (JJ/MM/AAAA)", kind="date")
+    forms.text_field(S, "source", "Source (facultatif)")
     st.form_submit_button("Rattacher", type="primary", width="stretch", on_click=assign)
 forms.status(S)

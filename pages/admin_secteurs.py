@@ -60,16 +60,6 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def _outline_text(upload) -> str | None:
-    """The uploaded outline file as text (None when no file was chosen)."""
-    if upload is None:
-        return None
-    raw = upload.getvalue()
-    if len(raw) > 5_000_000:
-        return '{"type": "trop-gros"}'
-    return raw.decode("utf-8", errors="replace")
-
-
 def sector_fields(F: str, current: dict | None = None) -> None:
     current = current or {}
     defaults = {
@@ -85,14 +75,9 @@ def sector_fields(F: str, current: dict | None = None) -> None:
         if forms.key(F, field) not in st.session_state:
             st.session_state[forms.key(F, field)] = default
     left, right = st.columns(2)
-    left.text_input("Nom", key=forms.key(F, "name"), max_chars=200)
-    with left:
-        forms.field_error(F, "name")
-    right.text_input(
-        "Code (lettres sans accent, chiffres, « - »)", key=forms.key(F, "code"), disabled=bool(current), max_chars=60
-    )
-    with right:
-        forms.field_error(F, "code")
+    forms.text_field(F, "name", "Nom", container=left, max_chars=200)
+    label = "Code (lettres sans accent, chiffres, « - »)"
+    forms.text_field(F, "code", label, container=right, disabled=bool(current), max_chars=60)
     kind = current.get("kind", "qpv")
     left.selectbox(
         "Type",
@@ -101,9 +86,7 @@ def sector_fields(F: str, current: dict | None = None) -> None:
         index=KINDS.index(kind) if kind in KINDS else 0,
         key=forms.key(F, "kind"),
     )
-    right.text_input("Code QPV officiel (facultatif)", key=forms.key(F, "qpv_code"), placeholder="ex. QN02901M")
-    with right:
-        forms.field_error(F, "qpv_code")
+    forms.text_field(F, "qpv_code", "Code QPV officiel (facultatif)", container=right, placeholder="ex. QN02901M")
     ids = list(org_names)
     for field, label, col in (("landlord", "Bailleur", left), ("facility", "Équipement de quartier", right)):
         now = current.get(f"{field}_id")
@@ -117,27 +100,21 @@ def sector_fields(F: str, current: dict | None = None) -> None:
         )
         with col:
             forms.field_error(F, field)
-    left.text_input("Latitude du centre (ex. 48,3998)", key=forms.key(F, "lat"))
-    with left:
-        forms.field_error(F, "lat")
-    right.text_input("Longitude du centre (ex. -4,5124)", key=forms.key(F, "lon"))
-    with right:
-        forms.field_error(F, "lon")
+    forms.text_field(F, "lat", "Latitude du centre (ex. 48,3998)", container=left)
+    forms.text_field(F, "lon", "Longitude du centre (ex. -4,5124)", container=right)
     st.file_uploader(
         "Contour (fichier GeoJSON d'un polygone, en WGS 84 ; facultatif, le centre est alors calculé)",
         type=["geojson", "json"],
         key=forms.key(F, "outline"),
     )
     forms.field_error(F, "outline")
-    st.text_input("Source du contour (facultatif)", key=forms.key(F, "geo_source"))
-    forms.field_error(F, "geo_source")
-    st.text_area("Remarques (facultatif)", key=forms.key(F, "notes"), height=80)
-    forms.field_error(F, "notes")
+    forms.text_field(F, "geo_source", "Source du contour (facultatif)")
+    forms.text_field(F, "notes", "Remarques (facultatif)", kind="area", height=80)
 
 
 def _input(F: str) -> SectorInput:
     v = forms.values(F, FIELDS)
-    v["outline"] = _outline_text(v["outline"])
+    v["outline"] = v["outline"].getvalue() if v["outline"] is not None else None  # the uploaded file
     return SectorInput(**v)
 
 
@@ -213,12 +190,9 @@ with tab_dwellings:
         st.caption(
             "Un nouveau chiffre s'ajoute à l'historique à partir de sa date ; les anciens restent valables avant."
         )
-        forms.date_field("Valable à partir du (JJ/MM/AAAA)", forms.key(D, "valid_from"))
-        forms.field_error(D, "valid_from")
-        st.text_input("Nombre de logements", key=forms.key(D, "dwellings"))
-        forms.field_error(D, "dwellings")
-        st.text_input("Source (ex. « bailleur, patrimoine 2026 »)", key=forms.key(D, "source"))
-        forms.field_error(D, "source")
+        forms.text_field(D, "valid_from", "Valable à partir du (JJ/MM/AAAA)", kind="date")
+        forms.text_field(D, "dwellings", "Nombre de logements")
+        forms.text_field(D, "source", "Source (ex. « bailleur, patrimoine 2026 »)")
         st.form_submit_button("Ajouter", type="primary", width="stretch", on_click=dwellings)
     forms.status(D)
 
@@ -282,9 +256,7 @@ with tab_archive:
                 "Un secteur qui quitte le programme reste dans l'historique (scrutins, abonnés, ateliers passés) "
                 "et sort des chiffres à partir de cette date."
             )
-            forms.date_field("Sorti du programme le (JJ/MM/AAAA)", forms.key(A, "archived_on"))
-            forms.field_error(A, "archived_on")
-            st.text_input("Raison", key=forms.key(A, "reason"))
-            forms.field_error(A, "reason")
+            forms.text_field(A, "archived_on", "Sorti du programme le (JJ/MM/AAAA)", kind="date")
+            forms.text_field(A, "reason", "Raison")
             st.form_submit_button("Archiver le secteur", width="stretch", on_click=archive, args=(False,))
     forms.status(A)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from datetime import date
 
 import streamlit as st
@@ -66,6 +67,20 @@ def field_error(form: str, field: str) -> None:
     message = errors(form).get(field)
     if message:
         st.error(message)
+
+
+def text_field(form: str, field: str, label: str, *, container=None, kind: str = "input", **kwargs) -> str:
+    """A text field of `form` (`kind` "input", "area" or "date") with its French error right under it."""
+    box = container or st
+    if kind == "date":
+        value = date_field(label, key(form, field), container=box, **kwargs)
+    elif kind == "area":
+        value = box.text_area(label, key=key(form, field), **kwargs)
+    else:
+        value = box.text_input(label, key=key(form, field), **kwargs)
+    with container if container is not None else nullcontext():
+        field_error(form, field)
+    return value
 
 
 def run_write(write: Callable[[Session], str], *, reason: str | None = None) -> tuple[bool, str, dict[str, str]]:

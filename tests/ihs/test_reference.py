@@ -92,6 +92,8 @@ def test_the_code_of_a_sector_never_changes(engine):
             "pas un nombre",
         ),
         ("{pas du json", "pas du GeoJSON"),
+        (b"{" + b" " * 6_000_000 + b"}", "Contour trop gros (plus de 5 Mo)"),
+        (b'{"type": "Point", "coordinates": [-4.5, 48.4]}', "reçu un point"),
     ],
 )
 def test_broken_outlines_are_refused_in_french(geometry, message):
