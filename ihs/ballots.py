@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, select
+from sqlalchemy import BindParameter, Row, Select, Subquery, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
@@ -42,6 +42,8 @@ COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
 COUNT_LABELS = {"yes": "Oui", "no": "Non", "blank": "Blancs", "void": "Nuls", "in_box": "Bulletins dans l'urne"}
 # Statuses after which the count exists; before them the phase follows the clock.
 COUNTED_STATUSES = ("counted", "validated", "locked")
+# Statuses of a finished ballot: its count is checked and its outcome official.
+FINISHED_STATUSES = ("validated", "locked")
 MAX_PLACE_NAME = 200  # polling_place.name
 OPENS_AT = time(9, 0)
 CLOSES_AT = time(18, 0)
@@ -80,13 +82,18 @@ def _ballot(session: Session, ballot_id: int) -> Ballot:
     return ballot
 
 
-def phase(ballot: Ballot, now: datetime) -> str:
+def phase_of(status: str, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
     """planned / open / closed by the clock, then counted / validated / locked (vocab.BALLOT_STATUSES)."""
-    if ballot.status in COUNTED_STATUSES:
-        return ballot.status
-    if now < ballot.opens_at:
+    if status in COUNTED_STATUSES:
+        return status
+    if now < opens_at:
         return "planned"
-    return "open" if now <= ballot.closes_at else "closed"
+    return "open" if now <= closes_at else "closed"
+
+
+def phase(ballot: Ballot, now: datetime) -> str:
+    """The phase of a ballot row at `now` (`phase_of`)."""
+    return phase_of(ballot.status, ballot.opens_at, ballot.closes_at, now)
 
 
 def duration_text(delta: timedelta | None) -> str:
@@ -287,6 +294,40 @@ def _plan_stage_row(session: Session, deployment_id: int, stage: str) -> Deploym
 # ---------------------------------------------------------------- turnout
 
 
+# Which reading of a polling place counts: the latest by time, the later entry on a tie. Readings
+# are cumulative, so a ballot's turnout is the sum of its places' latest readings.
+LATEST_FIRST = (TurnoutReport.reported_at.desc(), TurnoutReport.id.desc())
+
+
+def latest_readings(cutoff: datetime | BindParameter, ballots: Any) -> Subquery:
+    """Subquery: each polling place's latest turnout reading at `cutoff`, for the ballots `ballots`
+    selects (a ballot id or a select of ids). Columns: ballot_id, place_id, voters, reported_at,
+    is_correction. The reads of the dashboards use it; the write side (`latest_by_place`) seeks the
+    same reading place by place."""
+    ballot_filter = (
+        TurnoutReport.ballot_id.in_(ballots) if isinstance(ballots, Select) else TurnoutReport.ballot_id == ballots
+    )
+    ranked = (
+        select(
+            TurnoutReport.ballot_id,
+            TurnoutReport.place_id,
+            TurnoutReport.voters,
+            TurnoutReport.reported_at,
+            TurnoutReport.is_correction,
+            func.row_number()
+            .over(partition_by=(TurnoutReport.ballot_id, TurnoutReport.place_id), order_by=LATEST_FIRST)
+            .label("rank"),
+        )
+        .where(ballot_filter, TurnoutReport.reported_at <= cutoff)
+        .subquery()
+    )
+    return (
+        select(ranked.c.ballot_id, ranked.c.place_id, ranked.c.voters, ranked.c.reported_at, ranked.c.is_correction)
+        .where(ranked.c.rank == 1)
+        .subquery("latest")
+    )
+
+
 def _latest_by_place_stmt(before: bool):
     conditions = [TurnoutReport.ballot_id == bindparam("ballot_id"), TurnoutReport.place_id == PollingPlace.id]
     if before:
@@ -297,7 +338,7 @@ def _latest_by_place_stmt(before: bool):
     latest = (
         select(TurnoutReport.id)
         .where(*conditions)
-        .order_by(TurnoutReport.reported_at.desc(), TurnoutReport.id.desc())
+        .order_by(*LATEST_FIRST)
         .limit(1)
         .correlate(PollingPlace)
         .scalar_subquery()

@@ -65,9 +65,32 @@ def moment(day: date) -> datetime:
     within it) for today, the end of the day for another date."""
     if day == today():
         return now().replace(second=0, microsecond=0)
-    return datetime.combine(day, time.max)
+    return end_of_day(day)
 
 
 def stamp() -> str:
     """`now()` as a file-name stamp (backups): 20261203-091500."""
     return f"{now():%Y%m%d-%H%M%S}"
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_end(year: int) -> date:
+    """The day a year's figures are read: 31 December, or today for the year under way."""
+    return min(date(year, 12, 31), today())
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """From the first moment of `year` to the end of its `year_end` day."""
+    return datetime(year, 1, 1), datetime.combine(year_end(year), time.max)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of `day` (a figure "as of" a day counts everything on that day)."""
+    return datetime.combine(day, time.max)

@@ -282,3 +282,35 @@ def read_table(db: Engine, table: str) -> pd.DataFrame:
 def export_table(db: Engine, table: str, fmt: str) -> bytes:
     df = read_table(db, table)
     return to_csv_bytes(df) if fmt == "csv" else to_xlsx_bytes(df, table)
+
+
+# French names of the exportable tables (`ihs.exports.EXPORTABLE`), for the export menu.
+EXPORT_LABELS = {
+    "sector": "Secteurs",
+    "sector_dwellings": "Logements par secteur (historique)",
+    "sector_partner": "Partenaires par secteur",
+    "organisation": "Organisations",
+    "offer": "Offres",
+    "tariff": "Tarifs",
+    "sector_offer": "Offre de chaque secteur (historique)",
+    "deployment": "Déploiements",
+    "deployment_stage": "Étapes des déploiements",
+    "ballot": "Scrutins",
+    "polling_place": "Bureaux de vote",
+    "turnout_report": "Relevés de participation",
+    "ballot_count": "Dépouillements (double saisie)",
+    "subscriber_count": "Relevés d'abonnés",
+    "move_in": "Emménagements",
+    "event_series": "Séries d'événements",
+    "event": "Événements",
+    "event_sector": "Événements par secteur",
+    "visit": "Visites et accompagnement",
+    "meeting": "Séances du comité de pilotage",
+    "decision": "Décisions du comité de pilotage",
+    "audit_log": "Journal des modifications",
+}
+
+
+def export_choices(tables) -> dict[str, str]:
+    """Table name → French label, sorted by label; unknown tables keep their name."""
+    return dict(sorted(((t, EXPORT_LABELS.get(t, t)) for t in tables), key=lambda kv: kv[1]))

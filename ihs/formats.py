@@ -70,3 +70,23 @@ def md_text(value) -> str:
     """User text to put inside st.markdown: Markdown, HTML, LaTeX and colour signs escaped, so it
     shows exactly as typed (no link, no image fetched from elsewhere, no formatting)."""
     return _MARKDOWN_SIGNS.sub(r"\\\1", str(value))
+
+
+def delta_text(now, before, kind: str = "int") -> str | None:
+    """A French change-since-a-year-ago for st.metric: "+390", "−0,4 pt", "+0,05 €", "stable"."""
+    if now is None or before is None:
+        return None
+    diff = now - before
+    if kind == "pct":
+        diff = round(diff * 100, 1)
+        text = f"{abs(diff):.1f}".replace(".", ",") + "\u00a0pt"
+    elif kind == "eur":
+        diff = round(diff, 2)
+        text = f"{abs(diff):.2f}".replace(".", ",") + "\u00a0€"
+    else:
+        diff = int(round(diff))
+        text = f"{abs(diff):,}".replace(",", "\u202f")
+    if diff == 0:
+        return "stable sur un an"
+    # Streamlit reads a leading "-" as a fall (red, down arrow).
+    return f"{'+' if diff > 0 else '-'}{text} en un an"

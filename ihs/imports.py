@@ -43,7 +43,7 @@ MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 500
 
 
-def _norm(text) -> str:
+def plain_words(text) -> str:
     """Lower case, no accents, words separated by one space: « Abonnés » → « abonnes »."""
     text = unicodedata.normalize("NFKD", str(text or ""))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
@@ -266,7 +266,7 @@ def read_rows(filename: str, data: bytes) -> list[list]:
 
 
 def _columns(kind: ImportKind, header: list) -> dict[str, int]:
-    names = [_norm(h) for h in header]
+    names = [plain_words(h) for h in header]
     found: dict[str, int] = {}
     for role, aliases in kind.aliases.items():
         for i, name in enumerate(names):
@@ -305,7 +305,7 @@ def parse_month(value) -> date | None:
     if m:
         year, month = int(m.group(1)), int(m.group(2))
         return date(year, month, 1) if 1 <= month <= 12 else None
-    words = _norm(text).split()
+    words = plain_words(text).split()
     if len(words) == 2 and words[0] in _MONTHS and words[1].isdigit():
         year = int(words[1])
         year = year + 2000 if year < 100 else year
@@ -317,8 +317,8 @@ def parse_month(value) -> date | None:
 def _sector_index(session: Session) -> dict[str, tuple[int, str]]:
     index: dict[str, tuple[int, str]] = {}
     for sid, code, name in session.execute(select(Sector.id, Sector.code, Sector.name)):
-        index[_norm(name)] = (sid, name)
-        index[_norm(code)] = (sid, name)
+        index[plain_words(name)] = (sid, name)
+        index[plain_words(code)] = (sid, name)
     return index
 
 
@@ -326,7 +326,7 @@ def _check_row(kind: ImportKind, row: RowCheck, raw_date, raw_value, sectors, to
     if not row.sector_raw.strip():
         row.errors.append("Secteur manquant.")
     else:
-        hit = sectors.get(_norm(row.sector_raw))
+        hit = sectors.get(plain_words(row.sector_raw))
         if hit is None:
             row.errors.append(f"Secteur inconnu : « {row.sector_raw.strip()[:60]} ».")
         else:

@@ -109,10 +109,12 @@ def decisions(
     before_meeting_id: int | None = None,
     sector_id: int | None = None,
     open_only: bool = False,
+    taken_by: date | None = None,
 ) -> pd.DataFrame:
     """Decisions with their meeting and sector: id, meeting_id, held_on, meeting, sector_id, sector,
     text, owner, due_on, done. `before_meeting_id` keeps those of earlier meetings (the follow-up
-    list at the next meeting); `sector_id` those about one sector (the sector page)."""
+    list at the next meeting); `sector_id` those about one sector (the sector page); `taken_by`
+    those of meetings held by that date (and decisions recorded outside a meeting)."""
     stmt = (
         select(
             Decision.id,
@@ -138,18 +140,14 @@ def decisions(
         stmt = stmt.where(Decision.sector_id == sector_id)
     if open_only:
         stmt = stmt.where(Decision.done.is_(False))
+    if taken_by is not None:
+        stmt = stmt.where(Meeting.held_on.is_(None) | (Meeting.held_on <= taken_by))
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)
     for col in ("held_on", "due_on"):
         df[col] = pd.to_datetime(df[col]).dt.date
     df["done"] = df["done"].astype(bool)
     return df
-
-
-def decisions_for_sector(db: Engine, sector_id: int) -> pd.DataFrame:
-    """Every decision about one sector (for the sector page), open ones first by due date."""
-    df = decisions(db, sector_id=sector_id)
-    return df.sort_values(["done", "due_on"], na_position="last", kind="stable").reset_index(drop=True)
 
 
 def _fr_date(value) -> str:
@@ -310,3 +308,11 @@ def set_decision_done(session: Session, actor: Actor, decision_id: int, done: bo
         raise ValidationError({"decision": "Cette décision n'existe pas."})
     decision.done = done
     session.flush()
+
+
+def sector_decisions(db: Engine, sector_id: int, as_of: date) -> pd.DataFrame:
+    """Decisions about one sector taken by `as_of` (the sector page), open ones first by due date.
+
+    Columns as `decisions`; a meeting held after `as_of` had not yet taken its decisions."""
+    df = decisions(db, sector_id=sector_id, taken_by=as_of)
+    return df.sort_values(["done", "due_on"], na_position="last", kind="stable").reset_index(drop=True)

@@ -43,7 +43,7 @@ h1 {font-size: 2.8rem !important; padding-top: 0 !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.5rem !important;}
 </style>"""
 
-# Support figures of the slide: indicator code of `ihs.report_data.SUPPORT_INDICATORS` → short label.
+# Support figures of the slide: indicator code of `ihs.queries.support.SUPPORT_INDICATORS` → short label.
 SUPPORT_METRICS = {
     "workshop_attendance": "Participations ateliers",
     "dropin_people": "Reçus en permanence",

@@ -63,7 +63,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class Spec:
+class SettingSpec:
     """How the Paramètres page shows and checks a setting: French label, unit, kind and range."""
 
     label: str
@@ -74,63 +74,67 @@ class Spec:
     group: str = "Programme"
 
 
-SPECS: dict[str, Spec] = {
-    "programme.name": Spec("Nom du programme", "text", group="Programme"),
-    "pipeline.has_ballot": Spec(
+SPECS: dict[str, SettingSpec] = {
+    "programme.name": SettingSpec("Nom du programme", "text", group="Programme"),
+    "pipeline.has_ballot": SettingSpec(
         "Un scrutin des locataires décide de chaque secteur", "bool", group="Étapes d'un déploiement"
     ),
-    "pipeline.has_operator_offer": Spec(
+    "pipeline.has_operator_offer": SettingSpec(
         "Une offre d'opérateur est mise en œuvre (accès à internet collectif)", "bool", group="Étapes d'un déploiement"
     ),
-    "pipeline.kickoff_after_days": Spec(
+    "pipeline.kickoff_after_days": SettingSpec(
         "Réunion de lancement après la validation", "int", "jours", 0, 365, "Étapes d'un déploiement"
     ),
-    "pipeline.information_days": Spec(
+    "pipeline.information_days": SettingSpec(
         "Durée de la période d'information", "int", "jours", 1, 365, "Étapes d'un déploiement"
     ),
-    "pipeline.ballot_days": Spec("Durée du scrutin", "int", "jours", 1, 60, "Étapes d'un déploiement"),
-    "pipeline.implementation_after_ballot_days": Spec(
+    "pipeline.ballot_days": SettingSpec("Durée du scrutin", "int", "jours", 1, 60, "Étapes d'un déploiement"),
+    "pipeline.implementation_after_ballot_days": SettingSpec(
         "Mise en œuvre après le scrutin", "int", "jours", 0, 365, "Étapes d'un déploiement"
     ),
-    "pipeline.implementation_days": Spec(
+    "pipeline.implementation_days": SettingSpec(
         "Durée de la mise en œuvre", "int", "jours", 1, 365, "Étapes d'un déploiement"
     ),
-    "pipeline.workshops_after_implementation_days": Spec(
+    "pipeline.workshops_after_implementation_days": SettingSpec(
         "Ateliers après la mise en œuvre", "int", "jours", 0, 365, "Étapes d'un déploiement"
     ),
-    "pipeline.workshop_sessions": Spec(
+    "pipeline.workshop_sessions": SettingSpec(
         "Séances d'un cycle d'ateliers (une par semaine)", "int", "séances", 1, 52, "Étapes d'un déploiement"
     ),
-    "awareness.default_turnover_rate": Spec(
+    "awareness.default_turnover_rate": SettingSpec(
         "Taux de rotation annuel par défaut (sans chiffre du bailleur)", "share", "% par an", 0, 100, "Sensibilisation"
     ),
-    "awareness.max_days_since_information": Spec(
+    "awareness.max_days_since_information": SettingSpec(
         "Nouvelle information nécessaire après", "int", "jours", 30, 3650, "Sensibilisation"
     ),
-    "awareness.newcomer_share_alert": Spec(
+    "awareness.newcomer_share_alert": SettingSpec(
         "Alerte quand la part de nouveaux ménages atteint", "share", "%", 1, 100, "Sensibilisation"
     ),
-    "awareness.chart_max_sectors": Spec(
+    "awareness.chart_max_sectors": SettingSpec(
         "Secteurs montrés au plus sur le graphique", "int", "secteurs", 1, 200, "Sensibilisation"
     ),
-    "support.chart_max_cycles": Spec("Cycles d'ateliers montrés au plus", "int", "cycles", 1, 100, "Accompagnement"),
-    "ballot.blank_void_warning_share": Spec(
+    "support.chart_max_cycles": SettingSpec(
+        "Cycles d'ateliers montrés au plus", "int", "cycles", 1, 100, "Accompagnement"
+    ),
+    "ballot.blank_void_warning_share": SettingSpec(
         "Avertir quand blancs et nuls dépassent", "share", "% des bulletins", 0, 100, "Scrutin"
     ),
-    "ballot.turnout_jump_warning_share": Spec(
+    "ballot.turnout_jump_warning_share": SettingSpec(
         "Demander confirmation quand la participation bondit de plus de", "share", "% des inscrits", 1, 100, "Scrutin"
     ),
-    "ballot.stale_after_minutes": Spec("Relevé de participation ancien après", "int", "minutes", 10, 1440, "Scrutin"),
-    "imports.subscriber_jump_warning_share": Spec(
+    "ballot.stale_after_minutes": SettingSpec(
+        "Relevé de participation ancien après", "int", "minutes", 10, 1440, "Scrutin"
+    ),
+    "imports.subscriber_jump_warning_share": SettingSpec(
         "Avertir quand les abonnés varient de plus de", "share", "% des logements", 1, 100, "Imports"
     ),
-    "imports.move_ins_warning_share": Spec(
+    "imports.move_ins_warning_share": SettingSpec(
         "Avertir quand les emménagements d'un mois dépassent", "share", "% des logements", 1, 100, "Imports"
     ),
-    "display.refresh_seconds": Spec(
+    "display.refresh_seconds": SettingSpec(
         "Les tableaux de bord se mettent à jour toutes les", "int", "secondes", 10, 3600, "Affichage"
     ),
-    "presentation.slides": Spec("Diapositives du mode présentation", "slides", group="Affichage"),
+    "presentation.slides": SettingSpec("Diapositives du mode présentation", "slides", group="Affichage"),
 }
 
 

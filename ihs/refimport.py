@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ihs import clock
-from ihs.imports import MAX_BYTES, ImportFileError, _norm, read_rows
+from ihs.imports import MAX_BYTES, ImportFileError, plain_words, read_rows
 from ihs.models import Sector, SectorDwellings
 from ihs.reference import (
     PERMISSION,
@@ -35,8 +35,8 @@ NAME_PROPERTIES = ("nom", "name")
 CODE_PROPERTIES = ("code",)
 WGS84 = ("crs84", "4326")
 QPV_CODE = re.compile(r"Q[A-Z]\d{3}[0-9A-Z]{3,4}")
-KIND_BY_TEXT = {_norm(label): code for code, label in SECTOR_KINDS.items()} | {
-    _norm(code): code for code in SECTOR_KINDS
+KIND_BY_TEXT = {plain_words(label): code for code, label in SECTOR_KINDS.items()} | {
+    plain_words(code): code for code in SECTOR_KINDS
 }
 CSV_COLUMNS = {
     "name": ("secteur", "nom", "nom du secteur"),
@@ -67,7 +67,7 @@ class SectorRow:
 def _kind(text) -> str | None:
     if text in (None, ""):
         return "qpv"
-    return KIND_BY_TEXT.get(_norm(text))
+    return KIND_BY_TEXT.get(plain_words(text))
 
 
 def _read_geojson(data: bytes, name_property: str | None, code_property: str | None) -> list[SectorRow]:
@@ -117,7 +117,7 @@ def _read_geojson(data: bytes, name_property: str | None, code_property: str | N
 
 def _read_table(filename: str, data: bytes) -> list[SectorRow]:
     table = read_rows(filename, data)
-    header = [_norm(c) for c in table[0]]
+    header = [plain_words(c) for c in table[0]]
     cols = {}
     for key, names in CSV_COLUMNS.items():
         found = next((i for i, h in enumerate(header) if h in names), None)

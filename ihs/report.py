@@ -1,6 +1,6 @@
 """The annual report: one content model, rendered as a PowerPoint deck and as a PDF.
 
-`build_report` gathers the year's figures (`ihs.report_data`) and charts (`ihs.report_charts`,
+`build_report` gathers the year's figures (`ihs.queries`) and charts (`ihs.report_charts`,
 rendered offline with vl-convert) into sections; `to_pptx` and `to_pdf` lay out the same
 sections, one slide or page each, so both files tell the same story. Text and tables are real
 text boxes and tables, so partners can edit the deck in PowerPoint or LibreOffice Impress.
@@ -18,11 +18,12 @@ from sqlalchemy import Engine
 
 from ihs import clock, geo
 from ihs import report_charts as rc
-from ihs import report_data as rd
+from ihs.ballots import FINISHED_STATUSES
 from ihs.charts import style, to_png
 from ihs.demo import demo_loaded
 from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
 from ihs.programme import get_setting
+from ihs.queries import calendar, overview, support, uptake
 from ihs.queries.awareness import awareness, chart_rows, rank
 from ihs.viz.awareness import newcomers_chart
 from ihs.viz.map import sector_map
@@ -192,7 +193,7 @@ def _key_figures(k: dict) -> Section:
 
 
 def _trend(db: Engine, year: int) -> Section:
-    df = rd.yearly_trend(db, year)
+    df = overview.yearly_trend(db, year)
     df = df[df["dwellings"] > 0]
     first = int(df["year"].min()) if len(df) else year
     return Section(
@@ -237,13 +238,13 @@ def _map(db: Engine, as_of: date) -> Section:
 
 
 def _deployments(db: Engine, year: int) -> list[Section]:
-    df = rd.deployments_of_year(db, year)
+    df = calendar.deployments_of_year(db, year)
     if df.empty:
         return [Section(title=f"Déploiements et scrutins de {year}", lines=[f"Aucun déploiement en {year}."])]
     outcome = {"adopted": "Adopté", "rejected": "Rejeté"}
     rows = []
     for r in df.itertuples():
-        counted = r.ballot_status in ("validated", "locked")
+        counted = r.ballot_status in FINISHED_STATUSES
         result = outcome.get(r.outcome, "") if counted else ("En cours" if r.ballot_status == "open" else "")
         rows.append(
             [
@@ -271,7 +272,7 @@ def _deployments(db: Engine, year: int) -> list[Section]:
         rows,
         right={3, 4, 5},
     )
-    timeline = rd.stage_timeline(db, date(year, 1, 1), rd.year_end(year))
+    timeline = calendar.stage_timeline(db, date(year, 1, 1), clock.year_end(year))
     sections = [
         Section(
             title=f"Déploiements et scrutins de {year}",
@@ -297,7 +298,7 @@ def _deployments(db: Engine, year: int) -> list[Section]:
 
 
 def _uptake(db: Engine, year: int) -> Section:
-    df = rd.year_uptake_by_sector(db, year)
+    df = uptake.year_uptake_by_sector(db, year)
     rows = [
         [
             r.name,
@@ -311,7 +312,7 @@ def _uptake(db: Engine, year: int) -> Section:
     table = Table(["Secteur", "Logements", "Abonnés", "Taux", f"Taux {year - 1}"], rows, right={1, 2, 3, 4})
     height = max(220, 26 * len(df))
     return Section(
-        title=f"Adhésion par secteur au {fr_date(rd.year_end(year))}",
+        title=f"Adhésion par secteur au {fr_date(clock.year_end(year))}",
         table=table if rows else None,
         chart=_png(rc.uptake_chart(df), 560, height) if rows else None,
         chart_alt="Barres du taux d'adhésion par secteur",
@@ -324,8 +325,8 @@ def _uptake(db: Engine, year: int) -> Section:
 
 
 def _support(db: Engine, year: int) -> Section:
-    df = rd.support_of_year(db, year)
-    monthly = rd.support_by_month(db, year)
+    df = support.support_of_year(db, year)
+    monthly = support.support_by_month(db, year)
     rows = [[r.indicator, fr_int(r.previous), fr_int(r.value)] for r in df.itertuples()]
     return Section(
         title=f"Accompagnement en {year}",
@@ -359,7 +360,7 @@ def _support_native(monthly: pd.DataFrame) -> NativeChart:
 
 def _awareness(db: Engine, year: int) -> Section:
     """The Sensibilisation dashboard's rule and chart (`ihs.queries.awareness`, `ihs.viz.awareness`)."""
-    as_of = rd.year_end(year)
+    as_of = clock.year_end(year)
     every = awareness(db, as_of)
     ranked = rank(every)  # from the rows above: `ranking` would compute them again
     urgent = ranked.head(10)
@@ -416,11 +417,11 @@ def _sources(db: Engine, year: int, demo: bool) -> Section:
 
 def build_report(db: Engine, year: int) -> Report:
     """Everything the deck and the PDF show for `year` (raises ReportError if the year is empty)."""
-    if not rd.has_data(db, year):
+    if not overview.has_data(db, year):
         raise ReportError(f"aucune donnée pour l'année {year}.")
-    as_of = rd.year_end(year)
+    as_of = clock.year_end(year)
     demo = demo_loaded(db)
-    k = rd.year_figures(db, year)
+    k = overview.year_figures(db, year)
     sections = [
         _cover(db, year, as_of, demo),
         _key_figures(k),

@@ -3,7 +3,7 @@
 The map, the live calendar and the ballot come from the dashboards' own builders (`ihs.viz`);
 the views here exist only in the report and the slides (a year's calendar without a "today"
 rule, uptake by sector as bars, the yearly trend, support by month).
-Each builder takes a tidy DataFrame of `ihs.report_data` and returns an unstyled chart: the
+Each builder takes a tidy DataFrame of `ihs.queries` and returns an unstyled chart: the
 page shows `style(chart)`, the report renders it to PNG with `ihs.charts.to_png`.
 """
 

@@ -3,18 +3,12 @@
 import streamlit as st
 
 from ihs import clock
-from ihs.formats import fr_date, fr_datetime, fr_eur, fr_int, fr_pct, md_text
+from ihs.clock import year_before
+from ihs.formats import delta_text, fr_date, fr_datetime, fr_eur, fr_int, fr_pct, md_text
 from ihs.meetings import frozen_summary
-from ihs.queries.ballots import turnout_by_place
-from ihs.queries.calendar import upcoming_events
-from ihs.queries.home import (
-    delta_text,
-    information_sectors,
-    key_figures,
-    live_ballots,
-    sources,
-    year_before,
-)
+from ihs.queries.ballots import live_ballots, turnout_by_place
+from ihs.queries.calendar import information_sectors, upcoming_events
+from ihs.queries.overview import key_figures, sources
 from ihs.reference import reference_counts
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read

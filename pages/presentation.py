@@ -12,15 +12,15 @@ import streamlit as st
 from ihs import clock, geo
 from ihs import presentation as pres
 from ihs import report_charts as rc
-from ihs import report_data as rd
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.meetings import frozen_summary
 from ihs.programme import get_setting
-from ihs.queries import home
 from ihs.queries.awareness import awareness, chart_rows
-from ihs.queries.ballots import turnout_by_place
+from ihs.queries.ballots import live_ballots, turnout_by_place
 from ihs.queries.calendar import deployment_stages
 from ihs.queries.overview import summary
+from ihs.queries.support import support_by_month, support_of_year
+from ihs.queries.uptake import uptake_on
 from ihs.ui import forms, vega
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.auth import current_actor
@@ -59,16 +59,16 @@ def _figures(day) -> None:
 
 
 def _support(day) -> None:
-    df = read(rd.support_of_year, day.year).set_index("code")
+    df = read(support_of_year, day.year).set_index("code")
     st.subheader(f"Depuis le 1er janvier {day.year}")
     cols = st.columns(4)
     for col, (code, label) in zip(cols, pres.SUPPORT_METRICS.items(), strict=True):
         col.metric(label, fr_int(df.loc[code, "value"]))
-    _chart(rc.support_chart(read(rd.support_by_month, day.year)), 280)
+    _chart(rc.support_chart(read(support_by_month, day.year)), 280)
 
 
 def _ballot(day) -> None:
-    ballot = read(home.live_ballots, day).iloc[0]
+    ballot = read(live_ballots, day).iloc[0]
     st.subheader(f"{ballot['name']} : clôture le {fr_datetime(ballot['closes_at'])}")
     cols = st.columns(3)
     cols[0].metric("Votants", fr_int(ballot["voters"]))
@@ -87,7 +87,7 @@ SLIDE_BODIES = {
     "figures": _figures,
     "map": _map,
     "calendar": lambda day: _chart(timeline_chart(read(deployment_stages, day.year, (), day), day), 440),
-    "uptake": lambda day: _chart(rc.uptake_chart(read(rd.uptake_on, day)), 480),
+    "uptake": lambda day: _chart(rc.uptake_chart(read(uptake_on, day)), 480),
     "support": _support,
     "awareness": lambda day: _chart(
         newcomers_chart(
@@ -103,7 +103,7 @@ SLIDE_BODIES = {
 @st.fragment(run_every=every)
 def slideshow() -> None:
     day = as_of()
-    slides = pres.available_slides(read(pres.configured_slides), ballot_open=not read(home.live_ballots, day).empty)
+    slides = pres.available_slides(read(pres.configured_slides), ballot_open=not read(live_ballots, day).empty)
     index, shown = pres.advance(st.session_state[INDEX], st.session_state[SHOWN], time.monotonic(), every, len(slides))
     st.session_state[INDEX], st.session_state[SHOWN] = index, shown
     code = slides[index]

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from ihs import clock
-from ihs.exports import EXPORTABLE, export_table
+from ihs.exports import EXPORTABLE, export_choices, export_table
+from ihs.queries.overview import years_with_data
 from ihs.report import ReportError, build_report, to_pdf, to_pptx
-from ihs.report_data import export_choices, years_with_data
 from ihs.ui.auth import require_page
 from ihs.ui.data import engine, read
 

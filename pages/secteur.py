@@ -4,8 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from ihs.formats import fr_date, fr_int, fr_pct, md_text
-from ihs.queries import sector_page as q
-from ihs.queries.sectors import STAGE_LABELS
+from ihs.meetings import decisions_display, sector_decisions
+from ihs.queries.awareness import last_information
+from ihs.queries.ballots import sector_ballots
+from ihs.queries.calendar import sector_milestones
+from ihs.queries.sectors import STAGE_LABELS, sector_list, sector_partners, sector_profile
+from ihs.queries.support import SUPPORT_LABELS, sector_events, sector_support
 from ihs.queries.uptake import uptake_by_sector
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
@@ -16,7 +20,7 @@ from ihs.vocab import BALLOT_STATUSES, EVENT_KINDS, ORGANISATION_KINDS, SECTOR_K
 
 today = as_of()
 frozen_band()
-sectors = read(q.sector_list)
+sectors = read(sector_list)
 names = dict(zip(sectors["code"].tolist(), sectors["name"].tolist(), strict=True))
 wanted = st.query_params.get("secteur")
 
@@ -37,7 +41,7 @@ code = st.sidebar.selectbox(
 )
 if wanted and wanted not in names:
     st.warning("Ce secteur n'existe pas (lien ancien ou mal copié) : choisissez-le dans la liste.")
-profile = read(q.sector_profile, code, today) if code else None
+profile = read(sector_profile, code, today) if code else None
 if profile is None:
     no_data("Choisissez un secteur dans la barre latérale pour afficher sa fiche.")
     st.stop()
@@ -64,7 +68,7 @@ if profile["subscribers_as_of"]:
     st.caption(f"Abonnés : {profile['subscribers_source']} du {fr_date(profile['subscribers_as_of'])}")
 
 st.subheader("Scrutin")
-ballots = read(q.ballots, code, today)
+ballots = read(sector_ballots, code, today)
 if ballots.empty:
     st.write("Aucun scrutin organisé dans ce secteur à cette date.")
 for b in ballots.itertuples():
@@ -84,7 +88,7 @@ for b in ballots.itertuples():
 tabs = lazy_tabs(["Étapes", "Adhésion", "Accompagnement", "Partenaires et décisions"], key="secteur_onglet")
 if tabs[0].open:
     with tabs[0]:
-        steps = read(q.milestones, code)
+        steps = read(sector_milestones, code)
         if steps.empty:
             no_data("Aucune étape planifiée pour ce secteur.")
         else:
@@ -98,7 +102,7 @@ if tabs[1].open:
             chart(uptake_chart(curve).properties(title="Taux d'adhésion"), curve, key="secteur_adhesion", height=320)
 if tabs[2].open:
     with tabs[2]:
-        info = read(q.last_information, code, today)
+        info = read(last_information, code, today)
         if info:
             st.markdown(
                 f"**Dernière action d'information** : {md_text(info['title'])} le {fr_date(info['starts_at'])} "
@@ -106,28 +110,28 @@ if tabs[2].open:
             )
         else:
             st.write("Aucune action d'information enregistrée.")
-        events = read(q.events_by_kind, code, today)
+        events = read(sector_events, code, today)
         if events.empty:
             no_data("Aucun événement enregistré dans ce secteur.")
         else:
             events["kind_label"] = events["kind"].map(EVENT_KINDS).fillna(events["kind"])
             chart(viz.events_by_kind_chart(events), events, key="secteur_evenements", height=260)
-        support = read(q.support_activity, code, today)
+        support = read(sector_support, code, today)
         if support.empty:
             st.write("Aucune visite ni accompagnement enregistré.")
         else:
             support.insert(0, "Type", support.pop("kind").map(VISIT_KINDS))
-            table(support.rename(columns=q.SUPPORT_LABELS), key="secteur_visites")
+            table(support.rename(columns=SUPPORT_LABELS), key="secteur_visites")
 if tabs[3].open:
     with tabs[3]:
-        partners = read(q.partners, code)
+        partners = read(sector_partners, code)
         if partners.empty:
             st.write("Aucun partenaire rattaché à ce secteur.")
         else:
             partners["kind"] = partners["kind"].map(ORGANISATION_KINDS).fillna(partners["kind"])
             table(partners.rename(columns={"name": "Organisation", "kind": "Type", "role": "Rôle"}), key="secteur_part")
-        decisions = read(q.sector_decisions, code, today)
+        decisions = read(sector_decisions, profile["id"], today)
         if decisions.empty:
             st.write("Aucune décision du comité de pilotage pour ce secteur.")
         else:
-            table(decisions.rename(columns=q.DECISION_LABELS), key="secteur_decisions")
+            table(decisions_display(decisions).drop(columns="Secteur"), key="secteur_decisions")

@@ -35,10 +35,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from ihs.clock import end_of_day
 from ihs.formats import fr_int, fr_num, fr_pct
-from ihs.models import DeploymentStage, Event, EventSector, MoveIn
+from ihs.models import DeploymentStage, Event, EventSector, MoveIn, Sector
 from ihs.programme import get_setting
-from ihs.queries.sectors import COVERED_STAGES, _latest_deployment, sector_status
+from ihs.queries.sectors import COVERED_STAGES, latest_deployment, sector_status
 
 METHOD_LABELS = {
     "move_ins": "Emménagements du bailleur",
@@ -95,7 +96,7 @@ def newcomer_share(
 
 def _ballot_ends(as_of: date):
     """Subquery: sector_id, ballot_end (last day of the ballot of its latest deployment)."""
-    ranked, _ = _latest_deployment(as_of)
+    ranked, _ = latest_deployment(as_of)
     return (
         select(
             ranked.c.sector_id,
@@ -269,3 +270,27 @@ def overall_share(df: pd.DataFrame) -> float | None:
     if known.empty or known["dwellings"].sum() == 0:
         return None
     return float((known["newcomer_share"] * known["dwellings"]).sum() / known["dwellings"].sum())
+
+
+def last_information(db: Engine, code: str, as_of: date) -> dict | None:
+    """The latest information action in the sector on or before `as_of` (title, subkind, starts_at, reach)."""
+    stmt = (
+        select(Event.title, Event.subkind, Event.starts_at, Event.reach)
+        .join(EventSector, EventSector.event_id == Event.id)
+        .join(Sector, Sector.id == EventSector.sector_id)
+        .where(
+            Sector.code == code,
+            Event.kind == "information",
+            Event.deleted_at.is_(None),
+            Event.starts_at <= end_of_day(as_of),
+        )
+        .order_by(Event.starts_at.desc())
+        .limit(1)
+    )
+    with db.connect() as conn:
+        row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    out["days_since"] = (as_of - out["starts_at"].date()).days
+    return out

@@ -16,37 +16,32 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, bindparam, func, select
+from sqlalchemy import Engine, Subquery, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from ihs.ballots import (
     COUNT_FIELDS,
     COUNT_LABELS,
+    COUNTED_STATUSES,
+    FINISHED_STATUSES,
     Counts,
     ballot_defaults,
+    latest_readings,
     outcome,
+    phase_of,
     propose_after_ballot,
     visible_entries,
 )
+from ihs.clock import end_of_day
 from ihs.formats import fr_pct
 from ihs.models import Ballot, BallotCount, Deployment, PollingPlace, Sector, TurnoutReport
 from ihs.programme import get_setting
 from ihs.vocab import BALLOT_STATUSES
-
-FINISHED = ("validated", "locked")
-COUNTED = ("counted", "validated", "locked")
-
-
-def _phase(status: str, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
-    if status in COUNTED:
-        return status
-    if now < opens_at:
-        return "planned"
-    return "open" if now <= closes_at else "closed"
 
 
 def ballot_list(db: Engine, now: datetime) -> pd.DataFrame:
@@ -91,7 +86,9 @@ def _ballot_rows(db: Engine, now: datetime, where=None) -> pd.DataFrame:
         stmt = stmt.where(where)
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn, parse_dates=_BALLOT_DATES)
-    df["phase"] = [_phase(s, o, c, now) for s, o, c in zip(df["status"], df["opens_at"], df["closes_at"], strict=True)]
+    df["phase"] = [
+        phase_of(s, o, c, now) for s, o, c in zip(df["status"], df["opens_at"], df["closes_at"], strict=True)
+    ]
     return df
 
 
@@ -104,7 +101,7 @@ def ballot_choices(db: Engine, now: datetime) -> list[tuple[int, str]]:
 
 def _is_open(now: datetime):
     """In SQL, what `_phase` calls "open": not counted yet, and `now` between opening and close."""
-    return and_(Ballot.status.not_in(COUNTED), Ballot.opens_at <= now, Ballot.closes_at >= now)
+    return and_(Ballot.status.not_in(COUNTED_STATUSES), Ballot.opens_at <= now, Ballot.closes_at >= now)
 
 
 def open_ballots(db: Engine, now: datetime) -> pd.DataFrame:
@@ -140,37 +137,22 @@ def ballot_header(db: Engine, ballot_id: int, now: datetime) -> dict | None:
     header = dict(row)
     for key in _BALLOT_DATES:
         header[key] = pd.NaT if header[key] is None else pd.Timestamp(header[key])
-    header["phase"] = _phase(header["status"], header["opens_at"], header["closes_at"], now)
+    header["phase"] = phase_of(header["status"], header["opens_at"], header["closes_at"], now)
     return header
 
 
 def turnout_by_place(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
     """Latest report of each place at `now`: place_id, name, voters (0 if none yet), reported_at, is_correction."""
-    ranked = (
-        select(
-            TurnoutReport.place_id,
-            TurnoutReport.voters,
-            TurnoutReport.reported_at,
-            TurnoutReport.is_correction,
-            func.row_number()
-            .over(
-                partition_by=TurnoutReport.place_id,
-                order_by=(TurnoutReport.reported_at.desc(), TurnoutReport.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(TurnoutReport.ballot_id == ballot_id, TurnoutReport.reported_at <= now)
-        .subquery()
-    )
+    latest = latest_readings(now, ballot_id)
     stmt = (
         select(
             PollingPlace.id.label("place_id"),
             PollingPlace.name,
-            func.coalesce(ranked.c.voters, 0).label("voters"),
-            ranked.c.reported_at,
-            ranked.c.is_correction,
+            func.coalesce(latest.c.voters, 0).label("voters"),
+            latest.c.reported_at,
+            latest.c.is_correction,
         )
-        .outerjoin(ranked, and_(ranked.c.place_id == PollingPlace.id, ranked.c.rank == 1))
+        .outerjoin(latest, latest.c.place_id == PollingPlace.id)
         .where(PollingPlace.ballot_id == ballot_id)
         .order_by(PollingPlace.id)
     )
@@ -348,7 +330,7 @@ def _previous_ids_stmt():
     this = select(Ballot.opens_at).where(Ballot.id == bindparam("ballot_id")).scalar_subquery()
     return (
         select(Ballot.id)
-        .where(Ballot.id != bindparam("ballot_id"), Ballot.status.in_(FINISHED), Ballot.closes_at <= this)
+        .where(Ballot.id != bindparam("ballot_id"), Ballot.status.in_(FINISHED_STATUSES), Ballot.closes_at <= this)
         .order_by(Ballot.id)
     )
 
@@ -547,7 +529,7 @@ def ballot_result(db: Engine, ballot_id: int) -> dict | None:
             *(getattr(BallotCount, k) for k in COUNT_FIELDS),
         )
         .join(BallotCount, and_(BallotCount.ballot_id == Ballot.id, BallotCount.entry_no == 1))
-        .where(Ballot.id == ballot_id, Ballot.status.in_(FINISHED))
+        .where(Ballot.id == ballot_id, Ballot.status.in_(FINISHED_STATUSES))
     )
     with db.connect() as conn:
         row = conn.execute(stmt).first()
@@ -622,7 +604,7 @@ def setup_candidates(db: Engine, now: datetime) -> pd.DataFrame:
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn, parse_dates=["opens_at", "closes_at"])
     df["phase"] = [
-        None if pd.isna(b) else _phase(s, o, c, now)
+        None if pd.isna(b) else phase_of(s, o, c, now)
         for b, s, o, c in zip(df["ballot_id"], df["status"], df["opens_at"], df["closes_at"], strict=True)
     ]
     df["editable"] = df["ballot_id"].isna() | ((df["status"] == "planned") & (df["reports"] == 0))
@@ -667,3 +649,101 @@ def entry_to_type(entries: dict, viewer: str) -> int:
     mine = [n for n, e in entries.items() if e["by"] == viewer]
     others = [n for n, e in entries.items() if e["by"] != viewer]
     return mine[0] if mine else (3 - others[0] if len(others) == 1 else 1)
+
+
+def reported_turnout(cutoff: datetime, ballots: Any) -> Subquery:
+    """Subquery, one row per ballot of `ballots` (an id or a select of ids) with readings at `cutoff`:
+    voters (its places' latest readings summed), places_reported, last_report."""
+    latest = latest_readings(cutoff, ballots)
+    return (
+        select(
+            latest.c.ballot_id,
+            func.sum(latest.c.voters).label("voters"),
+            func.count().label("places_reported"),
+            func.max(latest.c.reported_at).label("last_report"),
+        )
+        .group_by(latest.c.ballot_id)
+        .subquery("reported")
+    )
+
+
+def ballot_figures(reported_voters: Any) -> list:
+    """A ballot's figures as columns (voters, yes, no, blank, void, outcome): the validated count
+    (entry 1, which the statement must outer-join as `BallotCount`) once the ballot is finished;
+    before that, `reported_voters` (the turnout so far) and no result."""
+    finished = Ballot.status.in_(FINISHED_STATUSES)
+    return [
+        case((finished, BallotCount.in_box), else_=reported_voters).label("voters"),
+        *(case((finished, getattr(BallotCount, f))).label(f) for f in ("yes", "no", "blank", "void")),
+        case((finished, Ballot.outcome)).label("outcome"),
+    ]
+
+
+def live_ballots(db: Engine, as_of: date) -> pd.DataFrame:
+    """Ballots open on `as_of`, with the live turnout up to the end of that day.
+
+    Turnout = the latest cumulative report of each polling place, summed.
+    Columns: ballot_id, code, name, opens_at, closes_at, registered, places, places_reported,
+    voters, last_report, turnout.
+    """
+    cutoff = end_of_day(as_of)
+    open_that_day = and_(Ballot.opens_at <= cutoff, Ballot.closes_at >= datetime.combine(as_of, time.min))
+    # Readings of the ballots open that day only (not all 400,000 at national scale).
+    reported = reported_turnout(cutoff, select(Ballot.id).where(open_that_day))
+    places = select(PollingPlace.ballot_id, func.count().label("places")).group_by(PollingPlace.ballot_id).subquery()
+    stmt = (
+        select(
+            Ballot.id.label("ballot_id"),
+            Sector.code,
+            Sector.name,
+            Ballot.opens_at,
+            Ballot.closes_at,
+            Ballot.registered,
+            func.coalesce(places.c.places, 0).label("places"),
+            func.coalesce(reported.c.places_reported, 0).label("places_reported"),
+            func.coalesce(reported.c.voters, 0).label("voters"),
+            reported.c.last_report,
+        )
+        .join(Sector, Sector.id == Ballot.sector_id)
+        .outerjoin(places, places.c.ballot_id == Ballot.id)
+        .outerjoin(reported, reported.c.ballot_id == Ballot.id)
+        .where(open_that_day)
+        .order_by(Ballot.closes_at)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["turnout"] = (df["voters"] / df["registered"]).where(df["registered"] > 0)
+    return df
+
+
+def sector_ballots(db: Engine, code: str, as_of: date) -> pd.DataFrame:
+    """The sector's ballots opened by `as_of`, with the count (entry 1) once validated or locked.
+
+    `voters` is the ballot-box count when known, else the latest turnout reports summed.
+    Columns: ballot_id, opens_at, closes_at, status, registered, voters, yes, no, blank, void,
+    outcome, turnout.
+    """
+    cutoff = end_of_day(as_of)
+    # This sector's ballots only (not all 400,000 readings at national scale).
+    reported = reported_turnout(
+        cutoff, select(Ballot.id).join(Sector, Sector.id == Ballot.sector_id).where(Sector.code == code)
+    )
+    stmt = (
+        select(
+            Ballot.id.label("ballot_id"),
+            Ballot.opens_at,
+            Ballot.closes_at,
+            Ballot.status,
+            Ballot.registered,
+            *ballot_figures(reported.c.voters),
+        )
+        .join(Sector, Sector.id == Ballot.sector_id)
+        .outerjoin(BallotCount, (BallotCount.ballot_id == Ballot.id) & (BallotCount.entry_no == 1))
+        .outerjoin(reported, reported.c.ballot_id == Ballot.id)
+        .where(Sector.code == code, Ballot.opens_at <= cutoff)
+        .order_by(Ballot.opens_at)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["turnout"] = (df["voters"] / df["registered"]).where(df["registered"] > 0)
+    return df

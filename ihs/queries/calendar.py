@@ -8,11 +8,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
+from ihs.ballots import FINISHED_STATUSES
+from ihs.clock import end_of_day, year_end
 from ihs.ics import IcsEvent
-from ihs.models import Deployment, DeploymentStage, Event, EventSector, Sector
+from ihs.models import Ballot, BallotCount, Deployment, DeploymentStage, Event, EventSector, Sector
 from ihs.programme import stage_numbers
+from ihs.queries.ballots import ballot_figures, reported_turnout
+from ihs.queries.sectors import latest_deployment, stage_dates
 from ihs.vocab import DEPLOYMENT_STATUSES, EVENT_KINDS, STAGES
 
 UID_DOMAIN = "ihs.calendrier"
@@ -265,3 +269,144 @@ def calendar_items(
             )
         )
     return items
+
+
+def information_sectors(db: Engine, as_of: date) -> pd.DataFrame:
+    """Sectors in their information period on `as_of`, with the planned ballot start.
+
+    Columns: code, name, dwellings, information_start, ballot_planned.
+    """
+    ranked, st = latest_deployment(as_of)
+    stmt = (
+        select(
+            Sector.code,
+            Sector.name,
+            st.c.information_actual_start.label("information_start"),
+            func.max(DeploymentStage.planned_start).label("ballot_planned"),
+        )
+        .join(ranked, ranked.c.sector_id == Sector.id)
+        .join(st, st.c.deployment_id == ranked.c.deployment_id)
+        .outerjoin(
+            DeploymentStage,
+            and_(DeploymentStage.deployment_id == ranked.c.deployment_id, DeploymentStage.stage == "ballot"),
+        )
+        .where(
+            st.c.information_actual_start <= as_of,
+            (st.c.ballot_actual_start.is_(None)) | (st.c.ballot_actual_start > as_of),
+        )
+        .group_by(Sector.code, Sector.name, st.c.information_actual_start)
+        .order_by(Sector.name)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    for col in ("information_start", "ballot_planned"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
+
+
+def sector_milestones(db: Engine, code: str) -> pd.DataFrame:
+    """Stages of each deployment of the sector, planned and actual (pipeline order).
+
+    Columns: deployment_id, year, stage, label, planned_start, planned_end, actual_start, actual_end.
+    """
+    order = case({s: i for i, s in enumerate(STAGES)}, value=DeploymentStage.stage, else_=99)
+    stmt = (
+        select(
+            Deployment.id.label("deployment_id"),
+            Deployment.year,
+            DeploymentStage.stage,
+            DeploymentStage.planned_start,
+            DeploymentStage.planned_end,
+            DeploymentStage.actual_start,
+            DeploymentStage.actual_end,
+        )
+        .join(Deployment, Deployment.id == DeploymentStage.deployment_id)
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .where(Sector.code == code)
+        .order_by(Deployment.id, order)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df.insert(3, "label", df["stage"].map(STAGES))
+    for col in ("planned_start", "planned_end", "actual_start", "actual_end"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
+
+
+def deployments_of_year(db: Engine, year: int) -> pd.DataFrame:
+    """Deployments with an information period, a ballot or an implementation in `year`.
+
+    Columns: sector_id, sector, information_start, ballot_start, ballot_end, implementation_start,
+    registered, voters, turnout, yes, no, blank, void, yes_share, outcome, ballot_status.
+    Ballot figures are the validated count (entry 1) once validated, else the turnout so far.
+    """
+    start, end = date(year, 1, 1), year_end(year)
+    cutoff = end_of_day(end)
+    st = stage_dates()
+    stages = {
+        "information_start": st.c.information_actual_start,
+        "ballot_start": st.c.ballot_actual_start,
+        "ballot_end": st.c.ballot_actual_end,
+        "implementation_start": st.c.implementation_actual_start,
+    }
+    # A finished ballot shows its count; only the others need their readings (few at national scale).
+    reported = reported_turnout(
+        cutoff, select(Ballot.id).where(Ballot.opens_at <= cutoff, Ballot.status.not_in(FINISHED_STATUSES))
+    )
+    in_year = or_(
+        *(stages[c].between(start, end) for c in ("information_start", "ballot_start", "implementation_start"))
+    )
+    stmt = (
+        select(
+            Sector.id.label("sector_id"),
+            Sector.name.label("sector"),
+            *(column.label(name) for name, column in stages.items()),
+            Ballot.registered,
+            *ballot_figures(reported.c.voters),
+            Ballot.status.label("ballot_status"),
+        )
+        .select_from(Deployment)
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .join(st, st.c.deployment_id == Deployment.id)
+        .outerjoin(Ballot, Ballot.deployment_id == Deployment.id)
+        .outerjoin(BallotCount, and_(BallotCount.ballot_id == Ballot.id, BallotCount.entry_no == 1))
+        .outerjoin(reported, reported.c.ballot_id == Ballot.id)
+        .where(in_year)
+        .order_by(func.coalesce(stages["ballot_start"], stages["information_start"]), Sector.name)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    for col in ("information_start", "ballot_start", "ballot_end", "implementation_start"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    # Events after the year's end are not part of the year: hide later stages.
+    for col in ("information_start", "ballot_start", "implementation_start"):
+        df[col] = df[col].map(lambda d: d if d is not None and d <= end else None)
+    df["turnout"] = (df["voters"] / df["registered"]).astype("Float64")
+    expressed = df["yes"] + df["no"]
+    df["yes_share"] = (df["yes"] / expressed.where(expressed > 0)).astype("Float64")
+    return df
+
+
+def stage_timeline(db: Engine, start: date, end: date) -> pd.DataFrame:
+    """Stages (actual dates, else planned) overlapping [start, end]: sector, stage, start, end."""
+    s_start = func.coalesce(DeploymentStage.actual_start, DeploymentStage.planned_start)
+    s_end = func.coalesce(DeploymentStage.actual_end, DeploymentStage.planned_end, s_start)
+    stmt = (
+        select(
+            Sector.name.label("sector"),
+            DeploymentStage.stage,
+            s_start.label("start"),
+            s_end.label("end"),
+            (DeploymentStage.actual_start.is_not(None)).label("actual"),
+        )
+        .join(Deployment, Deployment.id == DeploymentStage.deployment_id)
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .where(s_start <= end, s_end >= start, DeploymentStage.stage.in_(["information", "ballot", "implementation"]))
+        .order_by(s_start)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["start"] = pd.to_datetime(df["start"]).dt.date
+    df["end"] = pd.to_datetime(df["end"]).dt.date
+    return df

@@ -12,9 +12,11 @@ from ihs.models import (
     Deployment,
     DeploymentStage,
     Offer,
+    Organisation,
     Sector,
     SectorDwellings,
     SectorOffer,
+    SectorPartner,
     SubscriberCount,
 )
 
@@ -55,6 +57,7 @@ def stage_dates():
             col("kickoff", "actual_start"),
             col("information", "actual_start"),
             col("ballot", "actual_start"),
+            col("ballot", "actual_end"),
             col("implementation", "actual_start"),
             col("implementation", "actual_end"),
             col("implementation", "planned_start"),
@@ -64,7 +67,7 @@ def stage_dates():
     )
 
 
-def _latest_deployment(as_of: date):
+def latest_deployment(as_of: date):
     """Subquery: the latest deployment of each sector validated on or before `as_of`."""
     st = stage_dates()
     started = func.coalesce(st.c.validation_actual_start, st.c.kickoff_actual_start)
@@ -87,7 +90,7 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
     Columns: sector_id, code, name, kind, lat, lon, stage, deployed_on, dwellings,
     subscribers, subscribers_as_of, subscribers_source, offer_id, offer, uptake.
     """
-    ranked, st = _latest_deployment(as_of)
+    ranked, st = latest_deployment(as_of)
     rejected = (
         select(Ballot.deployment_id)
         .where(Ballot.outcome == "rejected", Ballot.closes_at <= datetime.combine(as_of, time.max))
@@ -172,3 +175,55 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
     df["deployed_on"] = pd.to_datetime(df["deployed_on"]).dt.date
     df["subscribers_as_of"] = pd.to_datetime(df["subscribers_as_of"]).dt.date
     return df
+
+
+def sector_list(db: Engine) -> pd.DataFrame:
+    """Every sector, by name (columns code, name)."""
+    with db.connect() as conn:
+        return pd.read_sql(select(Sector.code, Sector.name).order_by(Sector.name), conn)
+
+
+def sector_profile(db: Engine, code: str, as_of: date) -> dict | None:
+    """The sector's identity and where it stands: stage, dwellings, subscribers, uptake, facility."""
+    stmt = (
+        select(
+            Sector.id,
+            Sector.code,
+            Sector.name,
+            Sector.kind,
+            Sector.qpv_code,
+            Sector.notes,
+            Sector.geo_source,
+            Organisation.name.label("facility"),
+        )
+        .outerjoin(Organisation, Organisation.id == Sector.facility_id)
+        .where(Sector.code == code)
+    )
+    with db.connect() as conn:
+        row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    status = sector_status(db, as_of)
+    mine = status[status["code"] == code]
+    keys = ("stage", "dwellings", "subscribers", "subscribers_as_of", "subscribers_source", "offer", "uptake")
+    out.update(dict.fromkeys(keys))
+    if len(mine):
+        r = mine.iloc[0]
+        for key in keys:
+            value = r[key]
+            out[key] = None if pd.isna(value) else (value.item() if hasattr(value, "item") else value)
+    return out
+
+
+def sector_partners(db: Engine, code: str) -> pd.DataFrame:
+    """Organisations acting in the sector (columns name, kind, role)."""
+    stmt = (
+        select(Organisation.name, Organisation.kind, SectorPartner.role)
+        .join(SectorPartner, SectorPartner.organisation_id == Organisation.id)
+        .join(Sector, Sector.id == SectorPartner.sector_id)
+        .where(Sector.code == code)
+        .order_by(Organisation.name)
+    )
+    with db.connect() as conn:
+        return pd.read_sql(stmt, conn)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pandas as pd
-from sqlalchemy import Date, Engine, case, cast, func, literal, select
+from sqlalchemy import Date, Engine, and_, case, cast, extract, func, literal, select
 
+from ihs.clock import end_of_day, year_bounds
 from ihs.models import Event, EventSector, EventSeries, Sector, Visit
 from ihs.vocab import DROPIN_TOPICS
 
@@ -263,3 +264,161 @@ def termination_share(totals: dict) -> float | None:
     """Old contracts terminated per offer compared (`support_totals`); None when nothing was compared."""
     compared = totals["offers_compared"]
     return totals["contracts_terminated"] / compared if compared else None
+
+
+def computers_sold(db: Engine, as_of: date) -> int:
+    """Refurbished computers sold since the start, up to `as_of` (deleted entries excluded)."""
+    stmt = select(func.coalesce(func.sum(Visit.computers_sold), 0)).where(
+        Visit.kind == "equipment", Visit.deleted_at.is_(None), Visit.occurred_on <= as_of
+    )
+    with db.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def workshop_participants(db: Engine, start: date, end: date) -> int:
+    """People who came to digital workshops between `start` and `end` (inclusive).
+
+    Each session counts only the people who had not come to an earlier session of the
+    cycle (attendance − returning participants), so a person is counted once per cycle.
+    """
+    newcomers = Event.attendance - func.coalesce(Event.returning_participants, 0)
+    stmt = select(func.coalesce(func.sum(newcomers), 0)).where(
+        Event.kind == "workshop",
+        Event.deleted_at.is_(None),
+        Event.attendance.is_not(None),
+        Event.starts_at >= datetime.combine(start, time.min),
+        Event.starts_at <= datetime.combine(end, time.max),
+    )
+    with db.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def sector_support(db: Engine, code: str, as_of: date) -> pd.DataFrame:
+    """Support given in the sector up to `as_of`, by kind of visit (deleted entries excluded).
+
+    Columns: kind, entries, people_seen, doors_knocked, offers_compared, contracts_terminated,
+    computers_sold, last_on.
+    """
+    stmt = (
+        select(
+            Visit.kind,
+            func.count().label("entries"),
+            func.sum(Visit.people_seen).label("people_seen"),
+            func.sum(Visit.doors_knocked).label("doors_knocked"),
+            func.sum(Visit.offers_compared).label("offers_compared"),
+            func.sum(Visit.contracts_terminated).label("contracts_terminated"),
+            func.sum(Visit.computers_sold).label("computers_sold"),
+            func.max(Visit.occurred_on).label("last_on"),
+        )
+        .join(Sector, Sector.id == Visit.sector_id)
+        .where(Sector.code == code, Visit.deleted_at.is_(None), Visit.occurred_on <= as_of)
+        .group_by(Visit.kind)
+        .order_by(Visit.kind)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["last_on"] = pd.to_datetime(df["last_on"]).dt.date
+    return df
+
+
+def sector_events(db: Engine, code: str, as_of: date) -> pd.DataFrame:
+    """Events held in the sector up to `as_of`, by kind (columns kind, events, attendance, last_at)."""
+    stmt = (
+        select(
+            Event.kind,
+            func.count().label("events"),
+            func.sum(Event.attendance).label("attendance"),
+            func.max(Event.starts_at).label("last_at"),
+        )
+        .join(EventSector, EventSector.event_id == Event.id)
+        .join(Sector, Sector.id == EventSector.sector_id)
+        .where(Sector.code == code, Event.deleted_at.is_(None), Event.starts_at <= end_of_day(as_of))
+        .group_by(Event.kind)
+        .order_by(func.count().desc())
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["last_at"] = pd.to_datetime(df["last_at"])
+    return df
+
+
+# French column headings of the tables the sector page shows.
+SUPPORT_LABELS = {
+    "entries": "Saisies",
+    "people_seen": "Personnes reçues",
+    "doors_knocked": "Portes frappées",
+    "offers_compared": "Offres comparées",
+    "contracts_terminated": "Contrats résiliés",
+    "computers_sold": "Ordinateurs vendus",
+    "last_on": "Dernière saisie",
+}
+
+
+SUPPORT_INDICATORS = [
+    ("workshop_sessions", "Séances d'ateliers numériques"),
+    ("workshop_attendance", "Participations aux ateliers"),
+    ("dropins", "Permanences tenues"),
+    ("dropin_people", "Personnes reçues en permanence"),
+    ("legal", "Accompagnements juridiques"),
+    ("offers_compared", "Offres comparées (CLCV, CSF)"),
+    ("contracts_terminated", "Résiliations accompagnées"),
+    ("computers_sold", "Ordinateurs reconditionnés vendus"),
+    ("doors_knocked", "Portes frappées (porte-à-porte)"),
+    ("implementation_days", "Demi-journées de mise en œuvre"),
+]
+
+
+def _support_counts(db: Engine, start: datetime, end: datetime) -> dict[str, int]:
+    live_event = and_(Event.deleted_at.is_(None), Event.starts_at.between(start, end))
+    ev = select(
+        func.sum(case((Event.kind == "workshop", 1), else_=0)).label("workshop_sessions"),
+        func.sum(case((Event.kind == "workshop", Event.attendance), else_=0)).label("workshop_attendance"),
+        func.sum(case((Event.kind == "dropin", 1), else_=0)).label("dropins"),
+        func.sum(case((Event.kind == "implementation", 1), else_=0)).label("implementation_days"),
+    ).where(live_event)
+    vi = select(
+        func.sum(case((Visit.kind == "dropin", Visit.people_seen), else_=0)).label("dropin_people"),
+        func.sum(case((Visit.kind == "legal", 1), else_=0)).label("legal"),
+        func.sum(Visit.offers_compared).label("offers_compared"),
+        func.sum(Visit.contracts_terminated).label("contracts_terminated"),
+        func.sum(Visit.computers_sold).label("computers_sold"),
+        func.sum(Visit.doors_knocked).label("doors_knocked"),
+    ).where(Visit.deleted_at.is_(None), Visit.occurred_on.between(start.date(), end.date()))
+    with db.connect() as conn:
+        out = dict(conn.execute(ev).mappings().one())
+        out.update(conn.execute(vi).mappings().one())
+    return {k: int(v or 0) for k, v in out.items()}
+
+
+def support_of_year(db: Engine, year: int) -> pd.DataFrame:
+    """One row per support indicator: code, label, value this year, value last year."""
+    now = _support_counts(db, *year_bounds(year))
+    before = _support_counts(db, datetime(year - 1, 1, 1), datetime.combine(date(year - 1, 12, 31), time.max))
+    return pd.DataFrame(
+        [{"code": c, "indicator": label, "value": now[c], "previous": before[c]} for c, label in SUPPORT_INDICATORS]
+    )
+
+
+def support_by_month(db: Engine, year: int) -> pd.DataFrame:
+    """People reached each month of `year`: workshop participations and drop-in visitors."""
+    start, end = year_bounds(year)
+    month_e = extract("month", Event.starts_at)
+    month_v = extract("month", Visit.occurred_on)
+    ws = (
+        select(month_e.label("month"), func.sum(Event.attendance).label("people"))
+        .where(Event.kind == "workshop", Event.deleted_at.is_(None), Event.starts_at.between(start, end))
+        .group_by(month_e)
+    )
+    dr = (
+        select(month_v.label("month"), func.sum(Visit.people_seen).label("people"))
+        .where(Visit.kind == "dropin", Visit.deleted_at.is_(None), Visit.occurred_on.between(start.date(), end.date()))
+        .group_by(month_v)
+    )
+    with db.connect() as conn:
+        a = pd.read_sql(ws, conn).assign(activity="Ateliers numériques")
+        b = pd.read_sql(dr, conn).assign(activity="Permanences")
+    df = pd.concat([a, b], ignore_index=True)
+    df["month"] = df["month"].astype(int)
+    df["people"] = df["people"].fillna(0).astype(int)
+    df["date"] = [date(year, m, 1) for m in df["month"]]
+    return df[["date", "month", "activity", "people"]]

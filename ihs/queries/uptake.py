@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, and_, extract, func, select
 
+from ihs.clock import year_end
 from ihs.models import (
     Ballot,
     Deployment,
@@ -19,7 +20,7 @@ from ihs.models import (
     SubscriberCount,
     Tariff,
 )
-from ihs.queries.sectors import stage_dates
+from ihs.queries.sectors import COVERED_STAGES, sector_status, stage_dates
 
 
 def _dwellings_on(day_col):
@@ -447,3 +448,20 @@ def counted_sector_choices(db: Engine, as_of: date) -> pd.DataFrame:
         df = pd.read_sql(stmt, conn)
     df["launched_on"] = pd.to_datetime(df["launched_on"]).dt.date
     return df
+
+
+def uptake_on(db: Engine, as_of: date) -> pd.DataFrame:
+    """Covered sectors on `as_of`: name, dwellings, subscribers, uptake (highest first)."""
+    df = sector_status(db, as_of)
+    df = df[df["stage"].isin(COVERED_STAGES)][["sector_id", "name", "dwellings", "subscribers", "uptake"]]
+    return df.sort_values("uptake", ascending=False).reset_index(drop=True)
+
+
+def year_uptake_by_sector(db: Engine, year: int) -> pd.DataFrame:
+    """Covered sectors at the year's end: dwellings, subscribers, uptake, and last year's uptake."""
+    now = sector_status(db, year_end(year))
+    before = sector_status(db, date(year - 1, 12, 31))[["sector_id", "uptake", "subscribers"]]
+    now = now[now["stage"].isin(COVERED_STAGES)]
+    df = now.merge(before, on="sector_id", how="left", suffixes=("", "_previous"))
+    cols = ["sector_id", "name", "stage", "deployed_on", "dwellings", "subscribers", "subscribers_previous"]
+    return df[cols + ["uptake", "uptake_previous"]].sort_values("uptake", ascending=False).reset_index(drop=True)

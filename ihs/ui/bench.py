@@ -104,13 +104,13 @@ READS: dict[str, list[Call]] = {
     "accueil": [
         _FREEZE,
         ("ihs.reference:reference_counts", lambda c: ()),
-        ("ihs.queries.home:key_figures", lambda c: (c.as_of,)),
+        ("ihs.queries.overview:key_figures", lambda c: (c.as_of,)),
         ("ihs.meetings:frozen_summary", lambda c: ()),
-        ("ihs.queries.home:live_ballots", lambda c: (c.as_of,)),
+        ("ihs.queries.ballots:live_ballots", lambda c: (c.as_of,)),
         ("ihs.queries.ballots:turnout_by_place", lambda c: [(b, clock.moment(c.as_of)) for b in c.open_ballot_ids]),
-        ("ihs.queries.home:information_sectors", lambda c: (c.as_of,)),
+        ("ihs.queries.calendar:information_sectors", lambda c: (c.as_of,)),
         ("ihs.queries.calendar:upcoming_events", lambda c: (c.as_of, 30, 8)),
-        ("ihs.queries.home:sources", lambda c: (c.as_of,)),
+        ("ihs.queries.overview:sources", lambda c: (c.as_of,)),
     ],
     "carte": [_FREEZE, ("ihs.geo:sector_map_data", lambda c: (c.as_of,))],
     "calendrier": [
@@ -151,10 +151,10 @@ READS: dict[str, list[Call]] = {
     ],
     "secteur": [
         _FREEZE,
-        ("ihs.queries.sector_page:sector_list", lambda c: ()),
-        ("ihs.queries.sector_page:sector_profile", lambda c: (c.sector_code, c.as_of)),
-        ("ihs.queries.sector_page:ballots", lambda c: (c.sector_code, c.as_of)),
-        ("ihs.queries.sector_page:milestones", lambda c: (c.sector_code,)),  # the first tab; others on click
+        ("ihs.queries.sectors:sector_list", lambda c: ()),
+        ("ihs.queries.sectors:sector_profile", lambda c: (c.sector_code, c.as_of)),
+        ("ihs.queries.ballots:sector_ballots", lambda c: (c.sector_code, c.as_of)),
+        ("ihs.queries.calendar:sector_milestones", lambda c: (c.sector_code,)),  # the first tab; others on click
     ],
     "scrutin_direct": [
         ("ihs.queries.ballots:live_ballot_id", lambda c: (c.now_minute, None)),

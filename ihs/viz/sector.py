@@ -14,7 +14,7 @@ KINDS = ["Prévu", "Réel"]
 
 
 def milestones_chart(df: pd.DataFrame) -> Spec:
-    """Planned (light) and actual (solid) bars per stage (from `ihs.queries.sector_page.milestones`)."""
+    """Planned (light) and actual (solid) bars per stage (from `ihs.queries.calendar.sector_milestones`)."""
     rows = []
     for r in df.itertuples(index=False):
         for kind, start, end in (("Prévu", r.planned_start, r.planned_end), ("Réel", r.actual_start, r.actual_end)):

@@ -153,7 +153,7 @@ def test_demo_load_is_idempotent(engine):
 
 def test_the_2009_report_counts_kerourien_and_its_596_dwellings(engine):
     """The 2009 report said « 0 logements »: Kerourien's dwellings started on 20/06/2010."""
-    from ihs.report_data import year_figures
+    from ihs.queries.overview import year_figures
 
     cur = year_figures(engine, 2009)["current"]
     assert (cur["sectors_deployed"], cur["dwellings_covered"]) == (1, 596)

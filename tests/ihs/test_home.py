@@ -6,18 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from ihs import models as m
+from ihs.clock import year_before
 from ihs.db import session_scope
-from ihs.queries.home import (
-    computers_sold,
-    delta_text,
-    information_sectors,
-    key_figures,
-    live_ballots,
-    sources,
-    workshop_participants,
-    year_before,
-)
-from ihs.queries.overview import summary
+from ihs.formats import delta_text
+from ihs.queries.ballots import live_ballots
+from ihs.queries.calendar import information_sectors
+from ihs.queries.overview import key_figures, sources, summary
+from ihs.queries.support import computers_sold, workshop_participants
 from tests.conftest import TODAY
 
 

@@ -126,7 +126,7 @@ def test_decisions_are_recorded_audited_and_followed_up(engine):
     shown = mt.decisions_display(follow)
     assert list(shown.columns) == ["Échéance", "Décision", "Secteur", "Responsable", "Séance", "État"]
     assert "01/06/2026" in set(shown["Échéance"]) and "Tout le dispositif" in set(shown["Secteur"])
-    on_sector = mt.decisions_for_sector(engine, sector)
+    on_sector = mt.sector_decisions(engine, sector, TODAY)
     assert list(on_sector["text"]) == ["Relancer le porte-à-porte à Keranroux"]
     with session_scope(COORD.username, engine=engine) as s:
         mt.set_decision_done(s, COORD, int(on_sector["id"].iloc[0]))

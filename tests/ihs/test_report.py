@@ -9,10 +9,12 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from ihs import report_data as rd
 from ihs.db import forget_engine, get_engine
-from ihs.exports import EXPORTABLE
+from ihs.exports import EXPORTABLE, export_choices
 from ihs.formats import fr_int, fr_pct
+from ihs.queries import calendar, overview
+from ihs.queries import support as support_q
+from ihs.queries import uptake as uptake_q
 from ihs.queries.overview import summary
 from ihs.report import ReportError, build_report, cli_report, to_pdf, to_pptx
 
@@ -67,26 +69,26 @@ def _plain(text: str) -> str:
 
 def test_year_figures_match_the_demo(engine):
     """The report's SQL on every backend (SQLite, and PostgreSQL when configured)."""
-    assert rd.has_data(engine, YEAR) and not rd.has_data(engine, 2005)
-    assert rd.years_with_data(engine)[-1] == 2009
-    k = rd.year_figures(engine, YEAR)
+    assert overview.has_data(engine, YEAR) and not overview.has_data(engine, 2005)
+    assert overview.years_with_data(engine)[-1] == 2009
+    k = overview.year_figures(engine, YEAR)
     assert k["new_sectors"] == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
     assert (k["ballots"], k["ballots_adopted"], k["ballots_rejected"]) == (3, 3, 0)
     assert k["current"] == summary(engine, date(2023, 12, 31))
     assert k["previous"]["subscribers"] == summary(engine, date(2022, 12, 31))["subscribers"]
-    deps = rd.deployments_of_year(engine, YEAR)
+    deps = calendar.deployments_of_year(engine, YEAR)
     assert list(deps["sector"]) == ["Saint-Martin", "Pilier Rouge", "Kerinou"]
     assert (deps["voters"] <= deps["registered"]).all() and (deps["outcome"] == "adopted").all()
-    uptake = rd.year_uptake_by_sector(engine, YEAR)
+    uptake = uptake_q.year_uptake_by_sector(engine, YEAR)
     assert len(uptake) == 15 and uptake["uptake"].is_monotonic_decreasing
-    support = rd.support_of_year(engine, YEAR).set_index("code")
-    monthly = rd.support_by_month(engine, YEAR)
+    support = support_q.support_of_year(engine, YEAR).set_index("code")
+    monthly = support_q.support_by_month(engine, YEAR)
     by_activity = monthly.groupby("activity")["people"].sum()
     assert by_activity["Ateliers numériques"] == support.loc["workshop_attendance", "value"]
     assert by_activity["Permanences"] == support.loc["dropin_people", "value"]
-    trend = rd.yearly_trend(engine, YEAR)
+    trend = overview.yearly_trend(engine, YEAR)
     assert trend.iloc[-1]["subscribers"] == k["current"]["subscribers"]
-    assert set(rd.stage_timeline(engine, date(2023, 1, 1), date(2023, 12, 31))["sector"]) == set(deps["sector"])
+    assert set(calendar.stage_timeline(engine, date(2023, 1, 1), date(2023, 12, 31))["sector"]) == set(deps["sector"])
 
 
 def test_deck_has_the_expected_slides_and_titles(deck):
@@ -181,7 +183,7 @@ def test_cli_writes_both_files(demo_engine, tmp_path, capsys):
 
 
 def test_every_exportable_table_has_a_french_label():
-    choices = rd.export_choices(EXPORTABLE)
+    choices = export_choices(EXPORTABLE)
     assert set(choices) == set(EXPORTABLE)
     assert all(label != name for name, label in choices.items())
 
@@ -216,7 +218,7 @@ def test_every_year_from_the_first_to_the_current_one_has_its_key_figures(engine
     from sqlalchemy import extract, select
 
     from ihs.models import Deployment, DeploymentStage, Sector
-    from ihs.report_data import year_figures, years_with_data
+    from ihs.queries.overview import year_figures, years_with_data
     from tests.conftest import TODAY
 
     years = years_with_data(engine)

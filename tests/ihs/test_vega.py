@@ -78,7 +78,7 @@ def _specs(engine) -> dict:
     from ihs import geo
     from ihs.queries.awareness import awareness
     from ihs.queries.calendar import deployment_stages
-    from ihs.queries.sector_page import milestones
+    from ihs.queries.calendar import sector_milestones as milestones
     from ihs.viz.awareness import newcomers_chart
     from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
     from ihs.viz.calendar import timeline_chart
