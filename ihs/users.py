@@ -43,8 +43,14 @@ class Actor:
     organisation_id: int | None = None
 
     def can(self, permission: str) -> bool:
-        allowed = PERMISSIONS.get(self.role, set())
-        return "*" in allowed or permission in allowed
+        """Whether this actor's role may do `permission` (`role_can`)."""
+        return role_can(self.role, permission)
+
+
+def role_can(role: str | None, permission: str) -> bool:
+    """Whether `role` may do `permission`: the one rule, for writes and for the menu."""
+    allowed = PERMISSIONS.get(role or "", set())
+    return "*" in allowed or permission in allowed
 
 
 SYSTEM = Actor("système", "coordinator")

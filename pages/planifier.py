@@ -30,7 +30,7 @@ st.caption(
 
 sectors = read(plannable_sectors)
 if sectors.empty and not read(reference_counts)["sectors"]:
-    no_sectors(actor.role)
+    no_sectors(actor)
     st.stop()
 
 running = read(deployments_under_way)

@@ -21,7 +21,7 @@ today = clock.today()
 st.header("Saisie des événements")
 sectors = read(entry_sector_choices, actor)
 if not sectors:
-    no_sectors(actor.role)
+    no_sectors(actor)
     st.stop()
 names = {s.id: s.name for s in sectors}
 orgs = dict(read(organisation_choices))

@@ -27,7 +27,7 @@ st.header("Visites et accompagnement")
 st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
 sectors = read(entry_sector_choices, actor)
 if not sectors:
-    no_sectors(actor.role)
+    no_sectors(actor)
     st.stop()
 names = {s.id: s.name for s in sectors}
 kind = st.selectbox("Qu'avez-vous fait ?", list(KINDS), format_func=KINDS.get, key="vi_kind")

@@ -378,7 +378,7 @@ def measure_page(page: str, url: str) -> dict:
         def url_path(self) -> str:
             return "bench_vide"
 
-    nav.PAGES.append(_EmptySpec(str(empty), "Page vide", "⬜", "Banc d'essai", nav.ALL))
+    nav.PAGES.append(_EmptySpec(str(empty), "Page vide", "⬜", "Banc d'essai", nav.READ))
 
     # Record every read the page makes, to check READS against it.
     recorded: set[str] = set()

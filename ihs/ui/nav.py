@@ -1,15 +1,19 @@
-"""The page registry: which page each role sees, in which menu section.
+"""The page registry: each page, its menu section and the permission it needs.
 
-`app.py` registers only the pages of the current role; each entry page also checks the role
-itself (`ihs.ui.auth.require_page`), since a page hidden from a menu still opens by URL.
+Who may open a page follows from what it needs and what each role may do (`ihs.users.PERMISSIONS`,
+the one list of roles' rights): `app.py` registers only the pages of the current role; each entry
+page also checks the role itself (`ihs.ui.auth.require_page`), since a hidden page opens by URL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL = ("coordinator", "landlord", "operator", "partner", "viewer")
-ENTRY = ("coordinator", "landlord", "operator", "partner")
+from ihs.users import role_can
+from ihs.vocab import ROLES
+
+READ = ("read",)  # every role may read the dashboards
+ANY_ENTRY = ("events", "visits", "subscribers", "move_ins")  # any entry: « Mes saisies »
 
 
 @dataclass(frozen=True)
@@ -18,9 +22,14 @@ class PageSpec:
     title: str
     icon: str  # Material icons ship with Streamlit's frontend: no emoji font needed on the screen
     section: str
-    roles: tuple[str, ...]
+    needs: tuple[str, ...]  # permissions (`ihs.users.PERMISSIONS`); any one of them opens the page
     public: bool = False  # opens without login when IHS_PUBLIC_DASHBOARDS=1
     default: bool = False
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may open the page."""
+        return tuple(role for role in ROLES if any(role_can(role, need) for need in self.needs))
 
     @property
     def url_path(self) -> str:
@@ -29,81 +38,75 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec(
-        "pages/accueil.py", "Vue d'ensemble", ":material/home:", "Tableaux de bord", ALL, public=True, default=True
+        "pages/accueil.py", "Vue d'ensemble", ":material/home:", "Tableaux de bord", READ, public=True, default=True
     ),
-    PageSpec("pages/carte.py", "Carte des secteurs", ":material/map:", "Tableaux de bord", ALL, public=True),
+    PageSpec("pages/carte.py", "Carte des secteurs", ":material/map:", "Tableaux de bord", READ, public=True),
     PageSpec(
         "pages/calendrier.py",
         "Calendrier des déploiements",
         ":material/calendar_month:",
         "Tableaux de bord",
-        ALL,
+        READ,
         public=True,
     ),
     PageSpec(
-        "pages/adhesion.py", "Abonnés et adhésion", ":material/trending_up:", "Tableaux de bord", ALL, public=True
+        "pages/adhesion.py", "Abonnés et adhésion", ":material/trending_up:", "Tableaux de bord", READ, public=True
     ),
     PageSpec(
-        "pages/accompagnement.py", "Accompagnement", ":material/support_agent:", "Tableaux de bord", ALL, public=True
+        "pages/accompagnement.py", "Accompagnement", ":material/support_agent:", "Tableaux de bord", READ, public=True
     ),
     PageSpec(
-        "pages/sensibilisation.py", "Sensibilisation", ":material/campaign:", "Tableaux de bord", ALL, public=True
+        "pages/sensibilisation.py", "Sensibilisation", ":material/campaign:", "Tableaux de bord", READ, public=True
     ),
-    PageSpec("pages/secteur.py", "Fiche secteur", ":material/location_city:", "Tableaux de bord", ALL, public=True),
+    PageSpec("pages/secteur.py", "Fiche secteur", ":material/location_city:", "Tableaux de bord", READ, public=True),
     PageSpec(
-        "pages/presentation.py", "Mode présentation", ":material/slideshow:", "Tableaux de bord", ALL, public=True
+        "pages/presentation.py", "Mode présentation", ":material/slideshow:", "Tableaux de bord", READ, public=True
     ),
-    PageSpec("pages/scrutin_direct.py", "Scrutin en direct", ":material/how_to_vote:", "Scrutin", ALL, public=True),
+    PageSpec("pages/scrutin_direct.py", "Scrutin en direct", ":material/how_to_vote:", "Scrutin", READ, public=True),
     PageSpec(
         "pages/participation.py",
         "Saisie de la participation",
         ":material/edit_note:",
         "Scrutin",
-        ("coordinator", "landlord"),
+        ("turnout",),
     ),
-    PageSpec("pages/depouillement.py", "Dépouillement", ":material/calculate:", "Scrutin", ("coordinator", "landlord")),
-    PageSpec(
-        "pages/scrutin_preparer.py", "Préparer un scrutin", ":material/build:", "Scrutin", ("coordinator", "landlord")
-    ),
+    PageSpec("pages/depouillement.py", "Dépouillement", ":material/calculate:", "Scrutin", ("count",)),
+    PageSpec("pages/scrutin_preparer.py", "Préparer un scrutin", ":material/build:", "Scrutin", ("ballots",)),
     PageSpec(
         "pages/saisie_evenements.py",
         "Saisie des événements",
         ":material/event:",
         "Saisie",
-        ("coordinator", "landlord", "partner"),
+        ("events",),
     ),
     PageSpec(
         "pages/saisie_visites.py",
         "Visites et accompagnement",
         ":material/door_front:",
         "Saisie",
-        ("coordinator", "landlord", "partner"),
+        ("visits",),
     ),
     PageSpec(
         "pages/imports.py",
         "Imports (abonnés, emménagements)",
         ":material/upload_file:",
         "Saisie",
-        ("coordinator", "landlord", "operator"),
+        ("subscribers", "move_ins"),
     ),
-    PageSpec("pages/mes_saisies.py", "Mes saisies", ":material/folder_open:", "Saisie", ENTRY),
-    PageSpec("pages/planifier.py", "Planifier un secteur", ":material/explore:", "Coordination", ("coordinator",)),
-    PageSpec("pages/comite.py", "Comité de pilotage", ":material/groups:", "Coordination", ("coordinator",)),
+    PageSpec("pages/mes_saisies.py", "Mes saisies", ":material/folder_open:", "Saisie", ANY_ENTRY),
+    PageSpec("pages/planifier.py", "Planifier un secteur", ":material/explore:", "Coordination", ("deployments",)),
+    PageSpec("pages/comite.py", "Comité de pilotage", ":material/groups:", "Coordination", ("meetings",)),
+    PageSpec("pages/rapport.py", "Rapport annuel et exports", ":material/description:", "Coordination", ("report",)),
+    PageSpec("pages/journal.py", "Journal des modifications", ":material/manage_search:", "Coordination", ("audit",)),
+    PageSpec("pages/utilisateurs.py", "Utilisateurs", ":material/manage_accounts:", "Coordination", ("users",)),
+    PageSpec("pages/mise_en_place.py", "Mise en place", ":material/checklist:", "Administration", ("reference",)),
     PageSpec(
-        "pages/rapport.py", "Rapport annuel et exports", ":material/description:", "Coordination", ("coordinator",)
+        "pages/admin_organisations.py", "Organisations", ":material/corporate_fare:", "Administration", ("reference",)
     ),
-    PageSpec(
-        "pages/journal.py", "Journal des modifications", ":material/manage_search:", "Coordination", ("coordinator",)
-    ),
-    PageSpec("pages/utilisateurs.py", "Utilisateurs", ":material/manage_accounts:", "Coordination", ("coordinator",)),
-    PageSpec("pages/mise_en_place.py", "Mise en place", ":material/checklist:", "Administration", ("coordinator",)),
-    PageSpec(
-        "pages/admin_organisations.py", "Organisations", ":material/corporate_fare:", "Administration", ("coordinator",)
-    ),
-    PageSpec("pages/admin_secteurs.py", "Secteurs", ":material/holiday_village:", "Administration", ("coordinator",)),
-    PageSpec("pages/admin_offres.py", "Offres et tarifs", ":material/euro:", "Administration", ("coordinator",)),
-    PageSpec("pages/admin_parametres.py", "Paramètres", ":material/tune:", "Administration", ("coordinator",)),
-    PageSpec("pages/aide.py", "Guide d'utilisation", ":material/help:", "Aide", ALL, public=True),
+    PageSpec("pages/admin_secteurs.py", "Secteurs", ":material/holiday_village:", "Administration", ("reference",)),
+    PageSpec("pages/admin_offres.py", "Offres et tarifs", ":material/euro:", "Administration", ("reference",)),
+    PageSpec("pages/admin_parametres.py", "Paramètres", ":material/tune:", "Administration", ("settings",)),
+    PageSpec("pages/aide.py", "Guide d'utilisation", ":material/help:", "Aide", READ, public=True),
 ]
 
 

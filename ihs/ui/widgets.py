@@ -14,6 +14,7 @@ from ihs.demo import demo_loaded
 from ihs.exports import to_csv_bytes
 from ihs.ui import vega
 from ihs.ui.data import engine
+from ihs.users import Actor
 
 Table = pd.DataFrame | Callable[[], pd.DataFrame]
 
@@ -38,10 +39,10 @@ def link(page: str, label: str, icon: str | None = None) -> None:
         st.markdown(f"→ {label}")
 
 
-def no_sectors(role: str | None) -> None:
-    """What an entry page shows when no sector is open to the user: the coordination is told where
-    to create sectors, anyone else to ask the coordination."""
-    if role == "coordinator":
+def no_sectors(actor: Actor) -> None:
+    """What an entry page shows when no sector is open to the user: who may create sectors is told
+    where, anyone else to ask the coordination."""
+    if actor.can("reference"):
         st.info("Aucun secteur pour l'instant : créez d'abord les secteurs du programme.")
         link("pages/admin_secteurs.py", "Administration › Secteurs", ":material/holiday_village:")
         link("pages/mise_en_place.py", "Étapes de mise en place", ":material/checklist:")

@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ihs.settings import ROOT
-from ihs.ui.nav import ALL, PAGES
+from ihs.ui.nav import PAGES
 from ihs.users import Actor
+from ihs.vocab import ROLES
 from tests.apptest import USER_OF_ROLE, app_as
 
 ENTRY_PAGES = [p for p in PAGES if not p.public]
@@ -25,7 +26,7 @@ def _denied_cases() -> list:
 
 def _denied_iter():
     for page in ENTRY_PAGES:
-        for role in [r for r in ALL if r not in page.roles] + [None]:
+        for role in [r for r in ROLES if r not in page.roles] + [None]:
             yield pytest.param(page.path, role, id=f"{page.url_path}-{role or 'anonyme'}")
 
 
