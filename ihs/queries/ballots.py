@@ -238,11 +238,19 @@ def _fetch_totals(conn, stmt, params: dict) -> pd.DataFrame:
     return _rows_frame(conn.execute(stmt, params).all(), {"ballot_id": "int", "reported_at": "date", "voters": "int"})
 
 
-# Finished ballots' running totals, computed once per process and set of finished ballots: a
-# counted ballot's turnout is frozen (`record_turnout` refuses it), and at national scale the live
-# screen compares with ~1,600 of them (400,000 readings) on every refresh.
+# Finished ballots' running totals, computed once per process and set of finished ballots: at
+# national scale the live screen compares with ~1,600 of them (400,000 readings) on every refresh.
+# Keyed by the database (its URL, password hidden) and the ids of the finished ballots, which is
+# enough because a ballot's readings are frozen from its count on (`record_turnout` refuses a
+# counted ballot, and unlocking leaves it counted): whatever writes, servers or restores of the
+# same programme's backups come later, the same finished ballots have the same readings.
 _FINISHED_TOTALS: dict[tuple, pd.DataFrame] = {}  # also the previous curves built from them
 _FINISHED_LOCK = threading.Lock()
+
+
+def _database(db: Engine) -> str:
+    """The database part of a memo key: its URL without the password."""
+    return db.url.render_as_string(hide_password=True)
 
 
 def _memo(key: tuple, compute, limit: int):
@@ -260,14 +268,14 @@ def _memo(key: tuple, compute, limit: int):
 
 def _finished_totals(db: Engine, ids: list[int]) -> pd.DataFrame:
     """`_running_totals` of finished ballots, sorted by ballot then time, with their search key; memoised."""
-    key = (db.url.render_as_string(hide_password=False), tuple(sorted(ids)))
+    key = (_database(db), tuple(sorted(ids)))
     # A few databases or finished sets at most: these are the big entries.
     return _memo(key, lambda: _keyed(_running_totals(db, ids)), limit=8)
 
 
 def _finished_info(db: Engine, ids: list[int]) -> pd.DataFrame:
     """`_ballot_frame` of finished ballots (their dates and registered voters no longer change), memoised."""
-    key = ("info", db.url.render_as_string(hide_password=False), tuple(sorted(ids)))
+    key = ("info", _database(db), tuple(sorted(ids)))
     return _memo(key, lambda: _ballot_frame(db, ids), limit=32)
 
 
@@ -375,7 +383,7 @@ def previous_curves(db: Engine, ballot_id: int, step_hours: float = 2.0) -> pd.D
     # Finished ballots are frozen: the same ballot, length and finished set give the same curves.
     key = (
         "curves",
-        db.url.render_as_string(hide_password=False),
+        _database(db),
         ballot_id,
         step_hours,
         tuple(sorted(ids)),
