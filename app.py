@@ -1,29 +1,20 @@
 """Entry point: page config, login gate, navigation by role. Nothing else lives here."""
 
-import logging
 from dataclasses import replace
 
 import streamlit as st
 
-from ihs import clock
 from ihs.reference import reference_counts
-from ihs.settings import SettingsError, get_settings
-from ihs.ui import auth
+from ihs.settings import get_settings
+from ihs.ui import auth, startup
 from ihs.ui.data import read
 from ihs.ui.nav import PAGES, pages_for
 from ihs.ui.widgets import demo_banner
 
 st.set_page_config(page_title="Internet en habitat social", page_icon=":material/wifi:", layout="wide")
 
+startup.gate()  # one-line logs; outside demo mode, an unsafe configuration stops here (ihs.production)
 settings = get_settings()
-try:
-    settings.require_cookie_key()
-    clock.now()  # IHS_TIMEZONE and IHS_TODAY readable
-except (SettingsError, clock.ClockError) as exc:
-    # Outside demo mode there is no default secret: say so on the page and in the server log.
-    logging.getLogger("ihs").error("%s", exc)
-    st.error(str(exc))
-    st.stop()
 
 
 def _login_page() -> None:

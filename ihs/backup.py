@@ -16,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -64,19 +65,42 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return result
 
 
-def backup(engine: Engine, target: Path | None = None) -> str:
-    """Write a backup of the database to `target` (default: data/backups/); returns a French message."""
+BACKUP_DIR = DATA_DIR / "backups"
+# What `prune` may delete: the names `backup` gives, nothing else in the folder.
+_BACKUP_NAMES = ("ihs-*.dump", "ihs-*.db")
+
+
+def backup(engine: Engine, target: Path | None = None, directory: Path | None = None) -> str:
+    """Write a backup of the database to `target`, or a dated file in `directory` (default:
+    data/backups/); returns a French message."""
     path = _sqlite_path(engine)
+    folder = Path(directory or BACKUP_DIR)
     if path is None:
-        target = Path(target or DATA_DIR / "backups" / f"ihs-{_stamp()}.dump")
+        target = Path(target or folder / f"ihs-{_stamp()}.dump")
         target.parent.mkdir(parents=True, exist_ok=True)
         uri, env = _libpq(engine.url)
         _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", uri], env)
         return f"sauvegarde écrite : {target}"
-    target = Path(target or DATA_DIR / "backups" / f"ihs-{_stamp()}.db")
+    target = Path(target or folder / f"ihs-{_stamp()}.db")
     target.parent.mkdir(parents=True, exist_ok=True)
     _sqlite_copy(path, str(target))
     return f"sauvegarde écrite : {target}"
+
+
+def prune(directory: Path | None, keep_days: int) -> list[Path]:
+    """Delete the backups in `directory` (default: data/backups/) older than `keep_days` days; returns them.
+
+    Age is the file's modification time, the moment `backup` wrote it. Only files named as
+    `backup` names them are considered: a copy put there by hand under another name stays.
+    """
+    if keep_days < 1:
+        raise BackupError("la durée de conservation doit être d'au moins 1 jour")
+    folder = Path(directory or BACKUP_DIR)
+    limit = time.time() - keep_days * 86400
+    old = sorted({p for pattern in _BACKUP_NAMES for p in folder.glob(pattern) if p.stat().st_mtime < limit})
+    for p in old:
+        p.unlink()
+    return old
 
 
 def _sqlite_copy(source: str, target: str) -> None:

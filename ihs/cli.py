@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
 import sys
 from datetime import date
@@ -77,8 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--only-valid", action="store_true", help="importe les lignes correctes malgré les erreurs")
     sectors_sub.add_parser("list", help="un secteur par ligne")
 
+    srv = sub.add_parser(
+        "serve", help="vérifie la configuration de production puis démarre un serveur de l'application"
+    )
+    srv.add_argument("--port", type=int, default=8501, help="port du serveur (défaut : 8501)")
+    srv.add_argument("--address", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, derrière nginx)")
+    srv.add_argument("--check", action="store_true", help="vérifie seulement, ne démarre pas")
+
     bk = sub.add_parser("backup", help="sauvegarde de la base")
     bk.add_argument("--to", type=Path, help="fichier de sauvegarde (défaut : data/backups/ihs-AAAAMMJJ-HHMMSS.db)")
+    bk.add_argument("--dir", type=Path, help="dossier des sauvegardes datées (défaut : data/backups)")
+    bk.add_argument(
+        "--keep-days",
+        type=int,
+        metavar="N",
+        help="efface ensuite les sauvegardes ihs-* de plus de N jours de leur dossier",
+    )
     rs = sub.add_parser("restore", help="restaure une sauvegarde SQLite")
     rs.add_argument("source", type=Path)
 
@@ -127,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": _summary,
         "users": _users,
         "sectors": _sectors,
+        "serve": _serve,
         "backup": _backup,
         "restore": _restore,
         "export": _export,
@@ -285,14 +301,45 @@ def _users(args, engine) -> int:
     return 0
 
 
-def _backup(args, engine) -> int:
-    from ihs.backup import backup
+def _serve(args, engine) -> int:
+    """What the systemd unit runs: refuse an unsafe configuration (exit 78), else become Streamlit."""
+    from ihs import logs, production
+    from ihs.settings import ROOT, get_settings
 
+    logs.setup()
+    found = production.problems(get_settings(), engine)
+    if found:
+        for problem in found:  # one line each on stdout, like every log line (journald)
+            logging.getLogger("ihs.startup").error("start-up refused: %s", problem)
+        print("démarrage refusé : corrigez la configuration (/etc/ihs/ihs.env) puis relancez", file=sys.stderr)
+        return production.EX_CONFIG
+    if args.check:
+        print("configuration vérifiée : le serveur peut démarrer")
+        return 0
+    engine.dispose()  # the new program opens its own connections
+    os.chdir(ROOT)  # .streamlit/config.toml is read from the working directory
+    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    command += ["--server.port", str(args.port), "--server.address", args.address]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
+def _backup(args, engine) -> int:
+    from ihs.backup import backup, prune
+
+    if args.to and args.dir:
+        return _fail("--to (un fichier) ou --dir (un dossier), pas les deux")
+    if args.keep_days is not None and args.keep_days < 1:
+        return _fail("--keep-days : au moins 1 jour (sinon la sauvegarde de cette nuit serait effacée)")
     try:
-        result = backup(engine, args.to)
+        result = backup(engine, args.to, args.dir)
     except ValueError as exc:
         return _fail(str(exc))
     print(result)
+    if args.keep_days is not None:
+        for path in prune(args.to.parent if args.to else args.dir, args.keep_days):
+            print(f"ancienne sauvegarde effacée : {path}")
     return 0
 
 

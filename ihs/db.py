@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, create_engine, event, exc, inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, create_engine, event, exc, insert, inspect, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from ihs import clock
-from ihs.models import AuditLog
+from ihs.models import AuditLog, DataVersion
 from ihs.settings import DATA_DIR, get_settings
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 SYSTEM_USER = "système"
+log = logging.getLogger("ihs.db")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -70,10 +73,13 @@ def get_engine(url: str | None = None) -> Engine:
         if engine is None:
             if url.startswith("sqlite"):
                 DATA_DIR.mkdir(exist_ok=True)
-                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+                # hide_parameters: an error in the logs shows the SQL, never the values typed.
+                engine = create_engine(
+                    url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
+                )
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = create_engine(url, pool_size=10, max_overflow=20)
+                engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
                 _ping_when_idle(engine)
             _engines[url] = engine
         return engine
@@ -132,7 +138,9 @@ def session_scope(
 ) -> Iterator[Session]:
     """A transaction for one user action: commits on success, rolls back on any error.
 
-    `user` is recorded in the audit log of every row written in it.
+    `user` is recorded in the audit log of every row written in it. A transaction that changed
+    rows also raises the data version (see `bump_data_version`) and, once committed, logs one
+    line: who, which tables, how many rows — never a value.
     """
     with write_gate():
         session = session_factory(engine)()
@@ -142,8 +150,60 @@ def session_scope(
         try:
             with session.begin():
                 yield session
+                session.flush()
+                changes: Counter = session.info.get("changes") or Counter()
+                if changes:
+                    version = bump_data_version(session.connection())
         finally:
             session.close()
+    if changes:
+        log.info("write user=%s version=%s %s", session.info["user"], version, _changes_text(changes))
+
+
+def _changes_text(changes: Counter) -> str:
+    """`table:action=rows` for each table written, e.g. `turnout_report:create=1`."""
+    return " ".join(f"{table}:{action}={n}" for (table, action), n in sorted(changes.items()))
+
+
+_VERSION = DataVersion.__table__
+_BUMP = update(_VERSION).where(_VERSION.c.id == 1).values(version=_VERSION.c.version + 1).returning(_VERSION.c.version)
+
+
+def bump_data_version(conn: Connection) -> int:
+    """Raise the data version inside the writing transaction; returns the new version.
+
+    Inside, not after: a server that reads the new version is sure to read the write with it
+    (PostgreSQL shows both at the commit, or neither), and transactions raise it in the order
+    they commit (the row stays locked from this update, the transaction's last statement, to its
+    commit). The row is created again if `demo load --reset` emptied the table.
+    """
+    version = conn.execute(_BUMP).scalar()
+    if version is None:
+        conn.execute(insert(_VERSION).values(id=1, version=1))
+        version = 1
+    return version
+
+
+def data_version(engine: Engine) -> int:
+    """The database's data version: 0 before the first write."""
+    with engine.connect() as conn:
+        return conn.execute(select(_VERSION.c.version).where(_VERSION.c.id == 1)).scalar() or 0
+
+
+def _count(session: Session, table: str, action: str, rows: int = 1) -> None:
+    changes = session.info.get("changes")
+    if changes is None:
+        changes = session.info["changes"] = Counter()
+    changes[(table, action)] += rows
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_write(state: ORMExecuteState) -> None:
+    """`session.execute(insert/update/delete(...))` changes rows the flush never sees."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        action = "insert" if state.is_insert else "update" if state.is_update else "delete"
+        _count(state.session, getattr(table, "name", "?"), f"bulk-{action}")
 
 
 def _plain(value):
@@ -192,6 +252,13 @@ _AUDIT_INSERT = AuditLog.__table__.insert()  # built once: every write adds audi
 
 @event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, _flush_context) -> None:
+    for obj in session.new:
+        _count(session, obj.__tablename__, "create")
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            _count(session, obj.__tablename__, "update")
+    for obj in session.deleted:
+        _count(session, obj.__tablename__, "purge")
     if session.info.get("skip_audit"):
         return
     user = session.info.get("user", SYSTEM_USER)

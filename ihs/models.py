@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -399,6 +400,19 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
 
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class DataVersion(Base):
+    """One row, a counter that every committed write raises in its own transaction.
+
+    Each app server caches dashboard reads under the version it last saw (`ihs.ui.data`), so a
+    write made through another server (or the command line) reaches its pages at their next
+    refresh instead of when the cache expires.
+    """
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AuditLog(Base):

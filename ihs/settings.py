@@ -24,6 +24,7 @@ SETTINGS_DOC = {
     "IHS_TIMEZONE": "time zone of the programme, for every date and time the app writes or shows (default Europe/Paris)",
     "IHS_CACHE_TTL": "seconds a cached dashboard read lives (default 60)",
     "IHS_CONCURRENT_WRITES": "user actions that write to the database at the same time, at most (default 4)",
+    "IHS_APP_SERVERS": "app servers sharing the database behind the proxy (default 1); more than 1 needs PostgreSQL",
 }
 
 # Placeholder secrets that must never be accepted outside demo mode.
@@ -68,6 +69,7 @@ class Settings:
     public_dashboards: bool
     cache_ttl: int
     concurrent_writes: int = 4  # about twice the cores (see ihs.db.write_gate)
+    app_servers: int = 1  # app servers behind nginx on this database (deploy/); >1 needs PostgreSQL
 
     def require_cookie_key(self) -> str:
         """The cookie key, or a clear start-up error outside demo mode."""
@@ -89,6 +91,7 @@ def default_database_url() -> str:
 def get_settings() -> Settings:
     ttl = os.environ.get("IHS_CACHE_TTL", "60")
     writes = os.environ.get("IHS_CONCURRENT_WRITES", "4")
+    servers = os.environ.get("IHS_APP_SERVERS", "1").strip()
     return Settings(
         database_url=os.environ.get("IHS_DATABASE_URL") or default_database_url(),
         demo=_flag("IHS_DEMO"),
@@ -96,4 +99,5 @@ def get_settings() -> Settings:
         public_dashboards=_flag("IHS_PUBLIC_DASHBOARDS"),
         cache_ttl=int(ttl) if ttl.isdigit() else 60,
         concurrent_writes=int(writes) if writes.isdigit() and int(writes) > 0 else 4,
+        app_servers=int(servers) if servers.isdigit() and int(servers) > 0 else 1,
     )

@@ -11,7 +11,7 @@ from ihs import settings as settings_module
 from ihs.db import session_scope
 from ihs.models import AuditLog, User
 from ihs.settings import DEMO_COOKIE_KEY, ROOT, get_settings
-from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, set_active
+from ihs.users import MAX_FAILED_LOGINS, SYSTEM, Actor, actor_for, reset_password, set_active
 from tests.apptest import app_as, texts
 
 
@@ -81,6 +81,11 @@ def test_wrong_password_then_lockout_even_with_the_right_one(app_db, caplog):
 
 def test_wrong_password_message_and_no_secret_on_the_page(app_db, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
+    # Outside demo mode the app refuses to start while a demo account keeps its public password.
+    real_password = "un-vrai-mot-de-passe-de-coordination"
+    with session_scope("installation", engine=app_db) as s:
+        for username in ("coordination", "bailleur", "operateur", "partenaire", "lecture"):
+            reset_password(s, SYSTEM, username, f"{real_password}-{username}", rounds=4)
     monkeypatch.delenv("IHS_DEMO")
     monkeypatch.setenv("IHS_COOKIE_KEY", "k9Xz-a-real-long-secret-for-the-cookie")
     get_settings.cache_clear()
@@ -89,10 +94,10 @@ def test_wrong_password_message_and_no_secret_on_the_page(app_db, monkeypatch, c
     assert "demo-" not in texts(at), "demo passwords only in demo mode"
     _login(at, "coordination", "pas-le-bon")
     assert "Identifiant ou mot de passe incorrect." in [e.value for e in at.error]
-    _login(at, "coordination", "demo-coordination")
+    _login(at, "coordination", f"{real_password}-coordination")
     at.switch_page("pages/utilisateurs.py").run()
     page = _everything(at)
-    for secret in [*_hashes(app_db), "k9Xz-a-real-long-secret-for-the-cookie"]:
+    for secret in [*_hashes(app_db), "k9Xz-a-real-long-secret-for-the-cookie", real_password]:
         assert secret not in page and secret not in caplog.text
     with app_db.connect() as conn:
         audit = " ".join(str(a) for a in conn.execute(select(AuditLog.before, AuditLog.after)).all())

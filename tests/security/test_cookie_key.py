@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ihs import settings as settings_module
+from ihs.db import session_scope
 from ihs.settings import ROOT, Settings, SettingsError, get_settings
+from ihs.users import SYSTEM, reset_password
 
 
 def _settings(cookie_key, demo) -> Settings:
@@ -50,6 +52,10 @@ def test_app_without_key_outside_demo_stops_with_the_message(app_db, monkeypatch
 
 
 def test_app_with_a_key_outside_demo_shows_the_login_form_without_demo_accounts(app_db, monkeypatch):
+    # The demo accounts' public passwords would stop the start-up outside demo mode (ihs.production).
+    with session_scope("installation", engine=app_db) as s:
+        for username in ("coordination", "bailleur", "operateur", "partenaire", "lecture"):
+            reset_password(s, SYSTEM, username, f"un-vrai-mot-de-passe-{username}", rounds=4)
     monkeypatch.delenv("IHS_DEMO", raising=False)
     monkeypatch.setenv("IHS_COOKIE_KEY", "k9Xz-very-long-random-secret-value")
     get_settings.cache_clear()
