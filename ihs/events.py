@@ -7,9 +7,10 @@ drop-ins, a workshop cycle) as one `EventSeries` and its events in the same tran
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
@@ -32,6 +33,26 @@ MAX_OCCURRENCES = 52  # a year of weekly drop-ins
 DEFAULT_DURATION = timedelta(hours=2)
 # Kinds that concern the whole programme rather than one sector.
 SECTORLESS_KINDS = {"gathering"}
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    """An event as its form gives it: values as typed (a date as a date or « JJ/MM/AAAA », counts
+    as text), checked by `validate_event`. `occurrences` dates `every_days` apart make a series."""
+
+    kind: str
+    subkind: str | None = None
+    sector_ids: Sequence[Any] = ()
+    day: Any = None
+    start_time: Any = None
+    place: str | None = None
+    organiser_id: Any = None
+    attendance: Any = None
+    reach: Any = None
+    notes: str | None = None
+    title: str | None = None
+    occurrences: Any = 1
+    every_days: Any = 7
 
 
 @dataclass(frozen=True)
@@ -102,28 +123,11 @@ def _default_title(session: Session, kind: str, subkind: str | None, sector_ids:
     return label[:200]
 
 
-def validate_event(
-    session: Session,
-    actor: Actor,
-    *,
-    kind,
-    subkind=None,
-    sector_ids=(),
-    day=None,
-    start_time=None,
-    place=None,
-    organiser_id=None,
-    attendance=None,
-    reach=None,
-    notes=None,
-    title=None,
-    occurrences=1,
-    every_days=7,
-    today: date | None = None,
-) -> dict:
+def validate_event(session: Session, actor: Actor, entry: EventEntry, *, today: date | None = None) -> dict:
     """Clean values of an event form, or ValidationError with every problem keyed by field."""
     today = today or clock.today()
     errors: dict[str, str] = {}
+    kind, subkind = entry.kind, entry.subkind
     if kind not in EVENT_KINDS:
         errors["kind"] = "Type d'événement inconnu."
     subkinds = EVENT_SUBKINDS.get(kind, {})
@@ -134,17 +138,19 @@ def validate_event(
             errors["subkind"] = "Précision inconnue pour ce type d'événement."
     else:
         subkind = None
-    sectors = check_sectors(session, actor, errors, "sector_ids", sector_ids, required=kind not in SECTORLESS_KINDS)
-    day = check_date(errors, "day", day, today=today)
-    start = check_time(errors, "start_time", start_time)
-    place = clean_text(errors, "place", place, max_len=200)
-    organiser = _check_organiser(session, errors, organiser_id)
-    attendance = parse_int(errors, "attendance", attendance)
-    reach = parse_int(errors, "reach", reach)
-    notes = clean_text(errors, "notes", notes)
-    title = clean_text(errors, "title", title, max_len=200)
-    n = parse_int(errors, "occurrences", occurrences, required=True, minimum=1, maximum=MAX_OCCURRENCES)
-    step = parse_int(errors, "every_days", every_days, required=True, minimum=1, maximum=365)
+    sectors = check_sectors(
+        session, actor, errors, "sector_ids", entry.sector_ids, required=kind not in SECTORLESS_KINDS
+    )
+    day = check_date(errors, "day", entry.day, today=today)
+    start = check_time(errors, "start_time", entry.start_time)
+    place = clean_text(errors, "place", entry.place, max_len=200)
+    organiser = _check_organiser(session, errors, entry.organiser_id)
+    attendance = parse_int(errors, "attendance", entry.attendance)
+    reach = parse_int(errors, "reach", entry.reach)
+    notes = clean_text(errors, "notes", entry.notes)
+    title = clean_text(errors, "title", entry.title, max_len=200)
+    n = parse_int(errors, "occurrences", entry.occurrences, required=True, minimum=1, maximum=MAX_OCCURRENCES)
+    step = parse_int(errors, "every_days", entry.every_days, required=True, minimum=1, maximum=365)
     if day and (attendance is not None or reach is not None) and day > today:
         # Attendance is counted once the event took place.
         field = "attendance" if attendance is not None else "reach"
@@ -170,13 +176,13 @@ def validate_event(
     )
 
 
-def record_event(session: Session, actor: Actor, **fields) -> list[Event]:
+def record_event(session: Session, actor: Actor, entry: EventEntry, *, today: date | None = None) -> list[Event]:
     """Write one event, or a series of `occurrences` events `every_days` apart (one transaction).
 
     Attendance and reach apply to the first date only: later ones have not happened yet.
     """
     require(actor, "events", session)
-    v = validate_event(session, actor, **fields)
+    v = validate_event(session, actor, entry, today=today)
     sectors = list(session.execute(select(Sector).where(Sector.id.in_(v["sector_ids"]))).scalars())
     series = None
     if v["occurrences"] > 1:
@@ -210,21 +216,35 @@ def record_event(session: Session, actor: Actor, **fields) -> list[Event]:
     return events
 
 
-def _owned_event(session: Session, actor: Actor, event_id: int) -> Event:
-    """The event, if the actor created it or coordinates; else PermissionDenied."""
-    ev = session.get(Event, int(event_id))
-    if ev is None or ev.deleted_at is not None:
-        raise ValidationError({"event_id": "Cet événement n'existe pas ou a été supprimé."})
-    if actor.role != "coordinator" and ev.created_by != actor.username:
+def owned_entry(session: Session, actor: Actor, model: type[Event] | Any, row_id: int, field: str) -> Any:
+    """An event or a visit the actor may correct: one they entered, or any for the coordination.
+
+    A missing or deleted row is a French error under `field`; another person's, PermissionDenied."""
+    row = session.get(model, int(row_id))
+    if row is None or row.deleted_at is not None:
+        raise ValidationError({field: "Cette saisie n'existe pas ou a été supprimée."})
+    if not actor.can("all_entries") and row.created_by != actor.username:
         raise PermissionDenied("Vous ne pouvez modifier que vos propres saisies.")
-    return ev
+    return row
 
 
-def update_event(session: Session, actor: Actor, event_id: int, **fields) -> Event:
-    """Correct an event (same checks as a new one); the audit log keeps the old values."""
-    require(actor, "events", session)
-    ev = _owned_event(session, actor, event_id)
-    current = dict(
+def soft_delete(session: Session, actor: Actor, model: type[Event] | Any, row_id: int, reason: str) -> Any:
+    """Delete an event or a visit the actor may correct, keeping the row with when and why (the
+    audit log records a delete). The reason is required."""
+    text = check_reason(reason)
+    row = owned_entry(session, actor, model, row_id, f"{model.__tablename__}_id")
+    row.deleted_at = clock.now()
+    row.deleted_reason = text
+    session.flush()
+    return row
+
+
+def event_entry(session: Session, event_id: int) -> EventEntry:
+    """The stored event as its form would give it (a correction starts from it)."""
+    ev = session.get(Event, int(event_id))
+    if ev is None:
+        raise ValidationError({"event_id": "Cet événement n'existe pas ou a été supprimé."})
+    return EventEntry(
         kind=ev.kind,
         subkind=ev.subkind,
         sector_ids=[s.id for s in ev.sectors],
@@ -237,9 +257,13 @@ def update_event(session: Session, actor: Actor, event_id: int, **fields) -> Eve
         notes=ev.notes,
         title=ev.title,
     )
-    current.update(fields)
-    current["occurrences"], current["every_days"] = 1, 7
-    v = validate_event(session, actor, **current)
+
+
+def update_event(session: Session, actor: Actor, event_id: int, entry: EventEntry) -> Event:
+    """Correct an event to `entry` (same checks as a new one, one date); the audit log keeps the old values."""
+    require(actor, "events", session)
+    ev = owned_entry(session, actor, Event, event_id, "event_id")
+    v = validate_event(session, actor, replace(entry, occurrences=1, every_days=7))
     duration = (ev.ends_at - ev.starts_at) if ev.ends_at else DEFAULT_DURATION
     for key in ("kind", "subkind", "place", "organiser_id", "attendance", "reach", "notes", "title", "starts_at"):
         if getattr(ev, key) != v[key]:
@@ -263,11 +287,6 @@ def check_reason(reason) -> str:
 
 
 def delete_event(session: Session, actor: Actor, event_id: int, reason: str) -> Event:
-    """Soft delete: the row stays, marked with when and why (the audit log records a delete)."""
+    """Soft delete of an event (`soft_delete`)."""
     require(actor, "events", session)
-    text = check_reason(reason)
-    ev = _owned_event(session, actor, event_id)
-    ev.deleted_at = clock.now()
-    ev.deleted_reason = text
-    session.flush()
-    return ev
+    return soft_delete(session, actor, Event, event_id, reason)

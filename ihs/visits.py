@@ -4,17 +4,19 @@ workshop attendance. Counts and outcomes only: no tenant's name is ever asked or
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
-from ihs.events import check_reason, check_sectors
+from ihs.events import check_sectors, owned_entry, soft_delete
 from ihs.formats import fr_date
 from ihs.models import Event, EventSector, Visit
-from ihs.users import Actor, PermissionDenied, require, sectors_in_scope
+from ihs.users import Actor, require, sectors_in_scope
 from ihs.validation import REQUIRED, ValidationError, check_date, clean_text, parse_int, parse_money
 from ihs.vocab import DROPIN_TOPICS, VISIT_KINDS
 
@@ -41,6 +43,26 @@ LABELS = {
 COUNT_FIELDS = sorted({f for req, opt in FIELDS.values() for f in req + opt})
 
 
+@dataclass(frozen=True)
+class VisitEntry:
+    """A visit as its form gives it: values as typed (counts as text, a date as a date or
+    « JJ/MM/AAAA »), checked by `validate_visit`. Only the counts of its kind (`FIELDS`) are read."""
+
+    kind: str
+    sector_id: Any = None
+    occurred_on: Any = None
+    doors_knocked: Any = None
+    doors_answered: Any = None
+    documents_left: Any = None
+    people_seen: Any = None
+    offers_compared: Any = None
+    contracts_terminated: Any = None
+    computers_sold: Any = None
+    topics: Any = None
+    price_per_computer: Any = None
+    notes: str | None = None
+
+
 def _topics(errors: dict[str, str], topics) -> str | None:
     if topics in (None, "", []):
         return None
@@ -56,40 +78,26 @@ def _topics(errors: dict[str, str], topics) -> str | None:
     return ",".join(codes) or None
 
 
-def validate_visit(
-    session: Session,
-    actor: Actor,
-    *,
-    kind,
-    sector_id,
-    occurred_on,
-    topics=None,
-    price_per_computer=None,
-    notes=None,
-    today: date | None = None,
-    **counts,
-) -> dict:
+def validate_visit(session: Session, actor: Actor, entry: VisitEntry, *, today: date | None = None) -> dict:
     """Clean values of a visit form, or ValidationError with every problem keyed by field."""
     today = today or clock.today()
     errors: dict[str, str] = {}
+    kind = entry.kind
     if kind not in VISIT_KINDS:
         raise ValidationError({"kind": "Type de visite inconnu."})
-    if sector_id in (None, ""):
+    if entry.sector_id in (None, ""):
         errors["sector_id"] = "Choisissez le secteur."
         sectors = []
     else:
-        sectors = check_sectors(session, actor, errors, "sector_id", [sector_id])
+        sectors = check_sectors(session, actor, errors, "sector_id", [entry.sector_id])
     # A visit has taken place: no future date.
-    day = check_date(errors, "occurred_on", occurred_on, today=today, future=False)
+    day = check_date(errors, "occurred_on", entry.occurred_on, today=today, future=False)
     required, optional = FIELDS[kind]
-    values: dict = {f: None for f in COUNT_FIELDS}
+    values: dict = dict.fromkeys(COUNT_FIELDS)
     for field in required:
-        values[field] = parse_int(errors, field, counts.get(field), required=True)
+        values[field] = parse_int(errors, field, getattr(entry, field), required=True)
     for field in optional:
-        values[field] = parse_int(errors, field, counts.get(field))
-    unknown = set(counts) - set(required) - set(optional)
-    if unknown - set(COUNT_FIELDS):
-        raise TypeError(f"unexpected fields {sorted(unknown)}")
+        values[field] = parse_int(errors, field, getattr(entry, field))
     if kind == "door_to_door":
         if values["doors_knocked"] is not None and values["doors_answered"] is not None:
             if values["doors_answered"] > values["doors_knocked"]:
@@ -98,55 +106,55 @@ def validate_visit(
         if values["offers_compared"] is not None and values["contracts_terminated"] is not None:
             if values["contracts_terminated"] > values["offers_compared"]:
                 errors["contracts_terminated"] = "Il ne peut pas y avoir plus de résiliations que d'offres comparées."
-    values["topics"] = _topics(errors, topics) if kind == "dropin" else None
+    values["topics"] = _topics(errors, entry.topics) if kind == "dropin" else None
     values["amount_eur"] = None
     if kind == "equipment":
-        price = parse_money(errors, "price_per_computer", price_per_computer)
+        price = parse_money(errors, "price_per_computer", entry.price_per_computer)
         if price is None and "price_per_computer" not in errors:
             price = DEFAULT_COMPUTER_PRICE
         if price is not None and values["computers_sold"] is not None:
             values["amount_eur"] = price * values["computers_sold"]
-    values["notes"] = clean_text(errors, "notes", notes)
+    values["notes"] = clean_text(errors, "notes", entry.notes)
     if errors:
         raise ValidationError(errors)
     return dict(kind=kind, sector_id=sectors[0], occurred_on=day, **values)
 
 
-def record_visit(session: Session, actor: Actor, **fields) -> Visit:
+def record_visit(session: Session, actor: Actor, entry: VisitEntry) -> Visit:
+    """Write one visit (counts and outcomes only)."""
     require(actor, "visits", session)
-    v = validate_visit(session, actor, **fields)
+    v = validate_visit(session, actor, entry)
     visit = Visit(**v, organisation_id=actor.organisation_id, source="saisie", created_by=actor.username)
     session.add(visit)
     session.flush()
     return visit
 
 
-def _owned_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+def visit_entry(session: Session, visit_id: int) -> VisitEntry:
+    """The stored visit as its form would give it (a correction starts from it)."""
     visit = session.get(Visit, int(visit_id))
-    if visit is None or visit.deleted_at is not None:
+    if visit is None:
         raise ValidationError({"visit_id": "Cette saisie n'existe pas ou a été supprimée."})
-    if actor.role != "coordinator" and visit.created_by != actor.username:
-        raise PermissionDenied("Vous ne pouvez modifier que vos propres saisies.")
-    return visit
-
-
-def update_visit(session: Session, actor: Actor, visit_id: int, **fields) -> Visit:
-    """Correct a visit (same checks as a new one); the audit log keeps the old values."""
-    require(actor, "visits", session)
-    visit = _owned_visit(session, actor, visit_id)
-    required, optional = FIELDS[visit.kind]
-    current = dict(
+    price = None
+    if visit.kind == "equipment" and visit.computers_sold:
+        price = (visit.amount_eur or 0) / visit.computers_sold
+    counts = {f: getattr(visit, f) for f in COUNT_FIELDS}
+    return VisitEntry(
         kind=visit.kind,
         sector_id=visit.sector_id,
         occurred_on=visit.occurred_on,
         topics=visit.topics,
+        price_per_computer=price,
         notes=visit.notes,
-        **{f: getattr(visit, f) for f in required + optional},
+        **counts,
     )
-    if visit.kind == "equipment" and visit.computers_sold:
-        current["price_per_computer"] = (visit.amount_eur or 0) / visit.computers_sold
-    current.update(fields)
-    v = validate_visit(session, actor, **current)
+
+
+def update_visit(session: Session, actor: Actor, visit_id: int, entry: VisitEntry) -> Visit:
+    """Correct a visit to `entry` (same checks as a new one); the audit log keeps the old values."""
+    require(actor, "visits", session)
+    visit = owned_entry(session, actor, Visit, visit_id, "visit_id")
+    v = validate_visit(session, actor, entry)
     for key, value in v.items():
         # Only changed columns are set, so the audit log lists exactly what was corrected.
         if getattr(visit, key) != value:
@@ -156,13 +164,9 @@ def update_visit(session: Session, actor: Actor, visit_id: int, **fields) -> Vis
 
 
 def delete_visit(session: Session, actor: Actor, visit_id: int, reason: str) -> Visit:
+    """Soft delete of a visit (`events.soft_delete`)."""
     require(actor, "visits", session)
-    text = check_reason(reason)
-    visit = _owned_visit(session, actor, visit_id)
-    visit.deleted_at = clock.now()
-    visit.deleted_reason = text
-    session.flush()
-    return visit
+    return soft_delete(session, actor, Visit, visit_id, reason)
 
 
 def entry_workshop_sessions(db: Engine, actor: Actor, today: date, days: int = 400) -> list[tuple[int, str]]:

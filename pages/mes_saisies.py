@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ihs.events import delete_event, update_event
+from ihs.events import delete_event, event_entry, update_event
 from ihs.formats import fr_date, fr_datetime
 from ihs.queries.entries import my_events, my_imports, my_visits
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
-from ihs.visits import FIELDS, LABELS, delete_visit, update_visit
+from ihs.visits import FIELDS, LABELS, delete_visit, update_visit, visit_entry
 
 actor = require_page("pages/mes_saisies.py")
 st.header("Mes saisies")
@@ -39,7 +39,6 @@ with tab_events:
         )
         if chosen is not None:
             row, F = live.loc[chosen], f"me_ev_{chosen}"
-            fields = ["day", "start_time", "place", "attendance", "reach", "notes"]
             with st.form(F, clear_on_submit=False):
                 forms.date_field("Date", forms.key(F, "day"), row.starts_at.date())
                 forms.field_error(F, "day")
@@ -53,7 +52,7 @@ with tab_events:
                     forms.field_error(F, field)
                 st.text_area("Notes", value=row.notes or "", key=forms.key(F, "notes"))
                 forms.field_error(F, "notes")
-                forms.correction_button(F, update_event, chosen, fields)
+                forms.correction_button(F, update_event, event_entry, chosen)
             forms.status(F)
             forms.delete_form(f"me_evdel_{chosen}", delete_event, chosen, "me_ev")
 
@@ -86,7 +85,7 @@ with tab_visits:
                     forms.field_error(F, field)
                 st.text_area("Notes", value=row.notes or "", key=forms.key(F, "notes"))
                 forms.field_error(F, "notes")
-                forms.correction_button(F, update_visit, chosen, ["occurred_on", "notes", *counts])
+                forms.correction_button(F, update_visit, visit_entry, chosen)
             forms.status(F)
             forms.delete_form(f"me_videl_{chosen}", delete_visit, chosen, "me_vi")
 

@@ -1,12 +1,13 @@
 """Saisie des événements: a meeting, an information action, a half-day, a workshop, a drop-in,
 the annual gathering; a weekly series (drop-ins, a workshop cycle) in one go."""
 
+from dataclasses import replace
 from datetime import time
 
 import streamlit as st
 
 from ihs import clock
-from ihs.events import entry_sector_choices, record_event
+from ihs.events import EventEntry, entry_sector_choices, record_event
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
@@ -32,9 +33,11 @@ count_field = "reach" if kind == "information" else "attendance"
 
 
 def write(session) -> str:
-    v = forms.values(F, ["sector_ids", "day", "start_time", "place", "organiser_id", count_field, "notes", "title"])
-    v["occurrences"] = forms.value(F, f"occurrences_{kind}", 1)
-    events = record_event(session, actor, kind=kind, subkind=forms.value(F, "subkind") if subkinds else None, **v)
+    entry = forms.typed(F, EventEntry(kind=kind, occurrences=forms.value(F, f"occurrences_{kind}", 1)))
+    # A kind without precision, or without a count of that name, ignores what another kind left typed.
+    other_count = "attendance" if count_field == "reach" else "reach"
+    entry = replace(entry, subkind=entry.subkind if subkinds else None, **{other_count: None})
+    events = record_event(session, actor, entry)
     if len(events) > 1:
         return f"{len(events)} dates enregistrées (une par semaine, jusqu'au {events[-1].starts_at:%d/%m/%Y})."
     return "Événement enregistré. Merci !"

@@ -13,6 +13,7 @@ from ihs.visits import (
     DEFAULT_COMPUTER_PRICE,
     FIELDS,
     LABELS,
+    VisitEntry,
     entry_workshop_sessions,
     record_visit,
     record_workshop_attendance,
@@ -34,17 +35,21 @@ kind = st.selectbox("Qu'avez-vous fait ?", list(KINDS), format_func=KINDS.get, k
 F = f"vi_{kind}"
 
 
-def text_field(field: str, label: str, placeholder: str = "ex. 12", **kwargs) -> None:
-    st.text_input(label, placeholder=placeholder, key=forms.key(F, field), **kwargs)
-    forms.field_error(F, field)
+def text_field(field: str, label: str, placeholder: str = "ex. 12") -> None:
+    forms.text_field(F, field, label, placeholder=placeholder)
 
 
 if kind == "workshop":
     sessions = dict(read(entry_workshop_sessions, actor, today))
 
     def write(session) -> str:
-        v = forms.values(F, ["event_id", "attendance", "returning_participants"])
-        record_workshop_attendance(session, actor, **v)
+        record_workshop_attendance(
+            session,
+            actor,
+            event_id=forms.value(F, "event_id"),
+            attendance=forms.value(F, "attendance"),
+            returning_participants=forms.value(F, "returning_participants"),
+        )
         return "Présence enregistrée. Merci !"
 
     with st.form(F, clear_on_submit=False):
@@ -68,12 +73,7 @@ else:
     counts = list(required + optional)
 
     def write(session) -> str:
-        v = forms.values(F, ["sector_id", "occurred_on", "notes", *counts])
-        if kind == "dropin":
-            v["topics"] = forms.value(F, "topics", [])
-        if kind == "equipment":
-            v["price_per_computer"] = forms.value(F, "price_per_computer")
-        record_visit(session, actor, kind=kind, **v)
+        record_visit(session, actor, forms.typed(F, VisitEntry(kind=kind)))
         return "Saisie enregistrée. Merci !"
 
     with st.form(F, clear_on_submit=False):

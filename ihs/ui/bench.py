@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 from ihs import clock
 from ihs import models as m
 from ihs.settings import DATA_DIR, ROOT
+from ihs.visits import VisitEntry
 
 DEFAULT_URL = f"sqlite:///{DATA_DIR / 'bench' / 'bench.db'}"
 # Bump when the synthetic generator changes, so an old bench database is rebuilt.
@@ -622,12 +623,14 @@ def _record_visit(session, actor, sector_id: int, day: date) -> None:
     record_visit(
         session,
         actor,
-        kind="dropin",
-        sector_id=sector_id,
-        occurred_on=day,
-        people_seen=3,
-        topics=["abonnement", "equipement"],
-        notes=MARK,
+        VisitEntry(
+            kind="dropin",
+            sector_id=sector_id,
+            occurred_on=day,
+            people_seen=3,
+            topics=["abonnement", "equipement"],
+            notes=MARK,
+        ),
     )
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
+from dataclasses import fields, replace
 from datetime import date
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +28,7 @@ from ihs.users import PermissionDenied
 from ihs.validation import ValidationError
 
 log = logging.getLogger("ihs.forms")
+T = TypeVar("T")
 
 CHECK_FIELDS = "Vérifiez les champs signalés : rien n'a été enregistré."
 DB_FAILED = (
@@ -42,8 +45,18 @@ def value(form: str, field: str, default=None):
     return st.session_state.get(key(form, field), default)
 
 
-def values(form: str, fields: Iterable[str]) -> dict:
-    return {f: value(form, f) for f in fields}
+def values(form: str, names: Iterable[str]) -> dict:
+    """What `form` holds for each of `names`, for a write whose parameters are those names."""
+    return {name: value(form, name) for name in names}
+
+
+def typed(form: str, start: T) -> T:
+    """The typed input of `form`: `start` (a frozen dataclass of the write, e.g. `EventEntry`) with
+    each field the form has a widget for (key `<form>_<field>`) replaced by what was typed."""
+    given = {
+        f.name: st.session_state[key(form, f.name)] for f in fields(start) if key(form, f.name) in st.session_state
+    }
+    return replace(start, **given)
 
 
 def date_field(label: str, field_key: str, default: date | None = None, *, container=None, **kwargs) -> str:
@@ -132,22 +145,24 @@ def as_text(value) -> str:
     return "" if value is None or value != value else str(value).removesuffix(".0")
 
 
-def _save(form: str, update, row_id: int, fields: list[str]) -> None:
+def _save(form: str, update, stored, row_id: int) -> None:
     def write(session) -> str:
-        update(session, current_actor(), row_id, **values(form, fields))
+        update(session, current_actor(), row_id, typed(form, stored(session, row_id)))
         return "Correction enregistrée."
 
     submit(form, write)
 
 
-def correction_button(form: str, update, row_id: int, fields: list[str]) -> None:
-    """Submit button of a correction form: `update(session, actor, row_id, **fields)`."""
+def correction_button(form: str, update, stored, row_id: int) -> None:
+    """Submit button of a correction form: `update(session, actor, row_id, entry)`, where `entry` is
+    the stored row as its form gives it (`stored(session, row_id)`, e.g. `events.event_entry`)
+    with the fields of `form` as typed."""
     st.form_submit_button(
         "Enregistrer la correction",
         type="primary",
         width="stretch",
         on_click=_save,
-        args=(form, update, row_id, fields),
+        args=(form, update, stored, row_id),
     )
 
 

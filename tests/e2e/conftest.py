@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from ihs.events import EventEntry
 from ihs.settings import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -111,16 +112,18 @@ def _seed_user_text(db_url: str) -> str:
         record_event(
             s,
             partner,
-            kind="information",
-            subkind="flyer",
-            sector_ids=[sector_id],
-            # The app runs on the real date (IHS_TODAY is unset for it), whatever the tests' date.
-            day=date.today() - timedelta(days=1),
+            EventEntry(
+                kind="information",
+                subkind="flyer",
+                sector_ids=[sector_id],
+                # The app runs on the real date (IHS_TODAY is unset for it), whatever the tests' date.
+                day=date.today() - timedelta(days=1),
+                start_time="10:00",
+                reach=120,
+                title=TITLE,
+                notes=NOTES,
+            ),
             today=date.today(),
-            start_time="10:00",
-            reach=120,
-            title=TITLE,
-            notes=NOTES,
         )
     forget_engine(db_url)
     return code

@@ -22,7 +22,7 @@ from ihs.db import session_scope
 from ihs.models import AuditLog, Sector, Visit
 from ihs.settings import ROOT
 from ihs.users import actor_for
-from ihs.visits import record_visit
+from ihs.visits import VisitEntry, record_visit
 
 # What may read the real clock: ihs/clock.py, and nothing else in the app.
 FORBIDDEN = re.compile(r"datetime\.now\(|date\.today\(|func\.now\(|datetime\.utcnow\(|datetime\.today\(")
@@ -104,7 +104,7 @@ def test_rows_and_their_audit_are_stamped_by_the_clock_on_each_backend(engine, u
     with time_machine.travel(datetime(2026, 12, 3, 9, 15, 7, tzinfo=UTC), tick=False):
         with session_scope("partenaire", engine=engine) as s:
             visit = record_visit(
-                s, partner, kind="dropin", sector_id=sector, occurred_on=date(2026, 12, 2), people_seen="3"
+                s, partner, VisitEntry(kind="dropin", sector_id=sector, occurred_on=date(2026, 12, 2), people_seen="3")
             )
             visit_id = visit.id
     with engine.connect() as conn:

@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from ihs import clock
 from ihs.db import session_scope
-from ihs.events import delete_event, record_event
+from ihs.events import EventEntry, delete_event, record_event
 from ihs.imports import apply_import, preview_import
 from ihs.models import Sector
 from ihs.queries.entries import audit_filters, audit_log, my_events, my_imports, my_visits
 from ihs.users import actor_for
-from ihs.visits import record_visit
+from ihs.visits import VisitEntry, record_visit
 from tests.conftest import TODAY
 
 
@@ -24,13 +24,18 @@ def _seed(engine):
     partner = actor_for(engine, "partenaire")
     with session_scope("partenaire", engine=engine) as s:
         (kept,) = record_event(
-            s, partner, kind="dropin", sector_ids=[_sector(engine)], day=TODAY, start_time=time(14), attendance=4
+            s,
+            partner,
+            EventEntry(kind="dropin", sector_ids=[_sector(engine)], day=TODAY, start_time=time(14), attendance=4),
         )
         (gone,) = record_event(
-            s, partner, kind="information", subkind="flyer", sector_ids=[_sector(engine)], day=TODAY, start_time=time(9)
+            s,
+            partner,
+            EventEntry(
+                kind="information", subkind="flyer", sector_ids=[_sector(engine)], day=TODAY, start_time=time(9)
+            ),
         )
-        record_visit(s, partner, kind="door_to_door", sector_id=_sector(engine), occurred_on=TODAY,
-                     doors_knocked=50, doors_answered=20, documents_left=50)  # fmt: skip
+        record_visit(s, partner, VisitEntry(kind="door_to_door", sector_id=_sector(engine), occurred_on=TODAY, doors_knocked=50, doors_answered=20, documents_left=50))  # fmt: skip
         ids = kept.id, gone.id
     with session_scope("partenaire", engine=engine) as s:
         delete_event(s, partner, ids[1], "Doublon")

@@ -1,12 +1,13 @@
 """Recording events: validation (French, keyed by field), partner scope, series, corrections, audit."""
 
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
 
 from ihs.db import session_scope
-from ihs.events import delete_event, entry_sector_choices, record_event, update_event
+from ihs.events import EventEntry, delete_event, entry_sector_choices, event_entry, record_event, update_event
 from ihs.models import AuditLog, Event, EventSeries, Organisation, Sector
 from ihs.users import Actor, PermissionDenied, actor_for
 from ihs.validation import ValidationError
@@ -45,14 +46,14 @@ def _errors(engine, actor, **fields) -> dict[str, str]:
     before = _count(engine)
     with pytest.raises(ValidationError) as exc:
         with session_scope(actor.username, engine=engine) as s:
-            record_event(s, actor, **fields)
+            record_event(s, actor, EventEntry(**fields))
     assert _count(engine) == before, "nothing is written when a field is wrong"
     return exc.value.errors
 
 
 def test_partner_records_a_dropin_in_its_sector(engine, partner):
     with session_scope("partenaire", engine=engine) as s:
-        (ev,) = record_event(s, partner, **_ok(engine))
+        (ev,) = record_event(s, partner, EventEntry(**_ok(engine)))
         ev_id = ev.id
     with session_scope(engine=engine) as s:
         ev = s.get(Event, ev_id)
@@ -110,7 +111,7 @@ def test_viewer_and_operator_may_not_record(engine):
         actor = actor_for(engine, username)
         with pytest.raises(PermissionDenied):
             with session_scope(username, engine=engine) as s:
-                record_event(s, actor, **_ok(engine))
+                record_event(s, actor, EventEntry(**_ok(engine)))
 
 
 def test_weekly_dropins_and_workshop_cycle_in_one_go(engine, partner):
@@ -118,7 +119,11 @@ def test_weekly_dropins_and_workshop_cycle_in_one_go(engine, partner):
     series_before = _count(engine, EventSeries)
     with session_scope("partenaire", engine=engine) as s:
         events = record_event(
-            s, partner, kind="workshop", sector_ids=[sector], day=date(2026, 12, 1), start_time=time(10), occurrences=10
+            s,
+            partner,
+            EventEntry(
+                kind="workshop", sector_ids=[sector], day=date(2026, 12, 1), start_time=time(10), occurrences=10
+            ),
         )
         assert [e.session_no for e in events] == list(range(1, 11))
         assert len({e.series_id for e in events}) == 1
@@ -141,17 +146,24 @@ def test_gathering_needs_no_sector_and_takes_an_organiser(engine):
         city = s.execute(select(Organisation.id).where(Organisation.short_name == "Ville de Brest")).scalar_one()
     with session_scope("coordination", engine=engine) as s:
         (ev,) = record_event(
-            s, coord, kind="gathering", sector_ids=[], day=date(2026, 6, 20), start_time=time(18), organiser_id=city
+            s,
+            coord,
+            EventEntry(kind="gathering", sector_ids=[], day=date(2026, 6, 20), start_time=time(18), organiser_id=city),
         )
         assert ev.organiser_id == city and ev.sectors == []
 
 
 def test_update_and_soft_delete_are_audited_and_owner_only(engine, partner):
     with session_scope("partenaire", engine=engine) as s:
-        (ev,) = record_event(s, partner, **_ok(engine))
+        (ev,) = record_event(s, partner, EventEntry(**_ok(engine)))
         ev_id = ev.id
     with session_scope("partenaire", engine=engine) as s:
-        update_event(s, partner, ev_id, attendance="9", notes="Beaucoup de questions sur la résiliation")
+        update_event(
+            s,
+            partner,
+            ev_id,
+            replace(event_entry(s, ev_id), attendance="9", notes="Beaucoup de questions sur la résiliation"),
+        )
     landlord = actor_for(engine, "bailleur")
     with pytest.raises(PermissionDenied):
         with session_scope("bailleur", engine=engine) as s:
@@ -176,15 +188,17 @@ def test_update_and_soft_delete_are_audited_and_owner_only(engine, partner):
     # A deleted event can no longer be corrected.
     with pytest.raises(ValidationError):
         with session_scope("partenaire", engine=engine) as s:
-            update_event(s, partner, ev_id, attendance="3")
+            update_event(s, partner, ev_id, replace(event_entry(s, ev_id), attendance="3"))
 
 
 def test_coordinator_may_correct_anyone(engine, partner):
     with session_scope("partenaire", engine=engine) as s:
-        (ev,) = record_event(s, partner, **_ok(engine))
+        (ev,) = record_event(s, partner, EventEntry(**_ok(engine)))
         ev_id = ev.id
     coord = actor_for(engine, "coordination")
     with session_scope("coordination", engine=engine) as s:
-        update_event(s, coord, ev_id, sector_ids=[_sector(engine, "kerourien")], day=TODAY)
+        update_event(
+            s, coord, ev_id, replace(event_entry(s, ev_id), sector_ids=[_sector(engine, "kerourien")], day=TODAY)
+        )
     with session_scope(engine=engine) as s:
         assert [x.code for x in s.get(Event, ev_id).sectors] == ["kerourien"]

@@ -24,6 +24,7 @@ from ihs.users import (
     set_role,
 )
 from ihs.validation import ValidationError
+from ihs.visits import VisitEntry
 from tests.conftest import NOW
 
 
@@ -160,6 +161,6 @@ def test_a_write_reads_the_account_again_and_refuses_the_old_rights(engine, coor
 
     before = rows()
     with pytest.raises(PermissionDenied) as refused, session_scope("partenaire", engine=engine) as s:
-        record_visit(s, partner, kind="dropin", sector_id=sector, occurred_on=NOW.date(), people_seen="3")
+        record_visit(s, partner, VisitEntry(kind="dropin", sector_id=sector, occurred_on=NOW.date(), people_seen="3"))
     assert str(refused.value) == (ACCOUNT_DISABLED if change == "disable" else ACCOUNT_CHANGED)
     assert rows() == before

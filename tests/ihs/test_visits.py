@@ -1,5 +1,6 @@
 """Visits and support: counts only, coherent figures, partner scope, workshop attendance, audit."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,11 +12,13 @@ from ihs.models import AuditLog, Event, Sector, Visit
 from ihs.users import PermissionDenied, actor_for
 from ihs.validation import ValidationError
 from ihs.visits import (
+    VisitEntry,
     delete_visit,
     entry_workshop_sessions,
     record_visit,
     record_workshop_attendance,
     update_visit,
+    visit_entry,
 )
 from tests.conftest import TODAY
 
@@ -35,7 +38,7 @@ def _record(engine, username="partenaire", **fields):
     fields.setdefault("sector_id", _sector(engine))
     fields.setdefault("occurred_on", TODAY)
     with session_scope(username, engine=engine) as s:
-        return record_visit(s, actor, **fields).id
+        return record_visit(s, actor, VisitEntry(**fields)).id
 
 
 def _errors(engine, **fields) -> dict[str, str]:
@@ -139,10 +142,10 @@ def test_correction_and_soft_delete_are_audited(engine):
     vid = _record(engine, kind="legal", offers_compared="4", contracts_terminated="1")
     partner = actor_for(engine, "partenaire")
     with session_scope("partenaire", engine=engine) as s:
-        update_visit(s, partner, vid, contracts_terminated="2")
+        update_visit(s, partner, vid, replace(visit_entry(s, vid), contracts_terminated="2"))
     with pytest.raises(PermissionDenied):
         with session_scope("bailleur", engine=engine) as s:
-            update_visit(s, actor_for(engine, "bailleur"), vid, contracts_terminated="0")
+            update_visit(s, actor_for(engine, "bailleur"), vid, replace(visit_entry(s, vid), contracts_terminated="0"))
     with session_scope("partenaire", engine=engine) as s:
         delete_visit(s, partner, vid, "Mauvais secteur")
     with session_scope(engine=engine) as s:

@@ -1,5 +1,6 @@
 """Journal des modifications: the coordinator filters the audit log by user, table and date."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -7,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from ihs.db import session_scope
-from ihs.events import delete_event, record_event, update_event
+from ihs.events import EventEntry, delete_event, event_entry, record_event, update_event
 from ihs.models import Sector
 from ihs.users import actor_for
 from tests.apptest import open_page, texts
@@ -18,9 +19,9 @@ def _history(engine, day: date = date(2026, 11, 20)) -> int:
     with engine.connect() as conn:
         sector = conn.execute(select(Sector.id).where(Sector.code == "bellevue-kergoat")).scalar_one()
     with session_scope("partenaire", engine=engine) as s:
-        (ev,) = record_event(s, partner, kind="dropin", sector_ids=[sector], day=day, start_time=time(14))
+        (ev,) = record_event(s, partner, EventEntry(kind="dropin", sector_ids=[sector], day=day, start_time=time(14)))
     with session_scope("partenaire", engine=engine) as s:
-        update_event(s, partner, ev.id, attendance="4")
+        update_event(s, partner, ev.id, replace(event_entry(s, ev.id), attendance="4"))
     with session_scope("partenaire", engine=engine) as s:
         delete_event(s, partner, ev.id, "Doublon")
     return ev.id

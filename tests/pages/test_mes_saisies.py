@@ -5,10 +5,10 @@ from datetime import date, time
 from sqlalchemy import select
 
 from ihs.db import session_scope
-from ihs.events import record_event
+from ihs.events import EventEntry, record_event
 from ihs.models import AuditLog, Event, Sector, Visit
 from ihs.users import actor_for
-from ihs.visits import record_visit
+from ihs.visits import VisitEntry, record_visit
 from tests.apptest import open_page
 
 
@@ -18,10 +18,11 @@ def _seed(engine) -> tuple[int, int]:
         sector = conn.execute(select(Sector.id).where(Sector.code == "bellevue-kergoat")).scalar_one()
     with session_scope("partenaire", engine=engine) as s:
         (ev,) = record_event(
-            s, partner, kind="dropin", sector_ids=[sector], day=date(2026, 11, 20), start_time=time(14), attendance=5
+            s,
+            partner,
+            EventEntry(kind="dropin", sector_ids=[sector], day=date(2026, 11, 20), start_time=time(14), attendance=5),
         )
-        v = record_visit(s, partner, kind="legal", sector_id=sector, occurred_on=date(2026, 11, 21),
-                         offers_compared=4, contracts_terminated=1)  # fmt: skip
+        v = record_visit(s, partner, VisitEntry(kind="legal", sector_id=sector, occurred_on=date(2026, 11, 21), offers_compared=4, contracts_terminated=1))  # fmt: skip
         return ev.id, v.id
 
 

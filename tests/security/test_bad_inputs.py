@@ -16,11 +16,11 @@ from sqlalchemy import MetaData, func, select
 
 from ihs.ballots import enter_count, record_turnout, setup_ballot
 from ihs.db import session_scope
-from ihs.events import record_event
+from ihs.events import EventEntry, record_event
 from ihs.imports import MAX_BYTES, ImportFileError, apply_import, check_rows
 from ihs.models import Ballot, Deployment, Event, EventSector, PollingPlace, SectorPartner, TurnoutReport, User
 from ihs.users import Actor
-from ihs.visits import record_visit, record_workshop_attendance
+from ihs.visits import VisitEntry, record_visit, record_workshop_attendance
 from tests.conftest import NOW, TODAY
 
 SCRIPT = "<script>alert('x')</script>"
@@ -391,13 +391,13 @@ def _run(form: str, values: dict, session, ctx: dict, monkeypatch):
     landlord = Actor("bailleur", "landlord")
     if form == "event":
         base = dict(kind="dropin", sector_ids=[ctx["sector"]], day=YESTERDAY, start_time="14:00", attendance=5)
-        return record_event(session, partner, **{**base, **values})
+        return record_event(session, partner, EventEntry(**{**base, **values}))
     if form == "visit":
         base = dict(
             kind="door_to_door", sector_id=ctx["sector"], occurred_on=YESTERDAY, doors_knocked=20, doors_answered=8
         )
         # Door counts are ignored by the other kinds of visit: one base serves them all.
-        return record_visit(session, partner, **{**base, **values})
+        return record_visit(session, partner, VisitEntry(**{**base, **values}))
     if form == "workshop":
         if ctx["workshop"] is None and "event_id" not in values:
             pytest.skip("no past workshop session in the partner's sectors")
@@ -488,7 +488,9 @@ def test_control_characters_in_text_are_refused_or_removed_never_an_error(engine
     try:
         with session_scope("tests", engine=engine) as s:
             [event] = record_event(
-                s, partner, kind="dropin", sector_ids=[ctx["sector"]], day=YESTERDAY, start_time="14:00", notes=text
+                s,
+                partner,
+                EventEntry(kind="dropin", sector_ids=[ctx["sector"]], day=YESTERDAY, start_time="14:00", notes=text),
             )
             event_id = event.id
     except ValueError as exc:

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from ihs.db import session_scope
-from ihs.events import record_event
+from ihs.events import EventEntry, record_event
 from ihs.imports import apply_import, check_rows
 from ihs.models import Event, Sector, SectorPartner, User, Visit
 from ihs.users import Actor
-from ihs.visits import record_visit
+from ihs.visits import VisitEntry, record_visit
 from tests.conftest import TODAY
 
 PAYLOADS = [
@@ -48,22 +48,22 @@ def test_sql_in_form_text_is_stored_literally_and_runs_nothing(engine, payload):
         [event] = record_event(
             s,
             partner,
-            kind="dropin",
-            sector_ids=[sector],
-            day=TODAY - timedelta(days=1),
-            start_time="14:00",
-            place=payload,
-            title=payload,
-            notes=payload,
+            EventEntry(
+                kind="dropin",
+                sector_ids=[sector],
+                day=TODAY - timedelta(days=1),
+                start_time="14:00",
+                place=payload,
+                title=payload,
+                notes=payload,
+            ),
         )
         visit = record_visit(
             s,
             partner,
-            kind="dropin",
-            sector_id=sector,
-            occurred_on=TODAY - timedelta(days=1),
-            people_seen=2,
-            notes=payload,
+            VisitEntry(
+                kind="dropin", sector_id=sector, occurred_on=TODAY - timedelta(days=1), people_seen=2, notes=payload
+            ),
         )
         event_id, visit_id = event.id, visit.id
     assert _counts(engine) == (sectors, users, events + 1)

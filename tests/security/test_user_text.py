@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from ihs.db import session_scope
-from ihs.events import record_event
+from ihs.events import EventEntry, record_event
 from tests.apptest import open_page
 from tests.conftest import TODAY
 from tests.payloads import NOTES, TITLE, partner_and_sector
@@ -26,24 +26,24 @@ def _record_payload_event(engine) -> str:
         record_event(
             s,
             partner,
-            kind="information",
-            subkind="flyer",
-            sector_ids=[sector_id],
-            day=TODAY - timedelta(days=1),
-            start_time="10:00",
-            reach=120,
-            title=TITLE,
-            notes=NOTES,
+            EventEntry(
+                kind="information",
+                subkind="flyer",
+                sector_ids=[sector_id],
+                day=TODAY - timedelta(days=1),
+                start_time="10:00",
+                reach=120,
+                title=TITLE,
+                notes=NOTES,
+            ),
         )
         # An upcoming drop-in too: the home page lists what is coming.
         record_event(
             s,
             partner,
-            kind="dropin",
-            sector_ids=[sector_id],
-            day=TODAY + timedelta(days=3),
-            start_time="14:00",
-            title=TITLE,
+            EventEntry(
+                kind="dropin", sector_ids=[sector_id], day=TODAY + timedelta(days=3), start_time="14:00", title=TITLE
+            ),
         )
     return code
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -21,10 +22,12 @@ from sqlalchemy import MetaData, func, select
 
 import ihs
 from ihs.db import session_scope
+from ihs.events import EventEntry, event_entry
 from ihs.imports import Preview, RowCheck
 from ihs.models import Ballot, Decision, Event, Meeting, PollingPlace, Sector, SectorPartner, User, Visit
 from ihs.reference import SectorInput
 from ihs.users import Actor, PermissionDenied
+from ihs.visits import VisitEntry
 from ihs.vocab import ROLES
 from tests.conftest import NOW, TODAY
 
@@ -94,22 +97,32 @@ WRITE_FUNCTIONS = {
     "ihs.events.record_event": (
         ENTRY,
         lambda i: dict(
-            kind="dropin", sector_ids=[i["sector"]], day=TODAY - timedelta(days=1), start_time="14:00", attendance=5
+            entry=EventEntry(
+                kind="dropin", sector_ids=[i["sector"]], day=TODAY - timedelta(days=1), start_time="14:00", attendance=5
+            )
         ),
     ),
-    "ihs.events.update_event": (ENTRY, lambda i: dict(event_id=i["event"], notes="corrigé")),
+    "ihs.events.update_event": (
+        ENTRY,
+        lambda i: dict(event_id=i["event"], entry=EventEntry(kind="dropin", sector_ids=[i["sector"]], notes="corrigé")),
+    ),
     "ihs.events.delete_event": (ENTRY, lambda i: dict(event_id=i["event"], reason="doublon")),
     "ihs.visits.record_visit": (
         ENTRY,
         lambda i: dict(
-            kind="door_to_door",
-            sector_id=i["sector"],
-            occurred_on=TODAY - timedelta(days=1),
-            doors_knocked=20,
-            doors_answered=8,
+            entry=VisitEntry(
+                kind="door_to_door",
+                sector_id=i["sector"],
+                occurred_on=TODAY - timedelta(days=1),
+                doors_knocked=20,
+                doors_answered=8,
+            )
         ),
     ),
-    "ihs.visits.update_visit": (ENTRY, lambda i: dict(visit_id=i["visit"], notes="corrigé")),
+    "ihs.visits.update_visit": (
+        ENTRY,
+        lambda i: dict(visit_id=i["visit"], entry=VisitEntry(kind="dropin", sector_id=i["sector"], notes="corrigé")),
+    ),
     "ihs.visits.delete_visit": (ENTRY, lambda i: dict(visit_id=i["visit"], reason="doublon")),
     "ihs.visits.record_workshop_attendance": (ENTRY, lambda i: dict(event_id=i["workshop"], attendance=8)),
     "ihs.imports.apply_import[subscribers]": (
@@ -307,15 +320,10 @@ def test_a_partner_cannot_write_outside_its_organisation_sectors(engine):
     before = _row_counts(engine)
     attempts = [
         lambda s: record_event(
-            s, partner, kind="dropin", sector_ids=[other], day=TODAY - timedelta(days=1), start_time="14:00"
+            s, partner, EventEntry(kind="dropin", sector_ids=[other], day=TODAY - timedelta(days=1), start_time="14:00")
         ),
         lambda s: record_visit(
-            s,
-            partner,
-            kind="dropin",
-            sector_id=other,
-            occurred_on=TODAY - timedelta(days=1),
-            people_seen=3,
+            s, partner, VisitEntry(kind="dropin", sector_id=other, occurred_on=TODAY - timedelta(days=1), people_seen=3)
         ),
     ]
     for attempt in attempts:
@@ -337,4 +345,4 @@ def test_a_partner_cannot_change_someone_elses_entry(engine):
         ).scalar()
     with pytest.raises(PermissionDenied):
         with session_scope(partner.username, engine=engine) as s:
-            update_event(s, partner, foreign, notes="pas à moi")
+            update_event(s, partner, foreign, replace(event_entry(s, foreign), notes="pas à moi"))
