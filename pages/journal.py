@@ -11,7 +11,6 @@ from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
-from ihs.validation import check_date
 
 actor = require_page("pages/journal.py")
 st.header("Journal des modifications")
@@ -23,15 +22,10 @@ user = cols[0].selectbox("Utilisateur", users, index=None, placeholder="Tous", k
 tbl = cols[1].selectbox(
     "Table", tables, format_func=lambda t: TABLE_LABELS.get(t, t), index=None, placeholder="Toutes", key="jr_table"
 )
-typed_start = forms.date_field("Du", "jr_start", today - timedelta(days=30), container=cols[2])
-typed_end = forms.date_field("Au", "jr_end", today, container=cols[3])
 # A filter, not a write: any readable date from 2009 on (the journal keeps everything).
-filter_errors: dict[str, str] = {}
-start = check_date(filter_errors, "start", typed_start, today=today)
-end = check_date(filter_errors, "end", typed_end, today=today)
-if filter_errors:
-    for message in filter_errors.values():
-        st.error(message)
+start = forms.checked_date("Du", "jr_start", today - timedelta(days=30), today=today, container=cols[2])
+end = forms.checked_date("Au", "jr_end", today, today=today, container=cols[3])
+if start is None or end is None:
     st.stop()
 log = read(audit_log, user, tbl, start, end)
 if log.empty:

@@ -16,7 +16,6 @@ from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data, no_sectors, table
-from ihs.validation import check_date
 from ihs.vocab import DEPLOYMENT_STATUSES
 
 actor = require_page("pages/planifier.py")
@@ -96,11 +95,10 @@ left, right = st.columns([2, 1])
 sector_id = left.selectbox(
     "Secteur (sans déploiement en cours)", list(labels), format_func=labels.get, key="plan_secteur"
 )
-typed_validation = forms.date_field("Date de validation", "plan_validation", clock.today(), container=right)
-validation_errors: dict[str, str] = {}
-validation = check_date(validation_errors, "validation", typed_validation, today=clock.today())
-if validation_errors:
-    right.error(validation_errors["validation"])
+validation = forms.checked_date(
+    "Date de validation", "plan_validation", clock.today(), today=clock.today(), container=right
+)
+if validation is None:
     st.stop()
 
 proposal = read(propose_milestones, validation)

@@ -13,7 +13,6 @@ from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data
-from ihs.validation import check_date
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, POLLING_PLACE_KINDS
 
 actor = require_page("pages/scrutin_preparer.py")
@@ -51,11 +50,8 @@ if ballot_id:
     st.info("Un scrutin est déjà préparé pour ce secteur : vous pouvez le modifier tant qu'aucun relevé n'est saisi.")
 
 first_day = row["opens_at"].date() if ballot_id else clock.today() + timedelta(days=7)
-typed_first_day = forms.date_field("Premier jour du scrutin", "prep_ouverture", first_day)
-day_errors: dict[str, str] = {}
-opens_on = check_date(day_errors, "opens_on", typed_first_day, today=clock.today())
-if day_errors:
-    st.error(day_errors["opens_on"])
+opens_on = forms.checked_date("Premier jour du scrutin", "prep_ouverture", first_day, today=clock.today())
+if opens_on is None:
     st.stop()
 values = read(setup_form_values, sector_id, opens_on, ballot_id)
 # Form widgets are keyed on the sector and first day, so their defaults follow those choices.

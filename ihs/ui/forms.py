@@ -25,7 +25,7 @@ from ihs.formats import fr_date
 from ihs.ui.auth import current_actor
 from ihs.ui.data import clear_reads, engine
 from ihs.users import PermissionDenied
-from ihs.validation import ValidationError
+from ihs.validation import ValidationError, check_date
 
 log = logging.getLogger("ihs.forms")
 T = TypeVar("T")
@@ -69,6 +69,18 @@ def date_field(label: str, field_key: str, default: date | None = None, *, conta
     if field_key not in st.session_state:
         st.session_state[field_key] = fr_date(default) if default else ""
     return (container or st).text_input(label, key=field_key, placeholder="JJ/MM/AAAA", **kwargs)
+
+
+def checked_date(label: str, field_key: str, default: date | None, *, today: date, container=None) -> date | None:
+    """A date the page itself needs (a filter, the start of a proposal), not a form's: typed as
+    JJ/MM/AAAA and checked like any date (`validation.check_date`); when it cannot be read, its
+    French message goes under the field and None comes back (the page stops or waits)."""
+    typed = date_field(label, field_key, default, container=container)
+    problems: dict[str, str] = {}
+    day = check_date(problems, field_key, typed, today=today)
+    if problems:
+        (container or st).error(problems[field_key])
+    return day
 
 
 def errors(form: str) -> dict[str, str]:
