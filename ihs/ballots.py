@@ -334,7 +334,7 @@ def _latest_by_place_stmt(before: bool):
         conditions.append(TurnoutReport.reported_at <= bindparam("before"))
     # One index seek per polling place (ix_turnout_ballot_place_time, read backwards), not a ranking
     # of the whole ballot's reports: every new report checks against these, and a busy ballot week
-    # adds hundreds (20 writers at once, `python -m ihs bench --writes`: 2.7 -> 0.9 ms per check).
+    # adds hundreds (measured in docs/performance.md, "writes").
     latest = (
         select(TurnoutReport.id)
         .where(*conditions)

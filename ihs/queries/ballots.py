@@ -220,9 +220,8 @@ def _last_per_instant(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows_frame(rows, columns: dict[str, str]) -> pd.DataFrame:
-    """A few fetched rows as a DataFrame, without read_sql's per-read overhead (5-10 ms on the
-    project's machine for a handful of rows). `columns` names each value of a row, in order, as
-    "int" or "date" (dates converted as read_sql does)."""
+    """A few fetched rows as a DataFrame, without read_sql's per-read overhead (docs/performance.md).
+    `columns` names each value of a row, in order, as "int" or "date" (converted as read_sql does)."""
     out = {}
     for i, (name, kind) in enumerate(columns.items()):
         values = [r[i] for r in rows]
@@ -344,7 +343,7 @@ def _previous_ids_stmt():
 
 
 # Built once: the live refresh asks twice a minute (projection and curves), and building this
-# statement took 3 of its 5 ms.
+# statement cost more than running it (docs/performance.md).
 _PREVIOUS_IDS = _previous_ids_stmt()
 
 

@@ -1,4 +1,4 @@
-"""bench indexes: visits and events aggregated by date and kind without reading the tables
+"""covering indexes for the support figures: visits and events aggregated by date and kind from the index alone
 
 Revision ID: 0007
 Revises: 0001
