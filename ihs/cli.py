@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     db_sub.add_parser("upgrade", help="met le schéma à jour (migrations Alembic)")
     db_sub.add_parser("current", help="affiche la révision du schéma")
+    db_sub.add_parser("counts", help="nombre de lignes de chaque table (exercice de restauration)")
 
     demo = sub.add_parser("demo", help="données de démonstration")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True, parser_class=_Parser)
@@ -158,6 +159,14 @@ def _db(args, engine) -> int:
     if args.db_command == "upgrade":
         upgrade(str(engine.url.render_as_string(hide_password=False)))
         print(f"schéma à jour (révision {current_revision()})")
+    elif args.db_command == "counts":
+        from sqlalchemy import func, select
+
+        from ihs.models import Base
+
+        with engine.connect() as conn:
+            for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
+                print(f"{table.name}\t{conn.execute(select(func.count()).select_from(table)).scalar_one()}")
     else:
         print(current_revision() or "base vide")
     return 0
