@@ -91,11 +91,6 @@ def phase_of(status: str, opens_at: datetime, closes_at: datetime, now: datetime
     return "open" if now <= closes_at else "closed"
 
 
-def phase(ballot: Ballot, now: datetime) -> str:
-    """The phase of a ballot row at `now` (`phase_of`)."""
-    return phase_of(ballot.status, ballot.opens_at, ballot.closes_at, now)
-
-
 def duration_text(delta: timedelta | None) -> str:
     """French short duration: "1 j 6 h", "3 h 20 min", "12 min"."""
     if delta is None:

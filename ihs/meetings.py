@@ -72,16 +72,6 @@ def frozen_summary(db: Engine) -> dict | None:
     return dict(snap["summary"])
 
 
-def frozen_sectors(db: Engine) -> pd.DataFrame | None:
-    """Per-sector figures stored with the snapshot of the open meeting, or None."""
-    stmt = select(Meeting.snapshot).where(Meeting.is_open.is_(True)).order_by(Meeting.id.desc()).limit(1)
-    with db.connect() as conn:
-        snap = conn.execute(stmt).scalar_one_or_none()
-    if not snap or "sectors" not in snap:
-        return None
-    return pd.DataFrame(snap["sectors"])
-
-
 def meetings(db: Engine, limit: int = 20) -> pd.DataFrame:
     """Latest meetings first: id, held_on, title, frozen_as_of, is_open, decisions."""
     n = select(Decision.meeting_id, func.count().label("decisions")).group_by(Decision.meeting_id).subquery()

@@ -109,10 +109,6 @@ def next_index(index: int, count: int) -> int:
     return 0 if count <= 0 else (index + 1) % count
 
 
-def previous_index(index: int, count: int) -> int:
-    return 0 if count <= 0 else (index - 1) % count
-
-
 def clamp_index(index: int, count: int) -> int:
     """A stored index stays valid when the list shrinks (a ballot closes)."""
     return 0 if count <= 0 else index % count

@@ -327,13 +327,6 @@ def actor_for(db: Engine, username: str) -> Actor | None:
     return Actor(row.username, row.role, row.organisation_id) if row else None
 
 
-def login_locked_until(session: Session, username: str, now: datetime) -> datetime | None:
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user and user.locked_until and user.locked_until > now:
-        return user.locked_until
-    return None
-
-
 def record_login(session: Session, username: str, ok: bool, now: datetime) -> datetime | None:
     """Count failed logins; after MAX_FAILED_LOGINS, lock the account for LOCK_MINUTES.
 

@@ -237,11 +237,6 @@ def awareness(db: Engine, as_of: date) -> pd.DataFrame:
     return out.sort_values("newcomer_share", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def ranking(db: Engine, as_of: date) -> pd.DataFrame:
-    """Sectors that need a new information round, most urgent first, with `rank` and `reason`."""
-    return rank(awareness(db, as_of))
-
-
 def rank(df: pd.DataFrame) -> pd.DataFrame:
     """`awareness` rows that need a new information round, most urgent first, numbered (`rank`)."""
     if df.empty:

@@ -310,14 +310,6 @@ def _ballot_frame(db: Engine, ids: list[int]) -> pd.DataFrame:
     return _rows_frame(rows, columns).set_index("ballot_id")
 
 
-def turnout_curve(db: Engine, ballot_id: int, now: datetime) -> pd.DataFrame:
-    """The current ballot's total after each report: reported_at, elapsed_hours, elapsed_days, voters, share.
-
-    Starts at 0 voters at the opening so the curve begins at the origin.
-    """
-    return _curve(ballot_id, _ballot_frame(db, [ballot_id]).loc[ballot_id], _running_totals(db, [ballot_id], until=now))
-
-
 def _curve(ballot_id: int, info: Mapping, totals: pd.DataFrame) -> pd.DataFrame:
     start = pd.DataFrame({"ballot_id": [ballot_id], "reported_at": [info["opens_at"]], "voters": [0]})
     df = pd.concat([start, totals], ignore_index=True)
@@ -472,7 +464,7 @@ def _projection(db: Engine, ballot_id: int, now: datetime, info: Mapping, totals
 
 def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
     """The live screen's figures: voters, registered, share, last report, staleness, time left, projection,
-    and what its charts draw: `curve` (`turnout_curve`) and `places` (`turnout_by_place`).
+    and what its charts draw: `curve` (the running total after each reading) and `places` (`turnout_by_place`).
 
     One read for the whole refresh: the running totals feed both the curve and the projection.
     """

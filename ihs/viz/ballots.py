@@ -34,7 +34,7 @@ def turnout_curve_chart(
 ) -> Spec:
     """Turnout (% of registered) against days since the opening.
 
-    `current`: elapsed_days, share (`ihs.queries.ballots.turnout_curve`); `previous`: elapsed_days,
+    `current`: elapsed_days, share (`ihs.queries.ballots.live_turnout`'s `curve`); `previous`: elapsed_days,
     mean_share, min_share, max_share (`previous_curves`); `projection`: share at the close.
     """
     # Plain arrays, one frame at the end: on the live screen this runs on every refresh.

@@ -19,7 +19,7 @@ from ihs.models import (
     SectorOffer,
     SubscriberCount,
 )
-from ihs.queries.awareness import awareness, chart_rows, newcomer_share, ranking
+from ihs.queries.awareness import awareness, chart_rows, newcomer_share, rank
 
 AS_OF = date(2026, 11, 27)
 
@@ -160,7 +160,7 @@ def test_a_month_without_report_uses_the_default_rate():
 
 
 def test_ranking_order_and_reasons(hand_built):
-    ranked = ranking(hand_built, AS_OF)
+    ranked = rank(awareness(hand_built, AS_OF))
     # delta: both criteria (75 % ≥ 50 %, never informed); charlie: 68 % newcomers; alpha: last
     # information 420 days ago (> 365). bravo (41 %, informed 30 days ago) needs nothing.
     assert list(ranked["code"]) == ["delta", "charlie", "alpha"]

@@ -77,13 +77,13 @@ def test_a_correction_replaces_the_place_figure(week):
     engine, bid, places = week
     report(engine, LANDLORD, bid, places[0], 45, NOW_DAY4 - timedelta(minutes=30), is_correction=True, reason="relu")
     assert q.turnout_by_place(engine, bid, NOW_DAY4)["voters"].tolist() == [45, 25, 15, 10]
-    curve = q.turnout_curve(engine, bid, NOW_DAY4)
+    curve = q.live_turnout(engine, bid, NOW_DAY4)["curve"]
     assert curve["voters"].iloc[-1] == 95
 
 
 def test_the_curve_of_a_simulated_week(week):
     engine, bid, _ = week
-    curve = q.turnout_curve(engine, bid, NOW_DAY4)
+    curve = q.live_turnout(engine, bid, NOW_DAY4)["curve"]
     assert len(curve) == 21  # the opening, then 20 reports
     assert curve.iloc[0][["elapsed_hours", "voters"]].tolist() == [0, 0]
     # The total after each day's four reports.
@@ -172,12 +172,11 @@ def test_live_turnout_figures_and_staleness(week):
 
 
 def test_live_turnout_carries_what_the_charts_draw(week):
-    # One read per refresh: its curve, places and projection are those of the separate functions.
+    # One read per refresh: its places and projection are those of the separate functions.
     engine, bid, _ = week
     add_previous_ballot(engine, {100: 60, 150: 90})
     for now in (NOW_DAY4, NOW_DAY4 - timedelta(days=2), CLOSES + timedelta(hours=1)):
         live = q.live_turnout(engine, bid, now)
-        pd.testing.assert_frame_equal(live["curve"], q.turnout_curve(engine, bid, now))
         pd.testing.assert_frame_equal(live["places"], q.turnout_by_place(engine, bid, now))
         assert live["projection"] == q.projection(engine, bid, now)
     assert live["curve"]["voters"].iloc[-1] == live["voters"] == 100
@@ -234,7 +233,7 @@ def test_demo_live_ballot_is_montaigne_with_the_latest_reports(engine):
     live = q.live_turnout(engine, bid, NOW)
     assert len(latest) == 4 and live["voters"] == sum(latest.values()) > 0
     assert live["registered"] == header["registered"]
-    assert q.turnout_curve(engine, bid, NOW)["voters"].iloc[-1] == live["voters"]
+    assert live["curve"]["voters"].iloc[-1] == live["voters"]
     # The historical ballots give the shape projection.
     assert live["projection"]["method"] == "shape"
     assert live["share"] <= live["projection"]["share"] <= 1

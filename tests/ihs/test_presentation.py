@@ -46,9 +46,8 @@ def test_ballot_slide_only_while_a_ballot_is_open():
     assert pres.available_slides(["ballot"], ballot_open=False) == [c for c in pres.SLIDES if c != "ballot"]
 
 
-def test_next_and_previous_wrap_around():
+def test_next_wraps_around():
     assert [pres.next_index(i, 3) for i in range(3)] == [1, 2, 0]
-    assert [pres.previous_index(i, 3) for i in range(3)] == [2, 0, 1]
     assert pres.next_index(5, 0) == 0
     assert pres.clamp_index(6, 6) == 0 and pres.clamp_index(2, 6) == 2
 

@@ -10,7 +10,7 @@ from ihs.db import session_scope
 from ihs.formats import fr_int, fr_pct
 from ihs.models import Meeting, MoveIn
 from ihs.programme import set_setting
-from ihs.queries.awareness import awareness, ranking
+from ihs.queries.awareness import awareness, rank
 from ihs.users import SYSTEM
 from tests.apptest import chart_data, metric, open_page, texts
 from tests.conftest import TODAY
@@ -20,7 +20,7 @@ def test_ranking_and_default_rate_sectors_on_demo_data(app_db):
     at = open_page("viewer", "sensibilisation")
     assert not at.exception
     sectors = awareness(app_db, TODAY)
-    ranked = ranking(app_db, TODAY)
+    ranked = rank(awareness(app_db, TODAY))
     assert metric(at, "Secteurs déployés") == fr_int(len(sectors)) == "16"
     assert metric(at, "Secteurs à informer de nouveau") == fr_int(len(ranked))
     shown = texts(at)
@@ -49,7 +49,7 @@ def test_at_national_scale_the_chart_and_list_show_the_first_sectors_and_a_searc
     with session_scope("coordination", engine=app_db) as s:
         set_setting(s, SYSTEM, "awareness.chart_max_sectors", 5)
     sectors = awareness(app_db, TODAY)
-    ranked = ranking(app_db, TODAY)
+    ranked = rank(awareness(app_db, TODAY))
     at = open_page("viewer", "sensibilisation")
     assert not at.exception
     shown = texts(at)
