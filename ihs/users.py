@@ -147,16 +147,19 @@ def _organisation_id(session: Session, organisation: str | int | None, errors: d
         return None
     if isinstance(organisation, int):
         found = session.get(Organisation, organisation)
-        org_id = found.id if found else None
     else:
-        org_id = session.execute(
-            select(Organisation.id).where(
-                (Organisation.name == organisation) | (Organisation.short_name == organisation)
-            )
+        found = session.execute(
+            select(Organisation).where((Organisation.name == organisation) | (Organisation.short_name == organisation))
         ).scalar_one_or_none()
-    if org_id is None:
+    if found is None:
         errors["organisation"] = f"Organisation inconnue : « {organisation} »."
-    return org_id
+        return None
+    if not found.active:
+        errors["organisation"] = (
+            f"L'organisation « {found.name} » est désactivée : réactivez-la ou choisissez-en une autre."
+        )
+        return None
+    return found.id
 
 
 def add_user(
@@ -282,8 +285,10 @@ def list_users(db: Engine) -> pd.DataFrame:
 
 
 def organisation_choices(db: Engine) -> list[tuple[int, str]]:
+    """Active organisations (id, name) by name: a deactivated one is kept in history, not offered."""
+    stmt = select(Organisation.id, Organisation.name).where(Organisation.active.is_(True)).order_by(Organisation.name)
     with db.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
+        return [tuple(r) for r in conn.execute(stmt)]
 
 
 # A disabled account keeps an entry whose password matches nothing: the authenticator then accepts

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from ihs.db import session_scope
-from ihs.models import User
+from ihs.models import Organisation, User
+from ihs.reference import set_organisation_active
 from ihs.settings import Settings, SettingsError
 from ihs.users import (
     LOCK_MINUTES,
@@ -17,6 +18,7 @@ from ihs.users import (
     check_password,
     credentials,
     list_users,
+    organisation_choices,
     record_login,
     require,
     reset_password,
@@ -56,6 +58,21 @@ def test_add_user_validation_keyed_by_field(engine, coord):
     assert "existe déjà" in exc.value.errors["username"]
     assert "72 octets" in exc.value.errors["password"]
     assert "organisation" in exc.value.errors["organisation"]
+
+
+def test_a_deactivated_organisation_is_not_offered_and_gets_no_new_account(engine, coord):
+    with engine.connect() as conn:
+        org_id, name = conn.execute(select(Organisation.id, Organisation.name).order_by(Organisation.id)).first()
+    assert (org_id, name) in organisation_choices(engine)
+    with session_scope("coordination", engine=engine) as s:
+        set_organisation_active(s, coord, org_id, False)
+    assert org_id not in dict(organisation_choices(engine))
+    with pytest.raises(ValidationError) as exc:
+        with session_scope("coordination", engine=engine) as s:
+            add_user(s, coord, username="nouveau", name="N", role="partner", organisation=org_id, password="x" * 12)
+    assert exc.value.errors["organisation"].startswith(f"L'organisation « {name} » est désactivée")
+    with engine.connect() as conn:
+        assert conn.execute(select(User.id).where(User.username == "nouveau")).first() is None
 
 
 def test_create_change_role_disable_reset(engine, coord):
