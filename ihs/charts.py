@@ -15,16 +15,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-import ihs.altair_fast
 from ihs.formats import MONTHS, MONTHS_FULL
 
 # Altair validates every chart object against the Vega-Lite schema as it is built, and again as
 # it serialises it: at national scale that was most of a dashboard's time (`python -m ihs bench`).
 # The app serialises without it (`ihs.ui.vega`); the tests validate every chart a page draws.
 alt.utils.schemapi.disable_debug_mode()
-
-
-ihs.altair_fast.apply()  # Altair's repeated work skipped: the same specs, faster
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -91,17 +87,18 @@ class Spec:
 
 def source(table: pd.DataFrame | list | alt.NamedData):
     """What `alt.Chart` takes for a `Spec` table: a data frame or a named dataset as they are,
-    GeoJSON features as inline values Altair passes on untouched."""
-    return alt.Data(values=ihs.altair_fast.Values(table)) if isinstance(table, list) else table
+    GeoJSON features as inline values."""
+    return alt.Data(values=table) if isinstance(table, list) else table
 
 
 def as_chart(chart: alt.TopLevelMixin | Spec) -> alt.TopLevelMixin:
     return chart.chart() if isinstance(chart, Spec) else chart
 
 
-def style(chart: alt.TopLevelMixin | Spec, height: int = 360) -> alt.TopLevelMixin:
+def style(chart: alt.TopLevelMixin | Spec, height: int = 360, title: str | None = None) -> alt.TopLevelMixin:
     """French locale, legible fonts, the palette, and a consistent look."""
-    return as_chart(chart).properties(height=height).configure(**copy.deepcopy(CONFIG))
+    shown = as_chart(chart).properties(height=height, **({"title": title} if title is not None else {}))
+    return shown.configure(**copy.deepcopy(CONFIG))
 
 
 def to_json(chart: alt.TopLevelMixin) -> str:

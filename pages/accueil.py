@@ -109,9 +109,7 @@ for b in ballots.itertuples():
     # Full width: polling-place names are long, a narrow column would cut them.
     places = read(turnout_by_place, int(b.ballot_id), clock.moment(today))
     title = f"Votants par bureau – {b.name}"
-    chart(
-        places_chart(places).chart().properties(title=title), places, key=f"accueil_scrutin_{b.ballot_id}", height=260
-    )
+    chart(places_chart(places), places, key=f"accueil_scrutin_{b.ballot_id}", height=260, title=title)
 
 src = read(sources, today)
 if src.empty:

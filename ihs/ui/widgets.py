@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ihs.charts import style, to_json, to_png
+from ihs.charts import Spec, style, to_json, to_png
 from ihs.demo import demo_loaded
 from ihs.exports import to_csv_bytes
 from ihs.ui import vega
@@ -50,24 +50,28 @@ def no_sectors(actor: Actor) -> None:
         st.info("Aucun secteur n'est rattaché à votre organisation : demandez à la coordination de l'ajouter.")
 
 
-def chart(ch: alt.TopLevelMixin, data: Table, key: str, *, height: int = 360, **kwargs):
+def chart(
+    ch: alt.TopLevelMixin | Spec, data: Table, key: str, *, height: int = 360, title: str | None = None, **kwargs
+):
     """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV.
 
     `data`: the table behind the CSV, or a function that makes it (called on the click only).
     """
-    event = vega.show(ch, height=height, key=key, **kwargs)
+    event = vega.show(ch, height=height, title=title, key=key, **kwargs)
     if vega.VALIDATE:  # the tests: the PNG download must be able to serialise this chart too
-        to_json(style(ch, height=height))
-    downloads(ch, data, key, height=height)
+        to_json(style(ch, height=height, title=title))
+    downloads(ch, data, key, height=height, title=title)
     return event
 
 
-def downloads(ch: alt.TopLevelMixin, data: Table, key: str, *, height: int = 360) -> None:
+def downloads(
+    ch: alt.TopLevelMixin | Spec, data: Table, key: str, *, height: int = 360, title: str | None = None
+) -> None:
     """The chart as PNG and its table as CSV, each made only when its button is clicked."""
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         "Télécharger (PNG)",
-        data=lambda: to_png(style(ch, height=height)),
+        data=lambda: to_png(style(ch, height=height, title=title)),
         file_name=f"{key}.png",
         mime="image/png",
         key=f"{key}_png",

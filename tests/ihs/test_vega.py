@@ -1,4 +1,4 @@
-"""ihs.ui.vega: the spec a page sends — shared look, Arrow data, and the schema check the tests keep."""
+"""ihs.ui.vega: the spec a page sends — shared look, named data, and the schema check the tests keep."""
 
 import altair as alt
 import pandas as pd
@@ -11,17 +11,20 @@ from ihs.ui import vega
 DATA = pd.DataFrame({"mois": ["janv.", "févr."], "abonnés": [120, 135]})
 
 
-def test_spec_carries_the_shared_look_and_data_as_arrow():
-    spec = vega.spec(alt.Chart(DATA).mark_bar().encode(x="mois:N", y="abonnés:Q"), height=300)
-    assert spec["height"] == 300
+def test_spec_carries_the_shared_look_and_its_data_frame_by_name():
+    spec = vega.spec(alt.Chart(DATA).mark_bar().encode(x="mois:N", y="abonnés:Q"), height=300, title="Abonnés")
+    assert spec["height"] == 300 and spec["title"] == "Abonnés"
     assert spec["config"]["locale"]["number"] == FR_NUMBER
     assert spec["config"]["axis"]["labelFontSize"] == CONFIG["axis"]["labelFontSize"]
     assert "continuousWidth" not in spec["config"].get("view", {})  # not Altair's default 300 × 300
-    [(name, payload)] = spec["datasets"].items()
-    assert spec["data"] == {"name": name} and isinstance(payload, bytes)
-    # Same data, same name: the browser keeps the chart across reruns.
+    [(name, frame)] = spec["datasets"].items()
+    assert spec["data"] == {"name": name}
+    pd.testing.assert_frame_equal(frame, DATA)  # st.vega_lite_chart sends it as Arrow
+    # Same data, same name: the browser keeps the chart across reruns; other data, another name.
     again = vega.spec(alt.Chart(DATA.copy()).mark_bar().encode(x="mois:N", y="abonnés:Q"), height=300)
     assert list(again["datasets"]) == [name]
+    other = vega.spec(alt.Chart(DATA.assign(abonnés=[120, 136])).mark_bar().encode(x="mois:N", y="abonnés:Q"))
+    assert list(other["datasets"]) != [name]
 
 
 def test_inline_values_stay_in_the_spec():
@@ -44,29 +47,32 @@ def test_page_shows_the_spec():
 
         from ihs.ui import vega
 
-        vega.show(alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q"), height=250, key="essai")
+        chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
+        vega.show(chart, height=250, title="Essai", key="essai")
 
     at = AppTest.from_function(page).run()
     assert not at.exception
     [el] = at.get("vega_lite_chart")
-    assert '"height": 250' in el.proto.spec and len(el.proto.datasets) == 1
+    assert '"height": 250' in el.proto.spec and '"title": "Essai"' in el.proto.spec
+    # The data frame left the spec for the element's Arrow datasets, under the spec's name for it.
+    [dataset] = el.proto.datasets
+    assert f'"name": "{dataset.name}"' in el.proto.spec and dataset.data.data
 
 
 # ---- charts drawn from a template (ihs.charts.Spec) --------------------------------------------
 
 
 def _png(spec: dict) -> bytes:
-    """What the browser would draw from a page's spec: its Arrow datasets read back, rendered offline."""
+    """What the browser would draw from a page's spec: its datasets as rows, rendered offline."""
     import json
 
-    import pyarrow as pa
     import vl_convert
 
     from ihs.charts import _iso
 
     out = dict(spec)
     out["datasets"] = {
-        name: alt.utils.data.to_values(pa.ipc.open_stream(d).read_pandas())["values"] if isinstance(d, bytes) else d
+        name: alt.to_values(d)["values"] if isinstance(d, pd.DataFrame) else d
         for name, d in spec.get("datasets", {}).items()
     }
     out["width"] = 900  # the page gives the container's width
@@ -118,7 +124,7 @@ def test_a_chart_from_its_template_draws_what_altair_draws(engine):
     # the picture must not change (the map's extent, the curve's scales, the calendar's order).
     for name, chart in _specs(engine).items():
         fast = vega.spec(chart, height=400)
-        assert fast["datasets"] and all(isinstance(t, bytes | list) for t in fast["datasets"].values()), name
+        assert fast["datasets"] and all(isinstance(t, pd.DataFrame | list) for t in fast["datasets"].values()), name
         assert _png(fast) == _png(vega.spec(chart.chart(), height=400)), name
 
 
@@ -128,9 +134,11 @@ def test_a_template_is_built_once_per_shape(engine):
     vega.template.cache_clear()
     first = vega.spec(places_chart(pd.DataFrame({"name": ["A"], "voters": [3]})))
     second = vega.spec(places_chart(pd.DataFrame({"name": ["A", "B"], "voters": [3, 9]})))
+    titled = vega.spec(places_chart(pd.DataFrame({"name": ["A"], "voters": [3]})), title="Votants par bureau – A")
     assert vega.template.cache_info().misses == 1
-    assert first["datasets"] != second["datasets"]  # each run's own rows
+    assert [len(spec["datasets"]["places"]) for spec in (first, second)] == [1, 2]  # each run's own rows
     assert first["layer"] is second["layer"]  # the structure is shared, not rebuilt
+    assert titled["title"] == "Votants par bureau – A" and "title" not in first  # a title is not part of the shape
 
 
 def _legend_chart(*, rows):
