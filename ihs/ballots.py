@@ -35,7 +35,15 @@ from ihs.models import (
 from ihs.planning import after_ballot
 from ihs.programme import get_setting
 from ihs.users import Actor, require
-from ihs.validation import MAX_REASON, ValidationError, check_date, clean_text, parse_int, whole_number
+from ihs.validation import (
+    MAX_REASON,
+    ValidationError,
+    WarningsNotAcknowledged,
+    check_date,
+    clean_text,
+    parse_int,
+    whole_number,
+)
 from ihs.vocab import ADOPTION_RULES, POLLING_PLACE_KINDS
 
 COUNT_FIELDS = ("yes", "no", "blank", "void", "in_box")
@@ -47,14 +55,6 @@ FINISHED_STATUSES = ("validated", "locked")
 MAX_PLACE_NAME = 200  # polling_place.name
 OPENS_AT = time(9, 0)
 CLOSES_AT = time(18, 0)
-
-
-class WarningsNotAcknowledged(ValueError):
-    """The count is consistent but unusual: the user must confirm it with a note."""
-
-    def __init__(self, warnings: dict[str, str]):
-        super().__init__("; ".join(warnings.values()))
-        self.warnings = warnings
 
 
 class CountMismatch(ValueError):

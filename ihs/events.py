@@ -22,6 +22,7 @@ from ihs.validation import (
     MAX_REASON,
     REQUIRED,
     ValidationError,
+    WarningsNotAcknowledged,
     check_date,
     check_time,
     clean_text,
@@ -30,6 +31,8 @@ from ihs.validation import (
 from ihs.vocab import EVENT_KINDS, EVENT_SUBKINDS
 
 MAX_OCCURRENCES = 52  # a year of weekly drop-ins
+# An entry identical to one the same person saved this many minutes ago is probably a second tap.
+REPEAT_MINUTES = 10
 DEFAULT_DURATION = timedelta(hours=2)
 # Kinds that concern the whole programme rather than one sector.
 SECTORLESS_KINDS = {"gathering"}
@@ -176,13 +179,24 @@ def validate_event(session: Session, actor: Actor, entry: EventEntry, *, today: 
     )
 
 
-def record_event(session: Session, actor: Actor, entry: EventEntry, *, today: date | None = None) -> list[Event]:
+def _numbered(v: dict, n: int) -> str:
+    """The title of the event `n` (from 0) of a validated entry: « Atelier (2/10) » in a series."""
+    return v["title"] if v["occurrences"] == 1 else f"{v['title']} ({n + 1}/{v['occurrences']})"[:200]
+
+
+def record_event(
+    session: Session, actor: Actor, entry: EventEntry, *, today: date | None = None, repeat_confirmed: bool = False
+) -> list[Event]:
     """Write one event, or a series of `occurrences` events `every_days` apart (one transaction).
 
-    Attendance and reach apply to the first date only: later ones have not happened yet.
+    Attendance and reach apply to the first date only: later ones have not happened yet. The same
+    event saved again by the same person within minutes waits for `repeat_confirmed`.
     """
     require(actor, "events", session)
     v = validate_event(session, actor, entry, today=today)
+    if not repeat_confirmed:
+        same = {k: v[k] for k in ("kind", "subkind", "starts_at", "place", "attendance", "reach", "notes")}
+        check_not_repeated(session, actor, Event, same | {"title": _numbered(v, 0)}, "un événement")
     sectors = list(session.execute(select(Sector).where(Sector.id.in_(v["sector_ids"]))).scalars())
     series = None
     if v["occurrences"] > 1:
@@ -192,7 +206,7 @@ def record_event(session: Session, actor: Actor, entry: EventEntry, *, today: da
     events = []
     for n in range(v["occurrences"]):
         starts = v["starts_at"] + timedelta(days=v["every_days"] * n)
-        title = v["title"] if series is None else f"{v['title']} ({n + 1}/{v['occurrences']})"[:200]
+        title = _numbered(v, n)
         ev = Event(
             kind=v["kind"],
             subkind=v["subkind"],
@@ -214,6 +228,31 @@ def record_event(session: Session, actor: Actor, entry: EventEntry, *, today: da
         events.append(ev)
     session.flush()
     return events
+
+
+def check_not_repeated(session: Session, actor: Actor, model: type[Event] | Any, same: dict, what: str) -> None:
+    """Refuse, until confirmed, an entry identical to one the same person saved in the last
+    `REPEAT_MINUTES` minutes (`same`: the columns that make it identical): on a phone, a second
+    tap on « Enregistrer » must not count the same door-to-door round twice.
+
+    Raises WarningsNotAcknowledged under the field « repeat »; the page asks « Enregistrer quand
+    même » and the write is called again with the confirmation."""
+    since = clock.now() - timedelta(minutes=REPEAT_MINUTES)
+    same_values = [getattr(model, k).is_(None) if v is None else getattr(model, k) == v for k, v in same.items()]
+    stmt = (
+        select(model.created_at)
+        .where(model.created_by == actor.username, model.created_at >= since, model.deleted_at.is_(None), *same_values)
+        .order_by(model.created_at.desc())
+        .limit(1)
+    )
+    at = session.execute(stmt).scalar_one_or_none()
+    if at is not None:
+        raise WarningsNotAcknowledged(
+            {
+                "repeat": f"Vous avez déjà enregistré {what} identique à {at:%H:%M}. S'il s'agit bien d'une "
+                "autre saisie, cochez « Enregistrer quand même » puis enregistrez."
+            }
+        )
 
 
 def owned_entry(session: Session, actor: Actor, model: type[Event] | Any, row_id: int, field: str) -> Any:

@@ -301,6 +301,7 @@ class Event(SoftDelete, Base):
     __table_args__ = (
         Index("ix_event_starts_kind", "starts_at", "kind"),
         Index("ix_event_live_kind", "kind", "starts_at", "deleted_at", sqlite_where=_LIVE, postgresql_where=_LIVE),
+        Index("ix_event_author", "created_by", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -338,6 +339,7 @@ class Visit(SoftDelete, Base):
         Index("ix_visit_sector_kind_date", "sector_id", "kind", "occurred_on"),
         Index("ix_visit_live_date", "occurred_on", "kind", *_VISIT_SUMMED, sqlite_where=_LIVE, postgresql_where=_LIVE),
         Index("ix_visit_live_kind", "kind", "occurred_on", *_VISIT_SUMMED, sqlite_where=_LIVE, postgresql_where=_LIVE),
+        Index("ix_visit_author", "created_by", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))

@@ -33,6 +33,15 @@ class ValidationError(ValueError):
         super().__init__(" ; ".join(self.errors.values()))
 
 
+class WarningsNotAcknowledged(ValueError):
+    """The entry is possible but unlikely: nothing is written until the user confirms it
+    (`warnings` maps a field name to a French message; the page asks for the confirmation)."""
+
+    def __init__(self, warnings: dict[str, str]):
+        super().__init__("; ".join(warnings.values()))
+        self.warnings = warnings
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
-from ihs.events import check_sectors, owned_entry, soft_delete
+from ihs.events import check_not_repeated, check_sectors, owned_entry, soft_delete
 from ihs.formats import fr_date
 from ihs.models import Event, EventSector, Visit
 from ihs.users import Actor, require, sectors_in_scope
@@ -120,10 +120,13 @@ def validate_visit(session: Session, actor: Actor, entry: VisitEntry, *, today: 
     return dict(kind=kind, sector_id=sectors[0], occurred_on=day, **values)
 
 
-def record_visit(session: Session, actor: Actor, entry: VisitEntry) -> Visit:
-    """Write one visit (counts and outcomes only)."""
+def record_visit(session: Session, actor: Actor, entry: VisitEntry, *, repeat_confirmed: bool = False) -> Visit:
+    """Write one visit (counts and outcomes only). The same visit saved again by the same person
+    within minutes waits for `repeat_confirmed` (`events.check_not_repeated`)."""
     require(actor, "visits", session)
     v = validate_visit(session, actor, entry)
+    if not repeat_confirmed:
+        check_not_repeated(session, actor, Visit, v, "une visite")
     visit = Visit(**v, organisation_id=actor.organisation_id, source="saisie", created_by=actor.username)
     session.add(visit)
     session.flush()

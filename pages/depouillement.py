@@ -17,6 +17,7 @@ from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
+from ihs.validation import WarningsNotAcknowledged
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, STAGES
 
 actor = require_page("pages/depouillement.py")
@@ -42,7 +43,7 @@ def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
 
     try:
         ok, message, errors = forms.run_write(write, reason=reason)
-    except rules.WarningsNotAcknowledged as exc:
+    except WarningsNotAcknowledged as exc:
         st.session_state[WARN] = exc.warnings
     except rules.CountMismatch as exc:
         fields = ", ".join(d["label"] for d in exc.differences)

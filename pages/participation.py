@@ -3,13 +3,14 @@
 import streamlit as st
 
 from ihs import clock
-from ihs.ballots import WarningsNotAcknowledged, reading_time, record_turnout
+from ihs.ballots import reading_time, record_turnout
 from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.queries.ballots import open_ballots, turnout_by_place
 from ihs.ui import forms
 from ihs.ui.auth import require_page
 from ihs.ui.data import read
 from ihs.ui.widgets import no_data
+from ihs.validation import WarningsNotAcknowledged
 
 actor = require_page("pages/participation.py")
 ERRORS, DONE = "part_errors", "part_done"

@@ -37,7 +37,7 @@ def write(session) -> str:
     # A kind without precision, or without a count of that name, ignores what another kind left typed.
     other_count = "attendance" if count_field == "reach" else "reach"
     entry = replace(entry, subkind=entry.subkind if subkinds else None, **{other_count: None})
-    events = record_event(session, actor, entry)
+    events = record_event(session, actor, entry, repeat_confirmed=forms.confirmed(F))
     if len(events) > 1:
         return f"{len(events)} dates enregistrées (une par semaine, jusqu'au {events[-1].starts_at:%d/%m/%Y})."
     return "Événement enregistré. Merci !"
@@ -97,6 +97,7 @@ with st.form(F, clear_on_submit=False):
     forms.field_error(F, "title")
     st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
     forms.field_error(F, "notes")
+    forms.confirmation(F)
     st.form_submit_button(
         "Enregistrer",
         type="primary",

@@ -73,7 +73,7 @@ else:
     counts = list(required + optional)
 
     def write(session) -> str:
-        record_visit(session, actor, forms.typed(F, VisitEntry(kind=kind)))
+        record_visit(session, actor, forms.typed(F, VisitEntry(kind=kind)), repeat_confirmed=forms.confirmed(F))
         return "Saisie enregistrée. Merci !"
 
     with st.form(F, clear_on_submit=False):
@@ -99,6 +99,7 @@ else:
             )
         st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
         forms.field_error(F, "notes")
+        forms.confirmation(F)
         st.form_submit_button(
             "Enregistrer", type="primary", width="stretch", on_click=forms.submit,
             args=(F, write, [*counts, "notes", "topics", "price_per_computer"]),

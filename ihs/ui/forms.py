@@ -25,12 +25,14 @@ from ihs.formats import fr_date
 from ihs.ui.auth import current_actor
 from ihs.ui.data import clear_reads, engine
 from ihs.users import PermissionDenied
-from ihs.validation import ValidationError, check_date
+from ihs.validation import ValidationError, WarningsNotAcknowledged, check_date
 
 log = logging.getLogger("ihs.forms")
 T = TypeVar("T")
 
 CHECK_FIELDS = "Vérifiez les champs signalés : rien n'a été enregistré."
+NOT_CONFIRMED = "Rien n'a été enregistré : lisez l'avertissement ci-dessus."
+CONFIRMED = "confirmed"
 DB_FAILED = (
     "L'enregistrement a échoué : la base de données est occupée ou la connexion est perdue. "
     "Rien n'a été enregistré et vos saisies sont conservées : réessayez dans un instant."
@@ -130,14 +132,46 @@ def run_write(write: Callable[[Session], str], *, reason: str | None = None) -> 
 
 
 def submit(form: str, write: Callable[[Session], str], reset: Iterable[str] = ()) -> None:
-    """Submit-button callback: write, then store the outcome for `status` and `field_error`."""
-    ok, message, field_errors = run_write(write)
+    """Submit-button callback: write, then store the outcome for `status`, `field_error` and
+    `confirmation` (a write that warns is not saved until the user ticks the confirmation)."""
+    try:
+        ok, message, field_errors = run_write(write)
+    except WarningsNotAcknowledged as exc:
+        st.session_state[f"_{form}_warnings"] = exc.warnings
+        st.session_state[f"_{form}_errors"] = {}
+        st.session_state[f"_{form}_status"] = (False, NOT_CONFIRMED)
+        st.session_state[key(form, CONFIRMED)] = False
+        return
     st.session_state[f"_{form}_errors"] = field_errors
     st.session_state[f"_{form}_status"] = (ok, message)
     if ok:
-        # A new, empty form for the next entry; on failure every value stays as typed.
-        for field in reset:
-            st.session_state.pop(key(form, field), None)
+        st.session_state.pop(f"_{form}_warnings", None)
+        # A new, empty form for the next entry, shown empty on the screen too (a value set, not
+        # only forgotten); on failure every value stays as typed.
+        for field in (*reset, CONFIRMED):
+            typed = st.session_state.get(key(form, field))
+            if isinstance(typed, str):
+                st.session_state[key(form, field)] = ""
+            elif isinstance(typed, list):
+                st.session_state[key(form, field)] = []
+            elif isinstance(typed, bool):
+                st.session_state[key(form, field)] = False
+            else:
+                st.session_state.pop(key(form, field), None)
+
+
+def confirmation(form: str, label: str = "Enregistrer quand même") -> None:
+    """Inside `form`, before its button: the warnings of its last submit and the box that
+    confirms them (the write reads it with `confirmed(form)`)."""
+    for message in st.session_state.get(f"_{form}_warnings", {}).values():
+        st.warning(message)
+    if st.session_state.get(f"_{form}_warnings"):
+        st.checkbox(label, key=key(form, CONFIRMED))
+
+
+def confirmed(form: str) -> bool:
+    """Whether the user ticked the confirmation of `form`'s warnings."""
+    return bool(value(form, CONFIRMED, False))
 
 
 def status(form: str) -> None:

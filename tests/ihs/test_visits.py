@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from ihs.db import session_scope
+from ihs.events import REPEAT_MINUTES
 from ihs.models import AuditLog, Event, Sector, Visit
 from ihs.users import PermissionDenied, actor_for
-from ihs.validation import ValidationError
+from ihs.validation import ValidationError, WarningsNotAcknowledged
 from ihs.visits import (
     VisitEntry,
     delete_visit,
@@ -156,3 +157,34 @@ def test_correction_and_soft_delete_are_audited(engine):
         ).all()
     assert [a.action for a in actions] == ["create", "update", "delete"]
     assert actions[1].after == {"contracts_terminated": 2}
+
+
+def test_the_same_visit_again_within_ten_minutes_waits_for_a_confirmation(engine):
+    round_ = dict(kind="door_to_door", doors_knocked="30", doors_answered="12")
+    first = _record(engine, **round_)
+    before = _visits(engine)
+    with pytest.raises(WarningsNotAcknowledged) as warn:
+        _record(engine, **round_)
+    assert warn.value.warnings["repeat"].startswith("Vous avez déjà enregistré une visite identique à ")
+    assert _visits(engine) == before  # nothing written
+    others = [
+        dict(round_, doors_answered="11"),  # another figure: another round
+        dict(round_, occurred_on=TODAY - timedelta(days=1)),
+    ]
+    for other in others:
+        _record(engine, **other)
+    # Another partner's identical round is theirs.
+    _record(engine, username="bailleur", **round_)
+    # Confirmed, or more than ten minutes later, it is saved.
+    with session_scope("partenaire", engine=engine) as s:
+        record_visit(
+            s, actor_for(engine, "partenaire"), VisitEntry(sector_id=_sector(engine), occurred_on=TODAY, **round_),
+            repeat_confirmed=True,
+        )  # fmt: skip
+    with session_scope("tests", engine=engine) as s:
+        for visit in s.scalars(select(Visit).where(Visit.created_by == "partenaire")):
+            visit.created_at -= timedelta(minutes=REPEAT_MINUTES + 1)
+    second = _record(engine, **round_)
+    with engine.connect() as conn:
+        same = conn.execute(select(func.count()).where(Visit.doors_answered == 12, Visit.created_by == "partenaire"))
+        assert second != first and same.scalar_one() == 4  # first, yesterday's, the confirmed one, second

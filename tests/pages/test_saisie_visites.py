@@ -54,6 +54,37 @@ def test_door_to_door_round_is_recorded(app_db):
     assert (v.doors_knocked, v.doors_answered, v.documents_left, v.created_by) == (1120, 45, None, "partenaire")
 
 
+def test_a_second_tap_empties_nothing_twice_and_a_repeat_waits_for_confirmation(app_db):
+    # The phone case: after « Saisie enregistrée » the counts are empty; typing the same round
+    # again within minutes is refused until « Enregistrer quand même » is ticked.
+    at = _page("partner", "door_to_door")
+    sector = _sector(app_db)
+
+    def fill():
+        at.selectbox(key="vi_door_to_door_sector_id").select(sector)
+        at.text_input(key="vi_door_to_door_doors_knocked").set_value("30")
+        at.text_input(key="vi_door_to_door_doors_answered").set_value("12")
+
+    before = _visits(app_db)
+    fill()
+    _submit(at, "door_to_door")
+    assert [s.value for s in at.success] == ["Saisie enregistrée. Merci !"]
+    assert at.text_input(key="vi_door_to_door_doors_knocked").value == ""
+    assert at.text_input(key="vi_door_to_door_doors_answered").value == ""
+    _submit(at, "door_to_door")  # the second tap on an empty form saves nothing
+    assert _visits(app_db) == before + 1 and "Ce champ est obligatoire." in [e.value for e in at.error]
+    fill()
+    _submit(at, "door_to_door")
+    assert _visits(app_db) == before + 1
+    assert at.warning[0].value.startswith("Vous avez déjà enregistré une visite identique à ")
+    assert [e.value for e in at.error] == ["Rien n'a été enregistré : lisez l'avertissement ci-dessus."]
+    assert at.text_input(key="vi_door_to_door_doors_knocked").value == "30"  # kept as typed
+    at.checkbox(key="vi_door_to_door_confirmed").check()
+    _submit(at, "door_to_door")
+    assert [s.value for s in at.success] == ["Saisie enregistrée. Merci !"]
+    assert _visits(app_db) == before + 2
+
+
 def test_door_to_door_bad_input(app_db):
     at = _page("partner", "door_to_door")
     at.text_input(key="vi_door_to_door_doors_knocked").set_value("dix")
