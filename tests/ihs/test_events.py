@@ -10,7 +10,7 @@ from ihs.db import session_scope
 from ihs.events import EventEntry, delete_event, entry_sector_choices, event_entry, record_event, update_event
 from ihs.models import AuditLog, Event, EventSeries, Organisation, Sector
 from ihs.users import Actor, PermissionDenied, actor_for
-from ihs.validation import ValidationError
+from ihs.validation import ValidationError, WarningsNotAcknowledged
 from tests.conftest import TODAY
 
 
@@ -202,3 +202,21 @@ def test_coordinator_may_correct_anyone(engine, partner):
         )
     with session_scope(engine=engine) as s:
         assert [x.code for x in s.get(Event, ev_id).sectors] == ["kerourien"]
+
+
+def test_the_same_event_saved_twice_within_minutes_waits_for_a_confirmation(engine):
+    partner = actor_for(engine, "partenaire")
+    with session_scope("partenaire", engine=engine) as s:
+        record_event(s, partner, EventEntry(**_ok(engine)))
+    with pytest.raises(WarningsNotAcknowledged) as warn:
+        with session_scope("partenaire", engine=engine) as s:
+            record_event(s, partner, EventEntry(**_ok(engine)))
+    assert warn.value.warnings["repeat"].startswith("Vous avez déjà enregistré un événement identique à ")
+    with session_scope("partenaire", engine=engine) as s:
+        record_event(s, partner, EventEntry(**_ok(engine, attendance="8")))  # another figure: another drop-in
+        record_event(s, partner, EventEntry(**_ok(engine)), repeat_confirmed=True)
+    with engine.connect() as conn:
+        saved = conn.execute(
+            select(Event.attendance).where(Event.created_by == "partenaire", Event.place == "Maison de quartier")
+        )
+        assert sorted(saved.scalars()) == [7, 7, 8]
