@@ -91,6 +91,15 @@ def phase_of(status: str, opens_at: datetime, closes_at: datetime, now: datetime
     return "open" if now <= closes_at else "closed"
 
 
+def polling_started(opens_at: datetime, closes_at: datetime, now: datetime) -> datetime | None:
+    """When today's polling began, if `now` is within a polling day's hours: a ballot of several
+    days opens each day at its opening time and closes at its closing time. None outside them."""
+    if not opens_at <= now <= closes_at:
+        return None
+    start = datetime.combine(now.date(), opens_at.time())
+    return start if start <= now <= datetime.combine(now.date(), closes_at.time()) else None
+
+
 def duration_text(delta: timedelta | None) -> str:
     """French short duration: "1 j 6 h", "3 h 20 min", "12 min"."""
     if delta is None:

@@ -34,6 +34,7 @@ from ihs.ballots import (
     latest_readings,
     outcome,
     phase_of,
+    polling_started,
     propose_after_ballot,
     visible_entries,
 )
@@ -476,7 +477,9 @@ def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
     last = None if last is None or pd.isna(last) else last.to_pydatetime()
     stale_after = timedelta(minutes=float(get_setting(db, "ballot.stale_after_minutes")))
     is_open = header["phase"] == "open"
-    reference = last or header["opens_at"].to_pydatetime()
+    # Stale only while the polling places are open: not at night, nor just after the day's opening.
+    polling_since = polling_started(header["opens_at"].to_pydatetime(), header["closes_at"].to_pydatetime(), now)
+    stale = bool(is_open and polling_since and now - max(last or polling_since, polling_since) > stale_after)
     return {
         "ballot_id": ballot_id,
         "sector_name": header["sector_name"],
@@ -487,7 +490,7 @@ def live_turnout(db: Engine, ballot_id: int, now: datetime) -> dict:
         "voters": voters,
         "share": voters / header["registered"] if header["registered"] else None,
         "last_report_at": last,
-        "stale": bool(is_open and now - reference > stale_after),
+        "stale": stale,
         "minutes_since_last": None if last is None else int((now - last).total_seconds() // 60),
         "time_left": max(header["closes_at"].to_pydatetime() - now, timedelta(0)) if is_open else None,
         "projection": _projection(db, ballot_id, now, header, totals),

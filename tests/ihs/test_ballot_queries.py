@@ -163,8 +163,11 @@ def test_live_turnout_figures_and_staleness(week):
     assert live["time_left"] == CLOSES - NOW_DAY4
     # 57 minutes since the last report: fresh under the 90-minute setting…
     assert live["minutes_since_last"] == 57 and not live["stale"]
-    # …stale 2 hours later.
-    assert q.live_turnout(engine, bid, NOW_DAY4 + timedelta(hours=2))["stale"]
+    # Polling places open 9:00-18:00 each day: not stale at night, 2 hours later…
+    assert not q.live_turnout(engine, bid, NOW_DAY4 + timedelta(hours=2))["stale"]
+    # …nor at 10:00 the next morning (60 minutes after the opening, under 90), but stale at 10:31.
+    assert not q.live_turnout(engine, bid, datetime(2026, 3, 7, 10, 0))["stale"]
+    assert q.live_turnout(engine, bid, datetime(2026, 3, 7, 10, 31))["stale"]
     # Closed: no time left, never stale, the projection is the final figure.
     closed = q.live_turnout(engine, bid, CLOSES + timedelta(hours=1))
     assert closed["phase"] == "closed" and closed["time_left"] is None and not closed["stale"]

@@ -10,7 +10,7 @@ The browser-level check (the timer really firing) is done by the e2e tests.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 import streamlit as st
@@ -64,8 +64,11 @@ def test_demo_live_screen_shows_montaigne_open_ballot_total(app_db):
     assert metric(at, "Participation") == "14\u00a0%"
     assert metric(at, f"Dernier relevé, {live['last_report_at']:%d/%m}") == f"{live['last_report_at']:%H:%M}"
     assert metric(at, "Projection").endswith("%")
-    # The demo's last reports are from yesterday evening: the screen says so.
-    assert "Données anciennes" in texts(at)
+    # The demo's last reports are from yesterday evening: during today's polling hours, once the
+    # setting's 90 minutes have passed since the opening, the screen says so; not at night.
+    opening = datetime.combine(now.date(), live["opens_at"].time())
+    polling = opening <= now <= datetime.combine(now.date(), live["closes_at"].time())
+    assert ("Données anciennes" in texts(at)) == (polling and now - opening > timedelta(minutes=90))
     # Curve and per-place charts are drawn (with their downloads).
     assert len(at.get("vega_lite_chart")) == 2
 
