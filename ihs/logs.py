@@ -70,4 +70,6 @@ def setup() -> None:
         setattr(handler, _MARK, True)
         one_line(handler)
         root.addHandler(handler)
-    logging.getLogger("ihs").setLevel(logging.INFO)
+    ihs = logging.getLogger("ihs")
+    if ihs.level == logging.NOTSET:  # INFO by default; a level someone chose (a benchmark's DEBUG) stays
+        ihs.setLevel(logging.INFO)
