@@ -40,7 +40,7 @@ if presentation:
     # A screen left on ?mode=presentation shows only the slideshow, full screen, at its own URL
     # (a default page answers at "/" only: Streamlit said "page not found" for /presentation).
     allowed = [replace(p, default=False) for p in allowed if p.url_path == "presentation"]
-elif actor and actor.role == "coordinator" and not read(reference_counts)["sectors"]:
+elif actor and actor.can("reference") and not read(reference_counts)["sectors"]:
     # A new programme (no sector yet): the coordination lands on the set-up checklist.
     allowed = [replace(p, default=p.url_path == "mise_en_place") for p in allowed]
 if not allowed:

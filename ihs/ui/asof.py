@@ -1,15 +1,17 @@
-"""The date the dashboards show: today, or the date frozen for a steering-committee meeting."""
+"""The date the dashboards show (today, or the date frozen for a steering-committee meeting), and
+dashboards that keep themselves current."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import streamlit as st
 
 from ihs import clock
 from ihs.formats import fr_date
 from ihs.meetings import active_freeze
-from ihs.ui.data import read
+from ihs.programme import get_setting
+from ihs.ui.data import read, seen_version
 
 
 def as_of() -> date:
@@ -18,9 +20,30 @@ def as_of() -> date:
 
 
 def frozen_band() -> None:
-    """A clear band when figures are frozen for a meeting."""
+    """What every dashboard shows first: a clear band when figures are frozen for a meeting; and
+    the page keeps itself current (`keep_current`)."""
+    keep_current()
     frozen = read(active_freeze)
     if frozen:
         st.info(
             f"Chiffres arrêtés au {fr_date(frozen)} pour la séance du comité de pilotage.", icon=":material/push_pin:"
         )
+
+
+def keep_current() -> None:
+    """Redraw the page when its figures change, without a reload: every `display.refresh_seconds`
+    (setting, default 60 s) a small fragment in the sidebar compares the data version with the
+    one the page was drawn at; a write anywhere (on any app server) raises it, and the page is
+    drawn again with fresh reads. Nothing moves while nothing changes. The fragment says when
+    the figures were last checked: « Mis à jour à HH:MM »."""
+    drawn = seen_version()
+    seconds = int(read(get_setting, "display.refresh_seconds"))
+
+    @st.fragment(run_every=timedelta(seconds=seconds))
+    def watch() -> None:
+        if seen_version() != drawn:
+            st.rerun(scope="app")
+        st.caption(f"Mis à jour à {clock.now():%H:%M} (actualisation toutes les {seconds} s)")
+
+    with st.sidebar:
+        watch()

@@ -7,10 +7,14 @@ before the write is used again. The version is read at most once every VERSION_C
 per server, so a write made anywhere reaches every page at its next refresh that starts at
 least that long after the write. The TTL stays as a bound for changes made outside the app
 (a restore, SQL typed by hand).
+
+Each read that misses the cache is logged at DEBUG level on `ihs.reads` (its name and time; the
+function and its arguments in the record's `read`): the benchmark derives a page's reads from it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +31,7 @@ _FUNCTIONS: dict[str, Callable] = {}
 VERSION_CHECK_SECONDS = 1.0
 _versions: dict[str, tuple[float, int]] = {}
 _versions_lock = threading.Lock()
+log = logging.getLogger("ihs.reads")
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,7 +41,11 @@ def engine() -> Engine:
 
 @st.cache_data(ttl=get_settings().cache_ttl, show_spinner=False, max_entries=500)
 def _cached(source: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    return _FUNCTIONS[name](engine(), *args, **dict(kwargs))
+    fn = _FUNCTIONS[name]
+    start = time.perf_counter()
+    result = fn(engine(), *args, **dict(kwargs))
+    log.debug("%s : %.1f ms", name, (time.perf_counter() - start) * 1000, extra={"read": (fn, args, dict(kwargs))})
+    return result
 
 
 def read(fn: Callable, *args, **kwargs) -> Any:
@@ -51,6 +60,11 @@ def read(fn: Callable, *args, **kwargs) -> Any:
 
 def cache_key() -> str:
     """The cache key of the data: the database's URL and the data version this server last saw."""
+    return f"{engine().url}@{seen_version()}"
+
+
+def seen_version() -> int:
+    """The data version this server last saw (read again at most once every VERSION_CHECK_SECONDS)."""
     db = engine()
     url = str(db.url)
     now = time.monotonic()
@@ -60,7 +74,7 @@ def cache_key() -> str:
         seen = (now, data_version(db))
         with _versions_lock:
             _versions[url] = seen
-    return f"{url}@{seen[1]}"
+    return seen[1]
 
 
 def clear_reads() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 APP = "[data-testid='stApp']"
@@ -99,3 +101,51 @@ def download(page: Page, button: str, attempts: int = 3):
                 raise
             page.reload(wait_until="domcontentloaded")
     raise AssertionError("unreachable")
+
+
+def choose(page, label: str, option: str, *, first: bool = False, prefix: bool = False) -> None:
+    """Pick `option` in the Streamlit select box labelled `label` (the first or last of that label)."""
+    # By the label shown above the box: once a value is chosen, the box's own name is that value.
+    labelled = page.locator("[data-testid='stWidgetLabel']").get_by_text(label, exact=True)
+    boxes = page.locator("[data-testid='stSelectbox']").filter(has=labelled)
+    box = (boxes.first if first else boxes.last).locator("input")
+    name = re.compile("^" + re.escape(option)) if prefix else option
+    choice = page.get_by_role("option", name=name, exact=not prefix).first
+    # A click during a rerun (an expander unfolding, the page redrawn) can leave the list closed:
+    # a person clicks again.
+    for attempt in range(3):
+        settle(page)
+        box.scroll_into_view_if_needed()
+        box.click()
+        box.fill(option)
+        try:
+            expect(choice).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
+            box.press("Escape")
+    choice.click()
+    wait_idle(page)
+
+
+def type_in(page, label: str, value: str) -> None:
+    """Type into the text field labelled `label`, once a rerun's fading copy of it has gone."""
+    field = page.get_by_label(label, exact=True)
+    expect(field).to_have_count(1, timeout=30_000)
+    field.fill(value)
+
+
+def fill(page, label: str, value: str) -> None:
+    """Type into a text field and leave it (Tab), as a person does before the next field (Enter
+    would submit the form the field is in)."""
+    field = page.get_by_label(label, exact=True)
+    expect(field).to_have_count(1, timeout=30_000)
+    field.fill(value)
+    field.press("Tab")
+    wait_idle(page)
+
+
+def click(page, button: str) -> None:
+    page.get_by_role("button", name=button, exact=True).last.click()
+    wait_idle(page)

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from ihs.settings import ROOT
 from tests.conftest import TODAY
 from tests.e2e.conftest import VIEWPORT, _app_env, _free_port, _wait_healthy
-from tests.e2e.helpers import goto, login, main_text, settle, wait_idle
+from tests.e2e.helpers import choose, click, fill, goto, login, main_text, settle, type_in, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "un-mot-de-passe-solide"
@@ -38,54 +38,6 @@ def _open_expander(page, title: str, field: str) -> None:
         page.locator("[data-testid='stExpander'] summary").filter(has_text=title).first.click()
     settle(page)
     expect(page.get_by_label(field, exact=True).first).to_be_editable()
-
-
-def _choose(page, label: str, option: str, *, first: bool = False, prefix: bool = False) -> None:
-    """Pick `option` in the Streamlit select box labelled `label` (the first or last of that label)."""
-    # By the label shown above the box: once a value is chosen, the box's own name is that value.
-    labelled = page.locator("[data-testid='stWidgetLabel']").get_by_text(label, exact=True)
-    boxes = page.locator("[data-testid='stSelectbox']").filter(has=labelled)
-    box = (boxes.first if first else boxes.last).locator("input")
-    name = re.compile("^" + re.escape(option)) if prefix else option
-    choice = page.get_by_role("option", name=name, exact=not prefix).first
-    # A click during a rerun (an expander unfolding, the page redrawn) can leave the list closed:
-    # a person clicks again.
-    for attempt in range(3):
-        settle(page)
-        box.scroll_into_view_if_needed()
-        box.click()
-        box.fill(option)
-        try:
-            expect(choice).to_be_visible(timeout=10_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
-            box.press("Escape")
-    choice.click()
-    wait_idle(page)
-
-
-def _text(page, label: str, value: str) -> None:
-    """Type into the text field labelled `label`, once a rerun's fading copy of it has gone."""
-    field = page.get_by_label(label, exact=True)
-    expect(field).to_have_count(1, timeout=30_000)
-    field.fill(value)
-
-
-def _fill(page, label: str, value: str) -> None:
-    """Type into a text field and leave it (Tab), as a person does before the next field (Enter
-    would submit the form the field is in)."""
-    field = page.get_by_label(label, exact=True)
-    expect(field).to_have_count(1, timeout=30_000)
-    field.fill(value)
-    field.press("Tab")
-    wait_idle(page)
-
-
-def _click(page, button: str) -> None:
-    page.get_by_role("button", name=button, exact=True).last.click()
-    wait_idle(page)
 
 
 def _upload_sectors(page, path) -> None:
@@ -107,11 +59,11 @@ def _count(page, n: int, url: str | None = None) -> None:
     page.get_by_text(f"Saisie {n}", exact=True).first.click()
     settle(page)
     for label, value in (("Oui", "150"), ("Non", "40"), ("Blancs", "0"), ("Nuls", "0")):
-        _text(page, label, value)
+        type_in(page, label, value)
     page.get_by_label(re.compile("^Bulletins dans l'urne")).fill("190")
-    _click(page, f"Enregistrer la saisie {n}")
-    _text(page, "Note : pourquoi ces chiffres sont justes", "Relevés non transmis ; urne recomptée")
-    _click(page, f"Enregistrer la saisie {n}")
+    click(page, f"Enregistrer la saisie {n}")
+    type_in(page, "Note : pourquoi ces chiffres sont justes", "Relevés non transmis ; urne recomptée")
+    click(page, f"Enregistrer la saisie {n}")
     expect(page.locator("[data-testid='stMain']")).to_contain_text(f"Saisie {n} enregistrée")
 
 
@@ -168,27 +120,27 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         for name, kind in (("Habitat-Exemple", "Bailleur"), ("Réseau-Exemple", "Opérateur")):
             _open_expander(page, "Ajouter une organisation", "Nom")
             page.get_by_label("Nom", exact=True).first.fill(name)
-            _choose(page, "Type", kind, first=True)
-            _click(page, "Ajouter")
+            choose(page, "Type", kind, first=True)
+            click(page, "Ajouter")
             expect(main).to_contain_text(f"Organisation « {name} » créée.")
 
         goto(page, url + "/admin_offres")
 
         settle(page)
-        _text(page, "Nom de l'offre", "Internet collectif")
-        _choose(page, "Opérateur", "Réseau-Exemple")
-        _click(page, "Ajouter l'offre")
+        type_in(page, "Nom de l'offre", "Internet collectif")
+        choose(page, "Opérateur", "Réseau-Exemple")
+        click(page, "Ajouter l'offre")
         expect(main).to_contain_text("Une offre et ses tarifs")
-        _text(page, "Tarif valable à partir du (JJ/MM/AAAA)", "01/01/2026")
-        _text(page, "Prix par logement et par mois, en euros (ex. 2,16)", "2,00")
-        _text(page, "Source (contrat, délibération…)", "contrat 2026")
-        _click(page, "Ajouter le tarif")
+        type_in(page, "Tarif valable à partir du (JJ/MM/AAAA)", "01/01/2026")
+        type_in(page, "Prix par logement et par mois, en euros (ex. 2,16)", "2,00")
+        type_in(page, "Source (contrat, délibération…)", "contrat 2026")
+        click(page, "Ajouter le tarif")
         expect(main).to_contain_text("Tarif ajouté à l'historique.")
         for sector, offer in (("Centre-ville", "Internet collectif"), ("Les Hauts", "Internet collectif")):
-            _choose(page, "Secteur", sector, first=False)
-            _choose(page, "Offre", offer, first=False)
-            _text(page, "À partir du (JJ/MM/AAAA)", "01/01/2026")
-            _click(page, "Rattacher")
+            choose(page, "Secteur", sector, first=False)
+            choose(page, "Offre", offer, first=False)
+            type_in(page, "À partir du (JJ/MM/AAAA)", "01/01/2026")
+            click(page, "Rattacher")
             expect(main).to_contain_text("Offre du secteur enregistrée.")
             wait_idle(page)
 
@@ -196,20 +148,20 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
 
         settle(page)
         _open_expander(page, "Créer un compte", "Nom affiché")
-        _text(page, "Identifiant", "habitat")
-        _text(page, "Nom affiché", "Habitat-Exemple")
-        _choose(page, "Rôle", "Bailleur", first=True)
-        _choose(page, "Organisation", "Habitat-Exemple", first=True)
-        _text(page, "Mot de passe (8 caractères au moins)", PASSWORD)
-        _click(page, "Créer le compte")
+        type_in(page, "Identifiant", "habitat")
+        type_in(page, "Nom affiché", "Habitat-Exemple")
+        choose(page, "Rôle", "Bailleur", first=True)
+        choose(page, "Organisation", "Habitat-Exemple", first=True)
+        type_in(page, "Mot de passe (8 caractères au moins)", PASSWORD)
+        click(page, "Créer le compte")
         expect(main).to_contain_text("Compte créé")
 
         goto(page, url + "/planifier")
 
         settle(page)
-        _choose(page, "Secteur (sans déploiement en cours)", "Centre-ville", prefix=True)
-        _fill(page, "Date de validation", "01/06/2026")
-        _click(page, "Enregistrer le calendrier")
+        choose(page, "Secteur (sans déploiement en cours)", "Centre-ville", prefix=True)
+        fill(page, "Date de validation", "01/06/2026")
+        click(page, "Enregistrer le calendrier")
         expect(main).to_contain_text("Déploiement proposé enregistré pour « Centre-ville »")
 
         # The landlord's counter prepares the ballot and types the first count, in another browser.
@@ -220,9 +172,9 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         login(partner, "habitat", PASSWORD)
         goto(partner, url + "/scrutin_preparer")
         settle(partner)
-        _fill(partner, "Premier jour du scrutin", "02/11/2026")
-        _fill(partner, "Dernier jour", "08/11/2026")
-        _click(partner, "Enregistrer le scrutin")
+        fill(partner, "Premier jour du scrutin", "02/11/2026")
+        fill(partner, "Dernier jour", "08/11/2026")
+        click(partner, "Enregistrer le scrutin")
         expect(partner.locator("[data-testid='stMain']")).to_contain_text("Scrutin enregistré pour Centre-ville")
         _count(partner, 1)
         partner_ctx.close()
@@ -236,9 +188,9 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         settle(page)
         page.get_by_text("Suivre un déploiement en cours").click()
         settle(page)
-        _choose(page, "Étape", "Mise en œuvre")
-        _fill(page, "Début réel (JJ/MM/AAAA)", "16/11/2026")
-        _click(page, "Enregistrer les dates réelles")
+        choose(page, "Étape", "Mise en œuvre")
+        fill(page, "Début réel (JJ/MM/AAAA)", "16/11/2026")
+        click(page, "Enregistrer les dates réelles")
         expect(main).to_contain_text("Dates réelles enregistrées.")
 
         # The operator's count, imported by the coordination: 63 subscribers in Centre-ville.
@@ -250,7 +202,7 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         wait_idle(page)
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(counts))
         wait_idle(page)
-        _click(page, "Importer")
+        click(page, "Importer")
         expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible(timeout=60_000)
 
         # Home, by hand: 1 sector deployed, 420 dwellings covered, 63 subscribers, 63 / 420 = 15 %,
