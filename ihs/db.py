@@ -147,13 +147,16 @@ def session_scope(
         session.info["user"] = user or SYSTEM_USER
         if reason:
             session.info["reason"] = reason
+        changes: Counter = Counter()
         try:
             with session.begin():
                 yield session
-                session.flush()
-                changes: Counter = session.info.get("changes") or Counter()
-                if changes:
-                    version = bump_data_version(session.connection())
+                # A caller that rolled back on purpose (a dry run) leaves nothing to commit or log.
+                if session.in_transaction():
+                    session.flush()
+                    changes = session.info.get("changes") or Counter()
+                    if changes:
+                        version = bump_data_version(session.connection())
         finally:
             session.close()
     if changes:
