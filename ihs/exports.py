@@ -17,9 +17,8 @@ from sqlalchemy import Engine, select
 
 from ihs import models as m
 
-# Tables a user may export; users and the audit log's secrets stay out.
-# Not exported: accounts (password hashes), settings (the Paramètres page shows them), the data
-# version (a counter for the servers' caches).
+# Tables a user may export. Not exported: accounts (password hashes), settings (the Paramètres
+# page shows them), the data version (a counter for the servers' caches).
 EXPORTABLE = {t.name: t for t in m.Base.metadata.sorted_tables if t.name not in {"app_user", "setting", "data_version"}}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
