@@ -386,6 +386,16 @@ def _report(args, engine) -> int:
 
 
 def _bench(args, engine) -> int:
-    from ihs.ui.bench import cli_bench  # the national-scale benchmark
-
-    return cli_bench(args, engine)
+    """The national-scale benchmark: a tool of the repository (bench/), not part of the app."""
+    del engine  # the bench picks its own database (--bench-url, --url, else data/bench/bench.db)
+    try:
+        from bench.cli import cli_bench  # the one place the app's code loads it (tests/test_project.py)
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("bench", "bench.cli"):
+            raise
+        print(
+            "erreur : le banc d'essai (dossier bench/) n'est pas là : lancez la commande depuis le dépôt",
+            file=sys.stderr,
+        )
+        return 2
+    return cli_bench(args)

@@ -1,14 +1,17 @@
 """The demo dataset: one builder, used by `python -m ihs demo load`, the tests and the benchmark.
 
-Public facts (domain.md) are kept as they are and labelled with their source; every other
-figure is invented, labelled `démo` (illustrative), and agrees with the public calibration
-points: Kerourien 596 dwellings; about 2,000 dwellings covered in February 2014 and 6,000 in
-2018; 12 sectors, 1,789 subscribers and 19 % uptake on 2022-12-09; tariffs up to 1.24 €.
+Public facts are read from the public record (`data/public_record.json`: the 12 sectors of
+2009–2022, their dates and figures, with their sources), kept as they are and labelled public;
+every other figure is invented, labelled `démo` (illustrative), and agrees with the public
+calibration points: Kerourien 596 dwellings; about 2,000 dwellings covered in February 2014 and
+6,000 in 2018; 12 sectors, 1,789 subscribers and 19 % uptake on 2022-12-09; tariffs up to 1.24 €.
 Current activity is placed relative to `today`, so every page has something live.
+`Builder` is also what the benchmark's synthetic national base (bench/synthetic.py) runs.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from dataclasses import dataclass, replace
@@ -18,27 +21,39 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ihs import models as m
+from ihs.formats import MONTHS_FULL
+from ihs.programme import DEMO_LOADED
 from ihs.settings import DATA_DIR
-from ihs.users import hash_password
+from ihs.users import DEMO_ACCOUNTS, demo_password, hash_password
 from ihs.vocab import EVENT_SUBKINDS
 
 DEMO = "démo (illustratif)"
 PUBLIC = "public (a-brest.net, domain.md)"
 GEO = DATA_DIR / "geo"
-CALIBRATION_DATE = date(2022, 12, 9)
-
-# Demo accounts, one per role (also listed on the login page and in README).
-DEMO_ACCOUNTS = [
-    ("coordination", "Coordination (démo)", "coordinator", "Ville de Brest – Médiations et usages numériques"),
-    ("bailleur", "Bailleur (démo)", "landlord", "Brest métropole habitat"),
-    ("operateur", "Opérateur (démo)", "operator", "SFR"),
-    ("partenaire", "Partenaire (démo)", "partner", "Maison de quartier de Bellevue (démo)"),
-    ("lecture", "Écran partagé (démo)", "viewer", None),
-]
+PUBLIC_RECORD = DATA_DIR / "public_record.json"
 
 
-def demo_password(username: str) -> str:
-    return f"demo-{username}"
+@functools.cache
+def public_record() -> dict:
+    """The public record: the 12 sectors of 2009–2022, their dates and figures, each with its source."""
+    return json.loads(PUBLIC_RECORD.read_text(encoding="utf-8"))
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _public(code: str) -> dict:
+    """A sector's entry in the public record ({} for the sectors it does not name)."""
+    return next((s for s in public_record()["sectors"] if s["code"] == code), {})
+
+
+def _public_dates(code: str) -> dict:
+    return _public(code).get("dates", {})
+
+
+CALIBRATION = next(f for f in public_record()["programme"]["facts"] if "subscribers" in f)  # 1,789 on 2022-12-09
+CALIBRATION_DATE = _day(CALIBRATION["date"])
 
 
 @dataclass
@@ -58,156 +73,94 @@ class SectorSpec:
     public_facts: str = ""
 
 
-# The 12 sectors of 2009–2022 (public years and facts; dwellings and subscribers per sector are
-# illustrative except Kerourien's 596 and Keredern's "101 contracts ≈ 10 %").
-HISTORIC = [
-    SectorSpec(
-        "kerourien",
-        "Kerourien",
-        "qpv",
-        596,
-        "Centre social de Kerourien (démo)",
-        date(2009, 12, 9),
-        95,
-        "QN02903M",
-        (-4.5265, 48.3905),
-        year=2009,
-        public_facts="Pilote ; 596 logements BMH ; essai 09/12/2009 → 04/11/2010 puis vote favorable",
+@dataclass(frozen=True)
+class _Invented:
+    """What the demo adds to a public sector: kind, QPV code and map position follow data/geo;
+    dwellings, facility, implementation day and subscribers on the calibration date are invented
+    (the subscribers add up to the public total), unless the public record gives them."""
+
+    kind: str
+    dwellings: int | None  # None: the public record's
+    facility: str
+    implementation: date | None  # None: the public record's (a trial's start, a first implementation day)
+    subscribers_2022: int
+    qpv_code: str | None = None
+    point: tuple[float, float] | None = None
+    polygon_names: tuple[str, ...] = ()
+
+
+INVENTED = {
+    "kerourien": _Invented("qpv", None, "Centre social de Kerourien (démo)", None, 95, "QN02903M", (-4.5265, 48.3905)),
+    "keredern": _Invented(
+        "qpv", 1010, "Maison de quartier de Keredern (démo)", None, 190, "QN02905M", (-4.5285, 48.3995)
     ),
-    SectorSpec(
-        "keredern",
-        "Keredern",
-        "qpv",
-        1010,
-        "Maison de quartier de Keredern (démo)",
-        date(2012, 2, 28),
-        190,
-        "QN02905M",
-        (-4.5285, 48.3995),
-        year=2012,
-        public_facts="Scrutin 12 → 16/12/2011 favorable ; 101 contrats en 6 mois ≈ 10 %",
+    # Launched in February 2014 (public): the day is invented.
+    "valy-hir": _Invented(
+        "veille", 420, "Maison de quartier de Saint-Pierre (démo)", date(2014, 2, 10), 80, polygon_names=("Valy Hir",)
     ),
-    SectorSpec(
-        "valy-hir",
-        "Valy Hir",
-        "veille",
-        420,
-        "Maison de quartier de Saint-Pierre (démo)",
-        date(2014, 2, 10),
-        80,
-        polygon_names=("Valy Hir",),
-        year=2013,
-        public_facts="Lancé en février 2014",
+    "queliverzan-bellevue": _Invented(
+        "qpv", 2950, "Maison de quartier de Bellevue (démo)", date(2014, 10, 6), 560, "QN02908M", (-4.5045, 48.3975)
     ),
-    SectorSpec(
-        "queliverzan-bellevue",
-        "Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet)",
-        "qpv",
-        2950,
-        "Maison de quartier de Bellevue (démo)",
-        date(2014, 10, 6),
-        560,
-        "QN02908M",
-        (-4.5045, 48.3975),
-        year=2014,
-        public_facts="Quéliverzan ; Bellevue rue d'Aquitaine ; Bellevue Bergot ; Kerhallet/Quizac/Fougères",
+    "bellevue-kerbernier": _Invented(
+        "qpv", 520, "Maison de quartier de Bellevue (démo)", date(2015, 5, 18), 100, "QN02904M", (-4.5135, 48.4055)
     ),
-    SectorSpec(
-        "bellevue-kerbernier",
-        "Bellevue Kerbernier",
-        "qpv",
-        520,
-        "Maison de quartier de Bellevue (démo)",
-        date(2015, 5, 18),
-        100,
-        "QN02904M",
-        (-4.5135, 48.4055),
-        year=2015,
+    "kerangoff": _Invented(
+        "qpv", 250, "Maison de quartier de Saint-Pierre (démo)", date(2018, 3, 12), 50, "QN02909M", (-4.5155, 48.3825)
     ),
-    SectorSpec(
-        "kerangoff",
-        "Kerangoff",
-        "qpv",
-        250,
-        "Maison de quartier de Saint-Pierre (démo)",
-        date(2018, 3, 12),
-        50,
-        "QN02909M",
-        (-4.5155, 48.3825),
-        year=2018,
-    ),
-    SectorSpec(
-        "pen-ar-creach-kerbernard",
-        "Pen ar Creac'h et Kerbernard",
+    "pen-ar-creach-kerbernard": _Invented(
         "veille",
         280,
         "Maison pour tous de Pen ar Creac'h (démo)",
         date(2018, 10, 8),
         55,
         polygon_names=("Pen Ar Créach", "Kerbernard"),
-        year=2018,
-        public_facts="« 11 quartiers, 6 000 logements » à cette date",
     ),
-    SectorSpec(
-        "bellevue-kergoat",
-        "Bellevue Kergoat",
-        "qpv",
-        900,
-        "Maison de quartier de Bellevue (démo)",
-        date(2019, 5, 13),
-        175,
-        "QN02904M",
-        (-4.5080, 48.4010),
-        year=2019,
+    "bellevue-kergoat": _Invented(
+        "qpv", 900, "Maison de quartier de Bellevue (démo)", date(2019, 5, 13), 175, "QN02904M", (-4.5080, 48.4010)
     ),
-    SectorSpec(
-        "pontanezen",
-        "Pontanézen",
-        "qpv",
-        1050,
-        "Maison de quartier de Pontanézen (démo)",
-        date(2020, 9, 14),
-        200,
-        "QN02907M",
-        (-4.4745, 48.4195),
-        year=2020,
+    "pontanezen": _Invented(
+        "qpv", 1050, "Maison de quartier de Pontanézen (démo)", date(2020, 9, 14), 200, "QN02907M", (-4.4745, 48.4195)
     ),
-    SectorSpec(
-        "le-guelmeur",
-        "Le Guelmeur",
-        "veille",
-        380,
-        "Foyer laïque du Guelmeur (démo)",
-        date(2020, 11, 16),
-        70,
-        polygon_names=("Le Guelmeur",),
-        year=2020,
+    "le-guelmeur": _Invented(
+        "veille", 380, "Foyer laïque du Guelmeur (démo)", date(2020, 11, 16), 70, polygon_names=("Le Guelmeur",)
     ),
-    SectorSpec(
-        "lambezellec-bourg",
-        "Lambézellec Bourg",
-        "qpv",
-        560,
-        "Maison de quartier de Lambézellec (démo)",
-        date(2021, 6, 14),
-        110,
-        "QN02906M",
-        (-4.4910, 48.4115),
-        year=2021,
+    "lambezellec-bourg": _Invented(
+        "qpv", 560, "Maison de quartier de Lambézellec (démo)", date(2021, 6, 14), 110, "QN02906M", (-4.4910, 48.4115)
     ),
-    SectorSpec(
-        "route-de-quimper",
-        "Route de Quimper",
-        "other",
-        520,
-        "Maison de quartier de Saint-Pierre (démo)",
-        date(2022, 5, 16),
-        104,
-        None,
-        (-4.5125, 48.3770),
-        year=2022,
+    "route-de-quimper": _Invented(
+        "other", 520, "Maison de quartier de Saint-Pierre (démo)", date(2022, 5, 16), 104, None, (-4.5125, 48.3770)
     ),
-]
+}
+
+
+def _historic(record: dict) -> SectorSpec:
+    """One of the 12 public sectors: the record's facts, and what the demo invents around them."""
+    invented = INVENTED[record["code"]]
+    dates = record.get("dates", {})
+    if "trial" in dates:  # the pilot: implemented for its trial, voted afterwards
+        implementation = _day(dates["trial"][0])
+    elif "implementation_days" in dates:
+        implementation = _day(dates["implementation_days"][0])
+    else:
+        implementation = invented.implementation
+    return SectorSpec(
+        record["code"],
+        record["name"],
+        invented.kind,
+        record.get("dwellings", invented.dwellings),
+        invented.facility,
+        implementation,
+        invented.subscribers_2022,
+        invented.qpv_code,
+        invented.point,
+        invented.polygon_names,
+        year=record["year"],
+        public_facts=record.get("facts", ""),
+    )
+
+
+# The 12 sectors of 2009–2022, in the record's order.
+HISTORIC = [_historic(record) for record in public_record()["sectors"]]
 
 # The three 2023 sectors: the article names none, so names and figures are illustrative.
 ILLUSTRATIVE_2023 = (
@@ -284,14 +237,27 @@ LIVE = [
     ),
 ]
 
-TARIFFS = [
-    # (offer, operator, valid_from, price, source)
-    ("Sun", "Numericable", date(2009, 12, 9), "1.00", "public (prix) ; date de début : démo"),
-    ("Numérisun", "SFR", date(2014, 1, 1), "1.10", "public (prix) ; date de début : démo"),
-    ("Numérisun", "SFR", date(2017, 1, 1), "1.18", "public (prix) ; date de début : démo"),
-    ("Numérisun", "SFR", date(2020, 1, 1), "1.19", "public (prix) ; date de début : démo"),
-    ("Numérisun", "SFR", date(2023, 1, 1), "1.24", "public : 1,24 € au 1er janvier 2023"),
-]
+# The days the tariffs the record gives without a date started (invented), in the record's order.
+TARIFF_STARTS = [date(2009, 12, 9), date(2014, 1, 1), date(2017, 1, 1), date(2020, 1, 1)]
+
+
+def _tariffs() -> list[tuple[str, str, date, str, str]]:
+    """(offer, operator, valid_from, price, source) of each public tariff."""
+    programme = public_record()["programme"]
+    operators = {o["offer"]: o["operator"] for o in programme["operators"]}
+    starts, out = iter(TARIFF_STARTS), []
+    for t in programme["tariffs"]:
+        offer, price = t["offer"], t["monthly_price_eur"]
+        if t["valid_from"]:
+            day = _day(t["valid_from"])
+            label = f"{'1er' if day.day == 1 else day.day} {MONTHS_FULL[day.month - 1]} {day.year}"
+            out.append((offer, operators[offer], day, price, f"public : {price.replace('.', ',')} € au {label}"))
+        else:
+            out.append((offer, operators[offer], next(starts), price, "public (prix) ; date de début : démo"))
+    return out
+
+
+TARIFFS = _tariffs()
 
 ORGANISATIONS = [
     ("Ville de Brest – Médiations et usages numériques", "Ville de Brest", "city"),
@@ -352,12 +318,37 @@ def _month_starts(start: date, end: date):
         d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
+# The day of a count the record gives without one (« later »): invented.
+UNDATED_COUNTS = {"kerourien": date(2011, 6, 9)}
+
+
+def _months_after(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def public_contracts(spec: SectorSpec) -> list[tuple[date, int, bool]]:
+    """The public record's contract counts of a sector: (day, contracts, whether the day is public)."""
+    out = []
+    for figure in _public(spec.code).get("figures", []):
+        if "contracts" not in figure:
+            continue
+        if figure.get("date"):
+            out.append((_day(figure["date"]), figure["contracts"], True))
+        elif "months_after_implementation" in figure:
+            out.append(
+                (_months_after(spec.implementation, figure["months_after_implementation"]), figure["contracts"], True)
+            )
+        else:
+            out.append((UNDATED_COUNTS[spec.code], figure["contracts"], False))
+    return out
+
+
 def _subscriber_anchors(spec: SectorSpec, today: date) -> list[tuple[date, int]]:
     start = spec.implementation
-    if spec.code == "kerourien":  # public: 68 contracts on 2010-05-05, later 77
-        anchors = [(start, 0), (date(2010, 5, 5), 68), (date(2011, 6, 9), 77)]
-    elif spec.code == "keredern":  # public: 101 contracts in 6 months
-        anchors = [(start, 0), (date(2012, 8, 28), 101)]
+    public = public_contracts(spec)
+    if public:  # Kerourien: 68 contracts on 2010-05-05, later 77; Keredern: 101 in 6 months
+        anchors = [(start, 0), *((day, n) for day, n, _ in public)]
     else:
         early = start + timedelta(days=182)
         target = spec.subscribers_2022 or round(spec.dwellings * 0.2)
@@ -380,8 +371,11 @@ def _interpolate(anchors: list[tuple[date, int]], day: date) -> int:
     return anchors[-1][1]
 
 
-def _subscriber_rows(sector_id: int, spec: SectorSpec, today: date, rng: random.Random) -> list[dict]:
+def subscriber_rows(sector_id: int, spec: SectorSpec, today: date, rng: random.Random) -> list[dict]:
+    """A sector's monthly subscriber counts from its implementation to `today`, through its anchors
+    (the public counts, the calibration date's, then on to about a fifth of its dwellings)."""
     anchors = _subscriber_anchors(spec, today)
+    public_days = {day for day, _, dated in public_contracts(spec) if dated}
     exact = {d: v for d, v in anchors[1:]}
     days = set(exact)
     for month in _month_starts(spec.implementation + timedelta(days=28), today):
@@ -397,16 +391,13 @@ def _subscriber_rows(sector_id: int, spec: SectorSpec, today: date, rng: random.
             # 95 on 09/12/2022 showed an « adhésion en baisse » the record does not have.
             value = min(value, min((v for d, v in exact.items() if d > day), default=value))
         last = value
-        public = (spec.code == "kerourien" and day == date(2010, 5, 5)) or (
-            spec.code == "keredern" and day == date(2012, 8, 28)
-        )
-        source = (
-            PUBLIC
-            if public
-            else (
-                "opérateur : total public 1 789 au 09/12/2022 ; répartition démo" if day == CALIBRATION_DATE else DEMO
-            )
-        )
+        if day in public_days:
+            source = PUBLIC
+        elif day == CALIBRATION_DATE:
+            total = f"{CALIBRATION['subscribers']:,}".replace(",", " ")
+            source = f"opérateur : total public {total} au {CALIBRATION_DATE:%d/%m/%Y} ; répartition démo"
+        else:
+            source = DEMO
         rows.append({"sector_id": sector_id, "as_of": day, "subscribers": max(0, value), "source": source})
     return rows
 
@@ -424,7 +415,7 @@ def _stage(dep_id: int, stage: str, start: date, end: date, today: date, slip: i
     }
 
 
-class _Builder:
+class Builder:
     def __init__(self, session: Session, today: date, now: datetime, seed: int = 2009):
         self.s = session
         self.today = today
@@ -832,6 +823,20 @@ class _Builder:
         if rows:
             self.s.execute(insert(m.MoveIn), rows)
 
+    def accounts(self, password_rounds: int) -> None:
+        """The demo accounts (`ihs.users.DEMO_ACCOUNTS`), and the mark that this is demo data."""
+        for username, name, role, org in DEMO_ACCOUNTS:
+            self.s.add(
+                m.User(
+                    username=username,
+                    name=name,
+                    role=role,
+                    organisation_id=self.org.get(org) if org else None,
+                    password_hash=hash_password(demo_password(username), password_rounds),
+                )
+            )
+        self.s.add(m.Setting(key=DEMO_LOADED, value=self.today.isoformat()))
+
     def flush_activity(self) -> None:
         if self.events:
             first_id = (self.s.execute(select(func.max(m.Event.id))).scalar() or 0) + 1
@@ -847,7 +852,7 @@ class _Builder:
             self.s.execute(insert(m.Visit), self.visits)
 
 
-def _annual_gatherings(b: _Builder) -> None:
+def annual_gatherings(b: Builder) -> None:
     for year in range(2011, b.today.year + 1):
         day = date(year, 6, 20)
         b.event(
@@ -872,7 +877,7 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
     `now` places the live ballot's last turnout reports (default: 11:30 on `today`).
     """
     session.info["skip_audit"] = True  # one summary audit row instead of thousands
-    b = _Builder(session, today, now or datetime.combine(today, time(11, 30)))
+    b = Builder(session, today, now or datetime.combine(today, time(11, 30)))
     specs = HISTORIC + SECTORS_2023 + LIVE
     polygons, meta = _load_geo()
     b.organisations(specs)
@@ -884,8 +889,9 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
         pipeline_start = None
         if spec.code == "kerourien":  # pilot: trial first, then the vote (public dates)
             # Public: trial 09/12/2009 → 04/11/2010, then the vote; its week is illustrative.
-            ballot_start = date(2010, 11, 15)
-            pipeline_start = date(2009, 10, 12)
+            trial_start, trial_end = (_day(d) for d in _public_dates(spec.code)["trial"])
+            ballot_start = trial_end + timedelta(days=11)
+            pipeline_start = trial_start - timedelta(days=58)
             dep = b.deployment(sid, spec, offers["Sun"], impl, pipeline_start, "adopted", "deployed")
             # The pilot's vote came after the trial: move the ballot stage to the real vote.
             session.execute(
@@ -899,7 +905,7 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
                 )
             )
         elif spec.code == "keredern":
-            ballot_start = date(2011, 12, 12)  # public: 12 → 16 December 2011
+            ballot_start = _day(_public_dates(spec.code)["ballot"][0])  # public: 12 → 16 December 2011
             dep = b.deployment(sid, spec, offers["Sun"], impl, ballot_start, "adopted", "deployed")
             _keredern_public_dates(b, sid, spec, dep)
         else:
@@ -929,7 +935,7 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
                 }
             ],
         )
-        session.execute(insert(m.SubscriberCount), _subscriber_rows(sid, spec, today, b.rng))
+        session.execute(insert(m.SubscriberCount), subscriber_rows(sid, spec, today, b.rng))
         b.support(sid, spec, impl)
         if spec.code == "keredern":
             _keredern_second_day(b, sid)
@@ -962,19 +968,9 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
     pilier = session.execute(select(m.Sector.id).where(m.Sector.code == "pilier-rouge")).scalar_one()
     b.workshop_cycle(pilier, SECTORS_2023[1], today - timedelta(days=35))
     _live_sectors(b, offers["Numérisun"], polygons, meta)
-    _annual_gatherings(b)
+    annual_gatherings(b)
     b.flush_activity()
-    for username, name, role, org in DEMO_ACCOUNTS:
-        session.add(
-            m.User(
-                username=username,
-                name=name,
-                role=role,
-                organisation_id=b.org.get(org) if org else None,
-                password_hash=hash_password(demo_password(username), password_rounds),
-            )
-        )
-    session.add(m.Setting(key="demo.loaded_on", value=today.isoformat()))
+    b.accounts(password_rounds)
     session.flush()
     session.execute(
         insert(m.AuditLog),
@@ -993,18 +989,19 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
     )
 
 
-def _sector_events(b: _Builder, sector_id: int) -> list[dict]:
+def _sector_events(b: Builder, sector_id: int) -> list[dict]:
     return [b.events[idx - 1] for idx, sid in b.event_sectors if sid == sector_id]
 
 
-def _keredern_public_dates(b: _Builder, sector_id: int, spec: SectorSpec, dep_id: int) -> None:
+def _keredern_public_dates(b: Builder, sector_id: int, spec: SectorSpec, dep_id: int) -> None:
     """Public (domain.md): partner meetings 08/11/2011 and 06/02/2012, public meeting 24/11/2011."""
+    dates = _public_dates(spec.code)
     for ev in _sector_events(b, sector_id):
         if ev["title"].startswith("Réunion publique"):
-            ev["starts_at"] = datetime.combine(date(2011, 11, 24), time(18))
+            ev["starts_at"] = datetime.combine(_day(dates["public_meeting"]), time(18))
             ev["ends_at"] = ev["starts_at"] + timedelta(hours=2)
             ev["source"] = PUBLIC + " (date) ; participation démo"
-    for day in (date(2011, 11, 8), date(2012, 2, 6)):
+    for day in map(_day, dates["partner_meetings"]):
         b.event(
             sector_id,
             "meeting",
@@ -1018,9 +1015,9 @@ def _keredern_public_dates(b: _Builder, sector_id: int, spec: SectorSpec, dep_id
         b.events[-1]["source"] = PUBLIC + " (date) ; participation démo"
 
 
-def _keredern_second_day(b: _Builder, sector_id: int) -> None:
+def _keredern_second_day(b: Builder, sector_id: int) -> None:
     """Public: implementation days 28/02/2012 and 14/03/2012 (the stage ends on the second)."""
-    second = date(2012, 3, 14)
+    second = _day(_public_dates("keredern")["implementation_days"][1])
     for ev in _sector_events(b, sector_id):
         if ev["title"].startswith("Mise en œuvre ("):
             ev["source"] = PUBLIC + " (date) ; participation démo"
@@ -1044,19 +1041,20 @@ def _spread(rows: list[dict], key: str, total: int) -> None:
         row["source"] = PUBLIC + " (total au 05/05/2010) ; répartition démo"
 
 
-def _kerourien_first_months(b: _Builder, sector_id: int) -> None:
+def _kerourien_first_months(b: Builder, sector_id: int) -> None:
     """Public: by 05/05/2010, 17 computers sold and 40 people supported (drop-ins)."""
-    until = date(2010, 5, 5)
+    [figures] = [f for f in _public("kerourien")["figures"] if "computers_sold" in f]
+    until = _day(figures["date"])
     early = [v for v in b.visits if v["sector_id"] == sector_id and v["occurred_on"] <= until]
     sold = [v for v in early if v["kind"] == "equipment"]
     seen = [v for v in early if v["kind"] == "dropin"]
-    _spread(sold, "computers_sold", 17)
+    _spread(sold, "computers_sold", figures["computers_sold"])
     for v in sold:
         v["amount_eur"] = 40 * v["computers_sold"]
-    _spread(seen, "people_seen", 40)
+    _spread(seen, "people_seen", figures["people_supported"])
 
 
-def _live_sectors(b: _Builder, offer_id: int, polygons: dict, meta: dict) -> None:
+def _live_sectors(b: Builder, offer_id: int, polygons: dict, meta: dict) -> None:
     t = b.today
     info, ballot, impl = (replace(spec, year=t.year) for spec in LIVE)
     # 1. In its information period: the ballot is five weeks away.
@@ -1139,8 +1137,3 @@ def load_demo(session: Session, today: date, now: datetime | None = None, *, res
         return False
     build_demo(session, today, now)
     return True
-
-
-def demo_loaded(db) -> bool:
-    with db.connect() as conn:
-        return conn.execute(select(m.Setting.value).where(m.Setting.key == "demo.loaded_on")).first() is not None

@@ -20,9 +20,8 @@ EX_CONFIG = 78
 
 def demo_accounts_present(engine: Engine) -> list[str]:
     """Active accounts that still open with their demo password, published in README."""
-    from ihs.demo import DEMO_ACCOUNTS, demo_password
     from ihs.models import User
-    from ihs.users import check_password
+    from ihs.users import DEMO_ACCOUNTS, check_password, demo_password
 
     names = [username for username, *_ in DEMO_ACCOUNTS]
     with engine.connect() as conn:

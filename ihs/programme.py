@@ -150,6 +150,14 @@ def get_setting(db: Session | Engine, key: str) -> Any:
     return DEFAULTS.get(key) if value is None else value
 
 
+DEMO_LOADED = "demo.loaded_on"  # the day the demo data was loaded (ihs.demo), absent otherwise
+
+
+def demo_loaded(db: Engine) -> bool:
+    """Whether the database holds the demo data (the banner and the report's cover say so)."""
+    return get_setting(db, DEMO_LOADED) is not None
+
+
 def all_settings(db: Engine) -> dict[str, Any]:
     with db.connect() as conn:
         stored = dict(conn.execute(select(Setting.key, Setting.value)).all())

@@ -20,9 +20,8 @@ from ihs import clock, geo
 from ihs import report_charts as rc
 from ihs.ballots import FINISHED_STATUSES
 from ihs.charts import style, to_png
-from ihs.demo import demo_loaded
 from ihs.formats import NBSP, fr_date, fr_eur, fr_int, fr_long_date, fr_pct
-from ihs.programme import get_setting
+from ihs.programme import demo_loaded, get_setting
 from ihs.queries import calendar, overview, support, uptake
 from ihs.queries.awareness import awareness, chart_rows, rank
 from ihs.viz.awareness import newcomers_chart

@@ -30,6 +30,21 @@ LOCK_MINUTES = 15
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
+# Demo accounts, one per role (demo mode only: their passwords are published on the login page and in
+# README; `ihs.production` refuses them outside demo mode).
+DEMO_ACCOUNTS = [
+    ("coordination", "Coordination (démo)", "coordinator", "Ville de Brest – Médiations et usages numériques"),
+    ("bailleur", "Bailleur (démo)", "landlord", "Brest métropole habitat"),
+    ("operateur", "Opérateur (démo)", "operator", "SFR"),
+    ("partenaire", "Partenaire (démo)", "partner", "Maison de quartier de Bellevue (démo)"),
+    ("lecture", "Écran partagé (démo)", "viewer", None),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"demo-{username}"
+
+
 class PermissionDenied(PermissionError):
     """Raised by write functions; the message is French and shown as is."""
 

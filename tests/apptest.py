@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from ihs.demo import DEMO_ACCOUNTS
 from ihs.settings import ROOT
+from ihs.users import DEMO_ACCOUNTS
 
 USER_OF_ROLE = {role: username for username, _, role, _ in DEMO_ACCOUNTS}
 

@@ -165,14 +165,6 @@ def pg_engine(request, tmp_path):
     forget_engine(url)
 
 
-@pytest.fixture(params=[p for p in _backends() if p != "sqlite"])
-def pg_demo_engine(request, tmp_path):
-    """A PostgreSQL copy of the demo database (CI always has one)."""
-    url = _copy_db(request, tmp_path, "demo")
-    yield get_engine(url)
-    forget_engine(url)
-
-
 def _point_app_at(url: str, monkeypatch):
     """Point the Streamlit app (AppTest) at `url` in demo mode, with fresh caches around the test."""
     import streamlit as st
@@ -200,6 +192,12 @@ def app_db(sqlite_template, tmp_path, monkeypatch):
 @pytest.fixture(params=_backends())
 def app_db_any(request, tmp_path, monkeypatch):
     """The same on a fresh copy of the demo database on each backend (SQLite, and PostgreSQL)."""
+    yield from _point_app_at(_copy_db(request, tmp_path, "demo"), monkeypatch)
+
+
+@pytest.fixture(params=[p for p in _backends() if p != "sqlite"])
+def app_db_postgresql(request, tmp_path, monkeypatch):
+    """The app (AppTest) on a PostgreSQL copy of the demo database (CI always has one)."""
     yield from _point_app_at(_copy_db(request, tmp_path, "demo"), monkeypatch)
 
 

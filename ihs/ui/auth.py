@@ -10,11 +10,10 @@ from streamlit_authenticator.utilities import LoginError
 
 from ihs import clock
 from ihs.db import session_scope
-from ihs.demo import DEMO_ACCOUNTS, demo_password
 from ihs.settings import get_settings
 from ihs.ui.data import engine
 from ihs.ui.nav import PAGES, PageSpec, spec_for
-from ihs.users import MAX_FAILED_LOGINS, Actor, actor_for, credentials, record_login
+from ihs.users import DEMO_ACCOUNTS, MAX_FAILED_LOGINS, Actor, actor_for, credentials, demo_password, record_login
 from ihs.vocab import ROLES
 
 COOKIE_NAME = "ihs_session"

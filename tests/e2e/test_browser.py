@@ -12,8 +12,8 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from ihs.demo import DEMO_ACCOUNTS
 from ihs.ui.nav import pages_for
+from ihs.users import DEMO_ACCOUNTS
 from tests.e2e.helpers import EXCEPTION, goto, injected, login, main_text, wait_idle
 
 pytestmark = pytest.mark.browser

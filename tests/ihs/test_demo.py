@@ -157,3 +157,23 @@ def test_the_2009_report_counts_kerourien_and_its_596_dwellings(engine):
 
     cur = year_figures(engine, 2009)["current"]
     assert (cur["sectors_deployed"], cur["dwellings_covered"]) == (1, 596)
+
+
+def test_the_public_record_gives_each_fact_a_source_and_the_demo_follows_it(engine):
+    """data/public_record.json: the 12 sectors of 2009–2022, their dates and figures, and whence each comes."""
+    from ihs.demo import public_record
+
+    record = public_record()
+    programme = record["programme"]
+    facts = [*programme["facts"], *programme["operators"], *programme["tariffs"], *record["sectors"]]
+    assert all(fact["source"] in record["sources"] for fact in facts)
+    sectors = record["sectors"]
+    assert [s["n"] for s in sectors] == list(range(1, 13)) and len({s["code"] for s in sectors}) == 12
+    assert min(s["year"] for s in sectors) == 2009 and max(s["year"] for s in sectors) == 2022
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(m.Sector.code, m.Sector.name)).all())
+        notes = dict(conn.execute(select(m.Sector.code, m.Sector.notes)).all())
+        prices = conn.execute(select(m.Tariff.monthly_price_eur).order_by(m.Tariff.valid_from)).scalars().all()
+    assert all(names[s["code"]] == s["name"] for s in sectors)  # the demo's sectors are the record's
+    assert all(notes[s["code"]] == s["facts"] for s in sectors if "facts" in s)
+    assert [f"{p:.2f}" for p in prices] == [t["monthly_price_eur"] for t in programme["tariffs"]]

@@ -1,69 +1,61 @@
 """Every dashboard read finds its rows through an index (EXPLAIN on SQLite and on PostgreSQL).
 
 At national scale the big tables hold millions of rows (`python -m ihs bench`): a dashboard
-query that reads one of them whole is the slow page of tomorrow. This runs each page's reads
-(the bench's registry, `ihs.ui.bench.READS`) on the demo database, asks SQLite for the plan of
-every SELECT they send, and fails on a full scan of a big table.
+query that reads one of them whole is the slow page of tomorrow. This opens every page the
+shared screen may open, as the bench does, on the demo database, records each SELECT the app
+sends (app.py's and the live fragment's included), asks the database for its plan, and fails on
+a full scan of a big table. The reads are the pages' own, not a list kept beside them.
 """
 
 from __future__ import annotations
 
 import re
 
+import streamlit as st
 from sqlalchemy import event
 
-from ihs.ui import bench
+from ihs.ui.nav import pages_for
+from tests.apptest import open_page
 
 BIG = ("visit", "event", "event_sector", "turnout_report", "subscriber_count", "move_in", "audit_log")
 FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(BIG)})\b(?!.*USING)")
+QUERY = {"secteur": {"secteur": "kerourien"}}  # the sector page shows a sector
 
 
 def _plan_every_read(engine, plan_of) -> tuple[int, list[str]]:
-    """Run every page's reads (and the live fragment's); `plan_of(statement, params)` gives the
-    problems in each SELECT's plan. Returns (statements checked, "page · read: problem" lines)."""
-    ctx = bench.context(engine)
+    """Open every page the shared screen may open, caches cleared; `plan_of(statement, params)`
+    gives the problems in each SELECT's plan. Returns (statements checked, "page: problem" lines)."""
     sent: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, params, context, executemany):
         if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "pg_catalog" not in statement:
             sent.append((statement, params))
 
-    event.listen(engine, "before_cursor_execute", record)
     problems, checked = [], 0
-    try:
-        for page, calls in [*bench.READS.items(), ("scrutin_direct (fragment)", bench.FRAGMENT_READS)]:
-            for name, args in calls:
-                made = args(ctx)
-                sent.clear()
-                for a in made if isinstance(made, list) else [made]:
-                    bench._resolve(name)(engine, *a)
-                for statement, params in list(sent):
-                    checked += 1
-                    problems += [f"{page} · {name}: {p}" for p in plan_of(statement, params)]
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    for page in (p.url_path for p in pages_for("viewer")):
+        st.cache_data.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            at = open_page("viewer", page, query=QUERY.get(page))
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert not at.exception, (page, at.exception)
+        for statement, params in sent:
+            checked += 1
+            problems += [f"{page}: {p}\n    {statement}" for p in plan_of(statement, params)]
+        sent.clear()
     return checked, sorted(set(problems))
 
 
-def test_no_dashboard_read_scans_a_big_table_whole(sqlite_template, tmp_path):
-    import shutil
-
-    from ihs.db import forget_engine, get_engine
-
-    path = tmp_path / "ihs.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    engine = get_engine(url)
+def test_no_dashboard_read_scans_a_big_table_whole(app_db):
+    engine = app_db
 
     def full_scans(statement, params):
         with engine.connect() as conn:
             plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).fetchall()
         return [row[-1] for row in plan if FULL_SCAN.search(row[-1])]
 
-    try:
-        checked, scans = _plan_every_read(engine, full_scans)
-    finally:
-        forget_engine(url)
+    checked, scans = _plan_every_read(engine, full_scans)
     assert checked > 50  # the reads did run
     assert not scans, "\n".join(scans)
 
@@ -94,11 +86,11 @@ def _pg_full_reads(plan: dict) -> list[str]:
     return found
 
 
-def test_no_dashboard_read_scans_a_big_table_whole_on_postgresql(pg_demo_engine):
+def test_no_dashboard_read_scans_a_big_table_whole_on_postgresql(app_db_postgresql):
     """The same on PostgreSQL: with sequential scans made the last resort (`enable_seqscan = off`),
     the demo database's small tables plan as the national ones would, and a read that still has to
     go through a whole big table is caught (the home page's turnout once did, 80 ms per ballot)."""
-    engine = pg_demo_engine
+    engine = app_db_postgresql
 
     def full_reads(statement, params):
         with engine.connect() as conn:

@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from ihs.db import session_scope
-from ihs.demo import DEMO_ACCOUNTS, demo_password
 from ihs.models import AuditLog, User
-from ihs.users import SYSTEM, add_user, check_password, hash_password, reset_password
+from ihs.users import DEMO_ACCOUNTS, SYSTEM, add_user, check_password, demo_password, hash_password, reset_password
 
 
 def test_demo_passwords_are_bcrypt_hashes(engine):

@@ -230,7 +230,7 @@ def _function(name: str):
 
 
 def _public_functions():
-    skip = ("ihs.ui", "ihs.migrations", "ihs.__main__", "ihs.cli", "ihs.synthetic", "ihs.backup")
+    skip = ("ihs.ui", "ihs.migrations", "ihs.__main__", "ihs.cli", "ihs.backup")
     for info in pkgutil.walk_packages(ihs.__path__, "ihs."):
         if info.name.startswith(skip):
             continue

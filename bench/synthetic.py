@@ -1,6 +1,6 @@
 """A synthetic programme at national scale, for the benchmark (`python -m ihs bench`).
 
-It reuses the demo generator (`ihs.demo._Builder` and `SectorSpec`): each synthetic sector goes
+It reuses the demo generator (`ihs.demo.Builder` and `SectorSpec`): each synthetic sector goes
 through the same pipeline as a demo sector (deployment stages, meetings, information actions,
 ballot with polling places and turnout, count, monthly subscribers, move-ins, workshops,
 drop-ins, advice and equipment). Volumes are then topped up with bulk inserts to the national
@@ -23,15 +23,7 @@ from sqlalchemy.orm import Session
 
 from ihs import clock
 from ihs import models as m
-from ihs.demo import (
-    DEMO_ACCOUNTS,
-    SectorSpec,
-    _annual_gatherings,
-    _Builder,
-    _subscriber_rows,
-    demo_password,
-)
-from ihs.users import hash_password
+from ihs.demo import Builder, SectorSpec, annual_gatherings, subscriber_rows
 
 YEARS = 10
 # National targets at scale 1 (issue 7): rows at least this many after the build.
@@ -136,7 +128,7 @@ class BulkWriter:
                 self.conn.execute(select(func.setval(seq, max(top, 1), top > 0)))
 
 
-def _flush_builder(b: _Builder, w: BulkWriter) -> None:
+def _flush_builder(b: Builder, w: BulkWriter) -> None:
     """Write the demo builder's buffered events, links and visits, then empty its buffers."""
     ids = w.event_ids(len(b.events))
     for event, event_id in zip(b.events, ids, strict=True):
@@ -193,7 +185,7 @@ def _spec(i: int, rng: random.Random) -> SectorSpec:
     )
 
 
-def _sector(b: _Builder, spec: SectorSpec, state: str, ballot_start: date, offer_id: int, w: BulkWriter) -> dict:
+def _sector(b: Builder, spec: SectorSpec, state: str, ballot_start: date, offer_id: int, w: BulkWriter) -> dict:
     """One sector through the demo pipeline; returns what the bulk top-up needs to know."""
     t = b.today
     sid = b.sector(spec, {}, {})
@@ -228,7 +220,7 @@ def _sector(b: _Builder, spec: SectorSpec, state: str, ballot_start: date, offer
         dep, sid, spec, ballot_start, "adopted", yes_share=b.rng.uniform(0.55, 0.85), turnout=b.rng.uniform(0.25, 0.55)
     )
     if impl <= t - timedelta(days=200):
-        w.insert_dicts(m.SubscriberCount.__table__, _subscriber_rows(sid, spec, t, b.rng))
+        w.insert_dicts(m.SubscriberCount.__table__, subscriber_rows(sid, spec, t, b.rng))
     elif impl <= t:
         w.insert_dicts(
             m.SubscriberCount.__table__,
@@ -256,7 +248,7 @@ def _sector(b: _Builder, spec: SectorSpec, state: str, ballot_start: date, offer
 # ---- bulk top-ups -------------------------------------------------------------------------------
 
 
-def _top_up_visits(w: BulkWriter, b: _Builder, sectors: list[dict], target: int, progress: Progress) -> None:
+def _top_up_visits(w: BulkWriter, b: Builder, sectors: list[dict], target: int, progress: Progress) -> None:
     have = w.conn.execute(select(func.count()).select_from(m.Visit)).scalar_one()
     missing = target - have
     active = [s for s in sectors if s["impl"]]
@@ -336,7 +328,7 @@ def _top_up_visits(w: BulkWriter, b: _Builder, sectors: list[dict], target: int,
         progress(f"  visites : {have + done:,} / {target:,}".replace(",", " "))
 
 
-def _top_up_events(w: BulkWriter, b: _Builder, sectors: list[dict], target: int, progress: Progress) -> None:
+def _top_up_events(w: BulkWriter, b: Builder, sectors: list[dict], target: int, progress: Progress) -> None:
     have = w.conn.execute(select(func.count()).select_from(m.Event)).scalar_one()
     missing = target - have
     active = [s for s in sectors if s["impl"]]
@@ -490,7 +482,7 @@ def build_synthetic(
     session = Session(engine)
     session.info["skip_audit"] = True  # a bulk load, not user actions
     try:
-        b = _Builder(session, today, now, seed=seed)
+        b = Builder(session, today, now, seed=seed)
         w = BulkWriter(session.connection())
         rng = b.rng
         specs = [_spec(i + 1, rng) for i in range(sectors)]
@@ -507,19 +499,9 @@ def build_synthetic(
                 session.commit()
                 w = _rebind(w, session)
                 progress(f"  secteurs : {k} / {sectors}")
-        _annual_gatherings(b)
+        annual_gatherings(b)
         _flush_builder(b, w)
-        for username, name, role, org in DEMO_ACCOUNTS:
-            session.add(
-                m.User(
-                    username=username,
-                    name=name,
-                    role=role,
-                    organisation_id=b.org.get(org) if org else None,
-                    password_hash=hash_password(demo_password(username), 4),
-                )
-            )
-        session.add(m.Setting(key="demo.loaded_on", value=today.isoformat()))
+        b.accounts(password_rounds=4)
         session.commit()
         w = _rebind(w, session)
         _top_up_visits(w, b, infos, round(TARGETS["visits"] * scale), progress)

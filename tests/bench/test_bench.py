@@ -1,4 +1,4 @@
-"""The benchmark runs at a tiny scale and prints its fields (it is not a timed test)."""
+"""The benchmark (bench/) runs at a tiny scale and prints its fields (it is not a timed test)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from bench import pages, writes
 from ihs import models as m
 from ihs.db import forget_engine, get_engine
 from ihs.settings import ROOT
-from ihs.ui import bench
 from ihs.ui.nav import spec_for
 
 TINY = ["--sectors", "20", "--scale", "0.0005"]
@@ -40,7 +40,7 @@ def bench_url(tmp_path_factory):
 
 
 def test_every_benchmarked_page_is_a_public_dashboard():
-    for page in bench.PAGES:
+    for page in pages.PAGES:
         assert (ROOT / "pages" / f"{page}.py").exists()
         assert "viewer" in spec_for(f"pages/{page}.py").roles
 
@@ -50,16 +50,23 @@ def test_pages_print_one_json_object_each_with_the_timings(bench_url):
     proc = _bench("--bench-url", bench_url, *TINY, "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    assert [r["page"] for r in rows] == bench.PAGES
+    assert [r["page"] for r in rows] == pages.PAGES
     for row in rows:
         assert not row.get("errors"), row
         assert PAGE_FIELDS <= set(row), row
         for key in PAGE_FIELDS - {"page"}:
             assert isinstance(row[key], int | float) and row[key] > 0, (row["page"], key, row[key])
-        # A read the page makes but the registry (the SQL floor) does not list would skew the ratio.
-        assert row["unlisted_reads"] == [] and row["unread_listed"] == [], row
-    live = next(r for r in rows if r["page"] == "scrutin_direct")
-    assert live["fragment_s"] > 0
+        # The floor is the page's own reads, as the page made them (recorded, not listed by hand).
+        assert row["reads"] and all(name.startswith("ihs.") for name in row["reads"]), row
+    by_page = {r["page"]: r for r in rows}
+    assert "ihs.geo.sector_map_data" in by_page["carte"]["reads"]
+    assert "ihs.queries.awareness.awareness" in by_page["sensibilisation"]["reads"]
+    # The live page's fragment, rerun alone as its timer does: its reads are among the page's.
+    live = by_page["scrutin_direct"]
+    assert live["fragment_s"] > 0 and live["fragment_warm_s"] > 0 and live["fragment_floor_s"] > 0
+    assert "ihs.queries.ballots.live_turnout" in live["fragment_reads"]
+    assert set(live["fragment_reads"]) <= set(live["reads"])
+    assert not any("fragment_s" in r for r in rows if r["page"] != "scrutin_direct")
     # The synthetic database is built to the requested size and remembered for reuse.
     engine = get_engine(bench_url)
     with engine.connect() as conn:
@@ -97,7 +104,7 @@ def test_writes_clear_what_an_interrupted_run_left(bench_url):
             select(m.Ballot.id, m.Ballot.registered).where(m.Ballot.status == "open").order_by(m.Ballot.id)
         ).first()
         place_id = conn.execute(
-            m.PollingPlace.__table__.insert().values(ballot_id=ballot_id, name=f"{bench.PLACE_NAME} 99")
+            m.PollingPlace.__table__.insert().values(ballot_id=ballot_id, name=f"{writes.PLACE_NAME} 99")
         ).inserted_primary_key[0]
         conn.execute(
             m.TurnoutReport.__table__.insert().values(
@@ -160,5 +167,44 @@ def test_ratio_compares_each_cold_run_with_the_floor_measured_after_it():
     # all say 1.2, where the ratio of the two medians would say 2.4 (0.12 / (0.045 + 0.005)).
     cold = [0.06, 0.06, 0.06, 0.12, 0.12, 0.12, 0.12]
     floor = [0.045, 0.045, 0.045, 0.045, 0.095, 0.095, 0.095]
-    assert bench.paired_ratio(cold, floor, 0.005) == 1.2
-    assert bench.paired_ratio([0.07], [0.05], 0.0) == 1.4
+    assert pages.paired_ratio(cold, floor, 0.005) == 1.2
+    assert pages.paired_ratio([0.07], [0.05], 0.0) == 1.4
+
+
+def test_the_reads_of_a_page_are_recorded_once_each_and_replayed_as_made(app_db):
+    """The SQL floor: each read the page made through `ihs.ui.data.read`, with its arguments."""
+    from ihs.queries.awareness import awareness
+    from tests.apptest import open_page
+    from tests.conftest import TODAY
+
+    log = pages.recorded(lambda: open_page("viewer", "sensibilisation"))
+    assert "ihs.queries.awareness.awareness" in log.names()
+    [(fn, args, kwargs)] = [r for r in log.reads if r[0] is awareness]
+    assert args == (TODAY,) and kwargs == {}
+    keys = [(f, a, tuple(sorted(k.items()))) for f, a, k in log.reads]
+    assert len(keys) == len(set(keys))  # each read once
+    assert pages.time_reads(app_db, log.reads) > 0
+    # Once cached, the page makes no read: a warm run records nothing.
+    assert pages.recorded(lambda: open_page("viewer", "sensibilisation")).reads == []
+
+
+def test_a_page_s_fragments_and_the_names_it_calls_them_with():
+    source = (
+        "import streamlit as st\n"
+        "@st.fragment(run_every=30)\n"
+        "def live(ballot_id, *, wide):\n"
+        "    pass\n"
+        "@st.fragment\n"
+        "def other():\n"
+        "    pass\n"
+        "def plain(x):\n"
+        "    pass\n"
+        "ballot_id, wide = 3, True\n"
+        "live(ballot_id, wide=wide)\n"
+        "plain(ballot_id)\n"
+    )
+    assert pages.fragment_calls(source) == [pages.FragmentCall("live", ("ballot_id",), (("wide", "wide"),))]
+    live_page = (ROOT / "pages" / "scrutin_direct.py").read_text(encoding="utf-8")
+    assert pages.fragment_calls(live_page) == [pages.FragmentCall("live", ("ballot_id",))]
+    for page in set(pages.PAGES) - {"scrutin_direct"}:
+        assert pages.fragment_calls((ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8")) == [], page

@@ -1,0 +1,1 @@
+"""An empty page: what Streamlit and app.py cost on their own (`bench.pages`)."""
