@@ -6,10 +6,9 @@ import streamlit as st
 
 from ihs.reference import reference_counts
 from ihs.settings import get_settings
-from ihs.ui import auth, startup
+from ihs.ui import auth, screen, startup
 from ihs.ui.data import read
 from ihs.ui.nav import PAGES, pages_for
-from ihs.ui.widgets import demo_banner
 
 st.set_page_config(page_title="Internet en habitat social", page_icon=":material/wifi:", layout="wide")
 
@@ -26,6 +25,8 @@ def _to_slideshow() -> None:
 
 
 presentation = st.query_params.get("mode") == "presentation"
+full_screen = presentation or screen.kiosk()  # the slideshow, or a dashboard left on (?kiosk=1)
+screen.stylesheet(full_screen=full_screen)
 public = settings.public_dashboards and not st.session_state.get("authentication_status")
 actor = None
 if not public or st.session_state.get("show_login"):
@@ -66,13 +67,12 @@ else:
         )
     # expanded: every page of the role in the menu (Streamlit folds the rest under an English
     # « View N more », which hid the entry pages after every login).
-    nav = st.navigation(sections, position="hidden" if presentation else "sidebar", expanded=True)
-    if actor:
+    nav = st.navigation(sections, position="hidden" if full_screen else "sidebar", expanded=True)
+    if actor and not full_screen:
         st.sidebar.caption(f"Connecté·e : **{actor.username}**")
         auth.logout_button()
-    elif not presentation and st.sidebar.button("Se connecter", key="show_login_btn"):
+    elif not full_screen and not actor and st.sidebar.button("Se connecter", key="show_login_btn"):
         st.session_state["show_login"] = True
         st.rerun()
-    if not presentation:
-        demo_banner()
+    screen.demo_marker()
 nav.run()

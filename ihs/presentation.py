@@ -32,17 +32,6 @@ DEFAULT_SLIDES = list(SLIDES)
 # Slides shown only when their condition holds (a ballot open now).
 CONDITIONAL = {"ballot"}
 
-# Static CSS of the full-screen mode: no sidebar, header or toolbar; large type from 4 m away.
-FULL_SCREEN_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
-[data-testid="stMainBlockContainer"], .block-container {padding: 1rem 2.5rem 0 2.5rem !important;
-  max-width: 100% !important;}
-h1 {font-size: 2.8rem !important; padding-top: 0 !important;}
-[data-testid="stMetricValue"] {font-size: 4.2rem !important;}
-[data-testid="stMetricLabel"] p {font-size: 1.5rem !important;}
-</style>"""
-
 # Support figures of the slide: indicator code of `ihs.queries.support.SUPPORT_INDICATORS` → short label.
 SUPPORT_METRICS = {
     "workshop_attendance": "Participations ateliers",

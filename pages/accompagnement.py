@@ -33,9 +33,11 @@ from ihs.viz.support import (
 
 today = as_of()
 frozen_band()
-st.title("Accompagnement")
+# The year beside the title, not under it: the figures and the chart start higher on the screen.
+title, choice = st.columns([3, 1], vertical_alignment="bottom")
+title.title("Accompagnement")
 years = read(support_years, today)
-year = st.columns([1, 3])[0].selectbox("Année", years, index=0, key="acc_annee")
+year = choice.selectbox("Année", years, index=0, key="acc_annee")
 period = f"du 01/01/{year} au {fr_date(min(today, date(year, 12, 31)))}"
 st.caption(f"Activité {period} (saisies supprimées exclues)")
 

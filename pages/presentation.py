@@ -21,7 +21,7 @@ from ihs.queries.calendar import deployment_stages
 from ihs.queries.overview import summary
 from ihs.queries.support import support_by_month, support_of_year
 from ihs.queries.uptake import uptake_on
-from ihs.ui import forms, vega
+from ihs.ui import forms, screen, vega
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.auth import current_actor
 from ihs.ui.data import read
@@ -35,7 +35,7 @@ INDEX, SHOWN = "pres_index", "pres_shown_at"
 full_screen = st.query_params.get("mode") == "presentation"
 start, every = pres.parse_query(st.query_params.to_dict())
 if full_screen:
-    st.html(pres.FULL_SCREEN_CSS)
+    screen.slides_style()
 if INDEX not in st.session_state:
     st.session_state[INDEX] = start or 0
     st.session_state[SHOWN] = time.monotonic()

@@ -1,4 +1,6 @@
-"""Sensibilisation: where households arrived after the ballot, and which sectors to inform again."""
+"""Sensibilisation: where households arrived after the ballot, and which sectors to inform again.
+
+The chart comes first, under the key figures, so a shared screen shows it without scrolling."""
 
 import pandas as pd
 import streamlit as st
@@ -38,6 +40,20 @@ st.caption(
     f"le bailleur quand il les déclare, sinon {fr_pct(rate)} des ménages qui partent chaque année."
 )
 
+st.subheader("Ménages arrivés depuis le scrutin, par secteur")
+also: list[str] = []
+if len(sectors) > limit:
+    st.caption(
+        f"Les {fr_int(limit)} secteurs où la part est la plus forte, sur {fr_int(len(sectors))} déployés ; "
+        "tous sont dans le tableau détaillé."
+    )
+    also = st.multiselect(
+        "Ajouter des secteurs au graphique", sorted(sectors["name"]), placeholder="Chercher un secteur"
+    )
+charted = chart_rows(sectors, limit, also)
+shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
+chart(newcomers_chart(charted, alert), shown, key="sensibilisation", height=max(260, 34 * len(charted)))
+
 st.subheader("Secteurs à informer de nouveau")
 if urgent.empty:
     no_data("Aucun secteur n'a besoin d'une nouvelle campagne d'information pour l'instant.")
@@ -52,20 +68,6 @@ else:
         f"d'information depuis plus de {fr_int(max_days)} jours. Les secteurs remplissant les deux critères "
         "viennent en premier, puis par part de nouveaux ménages."
     )
-
-st.subheader("Ménages arrivés depuis le scrutin, par secteur")
-also: list[str] = []
-if len(sectors) > limit:
-    st.caption(
-        f"Les {fr_int(limit)} secteurs où la part est la plus forte, sur {fr_int(len(sectors))} déployés ; "
-        "tous sont dans le tableau détaillé."
-    )
-    also = st.multiselect(
-        "Ajouter des secteurs au graphique", sorted(sectors["name"]), placeholder="Chercher un secteur"
-    )
-charted = chart_rows(sectors, limit, also)
-shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
-chart(newcomers_chart(charted, alert), shown, key="sensibilisation", height=max(260, 34 * len(charted)))
 
 
 def named(names: list[str]) -> str:

@@ -12,6 +12,7 @@ from ihs.formats import fr_date
 from ihs.meetings import active_freeze
 from ihs.programme import get_setting
 from ihs.ui.data import read, seen_version
+from ihs.ui.screen import kiosk
 
 
 def as_of() -> date:
@@ -45,5 +46,5 @@ def keep_current() -> None:
             st.rerun(scope="app")
         st.caption(f"Mis à jour à {clock.now():%H:%M} (actualisation toutes les {seconds} s)")
 
-    with st.sidebar:
+    with st.container() if kiosk() else st.sidebar:  # a kiosk has no sidebar
         watch()

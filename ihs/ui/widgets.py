@@ -11,19 +11,10 @@ from streamlit.errors import StreamlitAPIException
 
 from ihs.charts import Spec, style, to_json, to_png
 from ihs.exports import to_csv_bytes
-from ihs.programme import demo_loaded
 from ihs.ui import vega
-from ihs.ui.data import engine
 from ihs.users import Actor
 
 Table = pd.DataFrame | Callable[[], pd.DataFrame]
-
-
-def demo_banner() -> None:
-    if demo_loaded(engine()):
-        st.warning(
-            "Données de démonstration : les chiffres marqués « démo » sont illustratifs.", icon=":material/science:"
-        )
 
 
 def no_data(message: str = "Aucune donnée pour ce choix.") -> None:

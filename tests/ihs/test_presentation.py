@@ -100,10 +100,3 @@ def test_key_figure_tiles_are_french_and_survive_missing_values():
     )
     assert tiles["Abonnés"] == "1\u202f789" and tiles["Taux d'adhésion"] == "19\u00a0%"
     assert tiles["Tarif mensuel"] == "–"
-
-
-def test_full_screen_css_is_static_and_hides_the_chrome():
-    css = pres.FULL_SCREEN_CSS
-    assert css.startswith("<style>") and css.endswith("</style>") and "<script" not in css
-    for part in ("stSidebar", "stHeader", "stToolbar"):
-        assert part in css

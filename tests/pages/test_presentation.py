@@ -32,8 +32,9 @@ def _caption(at) -> str:
 
 def test_full_screen_hides_sidebar_and_header(app_db):
     at = _screen()
-    css = at.get("html")[0].proto.body
+    css = " ".join(h.proto.body for h in at.get("html"))
     assert '[data-testid="stSidebar"]' in css and "display: none" in css and "stHeader" in css
+    assert "stMetricValue" in css  # the slides' larger figures
     assert _title(at) == "Chiffres clés"
     assert "Diapositive 1/7" in _caption(at)  # the demo ballot is open: 7 slides
 

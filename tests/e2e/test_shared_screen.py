@@ -1,0 +1,128 @@
+"""The shared screen: every dashboard at the projector's 1280×720, a large 1920×1080 screen and a
+390×844 phone, screenshotted (for a person to look at) and measured: at 1280×720 the title and
+the key figures lie above the fold and the main chart starts there; no figure is written under
+18 px; a 1920 px screen gets larger type; the kiosk view has no sidebar and larger type still;
+the demo marker is on every page, the slideshow included."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import EXCEPTION, goto, login, settle
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("IHS_E2E_SHOTS", "/tmp/ihs-e2e-shots")) / "screens"
+SIZES = {"projecteur": (1280, 720), "grand-ecran": (1920, 1080), "telephone": (390, 844)}
+FOLD = 720
+# Each dashboard and the element that is its main chart (None: its figures are the point).
+DASHBOARDS = {
+    "": None,
+    "carte": "[data-testid='stVegaLiteChart']",
+    "calendrier": "[data-testid='stVegaLiteChart']",
+    "adhesion": "[data-testid='stVegaLiteChart']",
+    "accompagnement": "[data-testid='stVegaLiteChart']",
+    "sensibilisation": "[data-testid='stVegaLiteChart']",
+    "secteur?secteur=kerourien": None,
+    "scrutin_direct": "[data-testid='stVegaLiteChart']",
+}
+
+
+def _bottom(page: Page, selector: str) -> float:
+    boxes = page.locator(selector).evaluate_all("els => els.map(e => e.getBoundingClientRect().bottom)")
+    assert boxes, f"nothing matches {selector}"
+    return max(boxes)
+
+
+def _key_figures_bottom(page: Page) -> float:
+    """The bottom of the page's key figures: its metrics above its first section heading."""
+    return page.evaluate(
+        """() => {
+        const h2 = document.querySelector('[data-testid=stMain] h2');
+        const limit = h2 ? h2.getBoundingClientRect().top : Infinity;
+        const boxes = [...document.querySelectorAll('[data-testid=stMetric]')].map(e => e.getBoundingClientRect())
+          .filter(b => b.top < limit);
+        return Math.max(...boxes.map(b => b.bottom));
+    }"""
+    )
+
+
+def _smallest_figure_px(page: Page) -> float:
+    """The smallest font size of a text that writes a figure (metric values and labels, captions)."""
+    return page.evaluate(
+        """() => {
+        const els = [...document.querySelectorAll('[data-testid=stMain] p, [data-testid=stMain] div, '
+          + '[data-testid=stMain] span, [data-testid=stMain] li')]
+          .filter(e => e.children.length === 0 && /\\d/.test(e.textContent) && e.getBoundingClientRect().height > 0
+                  && e.getBoundingClientRect().top < 720);
+        return Math.min(...els.map(e => parseFloat(getComputedStyle(e).fontSize)));
+    }"""
+    )
+
+
+def _html_px(page: Page) -> float:
+    return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+
+
+@pytest.fixture(scope="module")
+def viewer(browser, app_server):
+    """One logged-in browser (read-only account) whose window is resized per check."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    page = ctx.new_page()
+    goto(page, app_server["url"] + "/")
+    login(page, "lecture")
+    yield page
+    ctx.close()
+
+
+@pytest.mark.parametrize("path", list(DASHBOARDS), ids=[p.split("?")[0] or "accueil" for p in DASHBOARDS])
+def test_each_dashboard_fits_the_shared_screen(viewer, base_url, path):
+    page = viewer
+    name = path.split("?")[0] or "accueil"
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        goto(page, f"{base_url}/{path}")
+        settle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        (SHOTS / size).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / size / f"{name}.png"))
+        expect(page.locator(".ihs-demo")).to_be_visible()  # demo data: said on every page
+        if size == "projecteur":
+            assert _bottom(page, "h1") <= FOLD
+            if page.locator("[data-testid='stMetric']").count():  # the map and calendar have no key figures
+                assert _key_figures_bottom(page) <= FOLD, "key figures below the fold"
+            chart = DASHBOARDS[path]
+            if chart:
+                top = page.locator(chart).first.evaluate("e => e.getBoundingClientRect().top")
+                assert top < FOLD - 150, f"the main chart starts at {top:.0f} px"
+            assert _smallest_figure_px(page) >= 18, "a figure is written under 18 px"
+            assert _html_px(page) == 18
+        if size == "grand-ecran":
+            assert _html_px(page) > 24, "a 1920 px screen keeps the projector's type size"
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+
+def test_kiosk_view_has_no_furniture_and_larger_type(viewer, base_url):
+    page = viewer
+    goto(page, f"{base_url}/adhesion?kiosk=1")
+    settle(page)
+    assert (
+        page.locator("[data-testid='stSidebar']").count() == 0
+        or not page.locator("[data-testid='stSidebar']").is_visible()
+    )
+    assert not page.locator("[data-testid='stHeader']").is_visible()
+    expect(page.get_by_text("Mis à jour à")).to_be_visible()
+    assert _html_px(page) > 20
+    assert _bottom(page, "[data-testid='stMetric']") <= FOLD
+    page.screenshot(path=str(SHOTS / "kiosque-adhesion.png"))
+
+
+def test_the_slideshow_keeps_the_demo_marker(viewer, base_url):
+    page = viewer
+    goto(page, f"{base_url}/presentation?mode=presentation")
+    settle(page)
+    expect(page.locator(".ihs-demo")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "diaporama.png"))
