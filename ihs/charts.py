@@ -92,6 +92,7 @@ def source(table: pd.DataFrame | list | alt.NamedData):
 
 
 def as_chart(chart: alt.TopLevelMixin | Spec) -> alt.TopLevelMixin:
+    """The Altair chart of a `Spec` (its data inline), or the chart itself."""
     return chart.chart() if isinstance(chart, Spec) else chart
 
 

@@ -32,6 +32,8 @@ def _fail(message: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command and option, with French help; a bad argument exits with status 2
+    and a one-line message."""
     p = _Parser(prog="python -m ihs", description="Administration d'Internet en habitat social.")
     p.add_argument("--url", help="URL de la base (défaut : IHS_DATABASE_URL ou data/ihs.db)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -129,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command in `argv` (default: the process's arguments) and return its exit status;
+    `--url` replaces IHS_DATABASE_URL for this run."""
     args = build_parser().parse_args(argv)
     if args.url:
         os.environ["IHS_DATABASE_URL"] = args.url

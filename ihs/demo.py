@@ -58,6 +58,10 @@ CALIBRATION_DATE = _day(CALIBRATION["date"])
 
 @dataclass
 class SectorSpec:
+    """What the demo (and the benchmark's synthetic base) builds a sector from: names, kind, dwellings,
+    facility, implementation day (None for a live sector, placed relative to today), subscribers on
+    the calibration date, map position, and the public facts kept as its notes."""
+
     code: str
     name: str
     kind: str
@@ -416,6 +420,13 @@ def _stage(dep_id: int, stage: str, start: date, end: date, today: date, slip: i
 
 
 class Builder:
+    """Writes the demo's rows into `session`, as seen on `today` at `now`; invented figures come
+    from a random generator seeded with `seed`.
+
+    `organisations` comes first: the other steps find organisations by name. Events and visits are
+    queued (`event`, `visit`) and written together by `flush_activity`.
+    """
+
     def __init__(self, session: Session, today: date, now: datetime, seed: int = 2009):
         self.s = session
         self.today = today
@@ -428,6 +439,8 @@ class Builder:
 
     # ---- reference data
     def organisations(self, specs: list[SectorSpec]) -> None:
+        """Write the programme's organisations and the sectors' facilities, and keep their ids by name
+        (and by short name for the partners the demo refers to)."""
         rows = [{"name": n, "short_name": s, "kind": k} for n, s, k in ORGANISATIONS]
         for name in sorted({spec.facility for spec in specs}):
             rows.append({"name": name, "short_name": None, "kind": "facility"})
@@ -439,6 +452,7 @@ class Builder:
             ).scalar_one()
 
     def offers(self) -> dict[str, int]:
+        """Write each public offer with its tariffs; return the offers' ids by name."""
         offers: dict[str, int] = {}
         for offer, operator, valid_from, price, source in TARIFFS:
             if offer not in offers:
@@ -454,6 +468,8 @@ class Builder:
         return offers
 
     def sector(self, spec: SectorSpec, polygons: dict, meta: dict) -> int:
+        """Write a sector (its outline from `polygons`, or its approximate point) and its partners;
+        return its id."""
         geo = _sector_geo(spec, polygons, meta)
         sec = m.Sector(
             code=spec.code,
@@ -488,6 +504,9 @@ class Builder:
         outcome: str | None,
         status: str,
     ) -> int:
+        """Write a sector's deployment and return its id: its offer, if any (from 95 days before
+        `ballot_start`), its stages (no implementation nor workshops when `outcome` is "rejected"), its
+        launch and public meetings, its information campaign and its door-to-door rounds up to today."""
         dep = m.Deployment(sector_id=sector_id, offer_id=offer_id, status=status, year=spec.year or impl.year)
         self.s.add(dep)
         self.s.flush()
@@ -581,6 +600,13 @@ class Builder:
         turnout: float,
         live: bool = False,
     ) -> int:
+        """Write a ballot over the five days from `start`, its polling places and turnout reports;
+        return its id.
+
+        Its reports reach `turnout` of the dwellings by the close. A `live` ballot stays open, with
+        reports up to `now` and no count; any other is validated and locked, with two agreeing count
+        entries: 2 % blank, 1 % void, `yes_share` of the other votes yes.
+        """
         opens = datetime.combine(start, time(9))
         closes = datetime.combine(start + timedelta(days=4), time(18))
         b = m.Ballot(
@@ -672,6 +698,8 @@ class Builder:
         organiser: str | None = None,
         **extra,
     ) -> int:
+        """Queue an event (written by `flush_activity`) and return its provisional id, which a visit's
+        `event_id` may refer to; attendance and reach are kept only for events up to today."""
         self.events.append(
             {
                 "kind": kind,
@@ -698,6 +726,8 @@ class Builder:
         return idx
 
     def visit(self, sector_id: int, kind: str, day: date, organisation: str | None, **values) -> None:
+        """Queue a visit (written by `flush_activity`); `values` gives its figures and `event_id`,
+        those left out are None."""
         row = {
             "kind": kind,
             "sector_id": sector_id,
@@ -782,6 +812,8 @@ class Builder:
                 self.visit(sector_id, "equipment", day, "Un peu d'R", computers_sold=sold, amount_eur=40 * sold)
 
     def workshop_cycle(self, sector_id: int, spec: SectorSpec, start: date, sessions: int = 10) -> None:
+        """A cycle of `sessions` weekly workshops in a sector from `start`, as an event series; returning
+        participants are kept for the sessions up to today."""
         series = m.EventSeries(
             kind="workshop", title=f"Ateliers numériques – {spec.name} ({start.year})", planned_sessions=sessions
         )
@@ -807,6 +839,8 @@ class Builder:
             )
 
     def move_ins(self, sector_id: int, spec: SectorSpec, since: date) -> None:
+        """Write a sector's monthly move-ins from `since` to last month, about a tenth of its dwellings
+        a year."""
         rows = []
         monthly = spec.dwellings * 0.10 / 12
         for month in _month_starts(since, self.today):
@@ -838,6 +872,8 @@ class Builder:
         self.s.add(m.Setting(key=DEMO_LOADED, value=self.today.isoformat()))
 
     def flush_activity(self) -> None:
+        """Write the queued events, their sectors and the visits, the provisional event ids replaced by
+        the database's."""
         if self.events:
             first_id = (self.s.execute(select(func.max(m.Event.id))).scalar() or 0) + 1
             self.s.execute(insert(m.Event), self.events)
@@ -853,6 +889,7 @@ class Builder:
 
 
 def annual_gatherings(b: Builder) -> None:
+    """Queue the annual gathering of the neighbourhood actors, on 20 June of each year from 2011."""
     for year in range(2011, b.today.year + 1):
         day = date(year, 6, 20)
         b.event(
@@ -868,6 +905,7 @@ def annual_gatherings(b: Builder) -> None:
 
 
 def is_loaded(session: Session) -> bool:
+    """Whether the database already has sectors (`load_demo` then loads nothing)."""
     return session.execute(select(func.count(m.Sector.id))).scalar_one() > 0
 
 

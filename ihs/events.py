@@ -60,6 +60,8 @@ class EventEntry:
 
 @dataclass(frozen=True)
 class SectorChoice:
+    """A sector offered in an entry form: its id, code and name."""
+
     id: int
     code: str
     name: str
@@ -316,6 +318,8 @@ def update_event(session: Session, actor: Actor, event_id: int, entry: EventEntr
 
 
 def check_reason(reason) -> str:
+    """The reason given for a deletion, cleaned; `ValidationError` under "reason" when it is
+    missing or longer than MAX_REASON characters."""
     errors: dict[str, str] = {}
     text = clean_text(errors, "reason", reason, required=True, max_len=MAX_REASON)
     if errors:

@@ -205,6 +205,7 @@ def escape_cell(value):
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` with every text cell passed through `escape_cell`."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -276,11 +277,14 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "données") -> bytes:
 
 
 def read_table(db: Engine, table: str) -> pd.DataFrame:
+    """Every row of an exportable table (a key of `EXPORTABLE`), as stored."""
     with db.connect() as conn:
         return pd.read_sql(select(EXPORTABLE[table]), conn)
 
 
 def export_table(db: Engine, table: str, fmt: str) -> bytes:
+    """An exportable table as a file: CSV when `fmt` is "csv", else XLSX with one sheet named
+    after the table."""
     df = read_table(db, table)
     return to_csv_bytes(df) if fmt == "csv" else to_xlsx_bytes(df, table)
 

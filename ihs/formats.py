@@ -25,18 +25,22 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 
 
 def fr_int(value) -> str:
+    """A count as French text with a narrow no-break space between thousands ("1 234"); "–" for None."""
     if value is None:
         return "–"
     return f"{int(round(value)):,}".replace(",", NBSP)
 
 
 def fr_pct(share, digits: int = 0) -> str:
+    """A share (0.19) as a French percentage ("19 %", `digits` decimals after a comma); "–" for None."""
     if share is None:
         return "–"
     return f"{share * 100:.{digits}f}".replace(".", ",") + "\u00a0%"
 
 
 def fr_num(value, digits: int = 2) -> str:
+    """A number with `digits` decimals after a comma and narrow no-break spaces between thousands;
+    "–" for None."""
     if value is None:
         return "–"
     text = f"{value:,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
@@ -44,22 +48,27 @@ def fr_num(value, digits: int = 2) -> str:
 
 
 def fr_eur(value, digits: int = 2) -> str:
+    """An amount in euros ("1,24 €", `digits` decimals); "–" for None."""
     return "–" if value is None else f"{fr_num(value, digits)}\u00a0€"
 
 
 def fr_date(value: date | datetime | None) -> str:
+    """A date as JJ/MM/AAAA ("09/12/2022"); "–" for None."""
     return "–" if value is None else value.strftime("%d/%m/%Y")
 
 
 def fr_datetime(value: datetime | None) -> str:
+    """A date and time as JJ/MM/AAAA HH:MM; "–" for None."""
     return "–" if value is None else value.strftime("%d/%m/%Y %H:%M")
 
 
 def fr_month(value: date) -> str:
+    """A month as its French abbreviation and year ("janv. 2025")."""
     return f"{MONTHS[value.month - 1]} {value.year}"
 
 
 def fr_long_date(value: date) -> str:
+    """A date in full French words ("vendredi 9 décembre 2022")."""
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS_FULL[value.month - 1]} {value.year}"
 
 

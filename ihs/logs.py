@@ -43,7 +43,11 @@ def exception_summary(exc: BaseException, frames: int = 4) -> str:
 
 
 class OneLineFormatter(logging.Formatter):
+    """Formats each record on one line: an exception as `exception_summary` after " | ",
+    line ends shown as " ⏎ "."""
+
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line, its exception summarised (never its traceback or stack)."""
         exc = record.exc_info[1] if record.exc_info else None
         plain = logging.makeLogRecord(record.__dict__)
         plain.exc_info, plain.exc_text, plain.stack_info = None, None, None
@@ -54,6 +58,7 @@ class OneLineFormatter(logging.Formatter):
 
 
 def one_line(handler: logging.Handler, fmt: str = FORMAT) -> None:
+    """Give `handler` the one-line format; a stream handler on standard error moves to standard output."""
     handler.setFormatter(OneLineFormatter(fmt))
     if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr:
         handler.setStream(sys.stdout)

@@ -41,6 +41,8 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table, with deterministic constraint names (`NAMING`)."""
+
     metadata = MetaData(naming_convention=NAMING)
 
 
@@ -76,6 +78,9 @@ class Setting(Base):
 
 
 class Organisation(Base):
+    """A partner organisation of a kind in `vocab.ORGANISATION_KINDS` (city, landlord, operator,
+    facility…)."""
+
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -86,6 +91,9 @@ class Organisation(Base):
 
 
 class Sector(Base):
+    """A neighbourhood of the programme (`vocab.SECTOR_KINDS`): its landlord and facility, its map
+    position and outline (GeoJSON text), and the day it left the programme, if it did."""
+
     __tablename__ = "sector"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)
@@ -128,6 +136,8 @@ class SectorDwellings(Base):
 
 
 class Offer(Base):
+    """An operator's offer; its prices are its `Tariff` rows, the sectors on it `SectorOffer` rows."""
+
     __tablename__ = "offer"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -219,6 +229,9 @@ class Ballot(Base):
 
 
 class PollingPlace(Base):
+    """A place where a ballot's voters sign in (`vocab.POLLING_PLACE_KINDS`); turnout is reported
+    per place."""
+
     __tablename__ = "polling_place"
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballot.id"), index=True)
@@ -263,6 +276,8 @@ class BallotCount(Base):
 
 
 class SubscriberCount(Base):
+    """A sector's number of subscribers on a day, one count per sector and day."""
+
     __tablename__ = "subscriber_count"
     __table_args__ = (UniqueConstraint("sector_id", "as_of"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -297,6 +312,9 @@ class EventSeries(Base):
 
 
 class Event(SoftDelete, Base):
+    """An event of a kind in `vocab.EVENT_KINDS` (meeting, information action, workshop session…),
+    linked to the sectors it concerns (`EventSector`); a workshop session belongs to its `EventSeries`."""
+
     __tablename__ = "event"
     __table_args__ = (
         Index("ix_event_starts_kind", "starts_at", "kind"),
@@ -325,6 +343,8 @@ class Event(SoftDelete, Base):
 
 
 class EventSector(Base):
+    """Which sectors an event concerns (one event may concern several)."""
+
     __tablename__ = "event_sector"
     __table_args__ = (Index("ix_event_sector_sector", "sector_id", "event_id"),)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), primary_key=True)
@@ -375,6 +395,9 @@ class Meeting(Base):
 
 
 class Decision(Base):
+    """A decision of the steering committee, from a meeting and possibly about one sector: its text,
+    who is responsible, its due date and whether it is done."""
+
     __tablename__ = "decision"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
@@ -388,6 +411,9 @@ class Decision(Base):
 
 
 class User(Base):
+    """A login account: its role (`vocab.ROLES`), its organisation (a partner's scope), its bcrypt
+    password hash, and its lock after failed logins (`ihs.users.record_login`)."""
+
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)

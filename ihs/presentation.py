@@ -95,6 +95,7 @@ def available_slides(configured: list[str], *, ballot_open: bool) -> list[str]:
 
 
 def next_index(index: int, count: int) -> int:
+    """The index of the slide after `index`, back to the first after the last (0 with no slides)."""
     return 0 if count <= 0 else (index + 1) % count
 
 

@@ -142,6 +142,8 @@ _SETTING = select(Setting.value).where(Setting.key == bindparam("key"))  # built
 
 
 def get_setting(db: Session | Engine, key: str) -> Any:
+    """A setting's stored value, or its default (`DEFAULTS`; None for an unknown key); read in the
+    session's transaction when `db` is a Session."""
     if isinstance(db, Session):
         value = db.connection().execute(_SETTING, {"key": key}).scalar_one_or_none()
     else:
@@ -159,6 +161,7 @@ def demo_loaded(db: Engine) -> bool:
 
 
 def all_settings(db: Engine) -> dict[str, Any]:
+    """Every setting by key: the defaults, replaced by the values stored."""
     with db.connect() as conn:
         stored = dict(conn.execute(select(Setting.key, Setting.value)).all())
     return {**DEFAULTS, **stored}

@@ -51,6 +51,9 @@ CSV_COLUMNS = {
 
 @dataclass
 class SectorRow:
+    """One row (or GeoJSON feature) of an imported sectors file: the sector it gives, its dwellings
+    and their date, its errors, and its action in the preview (création, mise à jour, erreur)."""
+
     line: int  # the file's line, or the feature's number in a GeoJSON file
     data: SectorInput
     dwellings: object = None
@@ -61,6 +64,7 @@ class SectorRow:
 
     @property
     def ok(self) -> bool:
+        """Whether the row has no error."""
         return not self.errors
 
 

@@ -63,6 +63,8 @@ def _secrets_file_value(key: str) -> str | None:
 
 @dataclass(frozen=True)
 class Settings:
+    """The settings read from the environment (see `SETTINGS_DOC`)."""
+
     database_url: str
     demo: bool
     cookie_key: str | None
@@ -84,11 +86,14 @@ class Settings:
 
 
 def default_database_url() -> str:
+    """The SQLite file data/ihs.db, used when IHS_DATABASE_URL is not set."""
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings, read from the environment at the first call, then cached (`cache_clear()` reads
+    them again); a number that cannot be read gets its default."""
     ttl = os.environ.get("IHS_CACHE_TTL", "60")
     writes = os.environ.get("IHS_CONCURRENT_WRITES", "4")
     servers = os.environ.get("IHS_APP_SERVERS", "1").strip()

@@ -42,6 +42,7 @@ DEMO_ACCOUNTS = [
 
 
 def demo_password(username: str) -> str:
+    """A demo account's password: "demo-" and its username (published, so demo mode only)."""
     return f"demo-{username}"
 
 
@@ -127,6 +128,8 @@ def validate_password(password: str) -> str | None:
 
 
 def hash_password(password: str, rounds: int = 12) -> str:
+    """The bcrypt hash of `password` at cost `rounds`; ValueError with the French message when
+    `validate_password` refuses it."""
     problem = validate_password(password)
     if problem:
         raise ValueError(problem)
@@ -134,6 +137,7 @@ def hash_password(password: str, rounds: int = 12) -> str:
 
 
 def check_password(password: str, password_hash: str) -> bool:
+    """Whether `password` matches the bcrypt hash; False, not an error, for a malformed hash."""
     try:
         return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode())
     except ValueError:
@@ -141,6 +145,8 @@ def check_password(password: str, password_hash: str) -> bool:
 
 
 def validate_user(username: str, name: str, role: str, password: str | None) -> dict[str, str]:
+    """French messages keyed by field (username, name, role, password) for an account's values; empty
+    when they are acceptable. A None password is not checked."""
     errors = {}
     if not USERNAME_RE.match(username or ""):
         errors["username"] = "Identifiant : 2 à 40 caractères, lettres minuscules, chiffres, point, tiret."
@@ -234,6 +240,8 @@ def _other_active_coordinators(session: Session, username: str) -> int:
 
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    """Enable or disable an account; disabling one's own account or the last active coordination
+    account is refused (`ValidationError`)."""
     require(actor, "users", session)
     user = _user(session, username)
     if not active and user.role == "coordinator" and not _other_active_coordinators(session, username):
@@ -270,6 +278,8 @@ def set_role(session: Session, actor: Actor, username: str, role: str, organisat
 
 
 def reset_password(session: Session, actor: Actor, username: str, password: str, rounds: int = 12) -> User:
+    """Give an account a new password (checked by `validate_password`) and clear its failed logins
+    and its lock."""
     require(actor, "users", session)
     user = _user(session, username)
     problem = validate_password(password or "")
@@ -338,6 +348,7 @@ def credentials(db: Engine, now: datetime | None = None) -> dict:
 
 
 def actor_for(db: Engine, username: str) -> Actor | None:
+    """The Actor of an active account; None for an unknown or disabled username."""
     with db.connect() as conn:
         row = conn.execute(
             select(User.username, User.role, User.organisation_id).where(

@@ -234,6 +234,8 @@ def check_date(
 
 
 def check_time(errors: dict[str, str], field: str, value, *, required: bool = True) -> time | None:
+    """A time of day as given or typed ("14:30", "14h30"); None with a French message under `field`
+    when it is unreadable, or missing and `required`."""
     if value is None or value == "":
         if required:
             errors[field] = REQUIRED

@@ -10,6 +10,7 @@ target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
+    """Write the migrations as SQL for the configured URL, without connecting."""
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
@@ -21,6 +22,8 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    """Run the migrations on the caller's connection, or else on the configured URL (default: the
+    settings' database)."""
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

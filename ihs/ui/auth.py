@@ -126,12 +126,14 @@ def _demo_accounts() -> None:
 
 
 def logout_button() -> None:
+    """The « Se déconnecter » button in the sidebar, while someone is logged in."""
     authenticator = st.session_state.get("_authenticator")
     if authenticator and st.session_state.get("authentication_status"):
         authenticator.logout("Se déconnecter", location="sidebar", key="deconnexion")
 
 
 def current_actor() -> Actor | None:
+    """The Actor app.py stored for this run (from the login gate); None when nobody is logged in."""
     return st.session_state.get("actor")
 
 

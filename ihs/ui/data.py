@@ -36,6 +36,7 @@ log = logging.getLogger("ihs.reads")
 
 @st.cache_resource(show_spinner=False)
 def engine() -> Engine:
+    """The engine of the configured database, one per process (`st.cache_resource`)."""
     return get_engine()
 
 

@@ -40,10 +40,12 @@ DB_FAILED = (
 
 
 def key(form: str, field: str) -> str:
+    """The session-state key of `field` in `form`: `<form>_<field>`."""
     return f"{form}_{field}"
 
 
 def value(form: str, field: str, default=None):
+    """What the widget of `field` in `form` holds; `default` when the session holds none."""
     return st.session_state.get(key(form, field), default)
 
 
@@ -86,6 +88,7 @@ def checked_date(label: str, field_key: str, default: date | None, *, today: dat
 
 
 def errors(form: str) -> dict[str, str]:
+    """The French messages of `form`'s last submit, by field (empty before any, and after a success)."""
     return st.session_state.get(f"_{form}_errors", {})
 
 

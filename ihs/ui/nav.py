@@ -18,6 +18,9 @@ ANY_ENTRY = ("events", "visits", "subscribers", "move_ins")  # any entry: « Mes
 
 @dataclass(frozen=True)
 class PageSpec:
+    """A page of the app: its file, menu title, icon and section, the permissions that open it,
+    whether it opens without login (IHS_PUBLIC_DASHBOARDS=1), and whether it is the default page."""
+
     path: str  # file under pages/
     title: str
     icon: str  # Material icons ship with Streamlit's frontend: no emoji font needed on the screen
@@ -33,6 +36,7 @@ class PageSpec:
 
     @property
     def url_path(self) -> str:
+        """The page's URL path: its file name under pages/, without .py."""
         return self.path.removeprefix("pages/").removesuffix(".py")
 
 
@@ -118,6 +122,7 @@ def pages_for(role: str | None, *, public: bool = False) -> list[PageSpec]:
 
 
 def spec_for(path: str) -> PageSpec:
+    """The registered page of file `path` (KeyError when there is none)."""
     for page in PAGES:
         if page.path == path:
             return page
