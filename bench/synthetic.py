@@ -10,6 +10,7 @@ Every figure is invented; the sectors are named « Secteur synthétique n ».
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import sys
@@ -323,7 +324,7 @@ def _top_up_visits(w: BulkWriter, b: Builder, sectors: list[dict], target: int, 
                 rows.append(("legal", s, o, day_, None, None, None, None, None, co, te, None, None))
             else:
                 rows.append(("equipment", s, o, day_, None, None, None, None, None, None, None, so, 40 * so))
-        w.insert(m.Visit.__table__, columns, (r + (SOURCE, "synthétique") for r in rows))
+        w.insert(m.Visit.__table__, columns, ((*r, SOURCE, "synthétique") for r in rows))
         done += n
         progress(f"  visites : {have + done:,} / {target:,}".replace(",", " "))
 
@@ -433,7 +434,7 @@ def _densify_turnout(w: BulkWriter, target: int, progress: Progress) -> None:
     # Within a day only: polling places are closed at night.
     pairs = [
         (a, c)
-        for a, c in zip(rows, rows[1:], strict=False)
+        for a, c in itertools.pairwise(rows)
         if a.place_id == c.place_id and a.reported_at.date() == c.reported_at.date()
     ]
     missing = target - len(rows)

@@ -218,10 +218,7 @@ def run_writes(url: str, *, seconds: float = WRITE_SECONDS, writers: int = WRITE
         day=clock.today(),
         seconds=seconds,
     )
-    if processes <= 1:
-        loads = [_write_load(plan, list(range(writers)))]
-    else:
-        loads = _write_processes(plan, writers, processes)
+    loads = [_write_load(plan, list(range(writers)))] if processes <= 1 else _write_processes(plan, writers, processes)
     stats = WriteStats()
     for load in loads:
         for kind, n in load["ok"].items():

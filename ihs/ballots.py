@@ -187,22 +187,11 @@ def _moment(errors: dict, key: str, value: Any) -> datetime | None:
     return datetime.combine(chosen, at) if isinstance(at, time) else None
 
 
-def setup_ballot(
-    session: Session,
-    actor: Actor,
-    *,
-    sector_id: int,
-    opens_at: datetime | tuple,
-    closes_at: datetime | tuple,
-    registered: Any,
-    places: list,
-    rule: str = "majority_of_votes",
-    quorum_pct: Any = None,
-    ballot_id: int | None = None,
-) -> Ballot:
-    """Create the ballot of the sector's current deployment (or edit it while no turnout is reported)."""
-    require(actor, "ballots", session)
-    errors: dict[str, str] = {}
+def _ballot_to_set_up(
+    session: Session, errors: dict[str, str], sector_id: int, ballot_id: int | None
+) -> tuple[int | None, Ballot | None]:
+    """The sector's current deployment and the ballot being edited (None for a new one); a message
+    under « sector » when there is no deployment, or its ballot exists or has started."""
     deployment_id = session.execute(
         select(func.max(Deployment.id)).where(Deployment.sector_id == sector_id)
     ).scalar_one_or_none()
@@ -219,6 +208,11 @@ def setup_ballot(
         existing = session.execute(select(Ballot.id).where(Ballot.deployment_id == deployment_id)).first()
         if existing:
             errors["sector"] = "Le déploiement en cours de ce secteur a déjà un scrutin."
+    return deployment_id, ballot
+
+
+def _opening_and_close(errors: dict[str, str], opens_at: Any, closes_at: Any) -> tuple[Any, Any]:
+    """The ballot's opening and close as moments, the close after the opening."""
     opens_at = _moment(errors, "opens_at", opens_at)
     closes_at = _moment(errors, "closes_at", closes_at)
     if not isinstance(opens_at, datetime):
@@ -227,6 +221,11 @@ def setup_ballot(
         errors.setdefault("closes_at", "Indiquez la date et l'heure de clôture.")
     elif isinstance(opens_at, datetime) and closes_at <= opens_at:
         errors["closes_at"] = "La clôture doit suivre l'ouverture."
+    return opens_at, closes_at
+
+
+def _registered(session: Session, errors: dict[str, str], sector_id: int, registered: Any, opens_at: Any) -> int | None:
+    """The registered dwellings: a positive whole number, never more than the sector's dwellings."""
     n_registered = whole_number(registered)
     if n_registered is None or n_registered <= 0:
         errors["registered"] = (
@@ -240,16 +239,44 @@ def setup_ballot(
                 f"Plus de logements inscrits ({fr_int(n_registered)}) que de logements dans le secteur "
                 f"({fr_int(dwellings)} au {opens_at:%d/%m/%Y}) : un seul vote par logement."
             )
+    return n_registered
+
+
+def _rule(errors: dict[str, str], rule: str, quorum_pct: Any) -> float | None:
+    """The adoption rule checked, and the quorum (a percentage) when the rule has one."""
     if rule not in ADOPTION_RULES:
         errors["rule"] = "Règle d'adoption inconnue."
-    pct = None
-    if rule == "quorum":
-        try:
-            pct = float(str(quorum_pct).replace(",", "."))
-        except (TypeError, ValueError):
-            pct = None
-        if pct is None or not 0 < pct <= 100:
-            errors["quorum_pct"] = "Indiquez le quorum en pourcentage des inscrits (entre 1 et 100)."
+    if rule != "quorum":
+        return None
+    try:
+        pct = float(str(quorum_pct).replace(",", "."))
+    except (TypeError, ValueError):
+        pct = None
+    if pct is None or not 0 < pct <= 100:
+        errors["quorum_pct"] = "Indiquez le quorum en pourcentage des inscrits (entre 1 et 100)."
+    return pct
+
+
+def setup_ballot(
+    session: Session,
+    actor: Actor,
+    *,
+    sector_id: int,
+    opens_at: datetime | tuple,
+    closes_at: datetime | tuple,
+    registered: Any,
+    places: list,
+    rule: str = "majority_of_votes",
+    quorum_pct: Any = None,
+    ballot_id: int | None = None,
+) -> Ballot:
+    """Create the ballot of the sector's current deployment (or edit it while no turnout is reported)."""
+    require(actor, "ballots", session)
+    errors: dict[str, str] = {}
+    deployment_id, ballot = _ballot_to_set_up(session, errors, sector_id, ballot_id)
+    opens_at, closes_at = _opening_and_close(errors, opens_at, closes_at)
+    n_registered = _registered(session, errors, sector_id, registered, opens_at)
+    pct = _rule(errors, rule, quorum_pct)
     cleaned = _clean_places(errors, places)
     if errors:
         raise ValidationError(errors)
@@ -386,6 +413,24 @@ def reading_time(day: Any, at: time | None, now: datetime) -> datetime:
     return datetime.combine(chosen or now.date(), at)
 
 
+def _check_jump(session: Session, ballot: Ballot, n: int, previous: Row | None) -> None:
+    """WarningsNotAcknowledged when the place's figure rose by more than the setting's share of the
+    registered dwellings since its previous reading (or the opening)."""
+    since = previous.voters if previous is not None else 0
+    share = float(get_setting(session, "ballot.turnout_jump_warning_share"))
+    if n - since > share * ballot.registered:
+        when = f"qu'au relevé de {previous.reported_at:%H:%M}" if previous is not None else "qu'à l'ouverture"
+        raise WarningsNotAcknowledged(
+            {
+                "voters": (
+                    f"{fr_int(n)} votants : {fr_int(n - since)} de plus {when}, soit plus de {fr_pct(share)} "
+                    f"des {fr_int(ballot.registered)} logements inscrits. "
+                    "Vérifiez le chiffre (une virgule oubliée ?) puis confirmez."
+                )
+            }
+        )
+
+
 def record_turnout(
     session: Session,
     actor: Actor,
@@ -447,23 +492,7 @@ def record_turnout(
     if errors:
         raise ValidationError(errors)
     if not jump_confirmed:
-        since = previous.voters if previous is not None else 0
-        share = float(get_setting(session, "ballot.turnout_jump_warning_share"))
-        if n - since > share * ballot.registered:
-            raise WarningsNotAcknowledged(
-                {
-                    "voters": (
-                        f"{fr_int(n)} votants : {fr_int(n - since)} de plus "
-                        + (
-                            f"qu'au relevé de {previous.reported_at:%H:%M}"
-                            if previous is not None
-                            else "qu'à l'ouverture"
-                        )
-                        + f", soit plus de {fr_pct(share)} des {fr_int(ballot.registered)} logements inscrits. "
-                        "Vérifiez le chiffre (une virgule oubliée ?) puis confirmez."
-                    )
-                }
-            )
+        _check_jump(session, ballot, n, previous)
     if is_correction:
         # The audit row of this report carries the reason too.
         session.info["reason"] = reason
@@ -490,6 +519,8 @@ def record_turnout(
 
 @dataclass(frozen=True)
 class Counts:
+    """One entry of the count: yes, no, blank and void ballots, and ballots in the box."""
+
     yes: int
     no: int
     blank: int
@@ -498,6 +529,7 @@ class Counts:
 
     @classmethod
     def of(cls, row) -> Counts:
+        """The counts of a `BallotCount` row or a dict with the same keys."""
         return cls(**{k: getattr(row, k) if not isinstance(row, dict) else row[k] for k in COUNT_FIELDS})
 
     @property
@@ -688,6 +720,8 @@ def unlock_result(session: Session, actor: Actor, ballot_id: int, reason: str | 
 
 @dataclass(frozen=True)
 class Outcome:
+    """The result of a ballot under its rule, with how close it was and a French explanation."""
+
     adopted: bool
     rule: str
     margin: int  # votes above (adopted) or below (rejected) what the rule needs
@@ -700,6 +734,7 @@ class Outcome:
 
     @property
     def label(self) -> str:
+        """« Adopté » or « Rejeté »."""
         return "Adopté" if self.adopted else "Rejeté"
 
 

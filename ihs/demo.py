@@ -12,6 +12,7 @@ Current activity is placed relative to `today`, so every page has something live
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import random
 from dataclasses import dataclass, replace
@@ -368,7 +369,7 @@ def _subscriber_anchors(spec: SectorSpec, today: date) -> list[tuple[date, int]]
 
 
 def _interpolate(anchors: list[tuple[date, int]], day: date) -> int:
-    for (d0, v0), (d1, v1) in zip(anchors, anchors[1:], strict=False):
+    for (d0, v0), (d1, v1) in itertools.pairwise(anchors):
         if d0 <= day <= d1:
             span = (d1 - d0).days or 1
             return round(v0 + (v1 - v0) * (day - d0).days / span)

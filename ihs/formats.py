@@ -28,7 +28,7 @@ def fr_int(value) -> str:
     """A count as French text with a narrow no-break space between thousands ("1 234"); "–" for None."""
     if value is None:
         return "–"
-    return f"{int(round(value)):,}".replace(",", NBSP)
+    return f"{round(value):,}".replace(",", NBSP)
 
 
 def fr_pct(share, digits: int = 0) -> str:
@@ -93,7 +93,7 @@ def delta_text(now, before, kind: str = "int") -> str | None:
         diff = round(diff, 2)
         text = f"{abs(diff):.2f}".replace(".", ",") + "\u00a0€"
     else:
-        diff = int(round(diff))
+        diff = round(diff)
         text = f"{abs(diff):,}".replace(",", "\u202f")
     if diff == 0:
         return "stable sur un an"

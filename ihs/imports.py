@@ -52,6 +52,8 @@ def plain_words(text) -> str:
 
 @dataclass(frozen=True)
 class ImportKind:
+    """What one kind of import reads (subscribers, move-ins): its table, columns and right."""
+
     code: str
     label: str
     permission: str
@@ -122,6 +124,8 @@ class ImportFileError(ValueError):
 
 @dataclass
 class RowCheck:
+    """One line of an imported file: what was typed, what it means, and what is wrong or unlikely."""
+
     line: int
     sector_raw: str
     date_raw: str
@@ -137,16 +141,20 @@ class RowCheck:
 
 @dataclass
 class Preview:
+    """The checked lines of a file, shown before anything is written."""
+
     kind: str
     filename: str
     rows: list[RowCheck]
 
     @property
     def valid(self) -> list[RowCheck]:
+        """Rows without an error (they can be written)."""
         return [r for r in self.rows if not r.errors]
 
     @property
     def invalid(self) -> list[RowCheck]:
+        """Rows with an error (never written)."""
         return [r for r in self.rows if r.errors]
 
     @property
@@ -155,6 +163,7 @@ class Preview:
         return [r for r in self.rows if r.warnings and not r.errors and r.status != "unchanged"]
 
     def counts(self) -> dict[str, int]:
+        """How many rows are new, changed, unchanged or in error."""
         out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
         for r in self.rows:
             out[r.status] += 1
@@ -181,12 +190,15 @@ class Preview:
 
 @dataclass
 class ImportResult:
+    """What an import wrote: rows created, updated, already up to date, skipped for an error."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
 
     def message(self) -> str:
+        """The French summary shown after the import."""
         parts = [
             f"{self.created} ligne(s) ajoutée(s)",
             f"{self.updated} mise(s) à jour",
@@ -402,7 +414,15 @@ def _check_plausible(session: Session, kind: ImportKind, rows: list[RowCheck]) -
     keyed = [r for r in rows if r.sector_id is not None and r.day is not None and r.value is not None and not r.errors]
     if not keyed:
         return
-    sectors = {r.sector_id for r in keyed}
+    dwellings_on = _dwellings_history(session, {r.sector_id for r in keyed})
+    if kind.monthly:
+        _check_move_ins(session, keyed, dwellings_on)
+    else:
+        _check_subscribers(session, keyed, dwellings_on)
+
+
+def _dwellings_history(session: Session, sectors: set[int]):
+    """A function giving each sector's dwellings on a day (one read of the sectors' history)."""
     history: dict[int, list[tuple[date, int]]] = {}
     for sector_id, valid_from, dwellings in session.execute(
         select(SectorDwellings.sector_id, SectorDwellings.valid_from, SectorDwellings.dwellings)
@@ -415,16 +435,25 @@ def _check_plausible(session: Session, kind: ImportKind, rows: list[RowCheck]) -
         valid = [d for since, d in history.get(sector_id, []) if since <= day]
         return valid[-1] if valid else None
 
-    if kind.monthly:
-        share = float(get_setting(session, "imports.move_ins_warning_share"))
-        for row in keyed:
-            homes = dwellings_on(row.sector_id, row.day)
-            if homes and row.value > share * homes:
-                row.warnings.append(
-                    f"{fr_int(row.value)} emménagements en un mois pour {fr_int(homes)} logements : plus de "
-                    f"{fr_int(round(share * 100))} % des logements, vérifiez le chiffre."
-                )
-        return
+    return dwellings_on
+
+
+def _check_move_ins(session: Session, keyed: list[RowCheck], dwellings_on) -> None:
+    """A warning for a month with more move-ins than the setting's share of the dwellings."""
+    share = float(get_setting(session, "imports.move_ins_warning_share"))
+    for row in keyed:
+        homes = dwellings_on(row.sector_id, row.day)
+        if homes and row.value > share * homes:
+            row.warnings.append(
+                f"{fr_int(row.value)} emménagements en un mois pour {fr_int(homes)} logements : plus de "
+                f"{fr_int(round(share * 100))} % des logements, vérifiez le chiffre."
+            )
+
+
+def _check_subscribers(session: Session, keyed: list[RowCheck], dwellings_on) -> None:
+    """Warnings for subscribers in a sector on no offer or not yet implemented, and for a jump since
+    the sector's previous count (the table's, or an earlier row of the same file)."""
+    sectors = {r.sector_id for r in keyed}
     implemented = dict(
         session.execute(
             select(Deployment.sector_id, func.min(DeploymentStage.actual_start))
@@ -437,7 +466,6 @@ def _check_plausible(session: Session, kind: ImportKind, rows: list[RowCheck]) -
             .group_by(Deployment.sector_id)
         ).all()
     )
-    # Each row's previous count: the table's, or an earlier row of the same file.
     counts: dict[int, dict[date, int]] = {}
     for sector_id, day, n in session.execute(
         select(SubscriberCount.sector_id, SubscriberCount.as_of, SubscriberCount.subscribers).where(
@@ -506,6 +534,8 @@ def _existing(session: Session, kind: ImportKind, rows: list[RowCheck]) -> dict[
 
 
 def check_rows(session: Session, actor: Actor, kind_code: str, filename: str, data: bytes, today: date) -> Preview:
+    """Read and check every line of an uploaded file against the database (sectors, dates,
+    dwellings, offers), writing nothing: the preview the page shows before the import."""
     kind = KINDS[kind_code]
     require(actor, kind.permission, session)
     table = read_rows(filename, data)

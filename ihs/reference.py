@@ -186,6 +186,30 @@ OUTLINE_KINDS = ("Polygon", "MultiPolygon")
 MAX_OUTLINE_BYTES = 5_000_000  # one sector's outline: a QPV outline is a few tens of kB
 
 
+def _ring_problem(ring) -> str | None:
+    """What is wrong with one ring of an outline (French), or None: at least 4 points, each a pair
+    of finite numbers in WGS 84 degrees, the last one the first."""
+    if not isinstance(ring, list) or len(ring) < 4:
+        return "Contour cassé : un anneau a moins de 4 points."
+    for point in ring:
+        if (
+            not isinstance(point, list)
+            or len(point) < 2
+            or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in point[:2])
+            or not all(math.isfinite(c) for c in point[:2])
+        ):
+            return "Contour cassé : une coordonnée n'est pas un nombre."
+        lon, lat = point[0], point[1]
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return (
+                f"Coordonnées ({lon:g}, {lat:g}) hors de WGS 84 : le fichier semble être dans une autre "
+                "projection (Lambert 93 ?). Exportez-le en WGS 84 (EPSG:4326, longitude et latitude)."
+            )
+    if ring[0][:2] != ring[-1][:2]:
+        return "Contour cassé : un anneau n'est pas fermé (le dernier point doit être le premier)."
+    return None
+
+
 def check_outline(geometry) -> tuple[dict | None, str | None]:
     """(the geometry, None) when `geometry` is a Polygon or MultiPolygon in WGS 84 degrees, else
     (None, a French message). Accepts a dict, a Feature or its JSON text (or an uploaded file's bytes)."""
@@ -214,24 +238,9 @@ def check_outline(geometry) -> tuple[dict | None, str | None]:
         if not isinstance(polygon, list) or not polygon:
             return None, "Contour cassé : un polygone n'a aucun anneau."
         for ring in polygon:
-            if not isinstance(ring, list) or len(ring) < 4:
-                return None, "Contour cassé : un anneau a moins de 4 points."
-            for point in ring:
-                if (
-                    not isinstance(point, list)
-                    or len(point) < 2
-                    or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in point[:2])
-                    or not all(math.isfinite(c) for c in point[:2])
-                ):
-                    return None, "Contour cassé : une coordonnée n'est pas un nombre."
-                lon, lat = point[0], point[1]
-                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                    return None, (
-                        f"Coordonnées ({lon:g}, {lat:g}) hors de WGS 84 : le fichier semble être dans une autre "
-                        "projection (Lambert 93 ?). Exportez-le en WGS 84 (EPSG:4326, longitude et latitude)."
-                    )
-            if ring[0][:2] != ring[-1][:2]:
-                return None, "Contour cassé : un anneau n'est pas fermé (le dernier point doit être le premier)."
+            problem = _ring_problem(ring)
+            if problem:
+                return None, problem
     return {"type": kind, "coordinates": coords}, None
 
 
@@ -287,9 +296,8 @@ def check_sector(session: Session, data: SectorInput, sector_id: int | None = No
     code = clean_code(errors, "code", data.code)
     if code and current is not None and code != current.code:
         errors["code"] = f"Le code d'un secteur ne change pas (il sert dans les liens) : gardez « {current.code} »."
-    elif code and current is None:
-        if session.execute(select(Sector.id).where(Sector.code == code)).first():
-            errors["code"] = f"Le code « {code} » est déjà pris par un autre secteur."
+    elif code and current is None and session.execute(select(Sector.id).where(Sector.code == code)).first():
+        errors["code"] = f"Le code « {code} » est déjà pris par un autre secteur."
     clean["code"] = code
     clean["name"] = clean_text(errors, "name", data.name, required=True, max_len=200)
     if data.kind not in SECTOR_KINDS:
@@ -648,6 +656,7 @@ def list_offers(db: Engine) -> pd.DataFrame:
 
 
 def offer_tariff_history(db: Engine, offer_id: int) -> pd.DataFrame:
+    """An offer's tariffs by date (valid_from, price, source), for its administration page."""
     with db.connect() as conn:
         return pd.read_sql(
             select(Tariff.valid_from, Tariff.monthly_price_eur.label("price"), Tariff.source)

@@ -36,6 +36,8 @@ GREY = (0x55, 0x55, 0x55)
 
 @dataclass
 class Table:
+    """A table of a slide or page: French headers and already formatted cells."""
+
     columns: list[str]
     rows: list[list[str]]
     right: set[int] = field(default_factory=set)  # columns aligned right (numbers)
@@ -53,6 +55,8 @@ class NativeChart:
 
 @dataclass
 class Section:
+    """One slide of the deck, one block of the PDF: a title and any of lines, figures, a table, a chart."""
+
     title: str
     lines: list[str] = field(default_factory=list)
     figures: list[tuple[str, str, str]] = field(default_factory=list)  # (label, value, comparison)
@@ -67,6 +71,8 @@ class Section:
 
 @dataclass
 class Report:
+    """The annual report of one year, as sections (`build_report`)."""
+
     year: int
     title: str
     sections: list[Section]
@@ -628,7 +634,51 @@ def _native_chart(slide, box, native: NativeChart) -> None:
         labels.font.size = Pt(14)
 
 
+def _pptx_figures(slide, box, figures, text_box, style_run, blue, grey) -> None:
+    """A slide's key figures as tiles side by side: the value large, its label and comparison under it."""
+    from pptx.enum.text import PP_ALIGN
+
+    x, y, w, h = box
+    tile_w = w / len(figures)
+    for i, (label, value, comp) in enumerate(figures):
+        tf = text_box(slide, (x + i * tile_w, y, tile_w - 0.15, h), [value], 40, bold=True, color=blue)
+        tf.paragraphs[0].alignment = PP_ALIGN.CENTER
+        for text, size, colour in ((label, 18, None), (comp, 14, grey)):
+            p = tf.add_paragraph()
+            p.alignment = PP_ALIGN.CENTER
+            r = p.add_run()
+            r.text = text
+            style_run(r, size, color=colour)
+
+
+def _pptx_table(slide, box, t: Table, style_run) -> None:
+    """A slide's table, columns sized by their content, numbers right-aligned, the header bold."""
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches
+
+    x, y, w, _ = box
+    widths = _col_widths(t, w)
+    heights = [_row_h(t.columns, widths, bold=True), *(_row_h(r, widths) for r in t.rows)]
+    shape = slide.shapes.add_table(
+        len(t.rows) + 1, len(t.columns), Inches(x), Inches(y), Inches(sum(widths)), Inches(sum(heights))
+    )
+    for c, cw in enumerate(widths):
+        shape.table.columns[c].width = Inches(cw)
+    for r, values in enumerate([t.columns, *t.rows]):
+        shape.table.rows[r].height = Inches(heights[r])
+        for c, value in enumerate(values):
+            cell = shape.table.cell(r, c)
+            cell.text = value
+            cell.margin_left = cell.margin_right = Inches(CELL_PAD_X)
+            cell.margin_top = cell.margin_bottom = Inches(CELL_PAD_Y)
+            p = cell.text_frame.paragraphs[0]
+            p.alignment = PP_ALIGN.RIGHT if c in t.right else PP_ALIGN.LEFT
+            for run in p.runs:
+                style_run(run, TABLE_PT, bold=r == 0)
+
+
 def to_pptx(report: Report) -> bytes:
+    """The report as a PowerPoint deck (one slide per section, native charts where possible)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.text import PP_ALIGN
@@ -677,40 +727,11 @@ def to_pptx(report: Report) -> bytes:
         style_run(para.runs[0], 32, bold=True, color=blue)
         boxes = _layout(section)
         if "figures" in boxes:
-            x, y, w, h = boxes["figures"]
-            tile_w = w / len(section.figures)
-            for i, (label, value, comp) in enumerate(section.figures):
-                tf = text_box(slide, (x + i * tile_w, y, tile_w - 0.15, h), [value], 40, bold=True, color=blue)
-                tf.paragraphs[0].alignment = PP_ALIGN.CENTER
-                for text, size, colour in ((label, 18, None), (comp, 14, grey)):
-                    p = tf.add_paragraph()
-                    p.alignment = PP_ALIGN.CENTER
-                    r = p.add_run()
-                    r.text = text
-                    style_run(r, size, color=colour)
+            _pptx_figures(slide, boxes["figures"], section.figures, text_box, style_run, blue, grey)
         if "lines" in boxes:
             text_box(slide, boxes["lines"], section.lines, 18)
         if "table" in boxes:
-            x, y, w, h = boxes["table"]
-            t = section.table
-            widths = _col_widths(t, w)
-            heights = [_row_h(t.columns, widths, bold=True), *(_row_h(r, widths) for r in t.rows)]
-            shape = slide.shapes.add_table(
-                len(t.rows) + 1, len(t.columns), Inches(x), Inches(y), Inches(sum(widths)), Inches(sum(heights))
-            )
-            for c, cw in enumerate(widths):
-                shape.table.columns[c].width = Inches(cw)
-            for r, values in enumerate([t.columns, *t.rows]):
-                shape.table.rows[r].height = Inches(heights[r])
-                for c, value in enumerate(values):
-                    cell = shape.table.cell(r, c)
-                    cell.text = value
-                    cell.margin_left = cell.margin_right = Inches(CELL_PAD_X)
-                    cell.margin_top = cell.margin_bottom = Inches(CELL_PAD_Y)
-                    p = cell.text_frame.paragraphs[0]
-                    p.alignment = PP_ALIGN.RIGHT if c in t.right else PP_ALIGN.LEFT
-                    for run in p.runs:
-                        style_run(run, TABLE_PT, bold=r == 0)
+            _pptx_table(slide, boxes["table"], section.table, style_run)
         if "chart" in boxes and section.native is not None:
             _native_chart(slide, boxes["chart"], section.native)
         elif "chart" in boxes and section.chart:
@@ -803,6 +824,7 @@ def _escape(text: str) -> str:
 
 
 def to_pdf(report: Report) -> bytes:
+    """The report as a PDF, landscape pages laid out like the slides."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.utils import ImageReader

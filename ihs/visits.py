@@ -98,14 +98,17 @@ def validate_visit(session: Session, actor: Actor, entry: VisitEntry, *, today: 
         values[field] = parse_int(errors, field, getattr(entry, field), required=True)
     for field in optional:
         values[field] = parse_int(errors, field, getattr(entry, field))
-    if kind == "door_to_door":
-        if values["doors_knocked"] is not None and values["doors_answered"] is not None:
-            if values["doors_answered"] > values["doors_knocked"]:
-                errors["doors_answered"] = "Il ne peut pas y avoir plus de portes ouvertes que de portes frappées."
-    if kind == "legal":
-        if values["offers_compared"] is not None and values["contracts_terminated"] is not None:
-            if values["contracts_terminated"] > values["offers_compared"]:
-                errors["contracts_terminated"] = "Il ne peut pas y avoir plus de résiliations que d'offres comparées."
+    # A part never exceeds its whole: doors answered of those knocked, terminations of offers compared.
+    for part, whole, message in (
+        ("doors_answered", "doors_knocked", "Il ne peut pas y avoir plus de portes ouvertes que de portes frappées."),
+        (
+            "contracts_terminated",
+            "offers_compared",
+            "Il ne peut pas y avoir plus de résiliations que d'offres comparées.",
+        ),
+    ):
+        if values[part] is not None and values[whole] is not None and values[part] > values[whole]:
+            errors[part] = message
     values["topics"] = _topics(errors, entry.topics) if kind == "dropin" else None
     values["amount_eur"] = None
     if kind == "equipment":

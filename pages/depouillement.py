@@ -168,9 +168,12 @@ if counting:
         st.caption("Aucune saisie pour l'instant.")
     if b["phase"] in ("counted", "closed") and st.button("Valider le résultat", type="primary", key="dep_valider"):
         act(rules.validate_count, ballot_id, done="Résultat validé : les deux saisies concordent.")
-    if b["phase"] == "validated" and actor.can("lock_ballots"):
-        if st.button("Verrouiller le résultat", icon=":material/lock:", type="primary", key="dep_verrouiller"):
-            act(rules.lock_result, ballot_id, done="Résultat verrouillé.")
+    if (
+        b["phase"] == "validated"
+        and actor.can("lock_ballots")
+        and st.button("Verrouiller le résultat", icon=":material/lock:", type="primary", key="dep_verrouiller")
+    ):
+        act(rules.lock_result, ballot_id, done="Résultat verrouillé.")
 
 result = read(ballot_result, ballot_id)
 if result:

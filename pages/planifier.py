@@ -53,7 +53,7 @@ if not running.empty:
                     c: stages[c].map(lambda d: fr_date(d) if d == d and d is not None else "")
                     for c in ("planned_start", "planned_end", "actual_start", "actual_end")
                 }
-            )  # fmt: skip
+            )
             .rename(
                 columns={
                     "label": "Étape",

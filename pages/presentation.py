@@ -46,8 +46,9 @@ def _move(step: int, count: int) -> None:
     st.session_state[SHOWN] = time.monotonic()
 
 
-def _chart(chart, height: int = 430) -> None:
-    vega.show(chart, height=height)
+def _chart(chart, height: int = 430, alt: str | None = None) -> None:
+    """`alt`: the chart in one sentence with its key figure, for a screen reader (as `widgets.chart`)."""
+    vega.show(chart, height=height, **({"alt": alt} if alt else {}))
 
 
 def _figures(day) -> None:
@@ -64,7 +65,13 @@ def _support(day) -> None:
     cols = st.columns(4)
     for col, (code, label) in zip(cols, pres.SUPPORT_METRICS.items(), strict=True):
         col.metric(label, fr_int(df.loc[code, "value"]))
-    _chart(rc.support_chart(read(support_by_month, day.year)), 280)
+    _chart(
+        rc.support_chart(read(support_by_month, day.year)),
+        280,
+        f"Accompagnement chaque mois depuis le 1er janvier {day.year} : "
+        + ", ".join(f"{label.lower()} {fr_int(df.loc[code, 'value'])}" for code, label in pres.SUPPORT_METRICS.items())
+        + ".",
+    )
 
 
 def _ballot(day) -> None:
@@ -74,20 +81,41 @@ def _ballot(day) -> None:
     cols[0].metric("Votants", fr_int(ballot["voters"]))
     cols[1].metric("Logements inscrits", fr_int(ballot["registered"]))
     cols[2].metric("Participation", fr_pct(ballot["turnout"]))
-    _chart(places_chart(read(turnout_by_place, int(ballot["ballot_id"]), clock.moment(day))), 280)
+    places = read(turnout_by_place, int(ballot["ballot_id"]), clock.moment(day))
+    _chart(
+        places_chart(places),
+        280,
+        f"Votants par bureau, scrutin de {ballot['name']} : "
+        + ", ".join(f"{p.name} {fr_int(p.voters)}" for p in places.itertuples())
+        + ".",
+    )
 
 
 def _map(day) -> None:
     df = read(geo.sector_map_data, day)
     ctx = geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE)
-    _chart(rc.labelled_map(sector_map(geo.sector_features(df), *ctx, "stage", selectable=False), df, 14), 540)
+    _chart(
+        rc.labelled_map(sector_map(geo.sector_features(df), *ctx, "stage", selectable=False), df, 14),
+        540,
+        f"Carte des {fr_int(len(df))} secteurs, colorés selon l'étape du déploiement : "
+        + ", ".join(f"{fr_int(n)} {label.lower()}" for label, n in df["stage_label"].value_counts().items())
+        + ".",
+    )
 
 
 SLIDE_BODIES = {
     "figures": _figures,
     "map": _map,
-    "calendar": lambda day: _chart(timeline_chart(read(deployment_stages, day.year, (), day), day), 440),
-    "uptake": lambda day: _chart(rc.uptake_chart(read(uptake_on, day)), 480),
+    "calendar": lambda day: _chart(
+        timeline_chart(read(deployment_stages, day.year, (), day), day), 440, f"Étapes des déploiements de {day.year}."
+    ),
+    "uptake": lambda day: _chart(
+        rc.uptake_chart(read(uptake_on, day)),
+        480,
+        f"Taux d'adhésion par secteur au {fr_date(day)} : "
+        + fr_pct(read(uptake_on, day)["subscribers"].sum() / max(read(uptake_on, day)["dwellings"].sum(), 1))
+        + " pour l'ensemble des secteurs.",
+    ),
     "support": _support,
     "awareness": lambda day: _chart(
         newcomers_chart(
@@ -95,6 +123,7 @@ SLIDE_BODIES = {
             float(read(get_setting, "awareness.newcomer_share_alert")),
         ),
         470,
+        "Part des ménages arrivés depuis le scrutin, par secteur : les secteurs à informer de nouveau.",
     ),
     "ballot": _ballot,
 }

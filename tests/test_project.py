@@ -150,13 +150,13 @@ KNOWN_REACHES = {
 }
 
 
-def _reaches(name: str, tree) -> list[str]:
-    """Where a module imports, reads or replaces a `_name` of Altair or Streamlit, or replaces one
-    of their attributes (`module.name = …`)."""
+def _library_imports(name: str, tree) -> tuple[list[str], set[str]]:
+    """The imports of a private name of Altair or Streamlit, and the names this file gives those
+    libraries' modules and objects."""
     import ast
 
     libraries = ("altair", "streamlit")
-    found, bound = [], set()  # `bound`: the names this file gives those libraries' modules and objects
+    found, bound = [], set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -169,6 +169,15 @@ def _reaches(name: str, tree) -> list[str]:
                 bound.add(alias.asname or alias.name)
                 if any(part.startswith("_") for part in [*node.module.split("."), alias.name]):
                     found.append(f"{name}:{node.lineno} from {node.module} import {alias.name}")
+    return found, bound
+
+
+def _reaches(name: str, tree) -> list[str]:
+    """Where a module imports, reads or replaces a `_name` of Altair or Streamlit, or replaces one
+    of their attributes (`module.name = …`)."""
+    import ast
+
+    found, bound = _library_imports(name, tree)
 
     def rooted(node) -> bool:
         while isinstance(node, ast.Attribute):

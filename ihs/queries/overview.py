@@ -62,8 +62,8 @@ def summary(db: Engine, as_of: date) -> dict:
     subs_dates = offered["subscribers_as_of"].dropna()
     return {
         "as_of": as_of.isoformat(),
-        "sectors_deployed": int(len(covered)),
-        "sectors_under_way": int(len(under_way)),
+        "sectors_deployed": len(covered),
+        "sectors_under_way": len(under_way),
         "dwellings_covered": dwellings,
         "subscribers": subscribers,
         "subscribers_as_of": max(subs_dates).isoformat() if len(subs_dates) else None,
@@ -192,7 +192,7 @@ def year_figures(db: Engine, year: int) -> dict:
         "current": current,
         "previous": previous,
         "new_sectors": list(started["sector"]),
-        "ballots": int(len(ballots)),
+        "ballots": len(ballots),
         "ballots_adopted": int((ballots["outcome"] == "adopted").sum()),
         "ballots_rejected": int((ballots["outcome"] == "rejected").sum()),
     }

@@ -371,7 +371,7 @@ def collective_cost(db: Engine, as_of: date) -> pd.DataFrame:
         "charged_dwellings",
         "sectors_without_offer",
     ]
-    ends, grid = _coverage(db, as_of)
+    _ends, grid = _coverage(db, as_of)
     if grid is None:
         return pd.DataFrame(columns=cols)
     # Each covered sector's offer on the day, then that offer's tariff on the day.
@@ -464,4 +464,4 @@ def year_uptake_by_sector(db: Engine, year: int) -> pd.DataFrame:
     now = now[now["stage"].isin(COVERED_STAGES)]
     df = now.merge(before, on="sector_id", how="left", suffixes=("", "_previous"))
     cols = ["sector_id", "name", "stage", "deployed_on", "dwellings", "subscribers", "subscribers_previous"]
-    return df[cols + ["uptake", "uptake_previous"]].sort_values("uptake", ascending=False).reset_index(drop=True)
+    return df[[*cols, "uptake", "uptake_previous"]].sort_values("uptake", ascending=False).reset_index(drop=True)

@@ -99,7 +99,7 @@ def login_gate() -> Actor | None:
             _forget_hashes(creds)
             return None
         else:
-            if not st.session_state.get("_logged_in_as") == username:
+            if st.session_state.get("_logged_in_as") != username:
                 with session_scope(username, engine=engine()) as s:
                     record_login(s, username, ok=True, now=clock.now())
                 st.session_state["_logged_in_as"] = username

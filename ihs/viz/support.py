@@ -22,7 +22,8 @@ def short_titles(titles: list[str], sep: str = " – ") -> dict[str, str]:
     the legend then shows what tells the cycles apart instead of cutting every title at the same place."""
     if len(titles) < 2:
         return {t: t for t in titles}
-    common = os.path.commonprefix(titles)
+    # A prefix of characters on purpose: it is cut back to the last separator just below.
+    common = os.path.commonprefix(titles)  # noqa: RUF071
     cut = common.rfind(sep)
     if cut < 0:
         return {t: t for t in titles}

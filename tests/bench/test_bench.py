@@ -53,7 +53,7 @@ def test_pages_print_one_json_object_each_with_the_timings(bench_url):
     assert [r["page"] for r in rows] == pages.PAGES
     for row in rows:
         assert not row.get("errors"), row
-        assert PAGE_FIELDS <= set(row), row
+        assert set(row) >= PAGE_FIELDS, row
         for key in PAGE_FIELDS - {"page"}:
             assert isinstance(row[key], int | float) and row[key] > 0, (row["page"], key, row[key])
         # The floor is the page's own reads, as the page made them (recorded, not listed by hand).
@@ -179,7 +179,7 @@ def test_the_reads_of_a_page_are_recorded_once_each_and_replayed_as_made(app_db)
 
     log = pages.recorded(lambda: open_page("viewer", "sensibilisation"))
     assert "ihs.queries.awareness.awareness" in log.names()
-    [(fn, args, kwargs)] = [r for r in log.reads if r[0] is awareness]
+    [(_fn, args, kwargs)] = [r for r in log.reads if r[0] is awareness]
     assert args == (TODAY,) and kwargs == {}
     keys = [(f, a, tuple(sorted(k.items()))) for f, a, k in log.reads]
     assert len(keys) == len(set(keys))  # each read once

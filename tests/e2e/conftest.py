@@ -8,6 +8,7 @@ fails these tests; elsewhere it skips them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -235,7 +236,5 @@ def pytest_runtest_makereport(item, call):
     out.mkdir(parents=True, exist_ok=True)
     for i, ctx in enumerate(browser.contexts):
         for j, pg in enumerate(ctx.pages):
-            try:
+            with contextlib.suppress(Exception):  # a page closing: nothing to keep
                 pg.screenshot(path=str(out / f"{item.name}-{i}-{j}.png"))
-            except Exception:  # a page closing: nothing to keep
-                pass

@@ -47,7 +47,7 @@ def _open(page: Page, base_url: str, url_path: str, default: bool) -> None:
         goto(page, base_url + ("/" if default else f"/{url_path}"))
 
 
-@pytest.mark.parametrize("username, role", USERS, ids=[u for u, _ in USERS])
+@pytest.mark.parametrize(("username", "role"), USERS, ids=[u for u, _ in USERS])
 def test_each_role_opens_every_page_of_its_menu_without_an_exception(page, base_url, username, role):
     goto(page, base_url + "/")
     login(page, username)

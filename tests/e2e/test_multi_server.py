@@ -197,7 +197,7 @@ def deployment(tmp_path_factory, chromium_path) -> Iterator[dict]:
     try:
         with admin.connect():
             pass
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:
         admin.dispose()
         _missing(f"PostgreSQL at {PG_URL} ({type(exc).__name__})")
     tmp = tmp_path_factory.mktemp("multi")
@@ -358,7 +358,7 @@ def test_two_servers_behind_nginx_https_sticky_live_failover_and_backup(browser,
         while time.monotonic() < saved_at + REFRESH_SECONDS + 10:
             try:
                 seen = _live_voters(screen)
-            except Exception:  # noqa: BLE001 - the fragment is redrawing
+            except Exception:
                 seen = None
             if seen == before + added:
                 break

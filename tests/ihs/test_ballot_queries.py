@@ -63,7 +63,7 @@ def add_previous_ballot(engine, shares_by_hour: dict[float, int], registered: in
 
 
 def test_turnout_by_place_takes_each_place_latest_report(week):
-    engine, bid, places = week
+    engine, bid, _places = week
     df = q.turnout_by_place(engine, bid, NOW_DAY4)
     assert df["voters"].tolist() == [50, 25, 15, 10]
     # As of the evening before, day 3's figures.

@@ -103,7 +103,7 @@ def test_ballot_length_comes_from_settings(empty_engine):
 
 def test_setup_saves_places_rule_and_planned_stage(empty_engine):
     sid = make_sector(empty_engine)
-    bid, places = make_ballot(empty_engine, sid, places=["Salle A", {"name": "Loge", "kind": "caretaker"}])
+    bid, _places = make_ballot(empty_engine, sid, places=["Salle A", {"name": "Loge", "kind": "caretaker"}])
     with session_scope("t", engine=empty_engine) as s:
         ballot = s.get(Ballot, bid)
         assert [p.name for p in sorted(ballot.places, key=lambda p: p.id)] == ["Salle A", "Loge"]
@@ -157,7 +157,7 @@ def test_setup_permissions(empty_engine):
 
 def test_a_planned_ballot_can_be_edited_until_the_first_report(empty_engine):
     sid = make_sector(empty_engine)
-    bid, places = make_ballot(empty_engine, sid)
+    bid, _places = make_ballot(empty_engine, sid)
     make_ballot(empty_engine, sid, ballot_id=bid, registered=390, places=["Salle unique"])
     with session_scope("t", engine=empty_engine) as s:
         ballot = s.get(Ballot, bid)
@@ -292,7 +292,7 @@ def test_turnout_at_opening_and_closing_times_is_accepted(empty_engine):
 
 def test_turnout_place_must_belong_to_the_ballot_and_role_must_allow(empty_engine):
     bid, places = make_ballot(empty_engine, make_sector(empty_engine))
-    other, other_places = make_ballot(empty_engine, make_sector(empty_engine, code="autre"))
+    _other, other_places = make_ballot(empty_engine, make_sector(empty_engine, code="autre"))
     with pytest.raises(b.ValidationError) as exc:
         report(empty_engine, LANDLORD, bid, other_places[0], 5, OPENS + timedelta(hours=1))
     assert "place" in exc.value.errors

@@ -49,7 +49,7 @@ def test_summary_text_is_french(db_url, capsys):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(db_url, capsys, args):
-    code, out, err = run(capsys, "--url", db_url, *args)
+    code, _out, err = run(capsys, "--url", db_url, *args)
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert "erreur" in err
@@ -75,7 +75,7 @@ def test_demo_load_is_refused_outside_demo_mode(empty_db_url, capsys, monkeypatc
 
     assert run(capsys, "--url", empty_db_url, "db", "upgrade")[0] == 0
     _demo_mode(monkeypatch, False)
-    code, out, err = run(capsys, "--url", empty_db_url, "demo", "load")
+    code, _out, err = run(capsys, "--url", empty_db_url, "demo", "load")
     assert code == 1 and "mode démo (IHS_DEMO=1)" in err and "Rien n'a été chargé" in err
     engine = create_engine(empty_db_url)
     with engine.connect() as conn:

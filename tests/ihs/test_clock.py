@@ -101,12 +101,12 @@ def test_rows_and_their_audit_are_stamped_by_the_clock_on_each_backend(engine, u
     with engine.connect() as conn:
         sector = conn.execute(select(Sector.id).where(Sector.code == "bellevue-kergoat")).scalar_one()
     partner = actor_for(engine, "partenaire")
-    with time_machine.travel(datetime(2026, 12, 3, 9, 15, 7, tzinfo=UTC), tick=False):
-        with session_scope("partenaire", engine=engine) as s:
-            visit = record_visit(
-                s, partner, VisitEntry(kind="dropin", sector_id=sector, occurred_on=date(2026, 12, 2), people_seen="3")
-            )
-            visit_id = visit.id
+    travel = time_machine.travel(datetime(2026, 12, 3, 9, 15, 7, tzinfo=UTC), tick=False)
+    with travel, session_scope("partenaire", engine=engine) as s:
+        visit = record_visit(
+            s, partner, VisitEntry(kind="dropin", sector_id=sector, occurred_on=date(2026, 12, 2), people_seen="3")
+        )
+        visit_id = visit.id
     with engine.connect() as conn:
         created = conn.execute(select(Visit.created_at).where(Visit.id == visit_id)).scalar_one()
         audited = conn.execute(

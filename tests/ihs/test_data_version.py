@@ -25,9 +25,16 @@ def test_a_write_raises_the_version_a_read_or_a_failed_write_does_not(engine):
     with session_scope("lecture", engine=engine) as s:
         s.execute(select(func.count()).select_from(User)).scalar_one()
     assert data_version(engine) == start
-    with pytest.raises(RuntimeError), session_scope("coordination", engine=engine) as s:
-        add_user(s, SYSTEM, username="annule", name="Annulé", role="viewer", password="un-mot-de-passe-long", rounds=4)
-        raise RuntimeError("rolled back")
+
+    def written_then_failed() -> None:
+        with session_scope("coordination", engine=engine) as s:
+            add_user(
+                s, SYSTEM, username="annule", name="Annulé", role="viewer", password="un-mot-de-passe-long", rounds=4
+            )
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        written_then_failed()
     assert data_version(engine) == start
     _add(engine, "nouveau")
     assert data_version(engine) == start + 1

@@ -11,9 +11,12 @@ from ihs.db import session_scope
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(IntegrityError), session_scope("tests", engine=engine) as s:
-        s.add(m.MoveIn(sector_id=999_999, month=date(2024, 1, 1), move_ins=3, source="test"))
-        s.flush()
+    def orphan_move_in() -> None:
+        with session_scope("tests", engine=engine) as s:
+            s.add(m.MoveIn(sector_id=999_999, month=date(2024, 1, 1), move_ins=3, source="test"))
+
+    with pytest.raises(IntegrityError):
+        orphan_move_in()
 
 
 def test_create_update_delete_are_audited_with_before_and_after(engine):

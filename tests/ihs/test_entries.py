@@ -67,7 +67,7 @@ def test_my_imports_by_file(engine):
 
 
 def test_audit_log_filters(engine):
-    kept, gone = _seed(engine)
+    _kept, gone = _seed(engine)
     log = audit_log(engine, username="partenaire", table="event")
     assert set(log["action"]) == {"create", "delete"}
     deleted = log[log["action"] == "delete"].iloc[0]

@@ -44,9 +44,8 @@ def _ok(engine, **extra):
 
 def _errors(engine, actor, **fields) -> dict[str, str]:
     before = _count(engine)
-    with pytest.raises(ValidationError) as exc:
-        with session_scope(actor.username, engine=engine) as s:
-            record_event(s, actor, EventEntry(**fields))
+    with pytest.raises(ValidationError) as exc, session_scope(actor.username, engine=engine) as s:
+        record_event(s, actor, EventEntry(**fields))
     assert _count(engine) == before, "nothing is written when a field is wrong"
     return exc.value.errors
 
@@ -109,9 +108,8 @@ def test_meeting_needs_its_kind_and_attendance_waits_for_the_day(engine, partner
 def test_viewer_and_operator_may_not_record(engine):
     for username in ("lecture", "operateur"):
         actor = actor_for(engine, username)
-        with pytest.raises(PermissionDenied):
-            with session_scope(username, engine=engine) as s:
-                record_event(s, actor, EventEntry(**_ok(engine)))
+        with pytest.raises(PermissionDenied), session_scope(username, engine=engine) as s:
+            record_event(s, actor, EventEntry(**_ok(engine)))
 
 
 def test_weekly_dropins_and_workshop_cycle_in_one_go(engine, partner):
@@ -165,12 +163,10 @@ def test_update_and_soft_delete_are_audited_and_owner_only(engine, partner):
             replace(event_entry(s, ev_id), attendance="9", notes="Beaucoup de questions sur la résiliation"),
         )
     landlord = actor_for(engine, "bailleur")
-    with pytest.raises(PermissionDenied):
-        with session_scope("bailleur", engine=engine) as s:
-            delete_event(s, landlord, ev_id, "pas à moi")
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("partenaire", engine=engine) as s:
-            delete_event(s, partner, ev_id, "  ")
+    with pytest.raises(PermissionDenied), session_scope("bailleur", engine=engine) as s:
+        delete_event(s, landlord, ev_id, "pas à moi")
+    with pytest.raises(ValidationError) as exc, session_scope("partenaire", engine=engine) as s:
+        delete_event(s, partner, ev_id, "  ")
     assert "raison" in exc.value.errors["reason"]
     with session_scope("partenaire", engine=engine) as s:
         delete_event(s, partner, ev_id, "Saisie en double")
@@ -186,9 +182,8 @@ def test_update_and_soft_delete_are_audited_and_owner_only(engine, partner):
     assert log[1].before["attendance"] == 7 and log[1].after["attendance"] == 9
     assert log[2].reason == "Saisie en double"
     # A deleted event can no longer be corrected.
-    with pytest.raises(ValidationError):
-        with session_scope("partenaire", engine=engine) as s:
-            update_event(s, partner, ev_id, replace(event_entry(s, ev_id), attendance="3"))
+    with pytest.raises(ValidationError), session_scope("partenaire", engine=engine) as s:
+        update_event(s, partner, ev_id, replace(event_entry(s, ev_id), attendance="3"))
 
 
 def test_coordinator_may_correct_anyone(engine, partner):
@@ -208,9 +203,8 @@ def test_the_same_event_saved_twice_within_minutes_waits_for_a_confirmation(engi
     partner = actor_for(engine, "partenaire")
     with session_scope("partenaire", engine=engine) as s:
         record_event(s, partner, EventEntry(**_ok(engine)))
-    with pytest.raises(WarningsNotAcknowledged) as warn:
-        with session_scope("partenaire", engine=engine) as s:
-            record_event(s, partner, EventEntry(**_ok(engine)))
+    with pytest.raises(WarningsNotAcknowledged) as warn, session_scope("partenaire", engine=engine) as s:
+        record_event(s, partner, EventEntry(**_ok(engine)))
     assert warn.value.warnings["repeat"].startswith("Vous avez déjà enregistré un événement identique à ")
     with session_scope("partenaire", engine=engine) as s:
         record_event(s, partner, EventEntry(**_ok(engine, attendance="8")))  # another figure: another drop-in

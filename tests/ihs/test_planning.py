@@ -55,9 +55,8 @@ def test_out_of_order_dates_are_refused_in_french_and_nothing_is_written(engine)
     rows = propose_milestones(engine, VALIDATION).to_dict("records")
     rows[3]["planned_start"] = date(2027, 3, 1)  # ballot starts during the information period
     before = (_count(engine, Deployment), _count(engine, DeploymentStage), _count(engine, AuditLog))
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("coordination", engine=engine) as s:
-            plan_deployment(s, COORD, sector_id=_a_plannable(engine), milestones=rows)
+    with pytest.raises(ValidationError) as exc, session_scope("coordination", engine=engine) as s:
+        plan_deployment(s, COORD, sector_id=_a_plannable(engine), milestones=rows)
     assert exc.value.errors == {
         "ballot": "Scrutin : commence le 01/03/2027, avant la fin de l'étape précédente "
         "« Période d'information » (26/03/2027). Les étapes se suivent dans l'ordre."
@@ -97,9 +96,8 @@ def test_saving_creates_a_proposed_deployment_with_its_planned_dates_audited(eng
     assert audit == [("coordination", "create")]
     # The sector now has a deployment under way: it can no longer be planned twice.
     assert sector_id not in set(plannable_sectors(engine)["sector_id"])
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("coordination", engine=engine) as s:
-            plan_deployment(s, COORD, sector_id=sector_id, milestones=rows)
+    with pytest.raises(ValidationError) as exc, session_scope("coordination", engine=engine) as s:
+        plan_deployment(s, COORD, sector_id=sector_id, milestones=rows)
     assert "déjà un déploiement en cours" in exc.value.errors["sector"]
 
 
@@ -114,9 +112,8 @@ def test_only_sectors_without_a_deployment_under_way_are_plannable(engine):
 @pytest.mark.parametrize("role", ["landlord", "partner", "viewer", "operator"])
 def test_only_the_coordinator_may_plan(engine, role):
     rows = propose_milestones(engine, VALIDATION).to_dict("records")
-    with pytest.raises(PermissionDenied):
-        with session_scope(role, engine=engine) as s:
-            plan_deployment(s, Actor(role, role), sector_id=_a_plannable(engine), milestones=rows)
+    with pytest.raises(PermissionDenied), session_scope(role, engine=engine) as s:
+        plan_deployment(s, Actor(role, role), sector_id=_a_plannable(engine), milestones=rows)
 
 
 def test_a_scheme_without_ballot_or_operator_offer_plans_without_those_stages(engine):

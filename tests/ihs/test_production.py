@@ -131,7 +131,7 @@ def test_the_page_refuses_demo_accounts_outside_demo_mode(app_db, monkeypatch):
     assert [t.label for t in at.text_input][:2] == ["Identifiant", "Mot de passe"]
 
 
-@pytest.mark.parametrize("value, servers", [("3", 3), ("", 1), ("0", 1), ("deux", 1)])
+@pytest.mark.parametrize(("value", "servers"), [("3", 3), ("", 1), ("0", 1), ("deux", 1)])
 def test_app_servers_setting(monkeypatch, value, servers):
     monkeypatch.setenv("IHS_APP_SERVERS", value)
     get_settings.cache_clear()

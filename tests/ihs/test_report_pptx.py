@@ -36,8 +36,16 @@ def _render(deck: bytes, folder) -> bytes:
     src = folder / "deck.pptx"
     src.write_bytes(deck)
     subprocess.run(
-        [_soffice(), "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf"]
-        + ["--outdir", str(folder), str(src)],
+        [
+            _soffice(),
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(src),
+        ],
         check=True,
         capture_output=True,
         timeout=180,
@@ -78,20 +86,21 @@ def _problems(pdf: bytes, deck) -> list[str]:
             if _overlap(a, b) > 0.25:
                 problems.append(f"slide {n}: « {a.get_text().strip()[:30]} » over « {b.get_text().strip()[:30]} »")
         text = " ".join(" ".join(line.get_text().split()) for line in lines)
-        tokens = set(text.split())
-        for shape in slide.shapes:
-            if shape.has_chart:  # Impress drops axis labels it cannot fit, silently
-                for category in shape.chart.plots[0].categories:
-                    if str(category) not in text:
-                        problems.append(f"slide {n}: chart label « {category} » not drawn")
-            if not shape.has_table:
-                continue
-            for row in shape.table.rows:
-                for cell in row.cells:
-                    for word in cell.text.split():
-                        if len(word) > 3 and word not in tokens:
-                            problems.append(f"slide {n}: « {word} » broken or missing")
+        problems += [f"slide {n}: {problem}" for problem in _missing_words(slide, text)]
     return problems
+
+
+def _missing_words(slide, text: str) -> list[str]:
+    """Chart labels and table words of the slide that the rendered page does not show."""
+    tokens = set(text.split())
+    missing = []
+    for shape in slide.shapes:
+        if shape.has_chart:  # Impress drops axis labels it cannot fit, silently
+            missing += [f"chart label « {c} » not drawn" for c in shape.chart.plots[0].categories if str(c) not in text]
+        if shape.has_table:
+            words = (w for row in shape.table.rows for cell in row.cells for w in cell.text.split())
+            missing += [f"« {w} » broken or missing" for w in words if len(w) > 3 and w not in tokens]
+    return missing
 
 
 @pytest.fixture(scope="module")

@@ -41,20 +41,17 @@ def test_permissions_by_role(engine):
     assert actor_for(engine, "bailleur").can("move_ins")
     with pytest.raises(PermissionDenied, match="Lecture seule"):
         require(actor_for(engine, "lecture"), "events")
-    with pytest.raises(PermissionDenied):
-        with session_scope("partenaire", engine=engine) as s:
-            add_user(s, actor_for(engine, "partenaire"), username="x1", name="X", role="viewer", password="12345678")
+    with pytest.raises(PermissionDenied), session_scope("partenaire", engine=engine) as s:
+        add_user(s, actor_for(engine, "partenaire"), username="x1", name="X", role="viewer", password="12345678")
 
 
 def test_add_user_validation_keyed_by_field(engine, coord):
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("coordination", engine=engine) as s:
-            add_user(s, coord, username="Bad Name!", name=" ", role="chef", password="court")
+    with pytest.raises(ValidationError) as exc, session_scope("coordination", engine=engine) as s:
+        add_user(s, coord, username="Bad Name!", name=" ", role="chef", password="court")
     assert set(exc.value.errors) == {"username", "name", "role", "password"}
     assert "8 caractères" in exc.value.errors["password"]
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("coordination", engine=engine) as s:
-            add_user(s, coord, username="bailleur", name="B", role="partner", password="é" * 40)
+    with pytest.raises(ValidationError) as exc, session_scope("coordination", engine=engine) as s:
+        add_user(s, coord, username="bailleur", name="B", role="partner", password="é" * 40)
     assert "existe déjà" in exc.value.errors["username"]
     assert "72 octets" in exc.value.errors["password"]
     assert "organisation" in exc.value.errors["organisation"]
@@ -67,9 +64,8 @@ def test_a_deactivated_organisation_is_not_offered_and_gets_no_new_account(engin
     with session_scope("coordination", engine=engine) as s:
         set_organisation_active(s, coord, org_id, False)
     assert org_id not in dict(organisation_choices(engine))
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("coordination", engine=engine) as s:
-            add_user(s, coord, username="nouveau", name="N", role="partner", organisation=org_id, password="x" * 12)
+    with pytest.raises(ValidationError) as exc, session_scope("coordination", engine=engine) as s:
+        add_user(s, coord, username="nouveau", name="N", role="partner", organisation=org_id, password="x" * 12)
     assert exc.value.errors["organisation"].startswith(f"L'organisation « {name} » est désactivée")
     with engine.connect() as conn:
         assert conn.execute(select(User.id).where(User.username == "nouveau")).first() is None
@@ -108,15 +104,13 @@ def test_create_change_role_disable_reset(engine, coord):
 
 
 def test_last_coordinator_cannot_be_removed(engine, coord):
-    with pytest.raises(ValidationError, match="dernier compte de coordination"):
-        with session_scope("coordination", engine=engine) as s:
-            set_role(s, coord, "coordination", "viewer")
-    with pytest.raises(ValidationError):
-        with session_scope("coordination", engine=engine) as s:
-            set_active(s, coord, "coordination", False)
-    with pytest.raises(ValidationError, match="inconnu"):
-        with session_scope("coordination", engine=engine) as s:
-            set_role(s, coord, "personne", "viewer")
+    refused = pytest.raises(ValidationError, match="dernier compte de coordination")
+    with refused, session_scope("coordination", engine=engine) as s:
+        set_role(s, coord, "coordination", "viewer")
+    with pytest.raises(ValidationError), session_scope("coordination", engine=engine) as s:
+        set_active(s, coord, "coordination", False)
+    with pytest.raises(ValidationError, match="inconnu"), session_scope("coordination", engine=engine) as s:
+        set_role(s, coord, "personne", "viewer")
 
 
 def test_lockout_after_five_failures_for_fifteen_minutes(engine):

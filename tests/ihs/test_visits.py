@@ -126,16 +126,14 @@ def test_workshop_attendance_updates_the_session(engine):
     with session_scope(engine=engine) as s:
         ev = s.get(Event, event_id)
         assert (ev.attendance, ev.returning_participants) == (11, 8)
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("coordination", engine=engine) as s:
-            record_workshop_attendance(s, coord, event_id=event_id, attendance="5", returning_participants="8")
+    with pytest.raises(ValidationError) as exc, session_scope("coordination", engine=engine) as s:
+        record_workshop_attendance(s, coord, event_id=event_id, attendance="5", returning_participants="8")
     assert "habitués" in exc.value.errors["returning_participants"]
     # The partner of Bellevue does not see Pilier Rouge's workshops.
     partner = actor_for(engine, "partenaire")
     assert event_id not in {i for i, _ in entry_workshop_sessions(engine, partner, TODAY)}
-    with pytest.raises(ValidationError) as exc:
-        with session_scope("partenaire", engine=engine) as s:
-            record_workshop_attendance(s, partner, event_id=event_id, attendance="5")
+    with pytest.raises(ValidationError) as exc, session_scope("partenaire", engine=engine) as s:
+        record_workshop_attendance(s, partner, event_id=event_id, attendance="5")
     assert "périmètre" in exc.value.errors["event_id"]
 
 
@@ -144,9 +142,8 @@ def test_correction_and_soft_delete_are_audited(engine):
     partner = actor_for(engine, "partenaire")
     with session_scope("partenaire", engine=engine) as s:
         update_visit(s, partner, vid, replace(visit_entry(s, vid), contracts_terminated="2"))
-    with pytest.raises(PermissionDenied):
-        with session_scope("bailleur", engine=engine) as s:
-            update_visit(s, actor_for(engine, "bailleur"), vid, replace(visit_entry(s, vid), contracts_terminated="0"))
+    with pytest.raises(PermissionDenied), session_scope("bailleur", engine=engine) as s:
+        update_visit(s, actor_for(engine, "bailleur"), vid, replace(visit_entry(s, vid), contracts_terminated="0"))
     with session_scope("partenaire", engine=engine) as s:
         delete_visit(s, partner, vid, "Mauvais secteur")
     with session_scope(engine=engine) as s:

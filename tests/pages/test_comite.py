@@ -29,7 +29,7 @@ def _open_meeting(title="Comité d'automne"):
 
 @pytest.mark.parametrize("role", ["landlord", "operator", "partner", "viewer"])
 def test_reserved_to_the_coordinator(app_db, role):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(role, "comite")
 
 

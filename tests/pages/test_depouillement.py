@@ -48,7 +48,7 @@ def status(engine, bid):
 
 
 def test_the_closed_ballot_is_proposed_and_parts_must_add_up(closed):
-    engine, bid = closed
+    _engine, _bid = closed
     at = open_page("landlord", "depouillement")
     assert "Clos" in at.caption[0].value  # montaigne, closed at midnight, comes first
     enter(at, 1, 42, 15, 2, 2, 60)
@@ -165,7 +165,7 @@ def _page_shows(at) -> str:
 
 
 def test_the_second_entry_is_typed_blind_then_differences_are_marked(closed_any):
-    engine, bid = closed_any
+    _engine, _bid = closed_any
     landlord = open_page("landlord", "depouillement")
     enter(landlord, 1, 41, 16, 2, 1, 60)
     # The first typist sees their own entry, and only that.

@@ -136,7 +136,7 @@ def test_a_disabled_account_loses_access_at_once(app_db):
     at = app_as("partner")
     at.run()
     assert "Ce compte a été désactivé : la session est terminée." in [e.value for e in at.error]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/saisie_visites.py")
 
 

@@ -72,7 +72,7 @@ def test_an_empty_or_negative_number_is_refused(app_db):
 
 @pytest.mark.parametrize("role", ["operator", "partner", "viewer"])
 def test_other_roles_cannot_open_the_page(app_db, role):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(role, "participation")
 
 

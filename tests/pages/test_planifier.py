@@ -13,7 +13,7 @@ from tests.apptest import open_page
 
 @pytest.mark.parametrize("role", ["partner", "viewer", "landlord", "operator"])
 def test_page_is_not_registered_for_other_roles(app_db, role):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(role, "planifier")
 
 

@@ -12,7 +12,7 @@ from tests.apptest import open_page, texts
 
 @pytest.mark.parametrize("role", ["landlord", "operator", "partner", "viewer"])
 def test_reserved_to_the_coordinator(app_db, role):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(role, "rapport")
 
 

@@ -45,9 +45,9 @@ def test_defaults_are_offered_and_saved(app_db):
 
 def test_errors_are_shown_next_to_the_fields_and_nothing_is_saved(app_db):
     at = open_page("landlord", "scrutin_preparer")
-    k = [n.key for n in at.text_input if n.key.startswith("prep_inscrits_")][0]
+    k = next(n.key for n in at.text_input if n.key.startswith("prep_inscrits_"))
     at.text_input(key=k).input("0")
-    regle = [s.key for s in at.selectbox if s.key.startswith("prep_regle_")][0]
+    regle = next(s.key for s in at.selectbox if s.key.startswith("prep_regle_"))
     at.selectbox(key=regle).set_value("quorum")
     at.button(key=SUBMIT).click().run()
     errors = [e.value for e in at.error]
@@ -76,13 +76,13 @@ def test_a_started_ballot_cannot_be_changed(app_db):
 
 @pytest.mark.parametrize("role", ["operator", "partner", "viewer"])
 def test_other_roles_cannot_open_the_page(app_db, role):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(role, "scrutin_preparer")
 
 
 def test_typed_days_are_checked_in_french(app_db):
     at = open_page("landlord", "scrutin_preparer")
-    last = [t.key for t in at.text_input if t.key.startswith("prep_fin_")][0]
+    last = next(t.key for t in at.text_input if t.key.startswith("prep_fin_"))
     at.text_input(key=last).input("31/02/2027")
     at.button(key=SUBMIT).click().run()
     assert "Le 31/02/2027 n'existe pas" in " ".join(e.value for e in at.error)

@@ -98,7 +98,7 @@ def test_restore_refuses_a_backup_from_a_newer_schema_and_changes_nothing(engine
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"", "pas une sauvegarde IHS|endommagé|pg_restore a échoué"),
         (b"this is not a database at all" * 100, "pas une sauvegarde IHS|endommagé|pg_restore a échoué"),

@@ -121,7 +121,7 @@ def test_xlsx_keeps_real_dates_and_numbers_with_readable_widths():
     )
     ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df))).active
     assert [c.value for c in ws[1]] == ["Heure du relevé", "Votants", "Raison de la correction"]
-    when, voters, reason = ws[2]
+    when, voters, _reason = ws[2]
     assert when.value == datetime(2026, 11, 30, 10, 15) and when.number_format == "DD/MM/YYYY HH:MM"
     assert voters.value == 10 and isinstance(voters.value, int)
     assert ws.column_dimensions["C"].width >= len("erreur de lecture de la feuille d'émargement")

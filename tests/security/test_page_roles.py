@@ -48,7 +48,7 @@ def test_every_entry_page_is_restricted():
         assert "viewer" not in page.roles, f"{page.path} is an entry page open to the viewer role"
 
 
-@pytest.mark.parametrize("path, role", _denied_cases())
+@pytest.mark.parametrize(("path", "role"), _denied_cases())
 def test_entry_page_refuses_a_role_it_does_not_allow(app_db, path, role):
     at = _run_page(path, _actor(role) if role else None)
     assert not at.exception, at.exception
@@ -60,7 +60,7 @@ def test_entry_page_refuses_a_role_it_does_not_allow(app_db, path, role):
 
 
 @pytest.mark.parametrize(
-    "path, role",
+    ("path", "role"),
     [pytest.param(p.path, r, id=f"{p.url_path}-{r}") for p in ENTRY_PAGES for r in p.roles],
 )
 def test_entry_page_opens_for_its_roles(app_db, path, role):
@@ -75,7 +75,7 @@ def test_the_app_does_not_register_pages_outside_the_role(app_db, role):
     at.run()
     for page in ENTRY_PAGES:
         if role not in page.roles:
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
                 at.switch_page(page.path)
 
 
@@ -88,5 +88,5 @@ def test_public_dashboards_never_open_entry_pages_without_login(app_db, monkeypa
     at.run()
     assert not at.exception
     for page in ENTRY_PAGES:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page.path)

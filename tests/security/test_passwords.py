@@ -48,7 +48,7 @@ def test_salts_differ_for_the_same_password():
 
 
 @pytest.mark.parametrize(
-    "password, message",
+    ("password", "message"),
     [("court", "au moins 8"), ("é" * 37, "trop long"), ("x" * 73, "trop long")],
     ids=["too-short", "accented-over-72-bytes", "over-72-bytes"],
 )

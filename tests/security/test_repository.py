@@ -62,7 +62,7 @@ def _pins() -> list[tuple[str, str, str]]:
     return out
 
 
-@pytest.mark.parametrize("file, line, _", _pins(), ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(("file", "line", "_"), _pins(), ids=lambda v: v if isinstance(v, str) else None)
 def test_every_requirement_line_is_pinned(file, line, _):
     if not line or line.startswith("#"):
         return

@@ -13,9 +13,12 @@ from ihs.settings import ROOT
 
 # Calls whose first argument is SQL text.
 SQL_SINKS = {"text", "execute", "exec_driver_sql", "executescript", "executemany", "read_sql", "read_sql_query"}
-SOURCES = sorted(
-    [p for p in (ROOT / "ihs").rglob("*.py") if "versions" not in p.parts] + list((ROOT / "pages").glob("*.py"))
-) + [ROOT / "app.py"]
+SOURCES = [
+    *sorted(
+        [p for p in (ROOT / "ihs").rglob("*.py") if "versions" not in p.parts] + list((ROOT / "pages").glob("*.py"))
+    ),
+    ROOT / "app.py",
+]
 
 
 def _built_string(node: ast.AST, assigned: dict[str, ast.AST]) -> bool:

@@ -286,9 +286,9 @@ def _actor(engine, role: str) -> Actor:
     return Actor(actor.username, actor.role, org)
 
 
-@pytest.mark.parametrize("name, role", list(_denied_cases()))
+@pytest.mark.parametrize(("name", "role"), list(_denied_cases()))
 def test_write_function_refuses_a_role_without_the_permission_and_writes_nothing(engine, name, role):
-    allowed, make_args = WRITE_FUNCTIONS[name]
+    _allowed, make_args = WRITE_FUNCTIONS[name]
     fn = _function(name)
     if list(inspect.signature(fn).parameters)[:2] != ["session", "actor"]:
         pytest.fail(f"{name} takes no actor: it cannot check one")
@@ -327,9 +327,11 @@ def test_a_partner_cannot_write_outside_its_organisation_sectors(engine):
         ),
     ]
     for attempt in attempts:
-        with pytest.raises((PermissionDenied, ValidationError)) as info:
-            with session_scope(partner.username, engine=engine) as s:
-                attempt(s)
+        with (
+            pytest.raises((PermissionDenied, ValidationError)) as info,
+            session_scope(partner.username, engine=engine) as s,
+        ):
+            attempt(s)
         assert "périmètre" in str(info.value)
     assert _row_counts(engine) == before
 
@@ -343,6 +345,5 @@ def test_a_partner_cannot_change_someone_elses_entry(engine):
         foreign = conn.execute(
             select(Event.id).where(Event.created_by.is_distinct_from("partenaire"), Event.deleted_at.is_(None))
         ).scalar()
-    with pytest.raises(PermissionDenied):
-        with session_scope(partner.username, engine=engine) as s:
-            update_event(s, partner, foreign, replace(event_entry(s, foreign), notes="pas à moi"))
+    with pytest.raises(PermissionDenied), session_scope(partner.username, engine=engine) as s:
+        update_event(s, partner, foreign, replace(event_entry(s, foreign), notes="pas à moi"))
