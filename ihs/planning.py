@@ -26,6 +26,14 @@ from ihs.users import Actor, require
 from ihs.validation import ValidationError, check_date
 from ihs.vocab import DEPLOYMENT_STATUSES, STAGES
 
+# A stage's four dates, as every read of the stages returns them.
+STAGE_DATES = (
+    DeploymentStage.planned_start,
+    DeploymentStage.planned_end,
+    DeploymentStage.actual_start,
+    DeploymentStage.actual_end,
+)
+
 # A deployment in one of these statuses is under way: a sector has at most one at a time.
 ACTIVE_STATUSES = ("proposed", "information", "ballot", "implementation")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -259,10 +267,7 @@ def deployments_under_way(db: Engine) -> pd.DataFrame:
             Sector.name.label("sector"),
             Deployment.status,
             DeploymentStage.stage,
-            DeploymentStage.planned_start,
-            DeploymentStage.planned_end,
-            DeploymentStage.actual_start,
-            DeploymentStage.actual_end,
+            *STAGE_DATES,
         )
         .join(Sector, Sector.id == Deployment.sector_id)
         .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)

@@ -14,6 +14,7 @@ from ihs.ballots import FINISHED_STATUSES
 from ihs.clock import end_of_day, year_end
 from ihs.ics import IcsEvent
 from ihs.models import Ballot, BallotCount, Deployment, DeploymentStage, Event, EventSector, Sector
+from ihs.planning import STAGE_DATES
 from ihs.programme import stage_numbers
 from ihs.queries.ballots import ballot_figures, reported_turnout
 from ihs.queries.sectors import latest_deployment, stage_dates
@@ -62,10 +63,7 @@ def deployment_stages(
             Sector.name.label("sector_name"),
             Deployment.status,
             DeploymentStage.stage,
-            DeploymentStage.planned_start,
-            DeploymentStage.planned_end,
-            DeploymentStage.actual_start,
-            DeploymentStage.actual_end,
+            *STAGE_DATES,
         )
         .join(Sector, Sector.id == Deployment.sector_id)
         .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
@@ -315,10 +313,7 @@ def sector_milestones(db: Engine, code: str) -> pd.DataFrame:
             Deployment.id.label("deployment_id"),
             Deployment.year,
             DeploymentStage.stage,
-            DeploymentStage.planned_start,
-            DeploymentStage.planned_end,
-            DeploymentStage.actual_start,
-            DeploymentStage.actual_end,
+            *STAGE_DATES,
         )
         .join(Deployment, Deployment.id == DeploymentStage.deployment_id)
         .join(Sector, Sector.id == Deployment.sector_id)

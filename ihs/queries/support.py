@@ -219,6 +219,17 @@ def monthly_support(db: Engine, year: int, as_of: date) -> pd.DataFrame:
     return _dates(df, "month")
 
 
+def _workshops_held(start: date, end: date) -> tuple:
+    """Conditions of the workshop sessions held from `start` to `end` (attendance entered, not deleted)."""
+    return (
+        Event.kind == "workshop",
+        Event.deleted_at.is_(None),
+        Event.attendance.is_not(None),
+        Event.starts_at >= datetime.combine(start, time.min),
+        Event.starts_at <= datetime.combine(end, time.max),
+    )
+
+
 def support_totals(db: Engine, year: int, as_of: date) -> dict:
     """The year's key figures, each counted in one SQL statement."""
     start, end = _period(year, as_of)
@@ -240,13 +251,7 @@ def support_totals(db: Engine, year: int, as_of: date) -> dict:
         func.count(func.distinct(Event.series_id)).label("workshop_cycles"),
         func.count(Event.id).label("workshop_sessions"),
         func.coalesce(func.sum(Event.attendance), 0).label("workshop_attendance"),
-    ).where(
-        Event.kind == "workshop",
-        Event.deleted_at.is_(None),
-        Event.attendance.is_not(None),
-        Event.starts_at >= datetime.combine(start, time.min),
-        Event.starts_at <= datetime.combine(end, time.max),
-    )
+    ).where(*_workshops_held(start, end))
     with db.connect() as conn:
         out = dict(conn.execute(visits).one()._mapping) | dict(conn.execute(workshops).one()._mapping)
     out["amount_eur"] = float(out["amount_eur"])
@@ -282,13 +287,7 @@ def workshop_participants(db: Engine, start: date, end: date) -> int:
     cycle (attendance − returning participants), so a person is counted once per cycle.
     """
     newcomers = Event.attendance - func.coalesce(Event.returning_participants, 0)
-    stmt = select(func.coalesce(func.sum(newcomers), 0)).where(
-        Event.kind == "workshop",
-        Event.deleted_at.is_(None),
-        Event.attendance.is_not(None),
-        Event.starts_at >= datetime.combine(start, time.min),
-        Event.starts_at <= datetime.combine(end, time.max),
-    )
+    stmt = select(func.coalesce(func.sum(newcomers), 0)).where(*_workshops_held(start, end))
     with db.connect() as conn:
         return int(conn.execute(stmt).scalar_one())
 
