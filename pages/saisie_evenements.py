@@ -19,7 +19,7 @@ actor = require_page("pages/saisie_evenements.py")
 F = "ev"
 today = clock.today()
 
-st.header("Saisie des événements")
+st.title("Saisie des événements")
 sectors = read(entry_sector_choices, actor)
 if not sectors:
     no_sectors(actor)
@@ -63,18 +63,6 @@ with st.form(F, clear_on_submit=False):
     with right:
         st.time_input("Heure de début", value=time(14, 0), step=900, key=forms.key(F, "start_time"))
         forms.field_error(F, "start_time")
-    st.text_input("Lieu", placeholder="ex. Maison de quartier", key=forms.key(F, "place"))
-    forms.field_error(F, "place")
-    org_ids = list(orgs)
-    st.selectbox(
-        "Organisé par",
-        org_ids,
-        format_func=orgs.get,
-        index=org_ids.index(actor.organisation_id) if actor.organisation_id in org_ids else None,
-        placeholder="Choisissez l'organisateur",
-        key=forms.key(F, "organiser_id"),
-    )
-    forms.field_error(F, "organiser_id")
     if kind == "information":
         st.text_input("Personnes ou logements touchés", placeholder="ex. 250", key=forms.key(F, "reach"))
     else:
@@ -93,10 +81,27 @@ with st.form(F, clear_on_submit=False):
         key=occurrences_key,
     )
     forms.field_error(F, "occurrences")
-    st.text_input("Titre (facultatif)", placeholder="Sinon, un titre est proposé", key=forms.key(F, "title"))
-    forms.field_error(F, "title")
-    st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
-    forms.field_error(F, "notes")
+    # The optional fields folded, so « Enregistrer » is in reach on a phone; unfolded when one is wrong.
+    optional = ("place", "organiser_id", "title", "notes")
+    with st.expander(
+        "Lieu, organisateur, titre, notes (facultatif)", expanded=bool(set(optional) & set(forms.errors(F)))
+    ):
+        st.text_input("Lieu", placeholder="ex. Maison de quartier", key=forms.key(F, "place"))
+        forms.field_error(F, "place")
+        org_ids = list(orgs)
+        st.selectbox(
+            "Organisé par",
+            org_ids,
+            format_func=orgs.get,
+            index=org_ids.index(actor.organisation_id) if actor.organisation_id in org_ids else None,
+            placeholder="Choisissez l'organisateur",
+            key=forms.key(F, "organiser_id"),
+        )
+        forms.field_error(F, "organiser_id")
+        st.text_input("Titre", placeholder="Sinon, un titre est proposé", key=forms.key(F, "title"))
+        forms.field_error(F, "title")
+        st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
+        forms.field_error(F, "notes")
     forms.confirmation(F)
     st.form_submit_button(
         "Enregistrer",

@@ -101,3 +101,19 @@ def test_a_sale_on_a_phone_reaches_the_shared_screen_without_reload(browser, bas
         phone_ctx.close()
         screen_ctx.close()
         _set_refresh(app_server["db_url"], 60)
+
+
+def test_the_events_form_is_saved_within_two_phone_screens(browser, base_url):
+    # On a 390×844 phone the optional fields are folded: « Enregistrer » is less than two screens down.
+    phone_ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True)
+    try:
+        phone = phone_ctx.new_page()
+        goto(phone, base_url + "/saisie_evenements")
+        login(phone, "partenaire")
+        button = phone.get_by_role("button", name="Enregistrer", exact=True)
+        expect(button).to_be_visible()
+        top = button.evaluate("b => b.getBoundingClientRect().top + window.scrollY")
+        assert 844 < top < 2 * 844, f"« Enregistrer » is {top:.0f} px down the page"  # below the first screen, not the second
+        expect(phone.get_by_text("Lieu, organisateur, titre, notes (facultatif)")).to_be_visible()
+    finally:
+        phone_ctx.close()
