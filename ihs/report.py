@@ -387,7 +387,8 @@ def _awareness(db: Engine, year: int) -> Section:
     charted = chart_rows(every, int(get_setting(db, "awareness.chart_max_sectors")))
     if len(charted) < len(every):
         lines.append(f"Graphique : les {len(charted)} secteurs où la part des ménages arrivés est la plus forte.")
-    chart = newcomers_chart(charted, alert).chart() if not every.empty else None
+    max_days = int(get_setting(db, "awareness.max_days_since_information"))
+    chart = newcomers_chart(charted, alert, max_days).chart() if not every.empty else None
     return Section(
         title="Sensibilisation : où informer de nouveau",
         lines=lines,

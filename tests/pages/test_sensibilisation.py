@@ -55,7 +55,13 @@ def test_at_national_scale_the_chart_and_list_show_the_first_sectors_and_a_searc
     shown = texts(at)
     assert "Les 5 secteurs où la part est la plus forte, sur 16 déployés ; tous sont dans le tableau détaillé." in shown
     top = sectors.sort_values("newcomer_share", ascending=False, kind="stable")
-    assert list(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == list(top["name"].head(5))
+
+    def in_ranking_order(names):  # sectors to inform first (most criteria, then share), then the others
+        rows = sectors[sectors["name"].isin(names)]
+        return list(rows.sort_values(["needs_round", "criteria", "newcomer_share"], ascending=False)["name"])
+
+    charted = chart_data(at.get("vega_lite_chart")[0]).dropna(subset=["name"]).sort_values("position")["name"]
+    assert list(charted) == in_ranking_order(top["name"].head(5))
     # The ranked list stops at 5 and says how many more there are, and where to find them.
     assert f"5. **{ranked.iloc[4]['name']}** : {ranked.iloc[4]['reason']}." in shown
     assert f"6. **{ranked.iloc[5]['name']}**" not in shown
@@ -63,7 +69,8 @@ def test_at_national_scale_the_chart_and_list_show_the_first_sectors_and_a_searc
     # A sector below the first five is found by name and added to the chart.
     last = top["name"].iloc[-1]
     at.multiselect[0].select(last).run()
-    assert list(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == [*top["name"].head(5), last]
+    charted = chart_data(at.get("vega_lite_chart")[0]).dropna(subset=["name"]).sort_values("position")["name"]
+    assert list(charted) == in_ranking_order([*top["name"].head(5), last])
     # The table still lists every sector.
     assert len(at.dataframe[0].value) == 16
 
