@@ -230,17 +230,7 @@ def _sector(b: Builder, spec: SectorSpec, state: str, ballot_start: date, offer_
     if impl <= t:
         b.support(sid, spec, impl)
         info["impl"] = impl
-    for year in range(impl.year + 1, t.year + 1, 1 if spec.dwellings > 800 else 3):
-        b.event(
-            sid,
-            "information",
-            "sticker",
-            f"Autocollants dans les halls – {spec.name}",
-            datetime.combine(date(year, 3, 15), time(10)),
-            None,
-            reach=spec.dwellings,
-            organiser="BMH",
-        )
+    b.stickers(sid, spec, impl.year + 1, t.year)
     if spec.dwellings >= 500 and impl <= t:
         b.move_ins(sid, spec, max(impl, t - timedelta(days=365 * 5)))
     return info

@@ -812,6 +812,21 @@ class Builder:
             if sold:
                 self.visit(sector_id, "equipment", day, "Un peu d'R", computers_sold=sold, amount_eur=40 * sold)
 
+    def stickers(self, sector_id: int, spec: SectorSpec, first: int, last: int) -> None:
+        """Stickers in the halls from year `first` to `last`: every year in a large sector (over 800
+        dwellings), every third year elsewhere."""
+        for year in range(first, last + 1, 1 if spec.dwellings > 800 else 3):
+            self.event(
+                sector_id,
+                "information",
+                "sticker",
+                f"Autocollants dans les halls – {spec.name}",
+                datetime.combine(date(year, 3, 15), time(10)),
+                None,
+                reach=spec.dwellings,
+                organiser="BMH",
+            )
+
     def workshop_cycle(self, sector_id: int, spec: SectorSpec, start: date, sessions: int = 10) -> None:
         """A cycle of `sessions` weekly workshops in a sector from `start`, as an event series; returning
         participants are kept for the sessions up to today."""
@@ -981,17 +996,7 @@ def build_demo(session: Session, today: date, now: datetime | None = None, *, pa
         if spec.code == "kerourien":
             _kerourien_first_months(b, sid)
         # Stickers and newsletters keep it known afterwards (some sectors more than others).
-        for year in range(impl.year + 1, today.year + 1, 1 if spec.dwellings > 800 else 3):
-            b.event(
-                sid,
-                "information",
-                "sticker",
-                f"Autocollants dans les halls – {spec.name}",
-                datetime.combine(date(year, 3, 15), time(10)),
-                None,
-                reach=spec.dwellings,
-                organiser="BMH",
-            )
+        b.stickers(sid, spec, impl.year + 1, today.year)
         # The landlord gave move-ins for the larger sectors only; others use the default rate.
         if spec.dwellings >= 500:
             b.move_ins(sid, spec, max(impl, date(2016, 1, 1)))
