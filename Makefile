@@ -6,7 +6,7 @@ PORT ?= 8501
 # `make run` is the demo: demo accounts and banner. Set IHS_DEMO=0 and IHS_COOKIE_KEY for real use.
 export IHS_DEMO ?= 1
 
-.PHONY: run test install dev db demo lint format bench e2e clean
+.PHONY: run test install dev db demo lint format bench e2e clean axe
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,19 @@ format: dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+test: lint axe
 	IHS_DEMO= $(PY) -m pytest
+
+# axe-core for the browser tests' accessibility check (tests/e2e/test_accessibility.py), from npm at
+# the version its lockfile pins. Without npm the check is skipped here, and fails in CI.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm is missing: the accessibility tests will not run (apt-get install -y npm)"; fi
 
 bench: demo
 	$(PY) -m ihs bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/e2e/node_modules

@@ -6,11 +6,13 @@ import streamlit as st
 
 from ihs.reference import reference_counts
 from ihs.settings import get_settings
-from ihs.ui import auth, screen, startup
+from ihs.ui import auth, french, screen, startup
 from ihs.ui.data import read
 from ihs.ui.nav import PAGES, pages_for
 
-st.set_page_config(page_title="Internet en habitat social", page_icon=":material/wifi:", layout="wide")
+# No page_title: each tab is named after its page, as in the menu (« Carte des secteurs »…).
+st.set_page_config(page_icon=":material/wifi:", layout="wide")
+french.install()  # Streamlit's own words (« Upload », « Running... »…) in French, in the browser
 
 startup.gate()  # one-line logs; outside demo mode, an unsafe configuration stops here (ihs.production)
 settings = get_settings()
@@ -75,4 +77,4 @@ else:
         st.session_state["show_login"] = True
         st.rerun()
     screen.demo_marker()
-nav.run()
+french.run_page(nav.run)  # a failing page says so in French; Streamlit's own box is in English

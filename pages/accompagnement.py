@@ -88,7 +88,15 @@ if workshops.open:
             if drawn.empty:
                 no_data("Choisissez au moins un cycle à afficher sur le graphique.")
             else:
-                chart(workshop_chart(drawn), drawn, key="ateliers", height=workshop_chart_height(drawn))
+                chart(
+                    workshop_chart(drawn),
+                    drawn,
+                    key="ateliers",
+                    height=workshop_chart_height(drawn),
+                    alt=f"Présents à chaque séance des ateliers numériques en {year}, un trait par cycle : "
+                    f"{fr_int(len(cycles))} cycle(s), {fr_int(cycles['sessions_held'].sum())} séances ; "
+                    f"{fr_pct(returning)} des présents après la première séance étaient déjà venus.",
+                )
             shown = cycles.assign(
                 seances=cycles["sessions_held"].map(fr_int) + " / " + cycles["planned_sessions"].map(fr_int),
                 debut=cycles["first_session"].map(fr_date),
@@ -115,10 +123,29 @@ if dropins.open:
                 f"**{fr_int(weekly['people_seen'].sum())} personnes reçues** lors de "
                 f"{fr_int(weekly['sessions'].sum())} permanences, sur {fr_int(len(weekly))} semaines."
             )
-            chart(dropins_chart(weekly), weekly, key="permanences", height=300)
+            chart(
+                dropins_chart(weekly),
+                weekly,
+                key="permanences",
+                height=300,
+                alt=f"Personnes reçues aux permanences chaque semaine de {year} : "
+                f"{fr_int(weekly['people_seen'].sum())} personnes en {fr_int(weekly['sessions'].sum())} permanences.",
+            )
             topics = read(dropin_topics, year, today)
             st.markdown("**Sujets abordés** (une permanence peut en aborder plusieurs)")
-            chart(topics_chart(topics), topics[["label", "visits"]], key="sujets", height=280)
+            top = topics.sort_values("visits", ascending=False).iloc[0] if not topics.empty else None
+            chart(
+                topics_chart(topics),
+                topics[["label", "visits"]],
+                key="sujets",
+                height=280,
+                alt=f"Sujets abordés aux permanences en {year}"
+                + (
+                    f" ; le plus fréquent : {top['label']} ({fr_int(top['visits'])} permanences)."
+                    if top is not None
+                    else "."
+                ),
+            )
 
 if legal.open:
     with legal:
@@ -134,7 +161,14 @@ if legal.open:
                 f"({fr_pct(termination_share(totals))} des comparaisons)."
             )
             cols = ["month", "offers_compared", "contracts_terminated"]
-            chart(legal_chart(legal_months[cols]), legal_months[cols], key="juridique", height=300)
+            chart(
+                legal_chart(legal_months[cols]),
+                legal_months[cols],
+                key="juridique",
+                height=300,
+                alt=f"Accompagnement juridique chaque mois de {year} : {fr_int(compared)} offres comparées, "
+                f"{fr_int(terminated)} anciens contrats résiliés.",
+            )
 
 if equipment.open:
     with equipment:
@@ -148,4 +182,11 @@ if equipment.open:
                 f"{fr_eur(totals['amount_eur'], 0)} encaissés."
             )
             cols = ["month", "computers_sold", "amount_eur"]
-            chart(equipment_chart(sold[cols]), sold[cols], key="equipement", height=300)
+            chart(
+                equipment_chart(sold[cols]),
+                sold[cols],
+                key="equipement",
+                height=300,
+                alt=f"Ordinateurs reconditionnés vendus chaque mois de {year} : "
+                f"{fr_int(totals['computers_sold'])} au total, {fr_eur(totals['amount_eur'], 0)} encaissés.",
+            )

@@ -19,7 +19,7 @@ today = as_of()
 frozen_band()
 if not read(reference_counts)["sectors"]:
     # A new programme: no figure yet, rather than a row of misleading zeros.
-    st.title("Internet en habitat social")
+    st.title("Vue d'ensemble")
     st.info(
         "Aucun secteur pour l'instant : les chiffres du programme apparaîtront ici quand la coordination aura "
         "créé les secteurs."
@@ -31,7 +31,7 @@ if not read(reference_counts)["sectors"]:
 figures = read(key_figures, today)
 # While a steering meeting is open, the key figures are the ones it froze (back-dated entries don't move them).
 now, before = {**figures["now"], **(read(frozen_summary) or {})}, figures["year_ago"]
-st.title("Internet en habitat social")
+st.title("Vue d'ensemble")
 st.caption(f"Chiffres au {fr_date(today)} ; les évolutions comparent au {fr_date(year_before(today))}.")
 
 
@@ -109,7 +109,16 @@ for b in ballots.itertuples():
     # Full width: polling-place names are long, a narrow column would cut them.
     places = read(turnout_by_place, int(b.ballot_id), clock.moment(today))
     title = f"Votants par bureau – {b.name}"
-    chart(places_chart(places), places, key=f"accueil_scrutin_{b.ballot_id}", height=260, title=title)
+    chart(
+        places_chart(places),
+        places,
+        key=f"accueil_scrutin_{b.ballot_id}",
+        height=260,
+        title=title,
+        alt=f"Votants par bureau, scrutin de {b.name} : {fr_int(b.voters)} votants sur {fr_int(b.registered)} inscrits ; "
+        + ", ".join(f"{p.name} {fr_int(p.voters)}" for p in places.itertuples())
+        + ".",
+    )
 
 src = read(sources, today)
 if src.empty:

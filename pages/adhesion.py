@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
+from ihs.formats import fr_date, fr_eur, fr_int, fr_month, fr_pct
 from ihs.queries.uptake import (
     cohort,
     collective_cost,
@@ -46,12 +46,20 @@ if tab_total.open:
             total,
             key="adhesion_total_abonnes",
             height=300,
+            alt=f"Abonnés chaque mois, tous secteurs : {fr_int(total['subscribers'].iloc[-1])} en "
+            f"{fr_month(total['month'].iloc[-1])}."
+            if not total.empty
+            else "Abonnés chaque mois : aucun relevé.",
         )
         chart(
             viz.total_uptake(total).properties(title="Taux d'adhésion, tous secteurs"),
             total,
             key="adhesion_total_taux",
             height=300,
+            alt=f"Taux d'adhésion chaque mois, tous secteurs : {fr_pct(total['uptake'].iloc[-1])} en "
+            f"{fr_month(total['month'].iloc[-1])}."
+            if not total.empty
+            else "Taux d'adhésion : aucun relevé.",
         )
 
 choices = read(counted_sector_choices, today)
@@ -60,7 +68,12 @@ names = dict(zip(choices["code"], choices["name"], strict=True))
 recent = choices.dropna(subset=["launched_on"]).sort_values("launched_on").tail(5)["code"].tolist()
 with st.sidebar:
     picked = st.multiselect(
-        "Secteurs comparés", list(names), default=recent, format_func=names.get, key="adhesion_secteurs"
+        "Secteurs comparés",
+        list(names),
+        default=recent,
+        format_func=names.get,
+        placeholder="Chercher un secteur",
+        key="adhesion_secteurs",
     )
 codes = tuple(sorted(picked))
 if tab_sectors.open:
@@ -74,6 +87,12 @@ if tab_sectors.open:
                 by_sector,
                 key="adhesion_secteurs_courbes",
                 height=380,
+                alt="Taux d'adhésion chaque mois, un trait par secteur ; au dernier relevé : "
+                + ", ".join(
+                    f"{r.name} {fr_pct(r.uptake)}"
+                    for r in by_sector.sort_values("month").groupby("code").tail(1).itertuples()
+                )
+                + ".",
             )
         st.caption("Secteurs comparés : à choisir dans la barre latérale.")
 if tab_cohort.open:
@@ -88,6 +107,13 @@ if tab_cohort.open:
                 cohorts,
                 key="adhesion_cohortes",
                 height=380,
+                alt="Taux d'adhésion selon le nombre de mois depuis la mise en œuvre, un trait par secteur ; au "
+                "dernier relevé : "
+                + ", ".join(
+                    f"{r.name} {fr_pct(r.uptake)} après {fr_int(r.months_since)} mois"
+                    for r in cohorts.sort_values("months_since").groupby("code").tail(1).itertuples()
+                )
+                + ".",
             )
 if tab_cost.open:
     with tab_cost:
@@ -100,6 +126,8 @@ if tab_cost.open:
                 tariffs,
                 key="adhesion_tarif",
                 height=260,
+                alt=f"Tarif mensuel par logement depuis {fr_date(tariffs['valid_from'].iloc[0])} : "
+                f"{fr_eur(tariffs['monthly_price_eur'].iloc[-1])} depuis le {fr_date(tariffs['valid_from'].iloc[-1])}.",
             )
         cost = read(collective_cost, today)
         if cost.empty:
@@ -110,6 +138,8 @@ if tab_cost.open:
                 cost,
                 key="adhesion_cout",
                 height=260,
+                alt=f"Montant facturé chaque année : {fr_eur(cost['charges_eur'].iloc[-1], 0)} en "
+                f"{cost['year'].iloc[-1]} pour {fr_int(cost['dwellings'].iloc[-1])} logements.",
             )
             now_cost = cost.iloc[-1]
             st.caption(

@@ -21,7 +21,7 @@ from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
 
 actor = require_page("pages/admin_offres.py")
-st.header("Offres et tarifs")
+st.title("Offres et tarifs")
 st.caption(
     "Une offre (par exemple l'accès internet collectif d'un opérateur) a un tarif par logement et par mois, "
     "daté. Chaque secteur est rattaché à une offre à partir d'une date, ou à aucune : un secteur sans offre "

@@ -10,7 +10,7 @@ from ihs.ui.widgets import no_data, table
 from ihs.vocab import ORGANISATION_KINDS
 
 actor = require_page("pages/admin_organisations.py")
-st.header("Organisations")
+st.title("Organisations")
 st.caption(
     "Ville, bailleurs, opérateurs, associations, équipements de quartier : les organisations choisies ensuite "
     "pour les secteurs, les offres et les comptes. Une organisation à laquelle des données font référence ne se "

@@ -12,7 +12,7 @@ from ihs.ui.widgets import link
 from ihs.validation import ValidationError
 
 actor = require_page("pages/admin_parametres.py")
-st.header("Paramètres du programme")
+st.title("Paramètres")
 st.caption(
     "Durées du calendrier type, seuils d'alerte et d'avertissement, étapes d'un déploiement. Chaque changement "
     "est vérifié et inscrit au journal ; « Valeur par défaut » remet la valeur d'origine."

@@ -23,7 +23,7 @@ from ihs.ui.widgets import no_data, table
 from ihs.vocab import SECTOR_KINDS
 
 actor = require_page("pages/admin_secteurs.py")
-st.header("Secteurs")
+st.title("Secteurs")
 st.caption(
     "Un secteur est un ensemble de logements sociaux d'un quartier, qui décide par un scrutin. Son code "
     "(par exemple « bellevue ») sert dans les liens et ne change plus après la création."

@@ -70,6 +70,11 @@ else:
         lambda: deployment_stages(db, year_value, tuple(statuses), today).drop(columns=["stage", "kind", "status"]),
         key="calendrier",
         height=max(280, 56 * stages["deployment_id"].nunique()),
+        alt=f"Étapes de {fr_int(stages['deployment_id'].nunique())} déploiement(s) sur une frise, au {fr_date(today)} : "
+        + ", ".join(
+            f"{r.sector_name} ({r.status_label.lower()})" for r in stages.drop_duplicates("deployment_id").itertuples()
+        )
+        + ".",
     )
 
 st.subheader(f"Prochains événements ({UPCOMING_DAYS} jours)")

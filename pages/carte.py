@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ihs import geo
-from ihs.formats import fr_date
+from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
@@ -37,6 +37,14 @@ event = chart(
     height=480,
     on_select="rerun",
     selection_mode=SELECTION,
+    alt=f"Carte des {fr_int(len(data))} secteurs, colorés selon "
+    + (
+        "l'étape du déploiement : "
+        + ", ".join(f"{fr_int(n)} {label.lower()}" for label, n in data["stage_label"].value_counts().items())
+        if colour_by != "uptake"
+        else f"le taux d'adhésion, de {fr_pct(data['uptake'].min())} à {fr_pct(data['uptake'].max())}"
+    )
+    + " ; la liste des secteurs suit.",
 )
 picked = ((event or {}).get("selection") or {}).get(SELECTION) or []
 if picked and picked[0].get("code"):

@@ -14,7 +14,7 @@ from ihs.ui.data import engine
 from ihs.ui.widgets import table
 
 actor = require_page("pages/imports.py")
-st.header("Imports")
+st.title("Imports (abonnés, emménagements)")
 kinds = allowed_kinds(actor) + (["sectors"] if actor.can("reference") else [])
 if not kinds:
     st.info("Votre rôle ne permet pas d'importer de fichier.")

@@ -13,7 +13,7 @@ from ihs.ui.data import read
 from ihs.ui.widgets import no_data, table
 
 actor = require_page("pages/journal.py")
-st.header("Journal des modifications")
+st.title("Journal des modifications")
 st.caption("Chaque création, correction et suppression est enregistrée, avec l'avant et l'après.")
 today = clock.today()
 users, tables = read(audit_filters)

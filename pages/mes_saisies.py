@@ -12,7 +12,7 @@ from ihs.ui.widgets import no_data, table
 from ihs.visits import FIELDS, LABELS, delete_visit, update_visit, visit_entry
 
 actor = require_page("pages/mes_saisies.py")
-st.header("Mes saisies")
+st.title("Mes saisies")
 forms.flash()
 deleted = st.toggle("Montrer aussi les saisies supprimées", key="me_deleted")
 tab_events, tab_visits, tab_imports = st.tabs(["Événements", "Visites", "Imports"])

@@ -10,7 +10,7 @@ from ihs.ui.data import read
 from ihs.ui.widgets import link
 
 actor = require_page("pages/mise_en_place.py")
-st.header("Mise en place du programme")
+st.title("Mise en place")
 st.caption(
     "Les étapes pour passer d'une base vide à vos secteurs sur la carte et à un premier scrutin. "
     "Chaque étape indique ce qui est déjà fait ; le lien mène à la page où la faire."

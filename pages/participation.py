@@ -24,7 +24,7 @@ def show_error(field: str) -> None:
         st.error(message)
 
 
-st.title("Participation")
+st.title("Saisie de la participation")
 now = clock.now().replace(second=0, microsecond=0)
 ballots = read(open_ballots, now)
 if ballots.empty:

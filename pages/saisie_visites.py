@@ -24,7 +24,7 @@ actor = require_page("pages/saisie_visites.py")
 today = clock.today()
 KINDS = {**VISIT_KINDS, "workshop": "Présence à une séance d'atelier"}
 
-st.header("Visites et accompagnement")
+st.title("Visites et accompagnement")
 st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
 sectors = read(entry_sector_choices, actor)
 if not sectors:

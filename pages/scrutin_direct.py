@@ -95,12 +95,31 @@ def live(ballot_id: int) -> None:
         previous = read(previous_curves, ballot_id)
         length = (data["closes_at"] - data["opens_at"]).total_seconds() / 86400
         shown_proj = proj if data["phase"] == "open" else None
-        chart(turnout_curve_chart(current, previous, shown_proj, length), current, key="direct_courbe", height=260)
+        chart(
+            turnout_curve_chart(current, previous, shown_proj, length),
+            current,
+            key="direct_courbe",
+            height=260,
+            alt=f"Participation au fil du scrutin de {data['sector_name']} : {fr_int(data['voters'])} votants, "
+            f"soit {fr_pct(data['share'])} des inscrits"
+            + (
+                f" ; projection à la clôture : {fr_pct(proj['share'])}."
+                if shown_proj and proj["share"] is not None
+                else "."
+            ),
+        )
     with right:
         if result:
             c = result["counts"]
             counts = pd.DataFrame({"label": ["Oui", "Non", "Blancs", "Nuls"], "votes": [c.yes, c.no, c.blank, c.void]})
-            chart(count_chart(counts), counts, key="direct_resultat", height=260)
+            chart(
+                count_chart(counts),
+                counts,
+                key="direct_resultat",
+                height=260,
+                alt=f"Résultat du dépouillement : {fr_int(c.yes)} oui, {fr_int(c.no)} non, {fr_int(c.blank)} blancs, "
+                f"{fr_int(c.void)} nuls.",
+            )
         else:
             places = data["places"]
             chart(
@@ -108,6 +127,9 @@ def live(ballot_id: int) -> None:
                 lambda: places[["name", "voters", "reported_at"]],
                 key="direct_bureaux",
                 height=260,
+                alt="Votants par bureau au dernier relevé : "
+                + ", ".join(f"{p.name} {fr_int(p.voters)}" for p in places.itertuples())
+                + ".",
             )
     st.caption(
         "Trait plein : ce scrutin ; tirets : moyenne des scrutins précédents au même moment (zone grise : du plus "

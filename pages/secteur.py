@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ihs.formats import fr_date, fr_int, fr_pct, md_text
+from ihs.formats import fr_date, fr_int, fr_month, fr_pct, md_text
 from ihs.meetings import decisions_display, sector_decisions
 from ihs.queries.awareness import last_information
 from ihs.queries.ballots import sector_ballots
@@ -43,10 +43,11 @@ if wanted and wanted not in names:
     st.warning("Ce secteur n'existe pas (lien ancien ou mal copié) : choisissez-le dans la liste.")
 profile = read(sector_profile, code, today) if code else None
 if profile is None:
+    st.title("Fiche secteur")
     no_data("Choisissez un secteur dans la barre latérale pour afficher sa fiche.")
     st.stop()
 
-st.title(profile["name"])
+st.title(f"Fiche secteur – {profile['name']}")
 offer = None  # said once the sector has a deployment (its offer is then in its figures)
 if profile["stage"]:
     offer = (
@@ -92,14 +93,32 @@ if tabs[0].open:
         if steps.empty:
             no_data("Aucune étape planifiée pour ce secteur.")
         else:
-            chart(viz.milestones_chart(steps), steps, key="secteur_etapes", height=300)
+            chart(
+                viz.milestones_chart(steps),
+                steps,
+                key="secteur_etapes",
+                height=300,
+                alt=f"Étapes du déploiement de {profile['name']} : "
+                + ", ".join(
+                    f"{s.label} {fr_date(s.actual_start if pd.notna(s.actual_start) else s.planned_start)}"
+                    for s in steps.itertuples()
+                )
+                + ".",
+            )
 if tabs[1].open:
     with tabs[1]:
         curve = read(uptake_by_sector, today, (code,))
         if curve.empty:
             no_data("Pas encore de relevé d'abonnés pour ce secteur.")
         else:
-            chart(uptake_chart(curve).properties(title="Taux d'adhésion"), curve, key="secteur_adhesion", height=320)
+            chart(
+                uptake_chart(curve).properties(title="Taux d'adhésion"),
+                curve,
+                key="secteur_adhesion",
+                height=320,
+                alt=f"Taux d'adhésion de {profile['name']} chaque mois : {fr_pct(curve['uptake'].iloc[-1])} "
+                f"({fr_int(curve['subscribers'].iloc[-1])} abonnés) en {fr_month(curve['month'].iloc[-1])}.",
+            )
 if tabs[2].open:
     with tabs[2]:
         info = read(last_information, code, today)
@@ -115,7 +134,16 @@ if tabs[2].open:
             no_data("Aucun événement enregistré dans ce secteur.")
         else:
             events["kind_label"] = events["kind"].map(EVENT_KINDS).fillna(events["kind"])
-            chart(viz.events_by_kind_chart(events), events, key="secteur_evenements", height=260)
+            by_kind = events["kind_label"].value_counts()
+            chart(
+                viz.events_by_kind_chart(events),
+                events,
+                key="secteur_evenements",
+                height=260,
+                alt=f"Événements dans le secteur par type : {fr_int(len(events))} au total, dont "
+                + ", ".join(f"{fr_int(n)} {k.lower()}" for k, n in by_kind.items())
+                + ".",
+            )
         support = read(sector_support, code, today)
         if support.empty:
             st.write("Aucune visite ni accompagnement enregistré.")

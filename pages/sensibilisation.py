@@ -52,7 +52,15 @@ if len(sectors) > limit:
     )
 charted = chart_rows(sectors, limit, also)
 shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
-chart(newcomers_chart(charted, alert), shown, key="sensibilisation", height=max(260, 34 * len(charted)))
+top = charted.sort_values("newcomer_share", ascending=False).iloc[0] if not charted.empty else None
+chart(
+    newcomers_chart(charted, alert),
+    shown,
+    key="sensibilisation",
+    height=max(260, 34 * len(charted)),
+    alt=f"Part des ménages arrivés depuis le scrutin dans {fr_int(len(charted))} secteurs"
+    + (f" ; la plus forte : {top['name']}, {fr_pct(top['newcomer_share'])}." if top is not None else "."),
+)
 
 st.subheader("Secteurs à informer de nouveau")
 if urgent.empty:

@@ -11,7 +11,7 @@ from ihs.users import add_user, list_users, organisation_choices, reset_password
 from ihs.vocab import ROLES
 
 actor = require_page("pages/utilisateurs.py")
-st.header("Utilisateurs")
+st.title("Utilisateurs")
 users = read(list_users)
 orgs = dict(read(organisation_choices))
 shown = users.fillna({"organisation": ""}).assign(

@@ -29,6 +29,8 @@ section[data-testid="stSidebar"][data-collapsed="false"] { width: 15rem !importa
 [data-testid="stSidebarHeader"] { height: 1.5rem !important; min-height: 1.5rem !important; padding: 0 !important; }
 [data-testid="stSidebarUserContent"] { padding-top: 0.5rem !important; }
 /* Captions and changes stay readable from the back of the room: 18 px at least, dark grey. */
+/* Streamlit also fades captions (opacity 0.6): the grey then fails WCAG contrast (axe-core, tests/e2e). */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d4450 !important; font-size: 1rem !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div { font-size: 1rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1rem !important; }

@@ -18,6 +18,7 @@ Table = pd.DataFrame | Callable[[], pd.DataFrame]
 
 
 def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
+    """Say that there is nothing to show, instead of an empty chart or table."""
     st.info(message)
 
 
@@ -42,12 +43,23 @@ def no_sectors(actor: Actor) -> None:
 
 
 def chart(
-    ch: alt.TopLevelMixin | Spec, data: Table, key: str, *, height: int = 360, title: str | None = None, **kwargs
+    ch: alt.TopLevelMixin | Spec,
+    data: Table,
+    key: str,
+    *,
+    height: int = 360,
+    title: str | None = None,
+    alt: str | None = None,
+    **kwargs,
 ):
     """Show a styled chart with, under it, « Télécharger (PNG) » and its table as CSV.
 
     `data`: the table behind the CSV, or a function that makes it (called on the click only).
+    `alt`: the chart in one sentence with its key figure, for whoever cannot see it: the name a
+    screen reader gives the chart (Streamlit's `alt`), and of its « Voir les données » table.
     """
+    if alt:
+        kwargs["alt"] = alt
     event = vega.show(ch, height=height, title=title, key=key, **kwargs)
     if vega.VALIDATE:  # the tests: the PNG download must be able to serialise this chart too
         to_json(style(ch, height=height, title=title))
@@ -86,4 +98,5 @@ def lazy_tabs(labels: list[str], key: str):
 
 
 def table(df: pd.DataFrame, key: str | None = None, **column_config) -> None:
+    """A full-width table without the index."""
     st.dataframe(df, hide_index=True, width="stretch", column_config=column_config or None, key=key)

@@ -101,7 +101,7 @@ def test_a_new_city_imports_its_sectors_and_sees_them_on_the_map(browser, tmp_pa
         expect(main).to_contain_text("Aucun secteur pour l'instant")
         page.get_by_role("link", name="Commencer la mise en place").click()
         wait_idle(page)
-        expect(main).to_contain_text("Mise en place du programme")
+        expect(main.locator("h1")).to_have_text("Mise en place")
         expect(main).to_contain_text("0 étape(s) sur 5 faites")
         assert "Données de démonstration" not in page.inner_text("body")
         goto(page, url + "/imports")

@@ -53,7 +53,7 @@ def test_demo_login_page_lists_one_account_per_role_and_logs_in(app_db):
     assert at.session_state["authentication_status"] is True
     assert "Connecté·e : **partenaire**" in texts(at)
     at.switch_page("pages/saisie_evenements.py").run()
-    assert [t.value for t in at.header] == ["Saisie des événements"]
+    assert [t.value for t in at.title] == ["Saisie des événements"]
 
 
 def test_wrong_password_then_lockout_even_with_the_right_one(app_db, caplog):
@@ -121,7 +121,7 @@ def test_a_disabled_account_loses_access_at_once(app_db):
     at = app_as("partner")
     at.run()
     at.switch_page("pages/saisie_visites.py").run()
-    assert [t.value for t in at.header] == ["Visites et accompagnement"]
+    assert [t.value for t in at.title] == ["Visites et accompagnement"]
     with session_scope("coordination", engine=app_db) as s:
         set_active(s, actor_for(app_db, "coordination"), "partenaire", False)
     at.run()  # under AppTest the page may run on its own: it checks the account itself

@@ -8,7 +8,7 @@ from tests.apptest import metric, open_page, texts
 def test_kerourien_deep_link(app_db):
     at = open_page("viewer", "secteur", query={"secteur": "kerourien"})
     assert not at.exception
-    assert at.title[0].value == "Kerourien"
+    assert at.title[0].value == "Fiche secteur – Kerourien"
     assert metric(at, "Logements") == "596"
     assert metric(at, "Étape") == "Déployé"
     assert metric(at, "Inscrits") == "596"
@@ -36,7 +36,7 @@ def test_choosing_another_sector_updates_the_url(app_db):
     at = open_page("viewer", "secteur", query={"secteur": "kerourien"})
     at.selectbox(key="secteur_choisi").select("montaigne").run()
     assert at.query_params["secteur"] == ["montaigne"] or at.query_params["secteur"] == "montaigne"
-    assert at.title[0].value == "Montaigne"
+    assert at.title[0].value == "Fiche secteur – Montaigne"
     assert metric(at, "Étape") == "Scrutin"
     assert metric(at, "Oui") == "–"
     assert "Résultat affiché une fois le dépouillement validé" in texts(at)
