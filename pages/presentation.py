@@ -121,6 +121,7 @@ SLIDE_BODIES = {
         newcomers_chart(
             chart_rows(read(awareness, day), int(read(get_setting, "awareness.chart_max_sectors"))),
             float(read(get_setting, "awareness.newcomer_share_alert")),
+            int(read(get_setting, "awareness.max_days_since_information")),
         ),
         470,
         "Part des ménages arrivés depuis le scrutin, par secteur : les secteurs à informer de nouveau.",
