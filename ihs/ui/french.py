@@ -116,8 +116,9 @@ PHRASES: dict[str, str] = {
     "Press ⌘+Enter to apply": "⌘+Entrée pour valider",
     "Press ⌘+Enter to submit form": "⌘+Entrée pour envoyer le formulaire",
     # tables and charts: their toolbar (shown on hover or keyboard focus) and menus
-    "Download as CSV": "Télécharger (CSV)",
-    "Download as PNG": "Télécharger (PNG)",
+    # (not « Télécharger (PNG) » / « Tableau (CSV) »: the app's own buttons under each chart)
+    "Download as CSV": "Exporter (CSV)",
+    "Download as PNG": "Exporter l'image (PNG)",
     "Search": "Rechercher",
     "Type to search": "Tapez pour rechercher",
     "Close Search": "Fermer la recherche",
