@@ -54,7 +54,7 @@ charted = chart_rows(sectors, limit, also)
 shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
 top = charted.sort_values("newcomer_share", ascending=False).iloc[0] if not charted.empty else None
 chart(
-    newcomers_chart(charted, alert),
+    newcomers_chart(charted, alert, max_days),
     shown,
     key="sensibilisation",
     height=max(260, 34 * len(charted)),
