@@ -113,7 +113,8 @@ def test_the_events_form_is_saved_within_two_phone_screens(browser, base_url):
         button = phone.get_by_role("button", name="Enregistrer", exact=True)
         expect(button).to_be_visible()
         top = button.evaluate("b => b.getBoundingClientRect().top + window.scrollY")
-        assert 844 < top < 2 * 844, f"« Enregistrer » is {top:.0f} px down the page"  # below the first screen, not the second
+        # Below the first screen (the form is long), but not past the second.
+        assert 844 < top < 2 * 844, f"« Enregistrer » is {top:.0f} px down the page"
         expect(phone.get_by_text("Lieu, organisateur, titre, notes (facultatif)")).to_be_visible()
     finally:
         phone_ctx.close()
