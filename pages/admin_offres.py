@@ -90,7 +90,7 @@ with st.expander("Ajouter une offre", expanded=offers.empty):
     forms.status("off_new")
 
 if not offers.empty:
-    st.subheader("Une offre et ses tarifs")
+    st.header("Une offre et ses tarifs")
     names = dict(zip(offers["id"], offers["name"], strict=True))
     offer_id = st.selectbox("Offre", list(names), format_func=names.get, key="off_who")
     row = offers.set_index("id").loc[offer_id]
@@ -139,7 +139,7 @@ if not offers.empty:
             st.form_submit_button("Ajouter le tarif", type="primary", width="stretch", on_click=tariff)
         forms.status(T)
 
-st.subheader("Offre de chaque secteur")
+st.header("Offre de chaque secteur")
 if current.empty:
     no_data("Aucun secteur : créez-les d'abord (Administration › Secteurs).")
     st.stop()

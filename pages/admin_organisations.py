@@ -81,7 +81,7 @@ def change(form: str, action: str, org_id: int) -> None:
 
 
 if not orgs.empty:
-    st.subheader("Modifier une organisation")
+    st.header("Modifier une organisation")
     names = dict(zip(orgs["id"], orgs["name"], strict=True))
     org_id = st.selectbox(
         "Organisation", list(names), format_func=names.get, index=None, placeholder="Choisissez", key="org_who"

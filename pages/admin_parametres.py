@@ -67,7 +67,7 @@ def reset(form: str, key: str) -> None:
 editable = settings[settings["kind"] != "slides"]
 for group, rows in editable.groupby("group", sort=False):
     F = "set_" + "".join(c for c in group.lower() if c.isalnum())
-    st.subheader(group)
+    st.header(group)
     with st.form(F, clear_on_submit=False):
         for row in rows.itertuples(index=False):
             k = forms.key(F, row.key)

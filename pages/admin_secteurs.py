@@ -135,7 +135,7 @@ with st.expander("Créer un secteur", expanded=sectors.empty):
 if sectors.empty:
     st.stop()
 
-st.subheader("Modifier un secteur")
+st.header("Modifier un secteur")
 names = dict(zip(sectors["id"], sectors["name"], strict=True))
 sector_id = st.selectbox(
     "Secteur", list(names), format_func=names.get, index=None, placeholder="Choisissez", key="sec_who"

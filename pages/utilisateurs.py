@@ -70,7 +70,7 @@ with st.expander("Créer un compte", expanded=False):
         st.form_submit_button("Créer le compte", type="primary", width="stretch", on_click=create)
     forms.status("us_new")
 
-st.subheader("Modifier un compte")
+st.header("Modifier un compte")
 username = st.selectbox("Compte", list(users["username"]), index=None, placeholder="Choisissez un compte", key="us_who")
 if username:
     F = f"us_edit_{username}"  # one form per account, so each shows its own role
