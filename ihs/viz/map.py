@@ -92,9 +92,12 @@ def _draw(
     commune, veille, colour_by: str, selectable: bool, kind: str, shown: tuple[str, ...], *, sectors, fit
 ) -> alt.LayerChart:
     layers = [
-        alt.Chart(source(commune)).mark_geoshape(fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True),
+        # The backdrop is decoration for a screen reader (aria=False): the chart's own name says what it shows.
+        alt.Chart(source(commune)).mark_geoshape(
+            fill="#F4F4F4", stroke="#7F7F7F", strokeWidth=1.5, clip=True, aria=False
+        ),
         alt.Chart(source(veille))
-        .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True)
+        .mark_geoshape(fill="#E2E2E2", stroke="#9A9A9A", strokeWidth=1, strokeDash=[4, 3], clip=True, aria=False)
         .encode(tooltip=[alt.Tooltip("label:N", title="Quartier de veille")]),
     ]
     if kind == "points":

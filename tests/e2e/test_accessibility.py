@@ -33,12 +33,7 @@ FRAMEWORK: dict[tuple[str, str], str] = {
 
 # Found by the app's own pages and not yet fixed where the fix belongs (files another change owns).
 # Each entry says what to do; the test fails when the finding is gone, so that the entry goes too.
-PENDING: dict[tuple[str, str, str], str] = {
-    ("carte", "svg-img-alt", "layer_0_marks"): (
-        "ihs/viz/map.py: the commune outline (first layer) is a Vega shape with no name; "
-        "mark_geoshape(..., aria=False) on that decorative layer (and the neighbourhoods' layer) removes it"
-    ),
-}
+PENDING: dict[tuple[str, str, str], str] = {}
 
 
 def _framework(rule: str, node: dict) -> bool:
