@@ -64,11 +64,44 @@ def one_line(handler: logging.Handler, fmt: str = FORMAT) -> None:
         handler.setStream(sys.stdout)
 
 
+def _fold(record: logging.LogRecord) -> None:
+    """Make `record` one line whatever formats it: its message, then its exception summarised."""
+    exc = record.exc_info[1] if record.exc_info else None
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):  # arguments that do not fit the message: keep both, unformatted
+        message = f"{record.msg} {record.args}"
+    if exc is not None:
+        message += f" | {exception_summary(exc)}"
+    record.msg = message.replace("\r", " ").replace("\n", " ⏎ ")
+    record.args, record.exc_info, record.exc_text, record.stack_info = (), None, None, None
+
+
+def _streamlit_one_line() -> None:
+    """Streamlit's loggers do not propagate to the root handler: each has its own console handler,
+    made again whenever Streamlit reloads its configuration, formatted with the `logger.messageFormat`
+    option (.streamlit/config.toml). So their records are made one line when they are created,
+    through the standard library's record factory; every other logger's are left as they are."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, _MARK, False):
+        return
+
+    def make(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        if record.name == "streamlit" or record.name.startswith("streamlit."):
+            _fold(record)
+        return record
+
+    setattr(make, _MARK, True)
+    logging.setLogRecordFactory(make)
+
+
 def setup() -> None:
     """Send `ihs` records (INFO and up) and other libraries' warnings to stdout, one line each.
 
-    Idempotent (app.py calls it on every run); Streamlit's own loggers: `ihs.ui.startup`.
+    Idempotent (app.py calls it on every run); Streamlit's own loggers are made one line too.
     """
+    _streamlit_one_line()
     root = logging.getLogger()
     if not any(getattr(h, _MARK, False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stdout)

@@ -142,10 +142,6 @@ def test_the_app_never_imports_the_benchmark():
 
 # Known reaches into Streamlit, each with its reason; one fixed must leave this list too.
 KNOWN_REACHES = {
-    "ihs/ui/startup.py": "Streamlit's loggers made one-line for journald (#20): no public hook yet",
-    "ihs/ui/auth.py": "require_gate leaves Streamlit's pages/-folder mode after a server start (a folder "
-    "named otherwise than pages/ would not need it)",
-    "tests/pages/test_login.py": "tests the reach of ihs/ui/auth.py above",
     "tests/pages/test_scrutin_direct.py": "a fragment-only rerun under AppTest, which has no public way to ask one",
 }
 

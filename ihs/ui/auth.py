@@ -137,21 +137,33 @@ def current_actor() -> Actor | None:
     return st.session_state.get("actor")
 
 
+_left_folder_mode = False  # set once this process has called st.navigation from here
+
+
+def _no_page() -> None:
+    """The one page of the navigation require_gate declares for a single run before rerunning."""
+
+
 def require_gate() -> None:
     """Make sure this run went through app.py (the login gate and the role's menu).
 
     Streamlit keeps a process-wide "pages/ folder" mode (multipage v1) until some session has
     run `st.navigation`: right after a server start, a deep link such as /mes_saisies runs
-    pages/mes_saisies.py on its own, without app.py. Leave that mode and rerun, so the request
-    goes through the entry point like every other. (AppTest resets that mode before every run,
-    so there the check is off: it would turn each interaction into a rerun that drops clicks.)
+    pages/mes_saisies.py on its own, without app.py. The first run of the process that reads
+    calls `st.navigation` (the public way out of that mode) and reruns, so the request goes
+    through the entry point like every other: one extra rerun per server start. (AppTest starts
+    every run in that mode, so there the check is off: it would turn each interaction into a
+    rerun that drops clicks.)
     """
-    from streamlit import config
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    global _left_folder_mode
+    if _left_folder_mode or st.get_option("global.appTest"):
+        return
+    # Every known URL, so this run's own raises no « page not found »; app.py makes the real menu.
+    st.navigation(
+        [st.Page(_no_page, title=p.title, url_path=p.url_path, default=p.default) for p in PAGES], position="hidden"
+    )
+    _left_folder_mode = True
+    st.rerun()
 
 
 def require_page(path: str) -> Actor:

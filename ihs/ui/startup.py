@@ -10,32 +10,12 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-import streamlit.logger as st_logger
 
 from ihs import logs, production
 from ihs.db import get_engine
 from ihs.settings import Settings, get_settings
 
 log = logging.getLogger("ihs.startup")
-_PATCHED = "_ihs_one_line"
-
-
-def _streamlit_one_line() -> None:
-    """Streamlit's loggers do not propagate: each has its own console handler, made again when its
-    config is (re)loaded. Make the existing ones one-line on stdout, and every one it makes later."""
-    for logger in list(st_logger._loggers.values()):
-        handler = getattr(logger, "streamlit_console_handler", None)
-        if handler is not None and not isinstance(handler.formatter, logs.OneLineFormatter):
-            logs.one_line(handler, st_logger.DEFAULT_LOG_MESSAGE)
-    if not getattr(st_logger.setup_formatter, _PATCHED, False):
-        original = st_logger.setup_formatter
-
-        def setup_formatter(logger: logging.Logger) -> None:
-            original(logger)
-            logs.one_line(logger.streamlit_console_handler, st_logger.DEFAULT_LOG_MESSAGE)
-
-        setattr(setup_formatter, _PATCHED, True)
-        st_logger.setup_formatter = setup_formatter
 
 
 _passed: set[Settings] = set()
@@ -57,7 +37,6 @@ def _problems(settings: Settings) -> list[str]:
 def gate() -> None:
     """Logs set up; the configuration checked; if refused, the reasons on the page and stop."""
     logs.setup()
-    _streamlit_one_line()
     found = _problems(get_settings())
     if found:
         for problem in found:

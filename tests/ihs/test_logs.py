@@ -57,3 +57,20 @@ def test_a_database_error_keeps_its_first_line_never_the_row_or_the_parameters(e
     assert "IntegrityError" in line and ("UNIQUE" in line or "unique" in line)
     for secret in (name, "hash-secret", "bailleur"):
         assert secret not in line, line
+
+
+def test_streamlit_s_own_records_are_one_line_without_what_was_typed(capsys):
+    """Streamlit's loggers write through their own console handler, not the root's: an uncaught
+    page error (its traceback, its message quoting a tenant) is still one line on the server's log."""
+    from streamlit.logger import get_logger
+
+    logs.setup()
+    logger = get_logger("streamlit.test_logs_one_line")  # a new one: its handler writes to this test's stderr
+    try:
+        raise ValueError("Mme Dupont, 3e étage\nligne 2")
+    except ValueError:
+        logger.exception("Uncaught app exception")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "Uncaught app exception | ValueError at test_logs.py:" in err
+    assert "Dupont" not in err

@@ -140,31 +140,6 @@ def test_a_disabled_account_loses_access_at_once(app_db):
         at.switch_page("pages/saisie_visites.py")
 
 
-def test_a_deep_link_before_any_navigation_goes_through_the_gate(monkeypatch):
-    """Streamlit's process-wide "pages/ folder" mode lasts until some session calls st.navigation:
-    right after a server start, /accueil ran pages/accueil.py alone, without login (seen in a
-    browser). The gate leaves that mode and reruns, so the request goes through app.py."""
-    import streamlit as st
-    from streamlit import config
-    from streamlit.runtime.pages_manager import PagesManager
-
-    from ihs.ui import auth
-
-    class Rerun(Exception):
-        pass
-
-    def rerun():
-        raise Rerun
-
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
-    monkeypatch.setattr(config, "get_option", lambda name: False)
-    monkeypatch.setattr(st, "rerun", rerun)
-    with pytest.raises(Rerun):
-        auth.require_gate()
-    assert PagesManager.uses_pages_directory is False
-    auth.require_gate()  # once through app.py: nothing to do
-
-
 def _visits_and_audit(engine) -> tuple[int, int]:
     from sqlalchemy import func, select
 
