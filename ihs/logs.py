@@ -88,7 +88,8 @@ def _streamlit_one_line() -> None:
 
     def make(*args, **kwargs) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        if record.name == "streamlit" or record.name.startswith("streamlit."):
+        name = record.name or ""  # logging.makeLogRecord makes one without a name, then fills it in
+        if name == "streamlit" or name.startswith("streamlit."):
             _fold(record)
         return record
 
