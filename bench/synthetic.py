@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -239,38 +240,43 @@ def _sector(b: Builder, spec: SectorSpec, state: str, ballot_start: date, offer_
 # ---- bulk top-ups -------------------------------------------------------------------------------
 
 
-def _top_up_visits(w: BulkWriter, b: Builder, sectors: list[dict], target: int, progress: Progress) -> None:
-    have = w.conn.execute(select(func.count()).select_from(m.Visit)).scalar_one()
-    missing = target - have
+class _TopUp(NamedTuple):
+    """What a bulk top-up adds to: the rows already there, how many are missing, the implemented
+    sectors with their implementation days (ordinals) and the share of the rows each one gets (its
+    dwellings × the days since its implementation), today's ordinal and the top-up's own generator."""
+
+    have: int
+    missing: int
+    active: list[dict]
+    start: np.ndarray
+    weight: np.ndarray
+    today: int
+    gen: np.random.Generator
+
+
+def _top_up(w: BulkWriter, model: type, target: int, sectors: list[dict], today: date, seed: int) -> _TopUp | None:
+    """The plan of a top-up of `model` to `target` rows; None when there is nothing to add."""
+    have = w.conn.execute(select(func.count()).select_from(model)).scalar_one()
     active = [s for s in sectors if s["impl"]]
-    if missing <= 0 or not active:
-        return
-    gen = np.random.default_rng(7)
-    today = b.today.toordinal()
-    sid = np.array([s["sector_id"] for s in active])
+    if target <= have or not active:
+        return None
+    day = today.toordinal()
     start = np.array([s["impl"].toordinal() for s in active])
-    weight = np.array([s["dwellings"] * (today - s["impl"].toordinal() + 1) for s in active], dtype=float)
-    weight /= weight.sum()
+    weight = np.array([s["dwellings"] * (day - s["impl"].toordinal() + 1) for s in active], dtype=float)
+    return _TopUp(have, target - have, active, start, weight / weight.sum(), day, np.random.default_rng(seed))
+
+
+def _top_up_visits(w: BulkWriter, b: Builder, sectors: list[dict], target: int, progress: Progress) -> None:
+    plan = _top_up(w, m.Visit, target, sectors, b.today, seed=7)
+    if plan is None:
+        return
+    have, missing, active, start, weight, today, gen = plan
+    sid = np.array([s["sector_id"] for s in active])
     facility = np.array([b.org[s["facility"]] for s in active])
     legal_org = np.array([b.org["CLCV"], b.org["CSF"]])
     topics = [",".join(sorted(random.Random(k).sample(TOPICS, 1 + k % 3))) for k in range(40)]
-    columns = [
-        "kind",
-        "sector_id",
-        "organisation_id",
-        "occurred_on",
-        "doors_knocked",
-        "doors_answered",
-        "documents_left",
-        "people_seen",
-        "topics",
-        "offers_compared",
-        "contracts_terminated",
-        "computers_sold",
-        "amount_eur",
-        "source",
-        "created_by",
-    ]
+    # The rows below give the figures in `VISIT_FIGURES` order.
+    columns = ["kind", "sector_id", "organisation_id", "occurred_on", *m.VISIT_FIGURES, "source", "created_by"]
     done = 0
     while done < missing:
         n = min(CHUNK, missing - done)
@@ -320,16 +326,10 @@ def _top_up_visits(w: BulkWriter, b: Builder, sectors: list[dict], target: int, 
 
 
 def _top_up_events(w: BulkWriter, b: Builder, sectors: list[dict], target: int, progress: Progress) -> None:
-    have = w.conn.execute(select(func.count()).select_from(m.Event)).scalar_one()
-    missing = target - have
-    active = [s for s in sectors if s["impl"]]
-    if missing <= 0 or not active:
+    plan = _top_up(w, m.Event, target, sectors, b.today, seed=11)
+    if plan is None:
         return
-    gen = np.random.default_rng(11)
-    today = b.today.toordinal()
-    start = np.array([s["impl"].toordinal() for s in active])
-    weight = np.array([s["dwellings"] * (today - s["impl"].toordinal() + 1) for s in active], dtype=float)
-    weight /= weight.sum()
+    have, missing, active, start, weight, today, gen = plan
     columns = [
         "id",
         "kind",

@@ -167,79 +167,57 @@ def _historic(record: dict) -> SectorSpec:
 # The 12 sectors of 2009–2022, in the record's order.
 HISTORIC = [_historic(record) for record in public_record()["sectors"]]
 
-# The three 2023 sectors: the article names none, so names and figures are illustrative.
+# The 2023 sectors: the article names none, so names and figures are illustrative.
 ILLUSTRATIVE_2023 = (
     "Secteur illustratif (démo) : l'article ne nomme pas les secteurs de 2023 ; nom et chiffres inventés"
 )
 ILLUSTRATIVE_LIVE = "Secteur illustratif (démo) du prochain dispositif : nom, dates et chiffres inventés"
+
+
+def _illustrative(
+    code: str, name: str, polygon: str, dwellings: int, facility: str, implementation: date | None = None
+) -> SectorSpec:
+    """An invented quartier de veille (on its polygon of data/geo): a 2023 sector when it has an
+    implementation day, else a live sector of the next scheme."""
+    return SectorSpec(
+        code,
+        name,
+        "veille",
+        dwellings,
+        facility,
+        implementation,
+        polygon_names=(polygon,),
+        year=implementation.year if implementation else None,
+        public_facts=ILLUSTRATIVE_2023 if implementation else ILLUSTRATIVE_LIVE,
+    )
+
+
+# The three 2023 sectors: the article names none (see `ILLUSTRATIVE_2023`).
 SECTORS_2023 = [
-    SectorSpec(
+    _illustrative(
         "saint-martin",
         "Saint-Martin",
-        "veille",
+        "Saint Martin",
         430,
         "Maison de quartier de Saint-Martin (démo)",
         date(2023, 6, 12),
-        polygon_names=("Saint Martin",),
-        year=2023,
-        public_facts=ILLUSTRATIVE_2023,
     ),
-    SectorSpec(
+    _illustrative(
         "pilier-rouge",
         "Pilier Rouge",
-        "veille",
+        "Pilier Rouge",
         360,
         "Maison de quartier du Pilier Rouge (démo)",
         date(2023, 10, 9),
-        polygon_names=("Pilier Rouge",),
-        year=2023,
-        public_facts=ILLUSTRATIVE_2023,
     ),
-    SectorSpec(
-        "kerinou",
-        "Kerinou",
-        "veille",
-        480,
-        "Maison de quartier de Kerinou (démo)",
-        date(2023, 11, 20),
-        polygon_names=("Kerinou",),
-        year=2023,
-        public_facts=ILLUSTRATIVE_2023,
-    ),
+    _illustrative("kerinou", "Kerinou", "Kerinou", 480, "Maison de quartier de Kerinou (démo)", date(2023, 11, 20)),
 ]
 
 # Live sectors of the next scheme, placed relative to today (all illustrative).
 LIVE = [
-    SectorSpec(
-        "keranroux",
-        "Keranroux",
-        "veille",
-        310,
-        "Maison de quartier de Saint-Pierre (démo)",
-        None,
-        polygon_names=("Keranroux",),
-        public_facts=ILLUSTRATIVE_LIVE,
-    ),
-    SectorSpec(
-        "montaigne",
-        "Montaigne",
-        "veille",
-        420,
-        "Maison de quartier de Saint-Martin (démo)",
-        None,
-        polygon_names=("Montaigne",),
-        public_facts=ILLUSTRATIVE_LIVE,
-    ),
-    SectorSpec(
-        "le-bot",
-        "Le Bot",
-        "veille",
-        390,
-        "Maison pour tous de Pen ar Creac'h (démo)",
-        None,
-        polygon_names=("Le Bot",),
-        public_facts=ILLUSTRATIVE_LIVE,
-    ),
+    _illustrative("keranroux", "Keranroux", "Keranroux", 310, "Maison de quartier de Saint-Pierre (démo)"),
+    _illustrative("montaigne", "Montaigne", "Montaigne", 420, "Maison de quartier de Saint-Martin (démo)"),
+    _illustrative("le-bot", "Le Bot", "Le Bot", 390, "Maison pour tous de Pen ar Creac'h (démo)"),
 ]
 
 # The days the tariffs the record gives without a date started (invented), in the record's order.
@@ -533,24 +511,10 @@ class Builder:
             ]
         self.s.execute(insert(m.DeploymentStage), stages)
         # Meetings of the pipeline.
-        self.event(
-            sector_id,
-            "meeting",
-            "kickoff",
-            f"Réunion de lancement – {spec.name}",
-            datetime.combine(kickoff, time(14)),
-            spec.facility,
-            attendance=self.rng.randint(12, 25),
-        )
-        self.event(
-            sector_id,
-            "meeting",
-            "public",
-            f"Réunion publique – {spec.name}",
-            datetime.combine(kickoff + timedelta(days=20), time(18)),
-            spec.facility,
-            attendance=self.rng.randint(25, 70),
-        )
+        attendance = self.rng.randint(12, 25)
+        self.at_facility(sector_id, spec, "meeting", "kickoff", "Réunion de lancement", kickoff, 14, attendance)
+        public_day, attendance = kickoff + timedelta(days=20), self.rng.randint(25, 70)
+        self.at_facility(sector_id, spec, "meeting", "public", "Réunion publique", public_day, 18, attendance)
         for i, sub in enumerate(["letter", "flyer", "poster", "booklet"]):
             self.event(
                 sector_id,
@@ -726,6 +690,24 @@ class Builder:
             self.event_sectors.append((idx, sector_id))
         return idx
 
+    def at_facility(
+        self,
+        sector_id: int,
+        spec: SectorSpec,
+        kind: str,
+        subkind: str | None,
+        title: str,
+        day: date,
+        hour: int,
+        attendance: int,
+        organiser: str | None = None,
+    ) -> int:
+        """Queue an event of the sector held at its facility, titled « `title` – sector name »,
+        starting on `day` at `hour` o'clock (see `event`)."""
+        when = datetime.combine(day, time(hour))
+        title = f"{title} – {spec.name}"
+        return self.event(sector_id, kind, subkind, title, when, spec.facility, attendance, organiser=organiser)
+
     def visit(self, sector_id: int, kind: str, day: date, organisation: str | None, **values) -> None:
         """Queue a visit (written by `flush_activity`); `values` gives its figures and `event_id`,
         those left out are None."""
@@ -737,19 +719,7 @@ class Builder:
             "created_by": "démo",
             "organisation_id": self.org.get(organisation) if organisation else None,
         }
-        for key in (
-            "doors_knocked",
-            "doors_answered",
-            "documents_left",
-            "people_seen",
-            "topics",
-            "offers_compared",
-            "contracts_terminated",
-            "computers_sold",
-            "amount_eur",
-            "event_id",
-            "notes",
-        ):
+        for key in (*m.VISIT_FIGURES, "event_id", "notes"):
             row[key] = values.get(key)
         self.visits.append(row)
 
@@ -758,16 +728,8 @@ class Builder:
         t, rng = self.today, self.rng
         for k, offset in enumerate((0, 7 if spec.dwellings < 1500 else 5, 14)[: 2 if spec.dwellings < 1500 else 3]):
             day = impl + timedelta(days=offset)
-            self.event(
-                sector_id,
-                "implementation",
-                None,
-                f"Mise en œuvre ({k + 1}) – {spec.name}",
-                datetime.combine(day, time(14)),
-                spec.facility,
-                attendance=rng.randint(30, 80),
-                organiser="Ville de Brest",
-            )
+            title, attendance = f"Mise en œuvre ({k + 1})", rng.randint(30, 80)
+            self.at_facility(sector_id, spec, "implementation", None, title, day, 14, attendance, "Ville de Brest")
         self.workshop_cycle(sector_id, spec, impl + timedelta(days=21))
         # Weekly drop-ins during the first year, then every other week (illustrative rhythm).
         topics = ["abonnement", "equipement", "resiliation", "demarches", "initiation", "autre"]
@@ -775,16 +737,8 @@ class Builder:
         end = min(t, impl + timedelta(days=365 * 4))
         week = 0
         while day <= end + timedelta(days=28):
-            ev = self.event(
-                sector_id,
-                "dropin",
-                None,
-                f"Permanence – {spec.name}",
-                datetime.combine(day, time(14)),
-                spec.facility,
-                attendance=rng.randint(2, 9),
-                organiser=spec.facility,
-            )
+            attendance = rng.randint(2, 9)
+            ev = self.at_facility(sector_id, spec, "dropin", None, "Permanence", day, 14, attendance, spec.facility)
             if day <= t:
                 chosen = rng.sample(topics, rng.randint(1, 3))
                 self.visit(
@@ -1046,15 +1000,9 @@ def _keredern_public_dates(b: Builder, sector_id: int, spec: SectorSpec, dep_id:
             ev["ends_at"] = ev["starts_at"] + timedelta(hours=2)
             ev["source"] = PUBLIC + " (date) ; participation démo"
     for day in map(_day, dates["partner_meetings"]):
-        b.event(
-            sector_id,
-            "meeting",
-            "partners",
-            f"Réunion partenaires – {spec.name}",
-            datetime.combine(day, time(10)),
-            spec.facility,
-            attendance=b.rng.randint(8, 15),
-            organiser="Ville de Brest",
+        attendance = b.rng.randint(8, 15)
+        b.at_facility(
+            sector_id, spec, "meeting", "partners", "Réunion partenaires", day, 10, attendance, "Ville de Brest"
         )
         b.events[-1]["source"] = PUBLIC + " (date) ; participation démo"
 

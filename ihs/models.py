@@ -381,6 +381,21 @@ class Visit(SoftDelete, Base):
     source: Mapped[str] = mapped_column(String(120), default="")
 
 
+# What a visit records beside its kind, sector and day, in the table's column order: the counts,
+# the drop-in topics and the equipment amount (each kind fills its own, the others stay NULL).
+VISIT_FIGURES = (
+    "doors_knocked",
+    "doors_answered",
+    "documents_left",
+    "people_seen",
+    "topics",
+    "offers_compared",
+    "contracts_terminated",
+    "computers_sold",
+    "amount_eur",
+)
+
+
 class Meeting(Base):
     """A steering-committee meeting; `frozen_as_of` freezes the figures discussed."""
 

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from ihs.formats import fr_eur, fr_int
-from ihs.models import AuditLog, Event, EventSector, MoveIn, Sector, SubscriberCount, Visit
+from ihs.models import VISIT_FIGURES, AuditLog, Event, EventSector, MoveIn, Sector, SubscriberCount, Visit
 from ihs.vocab import DROPIN_TOPICS, EVENT_KINDS, EVENT_SUBKINDS, VISIT_KINDS
 
 TABLE_LABELS = {
@@ -95,15 +95,7 @@ def my_visits(db: Engine, username: str, *, include_deleted: bool = False, limit
             Visit.occurred_on,
             Visit.sector_id,
             Sector.name.label("sector"),
-            Visit.doors_knocked,
-            Visit.doors_answered,
-            Visit.documents_left,
-            Visit.people_seen,
-            Visit.topics,
-            Visit.offers_compared,
-            Visit.contracts_terminated,
-            Visit.computers_sold,
-            Visit.amount_eur,
+            *(getattr(Visit, figure) for figure in VISIT_FIGURES),
             Visit.notes,
             Visit.deleted_at,
             Visit.deleted_reason,
