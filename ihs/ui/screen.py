@@ -41,7 +41,7 @@ section[data-testid="stSidebar"][data-collapsed="false"] { width: 15rem !importa
 .ihs-demo .short { display: none; }
 /* Invisible elements take no room: the demo marker's own slot, the login cookie's frame. */
 .stElementContainer:has(.ihs-demo),
-.stElementContainer:has(> div > iframe[data-testid="stCustomComponentV1"]) { position: absolute !important; height: 0; overflow: hidden; }
+.stElementContainer:has(> div > iframe[data-testid="stCustomComponentV1"][src*="cookie_manager"]) { position: absolute !important; height: 0; overflow: hidden; }
 /* A phone: the short marker, clear of the menu buttons in the corners; the title below Streamlit's
    taller top bar (67 px on a narrow screen). */
 @media (max-width: 640px) { .ihs-demo .long { display: none; } .ihs-demo .short { display: inline; }
