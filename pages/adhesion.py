@@ -14,7 +14,7 @@ from ihs.queries.uptake import (
 )
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
-from ihs.ui.widgets import chart, lazy_tabs, no_data
+from ihs.ui.widgets import chart_of, lazy_tabs, no_data
 from ihs.viz import uptake as viz
 
 today = as_of()
@@ -41,25 +41,29 @@ tab_total, tab_sectors, tab_cohort, tab_cost = lazy_tabs(
 )
 if tab_total.open:
     with tab_total:
-        chart(
-            viz.total_subscribers(total).properties(title="Abonnés, tous secteurs"),
+        chart_of(
             total,
-            key="adhesion_total_abonnes",
+            viz.total_subscribers,
+            "adhesion_total_abonnes",
+            title="Abonnés, tous secteurs",
+            empty="Abonnés chaque mois : aucun relevé.",
             height=300,
-            alt=f"Abonnés chaque mois, tous secteurs : {fr_int(total['subscribers'].iloc[-1])} en "
-            f"{fr_month(total['month'].iloc[-1])}."
-            if not total.empty
-            else "Abonnés chaque mois : aucun relevé.",
+            alt=lambda t: (
+                f"Abonnés chaque mois, tous secteurs : {fr_int(t['subscribers'].iloc[-1])} en "
+                f"{fr_month(t['month'].iloc[-1])}."
+            ),
         )
-        chart(
-            viz.total_uptake(total).properties(title="Taux d'adhésion, tous secteurs"),
+        chart_of(
             total,
-            key="adhesion_total_taux",
+            viz.total_uptake,
+            "adhesion_total_taux",
+            title="Taux d'adhésion, tous secteurs",
+            empty="Taux d'adhésion : aucun relevé.",
             height=300,
-            alt=f"Taux d'adhésion chaque mois, tous secteurs : {fr_pct(total['uptake'].iloc[-1])} en "
-            f"{fr_month(total['month'].iloc[-1])}."
-            if not total.empty
-            else "Taux d'adhésion : aucun relevé.",
+            alt=lambda t: (
+                f"Taux d'adhésion chaque mois, tous secteurs : {fr_pct(t['uptake'].iloc[-1])} en "
+                f"{fr_month(t['month'].iloc[-1])}."
+            ),
         )
 
 choices = read(counted_sector_choices, today)
@@ -78,69 +82,71 @@ with st.sidebar:
 codes = tuple(sorted(picked))
 if tab_sectors.open:
     with tab_sectors:
-        by_sector = read(uptake_by_sector, today, codes) if codes else None
-        if by_sector is None or by_sector.empty:
-            no_data("Aucun secteur choisi, ou aucun relevé d'abonnés pour ces secteurs : rien à afficher.")
-        else:
-            chart(
-                viz.uptake_by_sector_chart(by_sector).properties(title="Taux d'adhésion par secteur"),
-                by_sector,
-                key="adhesion_secteurs_courbes",
-                height=380,
-                alt="Taux d'adhésion chaque mois, un trait par secteur ; au dernier relevé : "
+        chart_of(
+            read(uptake_by_sector, today, codes) if codes else None,
+            viz.uptake_by_sector_chart,
+            "adhesion_secteurs_courbes",
+            title="Taux d'adhésion par secteur",
+            empty="Aucun secteur choisi, ou aucun relevé d'abonnés pour ces secteurs : rien à afficher.",
+            height=380,
+            alt=lambda by_sector: (
+                "Taux d'adhésion chaque mois, un trait par secteur ; au dernier relevé : "
                 + ", ".join(
                     f"{r.name} {fr_pct(r.uptake)}"
                     for r in by_sector.sort_values("month").groupby("code").tail(1).itertuples()
                 )
-                + ".",
-            )
+                + "."
+            ),
+        )
         st.caption("Secteurs comparés : à choisir dans la barre latérale.")
 if tab_cohort.open:
     with tab_cohort:
         st.caption("Mois 0 = mois de la mise en œuvre : des secteurs lancés à des années d'écart se comparent.")
-        cohorts = read(cohort, today, codes) if codes else None
-        if cohorts is None or cohorts.empty:
-            no_data("Aucun secteur choisi, ou aucun relevé après la mise en œuvre : rien à comparer.")
-        else:
-            chart(
-                viz.cohort_chart(cohorts).properties(title="Taux d'adhésion selon l'ancienneté"),
-                cohorts,
-                key="adhesion_cohortes",
-                height=380,
-                alt="Taux d'adhésion selon le nombre de mois depuis la mise en œuvre, un trait par secteur ; au "
-                "dernier relevé : "
+        chart_of(
+            read(cohort, today, codes) if codes else None,
+            viz.cohort_chart,
+            "adhesion_cohortes",
+            title="Taux d'adhésion selon l'ancienneté",
+            empty="Aucun secteur choisi, ou aucun relevé après la mise en œuvre : rien à comparer.",
+            height=380,
+            alt=lambda cohorts: (
+                "Taux d'adhésion selon le nombre de mois depuis la mise en œuvre, un trait par "
+                "secteur ; au dernier relevé : "
                 + ", ".join(
                     f"{r.name} {fr_pct(r.uptake)} après {fr_int(r.months_since)} mois"
                     for r in cohorts.sort_values("months_since").groupby("code").tail(1).itertuples()
                 )
-                + ".",
-            )
+                + "."
+            ),
+        )
 if tab_cost.open:
     with tab_cost:
-        tariffs = read(tariff_history, today)
-        if tariffs.empty:
-            no_data("Aucun tarif enregistré.")
-        else:
-            chart(
-                viz.tariff_steps(tariffs).properties(title="Tarif mensuel par logement"),
-                tariffs,
-                key="adhesion_tarif",
-                height=260,
-                alt=f"Tarif mensuel par logement depuis {fr_date(tariffs['valid_from'].iloc[0])} : "
-                f"{fr_eur(tariffs['monthly_price_eur'].iloc[-1])} depuis le {fr_date(tariffs['valid_from'].iloc[-1])}.",
-            )
+        chart_of(
+            read(tariff_history, today),
+            viz.tariff_steps,
+            "adhesion_tarif",
+            title="Tarif mensuel par logement",
+            empty="Aucun tarif enregistré.",
+            height=260,
+            alt=lambda tariffs: (
+                f"Tarif mensuel par logement depuis {fr_date(tariffs['valid_from'].iloc[0])} : "
+                f"{fr_eur(tariffs['monthly_price_eur'].iloc[-1])} depuis le {fr_date(tariffs['valid_from'].iloc[-1])}."
+            ),
+        )
         cost = read(collective_cost, today)
-        if cost.empty:
-            no_data("Pas encore de logements couverts : pas de coût collectif.")
-        else:
-            chart(
-                viz.yearly_charges(cost).properties(title="Montant facturé chaque année (mois par mois)"),
-                cost,
-                key="adhesion_cout",
-                height=260,
-                alt=f"Montant facturé chaque année : {fr_eur(cost['charges_eur'].iloc[-1], 0)} en "
-                f"{cost['year'].iloc[-1]} pour {fr_int(cost['dwellings'].iloc[-1])} logements.",
-            )
+        chart_of(
+            cost,
+            viz.yearly_charges,
+            "adhesion_cout",
+            title="Montant facturé chaque année (mois par mois)",
+            empty="Pas encore de logements couverts : pas de coût collectif.",
+            height=260,
+            alt=lambda cost: (
+                f"Montant facturé chaque année : {fr_eur(cost['charges_eur'].iloc[-1], 0)} en "
+                f"{cost['year'].iloc[-1]} pour {fr_int(cost['dwellings'].iloc[-1])} logements."
+            ),
+        )
+        if not cost.empty:
             now_cost = cost.iloc[-1]
             st.caption(
                 f"Facturé du 01/01/{now_cost['year']} au {fr_date(now_cost['on'])} "

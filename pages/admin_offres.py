@@ -1,10 +1,13 @@
 """Offres et tarifs (coordination): offers, their dated tariffs, and which offer applies to which
 sector from which date (cost figures charge each sector at its own offer's tariff)."""
 
+from dataclasses import asdict
+
 import pandas as pd
 import streamlit as st
 
 from ihs.formats import fr_date, fr_eur
+from ihs.inputs import OfferInput, SectorOfferInput, TariffInput
 from ihs.reference import (
     NO_OFFER,
     add_tariff,
@@ -16,16 +19,14 @@ from ihs.reference import (
     set_sector_offer,
 )
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import labelled_table, no_data, page_start, table
 
-actor = require_page("pages/admin_offres.py")
-st.title("Offres et tarifs")
-st.caption(
+actor = page_start(
+    "pages/admin_offres.py",
     "Une offre (par exemple l'accès internet collectif d'un opérateur) a un tarif par logement et par mois, "
     "daté. Chaque secteur est rattaché à une offre à partir d'une date, ou à aucune : un secteur sans offre "
-    "n'entre pas dans les coûts."
+    "n'entre pas dans les coûts.",
 )
 
 offers = read(list_offers)
@@ -75,19 +76,20 @@ def offer_fields(F: str, name: str = "", operator: int | None = None, descriptio
     forms.text_field(F, "description", "Description (facultatif)", kind="area", height=80)
 
 
-def create() -> None:
-    def write(session) -> str:
-        offer = save_offer(session, actor, **forms.values("off_new", ["name", "operator", "description"]))
-        return f"Offre « {offer.name} » créée. Ajoutez son tarif ci-dessous."
-
-    forms.submit("off_new", write, ["name", "operator", "description"])
+def create(session) -> str:
+    offer = save_offer(session, actor, **asdict(forms.typed("off_new", OfferInput())))
+    return f"Offre « {offer.name} » créée. Ajoutez son tarif ci-dessous."
 
 
-with st.expander("Ajouter une offre", expanded=offers.empty):
-    with st.form("off_new", clear_on_submit=False):
-        offer_fields("off_new")
-        st.form_submit_button("Ajouter l'offre", type="primary", width="stretch", on_click=create)
-    forms.status("off_new")
+forms.new_entry_form(
+    "off_new",
+    "Ajouter une offre",
+    "Ajouter l'offre",
+    lambda: offer_fields("off_new"),
+    create,
+    ["name", "operator", "description"],
+    expanded=offers.empty,
+)
 
 if not offers.empty:
     st.header("Une offre et ses tarifs")
@@ -100,16 +102,14 @@ if not offers.empty:
 
     def edit() -> None:
         def write(session) -> str:
-            offer = save_offer(
-                session, actor, offer_id=int(offer_id), **forms.values(F, ["name", "operator", "description"])
-            )
+            offer = save_offer(session, actor, offer_id=int(offer_id), **asdict(forms.typed(F, OfferInput())))
             return f"Offre « {offer.name} » enregistrée."
 
         forms.submit(F, write)
 
     def tariff() -> None:
         def write(session) -> str:
-            add_tariff(session, actor, int(offer_id), **forms.values(T, ["valid_from", "price", "source"]))
+            add_tariff(session, actor, int(offer_id), **asdict(forms.typed(T, TariffInput())))
             return "Tarif ajouté à l'historique."
 
         forms.submit(T, write, ["valid_from", "price", "source"])
@@ -121,16 +121,16 @@ if not offers.empty:
             st.form_submit_button("Enregistrer l'offre", width="stretch", on_click=edit)
         forms.status(F)
     with right:
-        history = read(offer_tariff_history, int(offer_id))
-        if history.empty:
-            no_data("Aucun tarif : ajoutez le prix par logement et par mois.")
-        else:
-            table(
-                history.assign(
-                    valid_from=history["valid_from"].map(fr_date), price=history["price"].map(fr_eur)
-                ).rename(columns={"valid_from": "À partir du", "price": "€ / logement / mois", "source": "Source"}),
-                key=f"off_hist_{offer_id}",
-            )
+        labelled_table(
+            read(offer_tariff_history, int(offer_id)),
+            {
+                "valid_from": ("À partir du", fr_date),
+                "price": ("€ / logement / mois", fr_eur),
+                "source": ("Source", None),
+            },
+            key=f"off_hist_{offer_id}",
+            empty="Aucun tarif : ajoutez le prix par logement et par mois.",
+        )
         with st.form(T, clear_on_submit=False):
             forms.text_field(T, "valid_from", "Tarif valable à partir du (JJ/MM/AAAA)", kind="date")
             forms.text_field(T, "price", "Prix par logement et par mois, en euros (ex. 2,16)")
@@ -152,7 +152,7 @@ S = "off_sector"
 
 def assign() -> None:
     def write(session) -> str:
-        set_sector_offer(session, actor, **forms.values(S, ["sector_id", "offer", "valid_from", "source"]))
+        set_sector_offer(session, actor, **asdict(forms.typed(S, SectorOfferInput())))
         return "Offre du secteur enregistrée."
 
     forms.submit(S, write, ["valid_from", "source"])

@@ -1,20 +1,21 @@
 """Organisations (coordination): create, rename, change the kind, deactivate or delete one."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
+from ihs.inputs import OrganisationInput
 from ihs.reference import delete_organisation, list_organisations, save_organisation, set_organisation_active
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import no_data, page_start, table
 from ihs.vocab import ORGANISATION_KINDS
 
-actor = require_page("pages/admin_organisations.py")
-st.title("Organisations")
-st.caption(
+actor = page_start(
+    "pages/admin_organisations.py",
     "Ville, bailleurs, opérateurs, associations, équipements de quartier : les organisations choisies ensuite "
     "pour les secteurs, les offres et les comptes. Une organisation à laquelle des données font référence ne se "
-    "supprime pas : désactivez-la, elle reste dans l'historique sans être proposée dans les listes."
+    "supprime pas : désactivez-la, elle reste dans l'historique sans être proposée dans les listes.",
 )
 
 orgs = read(list_organisations)
@@ -51,25 +52,26 @@ def _fields(F: str, name: str = "", short: str = "", kind: str | None = None) ->
     forms.field_error(F, "kind")
 
 
-def create() -> None:
-    def write(session) -> str:
-        org = save_organisation(session, actor, **forms.values("org_new", ["name", "short_name", "kind"]))
-        return f"Organisation « {org.name} » créée."
-
-    forms.submit("org_new", write, ["name", "short_name", "kind"])
+def create(session) -> str:
+    org = save_organisation(session, actor, **asdict(forms.typed("org_new", OrganisationInput())))
+    return f"Organisation « {org.name} » créée."
 
 
-with st.expander("Ajouter une organisation", expanded=orgs.empty):
-    with st.form("org_new", clear_on_submit=False):
-        _fields("org_new")
-        st.form_submit_button("Ajouter", type="primary", width="stretch", on_click=create)
-    forms.status("org_new")
+forms.new_entry_form(
+    "org_new",
+    "Ajouter une organisation",
+    "Ajouter",
+    lambda: _fields("org_new"),
+    create,
+    ["name", "short_name", "kind"],
+    expanded=orgs.empty,
+)
 
 
 def change(form: str, action: str, org_id: int) -> None:
     def write(session) -> str:
         if action == "save":
-            org = save_organisation(session, actor, org_id=org_id, **forms.values(form, ["name", "short_name", "kind"]))
+            org = save_organisation(session, actor, org_id=org_id, **asdict(forms.typed(form, OrganisationInput())))
             return f"Organisation « {org.name} » enregistrée."
         if action == "delete":
             delete_organisation(session, actor, org_id)

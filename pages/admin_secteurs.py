@@ -1,10 +1,13 @@
 """Secteurs (coordination): create and edit sectors, their outline, partners and dated dwellings;
 archive a sector that leaves the programme."""
 
+from dataclasses import asdict, replace
+
 import pandas as pd
 import streamlit as st
 
 from ihs.formats import fr_date, fr_int
+from ihs.inputs import ArchiveInput, DwellingsInput
 from ihs.reference import (
     SectorInput,
     add_dwellings,
@@ -17,16 +20,14 @@ from ihs.reference import (
     set_sector_partners,
 )
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import labelled_table, no_data, page_start, table
 from ihs.vocab import SECTOR_KINDS
 
-actor = require_page("pages/admin_secteurs.py")
-st.title("Secteurs")
-st.caption(
+actor = page_start(
+    "pages/admin_secteurs.py",
     "Un secteur est un ensemble de logements sociaux d'un quartier, qui décide par un scrutin. Son code "
-    "(par exemple « bellevue ») sert dans les liens et ne change plus après la création."
+    "(par exemple « bellevue ») sert dans les liens et ne change plus après la création.",
 )
 
 sectors = read(list_sectors)
@@ -34,7 +35,6 @@ orgs = read(list_organisations)
 active_orgs = orgs[orgs["active"]]
 org_names = dict(zip(active_orgs["id"], active_orgs["name"], strict=True))
 all_org_names = dict(zip(orgs["id"], orgs["name"], strict=True))
-FIELDS = ["code", "name", "kind", "qpv_code", "landlord", "facility", "lat", "lon", "outline", "geo_source", "notes"]
 KINDS = list(SECTOR_KINDS)
 
 if sectors.empty:
@@ -113,24 +113,26 @@ def sector_fields(F: str, current: dict | None = None) -> None:
 
 
 def _input(F: str) -> SectorInput:
-    v = forms.values(F, FIELDS)
-    v["outline"] = v["outline"].getvalue() if v["outline"] is not None else None  # the uploaded file
-    return SectorInput(**v)
+    # No default from SectorInput: a field the form does not send (the fixed code of a sector) is None.
+    typed = forms.typed(F, SectorInput(kind=None))
+    upload = typed.outline
+    return replace(typed, outline=upload.getvalue() if upload is not None else None)  # the uploaded file
 
 
-def create() -> None:
-    def write(session) -> str:
-        sector = save_sector(session, actor, _input("sec_new"))
-        return f"Secteur « {sector.name} » créé. Ajoutez son nombre de logements ci-dessous."
-
-    forms.submit("sec_new", write, FIELDS)
+def create(session) -> str:
+    sector = save_sector(session, actor, _input("sec_new"))
+    return f"Secteur « {sector.name} » créé. Ajoutez son nombre de logements ci-dessous."
 
 
-with st.expander("Créer un secteur", expanded=sectors.empty):
-    with st.form("sec_new", clear_on_submit=False):
-        sector_fields("sec_new")
-        st.form_submit_button("Créer le secteur", type="primary", width="stretch", on_click=create)
-    forms.status("sec_new")
+forms.new_entry_form(
+    "sec_new",
+    "Créer un secteur",
+    "Créer le secteur",
+    lambda: sector_fields("sec_new"),
+    create,
+    list(asdict(SectorInput())),
+    expanded=sectors.empty,
+)
 
 if sectors.empty:
     st.stop()
@@ -169,29 +171,29 @@ D = f"sec_dw_{sector_id}"
 
 def dwellings() -> None:
     def write(session) -> str:
-        add_dwellings(session, actor, int(sector_id), **forms.values(D, ["valid_from", "dwellings", "source"]))
+        add_dwellings(session, actor, int(sector_id), **asdict(forms.typed(D, DwellingsInput())))
         return "Nombre de logements ajouté à l'historique."
 
     forms.submit(D, write, ["valid_from", "dwellings", "source"])
 
 
 with tab_dwellings:
-    history = detail["dwellings"]
-    if history.empty:
-        no_data("Aucun nombre de logements : ajoutez-le (il sert aux taux d'adhésion et aux coûts).")
-    else:
-        table(
-            history.assign(
-                valid_from=history["valid_from"].map(fr_date), dwellings=history["dwellings"].map(fr_int)
-            ).rename(columns={"valid_from": "Valable à partir du", "dwellings": "Logements", "source": "Source"}),
-            key=f"sec_dw_table_{sector_id}",
-        )
+    labelled_table(
+        detail["dwellings"],
+        {
+            "valid_from": ("Valable à partir du", fr_date),
+            "dwellings": ("Logements", fr_int),
+            "source": ("Source", None),
+        },
+        key=f"sec_dw_table_{sector_id}",
+        empty="Aucun nombre de logements : ajoutez-le (il sert aux taux d'adhésion et aux coûts).",
+    )
     with st.form(D, clear_on_submit=False):
         st.caption(
             "Un nouveau chiffre s'ajoute à l'historique à partir de sa date ; les anciens restent valables avant."
         )
         forms.text_field(D, "valid_from", "Valable à partir du (JJ/MM/AAAA)", kind="date")
-        forms.text_field(D, "dwellings", "Nombre de logements")
+        forms.text_field(D, "dwellings", "Nombre de logements", kind="count")
         forms.text_field(D, "source", "Source (ex. « bailleur, patrimoine 2026 »)")
         st.form_submit_button("Ajouter", type="primary", width="stretch", on_click=dwellings)
     forms.status(D)
@@ -240,7 +242,7 @@ def archive(restore: bool) -> None:
         if restore:
             restore_sector(session, actor, int(sector_id))
             return "Le secteur revient dans le programme."
-        archive_sector(session, actor, int(sector_id), **forms.values(A, ["archived_on", "reason"]))
+        archive_sector(session, actor, int(sector_id), **asdict(forms.typed(A, ArchiveInput())))
         return "Secteur archivé : il reste dans l'historique, hors des chiffres à partir de cette date."
 
     forms.submit(A, write, ["archived_on", "reason"])

@@ -1,26 +1,26 @@
 """Séance du comité de pilotage: freeze the figures, record decisions, follow up earlier ones."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from ihs import clock
 from ihs import meetings as mt
 from ihs.formats import fr_date, fr_eur, fr_int, fr_pct
+from ihs.inputs import DecisionInput, MeetingInput
 from ihs.ui import forms
 from ihs.ui.asof import frozen_band
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import no_data, page_start, table
 
-actor = require_page("pages/comite.py")
-st.title("Comité de pilotage")
+actor = page_start("pages/comite.py")
 frozen_band()
 meeting = read(mt.active_meeting)
 sectors = read(mt.decision_sector_choices)
 
 
 def _open(session) -> str:
-    v = forms.values("mt", ["title", "held_on", "frozen_as_of"])
-    opened = mt.open_meeting(session, actor, **v)
+    opened = mt.open_meeting(session, actor, **asdict(forms.typed("mt", MeetingInput())))
     return (
         f"Séance ouverte : les chiffres sont arrêtés au {fr_date(opened.frozen_as_of)} sur tous les tableaux de bord."
     )
@@ -32,8 +32,7 @@ def _close(session) -> str:
 
 
 def _decide(session) -> str:
-    v = forms.values("dc", ["text", "sector_id", "owner", "due_on"])
-    mt.record_decision(session, actor, meeting_id=meeting["id"], **v)
+    mt.record_decision(session, actor, meeting_id=meeting["id"], **asdict(forms.typed("dc", DecisionInput())))
     return "Décision enregistrée."
 
 
@@ -44,7 +43,7 @@ def _done(session) -> str:
 
 forms.status("mt")
 if meeting is None:
-    st.subheader("Ouvrir une séance")
+    st.header("Ouvrir une séance")
     st.caption(
         "Ouvrir une séance arrête les chiffres à une date : tous les écrans montrent les mêmes nombres "
         "pendant la réunion, même si des données sont saisies entre-temps."
@@ -62,7 +61,7 @@ if meeting is None:
         forms.field_error("mt", "meeting")
         st.form_submit_button("Ouvrir la séance et arrêter les chiffres", on_click=forms.submit, args=("mt", _open))
 else:
-    st.subheader(f"Séance en cours : {meeting['title']} ({fr_date(meeting['held_on'])})")
+    st.header(f"Séance en cours : {meeting['title']} ({fr_date(meeting['held_on'])})")
     figures = read(mt.frozen_summary) or {}
     cols = st.columns(4)
     cols[0].metric("Secteurs déployés", fr_int(figures.get("sectors_deployed")))
@@ -70,7 +69,7 @@ else:
     cols[2].metric("Abonnés", fr_int(figures.get("subscribers")))
     cols[3].metric("Taux d'adhésion", fr_pct(figures.get("uptake")))
     st.caption(f"Tarif mensuel par logement : {fr_eur(figures.get('monthly_price_eur'))}")
-    st.subheader("Décisions de la séance")
+    st.header("Décisions de la séance")
     forms.status("dc")
     with st.form("dc", clear_on_submit=False):
         st.text_area("Décision prise", key="dc_text", height=90)
@@ -87,7 +86,7 @@ else:
         for field in ("sector", "owner", "due_on", "meeting"):
             forms.field_error("dc", field)
         st.form_submit_button(
-            "Enregistrer la décision", on_click=forms.submit, args=("dc", _decide, ["text", "owner", "due_on"])
+            "Enregistrer la décision", on_click=forms.submit, args=("dc", _decide, list(asdict(DecisionInput())))
         )
     taken = read(mt.decisions, meeting_id=meeting["id"])
     if len(taken):
@@ -96,7 +95,7 @@ else:
         no_data("Aucune décision enregistrée pour cette séance.")
     st.button("Clore la séance", key="mt_close", type="primary", on_click=forms.submit, args=("mt", _close))
 
-st.subheader("Décisions à suivre des séances précédentes")
+st.header("Décisions à suivre des séances précédentes")
 follow = read(mt.decisions, before_meeting_id=meeting["id"] if meeting else 10**9, open_only=True)
 forms.status("fu")
 if len(follow):

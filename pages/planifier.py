@@ -1,9 +1,12 @@
 """Planifier un secteur (coordination): propose the pipeline's milestones, edit them, save them."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from ihs import clock
 from ihs.formats import fr_date
+from ihs.inputs import StageDatesInput
 from ihs.planning import (
     deployments_under_way,
     plan_deployment,
@@ -13,18 +16,15 @@ from ihs.planning import (
 )
 from ihs.reference import reference_counts
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, no_sectors, table
+from ihs.ui.widgets import no_data, no_sectors, page_start, table
 from ihs.vocab import DEPLOYMENT_STATUSES
 
-actor = require_page("pages/planifier.py")
-
-st.title("Planifier un secteur")
-st.caption(
+actor = page_start(
+    "pages/planifier.py",
     "À partir de la date de validation par le bailleur et la ville, le calendrier type du dispositif est "
     "proposé (durées standard des paramètres du programme). Modifiez les dates si besoin, puis enregistrez : "
-    "le déploiement est créé avec le statut « Proposé »."
+    "le déploiement est créé avec le statut « Proposé ».",
 )
 
 sectors = read(plannable_sectors)
@@ -70,7 +70,7 @@ if not running.empty:
 
         def record() -> None:
             def write(session) -> str:
-                record_stage_dates(session, actor, dep_id, **forms.values(R, ["stage", "actual_start", "actual_end"]))
+                record_stage_dates(session, actor, dep_id, **asdict(forms.typed(R, StageDatesInput())))
                 return "Dates réelles enregistrées."
 
             forms.submit(R, write, ["actual_start", "actual_end"])

@@ -1,17 +1,18 @@
 """Utilisateurs (coordinator): create accounts, change a role, disable, reset a password."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from ihs.formats import fr_datetime
+from ihs.inputs import AccountChange, AccountInput
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import table
+from ihs.ui.widgets import page_start, table
 from ihs.users import add_user, list_users, organisation_choices, reset_password, set_active, set_role
 from ihs.vocab import ROLES
 
-actor = require_page("pages/utilisateurs.py")
-st.title("Utilisateurs")
+actor = page_start("pages/utilisateurs.py")
 users = read(list_users)
 orgs = dict(read(organisation_choices))
 shown = users.fillna({"organisation": ""}).assign(
@@ -25,8 +26,7 @@ table(shown.rename(columns={**labels, "active": "Actif", "locked_until": "Bloqu�
 
 def create() -> None:
     def write(session) -> str:
-        v = forms.values("us_new", ["username", "name", "role", "organisation", "password"])
-        add_user(session, actor, **v)
+        add_user(session, actor, **asdict(forms.typed("us_new", AccountInput())))
         return "Compte créé. Transmettez le mot de passe à la personne de vive voix, pas par écrit."
 
     forms.submit("us_new", write, ["username", "name", "password"])
@@ -34,11 +34,12 @@ def create() -> None:
 
 def change(form: str, action: str, username: str) -> None:
     def write(session) -> str:
+        typed = forms.typed(form, AccountChange())
         if action == "role":
-            set_role(session, actor, username, forms.value(form, "role"), forms.value(form, "organisation"))
+            set_role(session, actor, username, typed.role, typed.organisation)
             return "Rôle modifié."
         if action == "password":
-            reset_password(session, actor, username, forms.value(form, "password") or "")
+            reset_password(session, actor, username, typed.password or "")
             return "Mot de passe réinitialisé (et compte débloqué)."
         active = action == "enable"
         set_active(session, actor, username, active)

@@ -49,11 +49,6 @@ def value(form: str, field: str, default=None):
     return st.session_state.get(key(form, field), default)
 
 
-def values(form: str, names: Iterable[str]) -> dict:
-    """What `form` holds for each of `names`, for a write whose parameters are those names."""
-    return {name: value(form, name) for name in names}
-
-
 def typed(form: str, start: T) -> T:
     """The typed input of `form`: `start` (a frozen dataclass of the write, e.g. `EventEntry`) with
     each field the form has a widget for (key `<form>_<field>`) replaced by what was typed."""
@@ -99,11 +94,43 @@ def field_error(form: str, field: str) -> None:
         st.error(message)
 
 
+# Count fields are text inputs (a failed write keeps exactly what was typed, and empty is not 0)
+# that open the phone's numeric keyboard: each sits in a container keyed `ihs-count-…`, to which
+# Streamlit gives the class `st-key-ihs-count-…`, and this script, installed once per browser tab,
+# sets `inputmode` and `pattern` on their inputs, again whenever Streamlit draws one anew.
+COUNT_PREFIX = "ihs-count-"
+_NUMERIC_SCRIPT = """(() => {
+  if (window.ihsNumericKeyboard) return;
+  window.ihsNumericKeyboard = true;
+  const mark = () => document.querySelectorAll('[class*="st-key-ihs-count-"] input:not([inputmode])')
+    .forEach((el) => { el.setAttribute("inputmode", "numeric"); el.setAttribute("pattern", "[0-9]*"); });
+  new MutationObserver(mark).observe(document.body, { subtree: true, childList: true });
+  mark();
+})();"""  # st-key- + COUNT_PREFIX
+# The script's element is empty; without this it would take a gap under the field.
+_NUMERIC_HIDE = '[data-testid="stElementContainer"]:has(script.ihs-numeric) { display: none; }'
+
+
+def count_field(label: str, field_key: str, *, container=None, **kwargs) -> str:
+    """A count (voters, visits, dwellings…) typed as text, which opens the numeric keyboard on a
+    phone; the text as typed comes back, for `ihs` to check (« 19,5 » is refused, never dropped)."""
+    with (container or st).container(key=f"{COUNT_PREFIX}{field_key}"):
+        typed = st.text_input(label, key=field_key, **kwargs)
+        st.html(
+            f'<style>{_NUMERIC_HIDE}</style><script class="ihs-numeric">{_NUMERIC_SCRIPT}</script>',
+            unsafe_allow_javascript=True,  # our own constant script, no user text in it
+        )
+    return typed
+
+
 def text_field(form: str, field: str, label: str, *, container=None, kind: str = "input", **kwargs) -> str:
-    """A text field of `form` (`kind` "input", "area" or "date") with its French error right under it."""
+    """A text field of `form` (`kind` "input", "area", "date" or "count") with its French error right
+    under it."""
     box = container or st
     if kind == "date":
         value = date_field(label, key(form, field), container=box, **kwargs)
+    elif kind == "count":
+        value = count_field(label, key(form, field), container=box, **kwargs)
     elif kind == "area":
         value = box.text_area(label, key=key(form, field), **kwargs)
     else:
@@ -161,6 +188,26 @@ def submit(form: str, write: Callable[[Session], str], reset: Iterable[str] = ()
                 st.session_state[key(form, field)] = False
             else:
                 st.session_state.pop(key(form, field), None)
+
+
+def new_entry_form(
+    form: str,
+    title: str,
+    button: str,
+    draw: Callable[[], None],
+    write: Callable[[Session], str],
+    reset: Iterable[str],
+    *,
+    expanded: bool,
+) -> None:
+    """A form that adds a row (an offer, an organisation, a sector), folded under `title` unless
+    `expanded` (e.g. nothing exists yet): the widgets `draw()` makes, the button that writes
+    (`submit(form, write, reset)`), and the outcome under it."""
+    with st.expander(title, expanded=expanded):
+        with st.form(form, clear_on_submit=False):
+            draw()
+            st.form_submit_button(button, type="primary", width="stretch", on_click=submit, args=(form, write, reset))
+        status(form)
 
 
 def confirmation(form: str, label: str = "Enregistrer quand même") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -10,11 +11,44 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ihs.charts import Spec, style, to_json, to_png
+from ihs.events import entry_sector_choices
 from ihs.exports import to_csv_bytes
 from ihs.ui import vega
+from ihs.ui.auth import require_page
+from ihs.ui.data import read
+from ihs.ui.nav import spec_for
 from ihs.users import Actor
 
 Table = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+def page_start(page: str, intro: str | None = None) -> Actor:
+    """The top of a page a role must be allowed to open: the check (`auth.require_page`), the
+    page's title (h1), which is its menu title, and under it what the page is for; the actor."""
+    actor = require_page(page)
+    st.title(spec_for(page).title)
+    if intro:
+        st.caption(intro)
+    return actor
+
+
+def entry_sectors(actor: Actor) -> dict[int, str]:
+    """The sectors `actor` may enter data for, by id (their names); when there are none, says
+    what to do (`no_sectors`) and stops the page."""
+    sectors = read(entry_sector_choices, actor)
+    if not sectors:
+        no_sectors(actor)
+        st.stop()
+    return {s.id: s.name for s in sectors}
+
+
+def section(title: str, rows: pd.DataFrame, empty: str) -> pd.DataFrame:
+    """A small part of a page under its own heading (h3, inside a page section): `empty` said
+    when it has no rows; the rows, for the page to draw."""
+    st.subheader(title)
+    if rows.empty:
+        st.write(empty)
+    return rows
 
 
 def no_data(message: str = "Aucune donnée pour ce choix.") -> None:
@@ -67,24 +101,61 @@ def chart(
     return event
 
 
+def chart_of(
+    data: pd.DataFrame | None,
+    draw: Callable[[pd.DataFrame], alt.Chart],
+    key: str,
+    *,
+    title: str,
+    empty: str,
+    alt: Callable[[pd.DataFrame], str],
+    height: int = 360,
+) -> None:
+    """`draw(data)` under `title`, as `chart` shows it (with `alt(data)`, its one-sentence text
+    alternative); `empty` instead when there is no data (None, or no rows)."""
+    if data is None or data.empty:
+        no_data(empty)
+        return
+    chart(draw(data).properties(title=title), data, key=key, height=height, alt=alt(data))
+
+
+class Download(NamedTuple):
+    """One download button: `data` is bytes, or a function that makes them on the click."""
+
+    label: str
+    data: Any
+    file_name: str
+    mime: str
+    key: str
+
+
+def download_row(*buttons: Download) -> None:
+    """Download buttons side by side, on the left of the page."""
+    for column, button in zip(st.columns([1] * len(buttons) + [2]), buttons, strict=False):
+        column.download_button(
+            button.label, data=button.data, file_name=button.file_name, mime=button.mime, key=button.key
+        )
+
+
 def downloads(
     ch: alt.TopLevelMixin | Spec, data: Table, key: str, *, height: int = 360, title: str | None = None
 ) -> None:
     """The chart as PNG and its table as CSV, each made only when its button is clicked."""
-    left, right, _ = st.columns([1, 1, 2])
-    left.download_button(
-        "Télécharger (PNG)",
-        data=lambda: to_png(style(ch, height=height, title=title)),
-        file_name=f"{key}.png",
-        mime="image/png",
-        key=f"{key}_png",
-    )
-    right.download_button(
-        "Tableau (CSV)",
-        data=lambda: to_csv_bytes(data() if callable(data) else data),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
+    download_row(
+        Download(
+            "Télécharger (PNG)",
+            lambda: to_png(style(ch, height=height, title=title)),
+            f"{key}.png",
+            "image/png",
+            f"{key}_png",
+        ),
+        Download(
+            "Tableau (CSV)",
+            lambda: to_csv_bytes(data() if callable(data) else data),
+            f"{key}.csv",
+            "text/csv",
+            f"{key}_csv",
+        ),
     )
 
 
@@ -95,6 +166,16 @@ def lazy_tabs(labels: list[str], key: str):
     them (fetch what the screen shows). `key` holds the open tab's label in session state.
     """
     return st.tabs(labels, key=key, on_change="rerun")
+
+
+def labelled_table(df: pd.DataFrame, columns: dict[str, tuple[str, Callable | None]], key: str, *, empty: str) -> None:
+    """`df`'s `columns` as a table, each under its French label and written by its formatter
+    (`fr_date`, `fr_eur`… or None: as it is); `empty` instead when `df` has no rows."""
+    if df.empty:
+        no_data(empty)
+        return
+    shown = pd.DataFrame({label: df[name].map(fmt) if fmt else df[name] for name, (label, fmt) in columns.items()})
+    table(shown, key=key)
 
 
 def table(df: pd.DataFrame, key: str | None = None, **column_config) -> None:

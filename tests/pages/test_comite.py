@@ -83,3 +83,44 @@ def test_decisions_are_recorded_and_followed_up_at_the_next_meeting(app_db):
     assert "Décision marquée comme faite." in [s.value for s in at.success]
     with app_db.connect() as conn:
         assert conn.execute(select(Decision.done)).scalars().all() == [True]
+
+
+def test_the_decision_form_is_empty_after_a_save_and_kept_after_a_refusal(app_db):
+    at = _open_meeting("Comité d'hiver")
+    sector = at.selectbox(key="dc_sector_id").options[1]
+    at.text_area(key="dc_text").set_value("Prévoir une permanence")
+    at.selectbox(key="dc_sector_id").select_index(1)
+    at.text_input(key="dc_owner").set_value("Bailleur")
+    at.text_input(key="dc_due_on").input("31/02/2099")
+    at.button(key=DECIDE_BTN).click().run()
+    # Refused (no 31 February): everything stays as typed, for a correction.
+    assert "Décision enregistrée." not in [s.value for s in at.success]
+    assert at.text_area(key="dc_text").value == "Prévoir une permanence"
+    assert at.selectbox(key="dc_sector_id").index == 1
+    assert at.text_input(key="dc_owner").value == "Bailleur"
+    at.text_input(key="dc_due_on").input((TODAY + timedelta(days=7)).strftime("%d/%m/%Y"))
+    at.button(key=DECIDE_BTN).click().run()
+    assert "Décision enregistrée." in [s.value for s in at.success]
+    # A second tap on « Enregistrer » must not save the same decision again: the form is empty.
+    assert at.text_area(key="dc_text").value == ""
+    assert at.selectbox(key="dc_sector_id").value is None
+    assert at.text_input(key="dc_owner").value == ""
+    assert at.text_input(key="dc_due_on").value == ""
+    at.button(key=DECIDE_BTN).click().run()
+    assert any("Écrivez la décision" in e.value for e in at.error)
+    with app_db.connect() as conn:
+        saved = conn.execute(
+            select(Decision.text, Sector.name).outerjoin(Sector, Decision.sector_id == Sector.id)
+        ).all()
+    assert saved == [("Prévoir une permanence", sector)]
+
+
+def test_sections_are_h2_under_the_page_title(app_db):
+    # h1 then h3 skips a level in a screen reader's list of headings (axe-core heading-order).
+    at = open_page("coordinator", "comite")
+    assert [t.value for t in at.title] == ["Comité de pilotage"]
+    assert [h.value for h in at.header] == ["Ouvrir une séance", "Décisions à suivre des séances précédentes"]
+    assert not at.subheader
+    at = _open_meeting("Comité d'hiver")
+    assert "Décisions de la séance" in [h.value for h in at.header]
+    assert not at.subheader
