@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import Engine, Select, Subquery, and_, case, func, or_, select
 
 from ihs.ballots import FINISHED_STATUSES
 from ihs.clock import end_of_day, year_end
@@ -166,10 +166,26 @@ def deployment_pages(order: pd.DataFrame, today: date, size: int | None = None) 
     return pages, default
 
 
+def starts_between(first: date, last: date) -> tuple:
+    """Conditions: the event starts from `first` to `last`, both whole days."""
+    return Event.starts_at >= datetime.combine(first, time.min), Event.starts_at <= datetime.combine(last, time.max)
+
+
 def _window(as_of: date, days: int):
-    start = datetime.combine(as_of, time.min)
-    end = datetime.combine(as_of + timedelta(days=days), time.max)
-    return Event.deleted_at.is_(None), Event.starts_at >= start, Event.starts_at <= end
+    return Event.deleted_at.is_(None), *starts_between(as_of, as_of + timedelta(days=days))
+
+
+def event_sector_names(events: Select | None = None) -> Subquery:
+    """Subquery: each event's sector names, comma-separated (columns event_id, sectors); only the
+    events of the `events` id select when given."""
+    stmt = (
+        select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
+        .join(Sector, Sector.id == EventSector.sector_id)
+        .group_by(EventSector.event_id)
+    )
+    if events is not None:
+        stmt = stmt.where(EventSector.event_id.in_(events))
+    return stmt.subquery()
 
 
 def upcoming_events(db: Engine, as_of: date, days: int = 60, limit: int | None = None) -> pd.DataFrame:
@@ -180,13 +196,7 @@ def upcoming_events(db: Engine, as_of: date, days: int = 60, limit: int | None =
     """
     shown = select(Event.id).where(*_window(as_of, days)).order_by(Event.starts_at, Event.id).limit(limit)
     # Sector names of the events shown only (not of all 500,000 events at national scale).
-    names = (
-        select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
-        .join(Sector, Sector.id == EventSector.sector_id)
-        .where(EventSector.event_id.in_(shown))
-        .group_by(EventSector.event_id)
-        .subquery()
-    )
+    names = event_sector_names(shown)
     stmt = (
         select(
             Event.id.label("event_id"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from ihs.formats import fr_eur, fr_int
-from ihs.models import VISIT_FIGURES, AuditLog, Event, EventSector, MoveIn, Sector, SubscriberCount, Visit
+from ihs.models import VISIT_FIGURES, AuditLog, Event, MoveIn, Sector, SubscriberCount, Visit
+from ihs.queries.calendar import event_sector_names
 from ihs.vocab import DROPIN_TOPICS, EVENT_KINDS, EVENT_SUBKINDS, VISIT_KINDS
 
 TABLE_LABELS = {
@@ -28,39 +29,41 @@ ACTION_LABELS = {
 }
 
 
-def my_events(db: Engine, username: str, *, include_deleted: bool = False, limit: int = 200) -> pd.DataFrame:
-    """Events the user created, newest first, with their sectors' names."""
-    sectors = (
-        select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
-        .join(Sector, Sector.id == EventSector.sector_id)
-        .group_by(EventSector.event_id)
-        .subquery()
-    )
+def _own_entries(
+    db: Engine, stmt: Select, model: type[Event] | type[Visit], day, username: str, include_deleted: bool, limit: int
+) -> pd.DataFrame:
+    """What « Mes saisies » lists of one kind of entry: `stmt`'s rows that `username` created, with
+    their deletion (deleted_at, deleted_reason), the `limit` latest by `day` (deleted ones only
+    with `include_deleted`)."""
     stmt = (
-        select(
-            Event.id,
-            Event.kind,
-            Event.subkind,
-            Event.title,
-            Event.starts_at,
-            Event.place,
-            Event.attendance,
-            Event.reach,
-            Event.notes,
-            Event.organiser_id,
-            sectors.c.sectors,
-            Event.deleted_at,
-            Event.deleted_reason,
-        )
-        .outerjoin(sectors, sectors.c.event_id == Event.id)
-        .where(Event.created_by == username)
-        .order_by(Event.starts_at.desc(), Event.id.desc())
+        stmt.add_columns(model.deleted_at, model.deleted_reason)
+        .where(model.created_by == username)
+        .order_by(day.desc(), model.id.desc())
         .limit(limit)
     )
     if not include_deleted:
-        stmt = stmt.where(Event.deleted_at.is_(None))
+        stmt = stmt.where(model.deleted_at.is_(None))
     with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
+        return pd.read_sql(stmt, conn)
+
+
+def my_events(db: Engine, username: str, *, include_deleted: bool = False, limit: int = 200) -> pd.DataFrame:
+    """Events the user created, newest first, with their sectors' names."""
+    sectors = event_sector_names()
+    stmt = select(
+        Event.id,
+        Event.kind,
+        Event.subkind,
+        Event.title,
+        Event.starts_at,
+        Event.place,
+        Event.attendance,
+        Event.reach,
+        Event.notes,
+        Event.organiser_id,
+        sectors.c.sectors,
+    ).outerjoin(sectors, sectors.c.event_id == Event.id)
+    df = _own_entries(db, stmt, Event, Event.starts_at, username, include_deleted, limit)
     df["what"] = [
         EVENT_SUBKINDS.get(k, {}).get(sk) or EVENT_KINDS.get(k, k)
         for k, sk in zip(df["kind"], df["subkind"], strict=True)
@@ -88,27 +91,16 @@ def _visit_figures(row) -> str:
 
 def my_visits(db: Engine, username: str, *, include_deleted: bool = False, limit: int = 200) -> pd.DataFrame:
     """Visits the user recorded, newest first, with a French summary of the figures."""
-    stmt = (
-        select(
-            Visit.id,
-            Visit.kind,
-            Visit.occurred_on,
-            Visit.sector_id,
-            Sector.name.label("sector"),
-            *(getattr(Visit, figure) for figure in VISIT_FIGURES),
-            Visit.notes,
-            Visit.deleted_at,
-            Visit.deleted_reason,
-        )
-        .join(Sector, Sector.id == Visit.sector_id)
-        .where(Visit.created_by == username)
-        .order_by(Visit.occurred_on.desc(), Visit.id.desc())
-        .limit(limit)
-    )
-    if not include_deleted:
-        stmt = stmt.where(Visit.deleted_at.is_(None))
-    with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
+    stmt = select(
+        Visit.id,
+        Visit.kind,
+        Visit.occurred_on,
+        Visit.sector_id,
+        Sector.name.label("sector"),
+        *(getattr(Visit, figure) for figure in VISIT_FIGURES),
+        Visit.notes,
+    ).join(Sector, Sector.id == Visit.sector_id)
+    df = _own_entries(db, stmt, Visit, Visit.occurred_on, username, include_deleted, limit)
     df["what"] = [VISIT_KINDS.get(k, k) for k in df["kind"]]
     df["figures"] = [_visit_figures(r) for _, r in df.iterrows()] if len(df) else []
     return df

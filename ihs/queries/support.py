@@ -13,6 +13,7 @@ from sqlalchemy import Date, Engine, and_, case, cast, extract, func, literal, s
 
 from ihs.clock import end_of_day, year_bounds
 from ihs.models import Event, EventSector, EventSeries, Sector, Visit
+from ihs.queries.calendar import event_sector_names, starts_between
 from ihs.vocab import DROPIN_TOPICS
 
 
@@ -49,6 +50,11 @@ def support_years(db: Engine, as_of: date) -> list[int]:
     return list(range(max(last, as_of.year), first - 1, -1))
 
 
+def _sessions_held(start: date, end: date) -> tuple:
+    """Conditions of the events held from `start` to `end`: not deleted, attendance entered."""
+    return (Event.deleted_at.is_(None), Event.attendance.is_not(None), *starts_between(start, end))
+
+
 def workshop_sessions(db: Engine, year: int, as_of: date) -> pd.DataFrame:
     """Sessions held in `year` of every workshop cycle: attendance and returning participants.
 
@@ -56,19 +62,10 @@ def workshop_sessions(db: Engine, year: int, as_of: date) -> pd.DataFrame:
     """
     start, end = _period(year, as_of)
     in_period = select(Event.id).where(
-        Event.kind == "workshop",
-        Event.deleted_at.is_(None),
-        Event.starts_at >= datetime.combine(start, time.min),
-        Event.starts_at <= datetime.combine(end, time.max),
+        Event.kind == "workshop", Event.deleted_at.is_(None), *starts_between(start, end)
     )
     # Sector names of the period's sessions only (not of all 500,000 events at national scale).
-    names = (
-        select(EventSector.event_id, func.aggregate_strings(Sector.name, ", ").label("sectors"))
-        .join(Sector, Sector.id == EventSector.sector_id)
-        .where(EventSector.event_id.in_(in_period))
-        .group_by(EventSector.event_id)
-        .subquery()
-    )
+    names = event_sector_names(in_period)
     stmt = (
         select(
             EventSeries.id.label("series_id"),
@@ -81,13 +78,7 @@ def workshop_sessions(db: Engine, year: int, as_of: date) -> pd.DataFrame:
         )
         .join(Event, Event.series_id == EventSeries.id)
         .outerjoin(names, names.c.event_id == Event.id)
-        .where(
-            EventSeries.kind == "workshop",
-            Event.deleted_at.is_(None),
-            Event.attendance.is_not(None),
-            Event.starts_at >= datetime.combine(start, time.min),
-            Event.starts_at <= datetime.combine(end, time.max),
-        )
+        .where(EventSeries.kind == "workshop", *_sessions_held(start, end))
         .order_by(EventSeries.id, Event.session_no)
     )
     with db.connect() as conn:
@@ -127,13 +118,7 @@ def workshop_cycles(db: Engine, year: int, as_of: date) -> pd.DataFrame:
             func.sum(later).label("attendance_later"),
         )
         .join(Event, Event.series_id == EventSeries.id)
-        .where(
-            EventSeries.kind == "workshop",
-            Event.deleted_at.is_(None),
-            Event.attendance.is_not(None),
-            Event.starts_at >= datetime.combine(start, time.min),
-            Event.starts_at <= datetime.combine(end, time.max),
-        )
+        .where(EventSeries.kind == "workshop", *_sessions_held(start, end))
         .group_by(EventSeries.id, EventSeries.title, EventSeries.planned_sessions)
         .order_by(func.min(Event.starts_at))
     )
@@ -221,13 +206,7 @@ def monthly_support(db: Engine, year: int, as_of: date) -> pd.DataFrame:
 
 def _workshops_held(start: date, end: date) -> tuple:
     """Conditions of the workshop sessions held from `start` to `end` (attendance entered, not deleted)."""
-    return (
-        Event.kind == "workshop",
-        Event.deleted_at.is_(None),
-        Event.attendance.is_not(None),
-        Event.starts_at >= datetime.combine(start, time.min),
-        Event.starts_at <= datetime.combine(end, time.max),
-    )
+    return (Event.kind == "workshop", *_sessions_held(start, end))
 
 
 def support_totals(db: Engine, year: int, as_of: date) -> dict:
