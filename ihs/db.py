@@ -267,56 +267,31 @@ def _audit_after_flush(session: Session, _flush_context) -> None:
     user = session.info.get("user", SYSTEM_USER)
     reason = session.info.get("reason")
     now = clock.now()
-    rows = []
-    for obj in session.new:
-        if isinstance(obj, AuditLog):
-            continue
-        rows.append(
-            dict(
-                at=now,
-                username=user,
-                action="create",
-                table_name=obj.__tablename__,
-                row_id=_pk(obj),
-                before=None,
-                after=_snapshot(obj),
-                reason=reason,
-            )
-        )
+    # (action, row, before, after, reason) of each change, written below as one audit row each.
+    changes = [("create", obj, None, _snapshot(obj), reason) for obj in session.new if not isinstance(obj, AuditLog)]
     for obj in session.dirty:
         if isinstance(obj, AuditLog) or not session.is_modified(obj, include_collections=False):
             continue
         before, after = _changed(obj)
-        if not after:
-            continue
-        action = "delete" if after.get("deleted_at") else "update"
-        rows.append(
-            dict(
-                at=now,
-                username=user,
-                action=action,
-                table_name=obj.__tablename__,
-                row_id=_pk(obj),
-                before=before,
-                after=after,
-                reason=after.get("deleted_reason") or reason,
-            )
+        if after:
+            action = "delete" if after.get("deleted_at") else "update"
+            changes.append((action, obj, before, after, after.get("deleted_reason") or reason))
+    changes += [
+        ("purge", obj, _snapshot(obj), None, reason) for obj in session.deleted if not isinstance(obj, AuditLog)
+    ]
+    rows = [
+        dict(
+            at=now,
+            username=user,
+            action=action,
+            table_name=obj.__tablename__,
+            row_id=_pk(obj),
+            before=before,
+            after=after,
+            reason=why,
         )
-    for obj in session.deleted:
-        if isinstance(obj, AuditLog):
-            continue
-        rows.append(
-            dict(
-                at=now,
-                username=user,
-                action="purge",
-                table_name=obj.__tablename__,
-                row_id=_pk(obj),
-                before=_snapshot(obj),
-                after=None,
-                reason=reason,
-            )
-        )
+        for action, obj, before, after, why in changes
+    ]
     if rows:
         session.connection().execute(_AUDIT_INSERT, rows)
 
