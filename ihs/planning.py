@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, exists, select
+from sqlalchemy import Engine, Select, and_, case, exists, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
@@ -33,6 +33,20 @@ STAGE_DATES = (
     DeploymentStage.actual_start,
     DeploymentStage.actual_end,
 )
+# The stages in pipeline order, for ORDER BY (a code outside `STAGES` comes last).
+PIPELINE_ORDER = case({s: i for i, s in enumerate(STAGES)}, value=DeploymentStage.stage, else_=len(STAGES))
+
+
+def deployment_stage_rows(*columns) -> Select:
+    """Select: every stage of every deployment with its sector: deployment_id, then `columns` (of
+    the deployment or its sector), then the stage and its four dates (`STAGE_DATES`)."""
+    return (
+        select(Deployment.id.label("deployment_id"), *columns, DeploymentStage.stage, *STAGE_DATES)
+        .select_from(Deployment)
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+    )
+
 
 # A deployment in one of these statuses is under way: a sector has at most one at a time.
 ACTIVE_STATUSES = ("proposed", "information", "ballot", "implementation")
@@ -262,18 +276,10 @@ def deployments_under_way(db: Engine) -> pd.DataFrame:
     """Deployments not finished, with their stages in pipeline order: deployment_id, sector,
     status, stage, label, planned_start, planned_end, actual_start, actual_end."""
     stmt = (
-        select(
-            Deployment.id.label("deployment_id"),
-            Sector.name.label("sector"),
-            Deployment.status,
-            DeploymentStage.stage,
-            *STAGE_DATES,
-        )
-        .join(Sector, Sector.id == Deployment.sector_id)
-        .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+        deployment_stage_rows(Sector.name.label("sector"), Deployment.status)
         .where(Deployment.status.in_(ACTIVE_STATUSES))
         # Pipeline order, not planned dates: a ballot set up later than planned stays in its place.
-        .order_by(Sector.name, Deployment.id, case({s: i for i, s in enumerate(STAGES)}, value=DeploymentStage.stage))
+        .order_by(Sector.name, Deployment.id, PIPELINE_ORDER)
     )
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)

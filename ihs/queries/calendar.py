@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import Engine, Select, Subquery, and_, func, or_, select
 
 from ihs.ballots import FINISHED_STATUSES
 from ihs.clock import end_of_day, year_end
 from ihs.ics import IcsEvent
 from ihs.models import Ballot, BallotCount, Deployment, DeploymentStage, Event, EventSector, Sector
-from ihs.planning import STAGE_DATES
+from ihs.planning import PIPELINE_ORDER, deployment_stage_rows
 from ihs.programme import stage_numbers
 from ihs.queries.ballots import ballot_figures, reported_turnout
 from ihs.queries.sectors import latest_deployment, stage_dates
@@ -56,19 +56,9 @@ def deployment_stages(
     deployment_first, deployment_last (the deployment's first and last date). Rows come in the
     calendar's order: by deployment_first, then sector name.
     """
-    stmt = (
-        select(
-            Deployment.id.label("deployment_id"),
-            Sector.code.label("sector_code"),
-            Sector.name.label("sector_name"),
-            Deployment.status,
-            DeploymentStage.stage,
-            *STAGE_DATES,
-        )
-        .join(Sector, Sector.id == Deployment.sector_id)
-        .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
-        .order_by(Sector.name, Deployment.id, DeploymentStage.id)
-    )
+    stmt = deployment_stage_rows(
+        Sector.code.label("sector_code"), Sector.name.label("sector_name"), Deployment.status
+    ).order_by(Sector.name, Deployment.id, DeploymentStage.id)
     if statuses:
         stmt = stmt.where(Deployment.status.in_(statuses))
     if deployment_ids:
@@ -317,19 +307,7 @@ def sector_milestones(db: Engine, code: str) -> pd.DataFrame:
 
     Columns: deployment_id, year, stage, label, planned_start, planned_end, actual_start, actual_end.
     """
-    order = case({s: i for i, s in enumerate(STAGES)}, value=DeploymentStage.stage, else_=99)
-    stmt = (
-        select(
-            Deployment.id.label("deployment_id"),
-            Deployment.year,
-            DeploymentStage.stage,
-            *STAGE_DATES,
-        )
-        .join(Deployment, Deployment.id == DeploymentStage.deployment_id)
-        .join(Sector, Sector.id == Deployment.sector_id)
-        .where(Sector.code == code)
-        .order_by(Deployment.id, order)
-    )
+    stmt = deployment_stage_rows(Deployment.year).where(Sector.code == code).order_by(Deployment.id, PIPELINE_ORDER)
     with db.connect() as conn:
         df = pd.read_sql(stmt, conn)
     df.insert(3, "label", df["stage"].map(STAGES))
