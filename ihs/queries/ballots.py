@@ -681,6 +681,15 @@ def ballot_figures(reported_voters: Any) -> list:
     ]
 
 
+def _with_turnout(db: Engine, stmt) -> pd.DataFrame:
+    """`stmt`'s ballots (with their registered and voters) and their turnout: voters / registered,
+    none when nobody is registered."""
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    df["turnout"] = (df["voters"] / df["registered"]).where(df["registered"] > 0)
+    return df
+
+
 def live_ballots(db: Engine, as_of: date) -> pd.DataFrame:
     """Ballots open on `as_of`, with the live turnout up to the end of that day.
 
@@ -712,10 +721,7 @@ def live_ballots(db: Engine, as_of: date) -> pd.DataFrame:
         .where(open_that_day)
         .order_by(Ballot.closes_at)
     )
-    with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
-    df["turnout"] = (df["voters"] / df["registered"]).where(df["registered"] > 0)
-    return df
+    return _with_turnout(db, stmt)
 
 
 def sector_ballots(db: Engine, code: str, as_of: date) -> pd.DataFrame:
@@ -745,7 +751,4 @@ def sector_ballots(db: Engine, code: str, as_of: date) -> pd.DataFrame:
         .where(Sector.code == code, Ballot.opens_at <= cutoff)
         .order_by(Ballot.opens_at)
     )
-    with db.connect() as conn:
-        df = pd.read_sql(stmt, conn)
-    df["turnout"] = (df["voters"] / df["registered"]).where(df["registered"] > 0)
-    return df
+    return _with_turnout(db, stmt)
