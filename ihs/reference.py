@@ -13,7 +13,9 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
@@ -435,28 +437,28 @@ def restore_sector(session: Session, actor: Actor, sector_id: int) -> Sector:
     return sector
 
 
+def in_force_since(day: Any, key: Any, owner: Any, as_of: date):
+    """Scalar subquery: the day the entry of a dated history (dwellings, subscribers, offer, tariff)
+    in force on `as_of` took effect: the latest `day` on or before `as_of` of the rows whose `key` is
+    the enclosing row's `owner` (correlated to the owner's table; None before the first entry)."""
+    return select(func.max(day)).where(key == owner, day <= as_of).correlate(owner.class_).scalar_subquery()
+
+
+def _value_since(value: Any, day: Any, key: Any, owner: Any, since: Any):
+    """Scalar subquery: `value` of the history entry of the enclosing row's `owner` that took effect
+    on `since` (from `in_force_since`), correlated like it."""
+    return select(value).where(key == owner, day == since).correlate(owner.class_).scalar_subquery()
+
+
 def list_sectors(db: Engine) -> pd.DataFrame:
     """Every sector with its current dwellings and offer: columns id, code, name, kind, kind_label,
     qpv_code, landlord, facility, lat, lon, has_outline, dwellings, dwellings_from, offer, archived_on."""
     today = clock.today()
-    dw_day = (
-        select(func.max(SectorDwellings.valid_from))
-        .where(SectorDwellings.sector_id == Sector.id, SectorDwellings.valid_from <= today)
-        .correlate(Sector)
-        .scalar_subquery()
+    dw_day = in_force_since(SectorDwellings.valid_from, SectorDwellings.sector_id, Sector.id, today)
+    dwellings = _value_since(
+        SectorDwellings.dwellings, SectorDwellings.valid_from, SectorDwellings.sector_id, Sector.id, dw_day
     )
-    dwellings = (
-        select(SectorDwellings.dwellings)
-        .where(SectorDwellings.sector_id == Sector.id, SectorDwellings.valid_from == dw_day)
-        .correlate(Sector)
-        .scalar_subquery()
-    )
-    offer_day = (
-        select(func.max(SectorOffer.valid_from))
-        .where(SectorOffer.sector_id == Sector.id, SectorOffer.valid_from <= today)
-        .correlate(Sector)
-        .scalar_subquery()
-    )
+    offer_day = in_force_since(SectorOffer.valid_from, SectorOffer.sector_id, Sector.id, today)
     offer = (
         select(Offer.name)
         .join(SectorOffer, SectorOffer.offer_id == Offer.id)
@@ -626,18 +628,8 @@ def set_sector_offer(session: Session, actor: Actor, sector_id, *, offer, valid_
 def list_offers(db: Engine) -> pd.DataFrame:
     """Columns id, name, operator, description, price (current), price_from, sectors (on it today)."""
     today = clock.today()
-    price_day = (
-        select(func.max(Tariff.valid_from))
-        .where(Tariff.offer_id == Offer.id, Tariff.valid_from <= today)
-        .correlate(Offer)
-        .scalar_subquery()
-    )
-    price = (
-        select(Tariff.monthly_price_eur)
-        .where(Tariff.offer_id == Offer.id, Tariff.valid_from == price_day)
-        .correlate(Offer)
-        .scalar_subquery()
-    )
+    price_day = in_force_since(Tariff.valid_from, Tariff.offer_id, Offer.id, today)
+    price = _value_since(Tariff.monthly_price_eur, Tariff.valid_from, Tariff.offer_id, Offer.id, price_day)
     operator = select(Organisation.name).where(Organisation.id == Offer.operator_id).correlate(Offer).scalar_subquery()
     stmt = select(
         Offer.id,

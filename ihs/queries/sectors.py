@@ -19,6 +19,7 @@ from ihs.models import (
     SectorPartner,
     SubscriberCount,
 )
+from ihs.reference import in_force_since
 
 # Stage codes shown on the dashboards, in pipeline order.
 STAGE_ORDER = ["proposed", "information", "ballot", "implementation", "deployed", "rejected"]
@@ -107,21 +108,9 @@ def sector_status(db: Engine, as_of: date) -> pd.DataFrame:
     # Each sector's latest dwellings and subscriber dates on `as_of`: one seek per sector in the
     # (sector_id, date) unique indexes. (Outer joins on grouped subqueries made SQLite scan them
     # once per sector: 1,600 × 1,600 rows at national scale.)
-    dw_day = (
-        select(func.max(SectorDwellings.valid_from))
-        .where(SectorDwellings.sector_id == Sector.id, SectorDwellings.valid_from <= as_of)
-        .scalar_subquery()
-    )
-    subs_day = (
-        select(func.max(SubscriberCount.as_of))
-        .where(SubscriberCount.sector_id == Sector.id, SubscriberCount.as_of <= as_of)
-        .scalar_subquery()
-    )
-    offer_day = (
-        select(func.max(SectorOffer.valid_from))
-        .where(SectorOffer.sector_id == Sector.id, SectorOffer.valid_from <= as_of)
-        .scalar_subquery()
-    )
+    dw_day = in_force_since(SectorDwellings.valid_from, SectorDwellings.sector_id, Sector.id, as_of)
+    subs_day = in_force_since(SubscriberCount.as_of, SubscriberCount.sector_id, Sector.id, as_of)
+    offer_day = in_force_since(SectorOffer.valid_from, SectorOffer.sector_id, Sector.id, as_of)
     status = (
         select(
             Sector.id.label("sector_id"),
