@@ -66,6 +66,12 @@ def _organisation(session: Session, org_id) -> Organisation:
     return org
 
 
+def _name_taken(session: Session, model: type[Organisation] | type[Offer], name: str, own_id: int | None) -> bool:
+    """Whether another organisation or offer than `own_id` has `name` (case ignored)."""
+    same = session.execute(select(model.id).where(func.lower(model.name) == name.lower())).scalar_one_or_none()
+    return same is not None and same != own_id
+
+
 def save_organisation(
     session: Session,
     actor: Actor,
@@ -82,12 +88,8 @@ def save_organisation(
     clean_short = clean_text(errors, "short_name", short_name, max_len=60)
     if kind not in ORGANISATION_KINDS:
         errors["kind"] = "Choisissez le type d'organisation dans la liste."
-    if clean_name:
-        same = session.execute(
-            select(Organisation.id).where(func.lower(Organisation.name) == clean_name.lower())
-        ).scalar_one_or_none()
-        if same is not None and same != org_id:
-            errors["name"] = f"Une organisation s'appelle déjà « {clean_name} »."
+    if clean_name and _name_taken(session, Organisation, clean_name, org_id):
+        errors["name"] = f"Une organisation s'appelle déjà « {clean_name} »."
     _raise(errors)
     org = Organisation() if org_id is None else _organisation(session, org_id)
     org.name, org.short_name, org.kind = clean_name, clean_short, kind
@@ -398,20 +400,10 @@ def add_dwellings(
     day = check_date(errors, "valid_from", valid_from, today=clock.today())
     count = parse_dwellings(errors, "dwellings", dwellings)
     text = clean_text(errors, "source", source, required=True, max_len=120)
-    if (
-        day
-        and session.execute(
-            select(SectorDwellings.id).where(SectorDwellings.sector_id == sector.id, SectorDwellings.valid_from == day)
-        ).first()
-    ):
-        errors["valid_from"] = (
-            f"« {sector.name} » a déjà un nombre de logements au {day:%d/%m/%Y} : une date par chiffre."
-        )
-    _raise(errors)
-    row = SectorDwellings(sector_id=sector.id, valid_from=day, dwellings=count, source=text)
-    session.add(row)
-    session.flush()
-    return row
+    already = "un nombre de logements", "chiffre"
+    return _add_dated_entry(
+        session, errors, SectorDwellings.sector_id, sector, day, already, dwellings=count, source=text
+    )
 
 
 def archive_sector(session: Session, actor: Actor, sector_id: int, *, archived_on, reason) -> Sector:
@@ -435,6 +427,25 @@ def restore_sector(session: Session, actor: Actor, sector_id: int) -> Sector:
     sector.archived_on = None
     session.flush()
     return sector
+
+
+def _add_dated_entry(
+    session: Session, errors: dict[str, str], key: Any, owner: Any, day: date | None, already: tuple[str, str], **values
+) -> Any:
+    """Add an entry from `day` to `owner`'s dated history (dwellings, tariffs, offers: the model of
+    the `key` column), once every message is collected. One entry a day, so that the one in force
+    on a day is never ambiguous: `already` (what, "une date par" what) says so in French."""
+    model = key.class_
+    if owner is not None and day:
+        taken = session.execute(select(model.id).where(key == owner.id, model.valid_from == day)).first()
+        if taken:
+            what, per = already
+            errors["valid_from"] = f"« {owner.name} » a déjà {what} au {day:%d/%m/%Y} : une date par {per}."
+    _raise(errors)
+    row = model(**{key.key: owner.id}, valid_from=day, **values)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def in_force_since(day: Any, key: Any, owner: Any, as_of: date):
@@ -538,12 +549,8 @@ def save_offer(
     clean_name = clean_text(errors, "name", name, required=True, max_len=120)
     operator_id = _org_id(session, errors, "operator", operator)
     text = clean_text(errors, "description", description)
-    if clean_name:
-        same = session.execute(
-            select(Offer.id).where(func.lower(Offer.name) == clean_name.lower())
-        ).scalar_one_or_none()
-        if same is not None and same != offer_id:
-            errors["name"] = f"Une offre s'appelle déjà « {clean_name} »."
+    if clean_name and _name_taken(session, Offer, clean_name, offer_id):
+        errors["name"] = f"Une offre s'appelle déjà « {clean_name} »."
     offer = None
     if offer_id is not None:
         offer = session.get(Offer, offer_id)
@@ -575,17 +582,10 @@ def add_tariff(session: Session, actor: Actor, offer_id: int, *, valid_from, pri
         if amount is not None and amount > MAX_PRICE:
             errors["price"] = f"Prix improbable : {amount} € par logement et par mois (au plus {MAX_PRICE} €)."
     text = clean_text(errors, "source", source, required=True, max_len=200)
-    if (
-        offer is not None
-        and day
-        and session.execute(select(Tariff.id).where(Tariff.offer_id == offer.id, Tariff.valid_from == day)).first()
-    ):
-        errors["valid_from"] = f"« {offer.name} » a déjà un tarif au {day:%d/%m/%Y} : une date par tarif."
-    _raise(errors)
-    row = Tariff(offer_id=offer.id, valid_from=day, monthly_price_eur=amount, source=text)
-    session.add(row)
-    session.flush()
-    return row
+    already = "un tarif", "tarif"
+    return _add_dated_entry(
+        session, errors, Tariff.offer_id, offer, day, already, monthly_price_eur=amount, source=text
+    )
 
 
 NO_OFFER = "none"
@@ -610,19 +610,10 @@ def set_sector_offer(session: Session, actor: Actor, sector_id, *, offer, valid_
         errors["offer"] = "Choisissez une offre, ou « Aucune offre »."
     day = check_date(errors, "valid_from", valid_from, today=clock.today())
     text = clean_text(errors, "source", source, max_len=200) or ""
-    if (
-        sector is not None
-        and day
-        and session.execute(
-            select(SectorOffer.id).where(SectorOffer.sector_id == sector.id, SectorOffer.valid_from == day)
-        ).first()
-    ):
-        errors["valid_from"] = f"« {sector.name} » a déjà une offre au {day:%d/%m/%Y} : une date par changement."
-    _raise(errors)
-    row = SectorOffer(sector_id=sector.id, offer_id=offer_id, valid_from=day, source=text)
-    session.add(row)
-    session.flush()
-    return row
+    already = "une offre", "changement"
+    return _add_dated_entry(
+        session, errors, SectorOffer.sector_id, sector, day, already, offer_id=offer_id, source=text
+    )
 
 
 def list_offers(db: Engine) -> pd.DataFrame:
