@@ -3,6 +3,7 @@ date (kept before), a sector entered without deployment appears on the map, sett
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -131,3 +132,53 @@ def test_no_two_dwellings_figures_at_one_date(engine):
         add_dwellings(s, SYSTEM, sector_id, valid_from=first, dwellings=10, source="test")
     assert "une date par chiffre" in info.value.errors["valid_from"]
     assert date(2009, 1, 1) <= first
+
+
+def test_no_two_tariffs_or_offer_changes_at_one_date_and_a_new_one_is_in_force(engine):
+    from ihs.models import Offer, SectorOffer, Tariff
+    from ihs.reference import add_tariff, list_offers, list_sectors, set_sector_offer
+
+    with engine.connect() as conn:
+        offer_id, offer_name, tariff_day = conn.execute(
+            select(Offer.id, Offer.name, Tariff.valid_from).join(Tariff, Tariff.offer_id == Offer.id).limit(1)
+        ).one()
+        sector_id, sector_name, offer_day = conn.execute(
+            select(Sector.id, Sector.name, SectorOffer.valid_from)
+            .join(SectorOffer, SectorOffer.sector_id == Sector.id)
+            .where(SectorOffer.offer_id.is_not(None), Sector.archived_on.is_(None))
+            .limit(1)
+        ).one()
+    with pytest.raises(ValidationError) as info, session_scope("coordination", engine=engine) as s:
+        add_tariff(s, SYSTEM, offer_id, valid_from=tariff_day, price="1,50", source="test")
+    assert info.value.errors["valid_from"] == (
+        f"« {offer_name} » a déjà un tarif au {tariff_day:%d/%m/%Y} : une date par tarif."
+    )
+    with pytest.raises(ValidationError) as info, session_scope("coordination", engine=engine) as s:
+        set_sector_offer(s, SYSTEM, sector_id, offer="none", valid_from=offer_day, source="test")
+    assert info.value.errors["valid_from"] == (
+        f"« {sector_name} » a déjà une offre au {offer_day:%d/%m/%Y} : une date par changement."
+    )
+    # Written today, a new tariff and « no offer » are what the reference lists show from today.
+    with session_scope("coordination", engine=engine) as s:
+        add_tariff(s, SYSTEM, offer_id, valid_from=TODAY, price="1,57", source="test")
+        set_sector_offer(s, SYSTEM, sector_id, offer="none", valid_from=TODAY, source="test")
+    offers = list_offers(engine).set_index("id")
+    assert float(offers.loc[offer_id, "price"]) == 1.57
+    assert offers.loc[offer_id, "price_from"] == TODAY
+    sectors = list_sectors(engine).set_index("id")
+    assert pd.isna(sectors.loc[sector_id, "offer"])
+
+
+def test_an_organisation_or_offer_name_is_taken_whatever_its_case(engine):
+    from ihs.models import Offer, Organisation
+    from ihs.reference import save_offer, save_organisation
+
+    with engine.connect() as conn:
+        org_name = conn.execute(select(Organisation.name).limit(1)).scalar_one()
+        offer_name = conn.execute(select(Offer.name).limit(1)).scalar_one()
+    with pytest.raises(ValidationError) as info, session_scope("coordination", engine=engine) as s:
+        save_organisation(s, SYSTEM, name=org_name.upper(), kind="association")
+    assert info.value.errors["name"] == f"Une organisation s'appelle déjà « {org_name.upper()} »."
+    with pytest.raises(ValidationError) as info, session_scope("coordination", engine=engine) as s:
+        save_offer(s, SYSTEM, name=offer_name.lower())
+    assert info.value.errors["name"] == f"Une offre s'appelle déjà « {offer_name.lower()} »."
