@@ -33,8 +33,31 @@ STAGE_COLOURS = {
     "Déployé": "#009E73",
     "Rejeté": "#D55E00",
 }
-FONT_SIZE = 18
+FONT_SIZE = 18  # px, the smallest chart text: what a projector at 1280×720 shows legibly from 4 m
 TITLE_SIZE = 22
+# Text colour (Streamlit's own body text): 15:1 on white. Streamlit's chart theme writes axes and
+# legends in a light grey (#808495, 3.8:1) that failed WCAG's 4.5:1 from the back of the room.
+TEXT_COLOUR = "#262730"
+RULE_COLOUR = "#555B66"  # axis lines and ticks: not text, but visible (7:1)
+
+
+def font_px(smallest: int = FONT_SIZE) -> dict:
+    """A chart font size that follows the window like the page's type (`ihs.ui.screen`: 18 px at
+    1280 px wide, 1.4 % of the width above, at most 30): `smallest` px at 1280 px and below, in
+    proportion above (×1.5 at 1920 px), at most ×5/3.
+
+    Vega-Lite sizes are pixels fixed in the spec, and the app cannot know the window's size when it
+    writes the spec, so the size is a Vega expression the browser evaluates as it draws the chart
+    (`windowSize()`; a reload after resizing the window). Where there is no window (vl-convert: the
+    PNG downloads, the annual report) it is `smallest`.
+    """
+    ratio = smallest / 1280
+    return {"expr": f"clamp(round((windowSize()[0] || 1280) * {ratio:.7g}), {smallest}, {round(smallest * 5 / 3)})"}
+
+
+FONT = font_px(FONT_SIZE)
+TITLE_FONT = font_px(TITLE_SIZE)
+_TEXT = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": FONT, "titleFontSize": FONT}
 
 FR_NUMBER = {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"], "percent": "\u202f%"}
 FR_TIME = {
@@ -55,10 +78,11 @@ CONFIG = {
     "locale": {"number": FR_NUMBER, "time": FR_TIME},
     "font": "sans-serif",
     "range": {"category": PALETTE},
-    "axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "labelLimit": 320},
-    "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "symbolSize": 240, "labelLimit": 360},
-    "title": {"fontSize": TITLE_SIZE, "anchor": "start"},
-    "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+    "axis": {**_TEXT, "labelLimit": 320, "domainColor": RULE_COLOUR, "tickColor": RULE_COLOUR},
+    "legend": {**_TEXT, "symbolSize": 240, "labelLimit": 360},
+    "title": {"fontSize": TITLE_FONT, "color": TEXT_COLOUR, "subtitleColor": TEXT_COLOUR, "anchor": "start"},
+    "header": dict(_TEXT),
+    "text": {"color": TEXT_COLOUR},
     "view": {"strokeWidth": 0},
 }
 

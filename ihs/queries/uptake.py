@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, and_, extract, func, select
+from sqlalchemy import Engine, and_, extract, func, literal, null, select, union_all
 
 from ihs.clock import year_end
+from ihs.formats import fr_eur
 from ihs.models import (
     Ballot,
     Deployment,
@@ -272,6 +273,55 @@ def _implementation_starts():
         .group_by(Deployment.sector_id)
         .subquery("impl")
     )
+
+
+def uptake_events(db: Engine, as_of: date, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """What moves the programme's curves, up to `as_of`: each sector's joining (its first actual
+    implementation start, when its dwellings enter the totals and the uptake drops) and each tariff
+    change (every tariff but the programme's first price).
+
+    Columns: day, kind ("join" or "tariff"), name (the sector, or the tariff's offer), price (€ a
+    month, tariffs only), label (« entrée de Keredern », « tarif 1,10 € »); by day.
+    """
+    impl = _implementation_starts()
+    joins = select(
+        impl.c.launched_on.label("day"),
+        literal("join").label("kind"),
+        Sector.name.label("name"),
+        null().label("price"),
+    ).join(Sector, Sector.id == impl.c.sector_id)
+    joins = joins.where(impl.c.launched_on <= as_of)
+    if codes:
+        joins = joins.where(Sector.code.in_(codes))
+    first_price = select(func.min(Tariff.valid_from)).scalar_subquery()
+    tariffs = (
+        select(
+            Tariff.valid_from.label("day"),
+            literal("tariff").label("kind"),
+            Offer.name.label("name"),
+            Tariff.monthly_price_eur.label("price"),
+        )
+        .join(Offer, Offer.id == Tariff.offer_id)
+        .where(Tariff.valid_from <= as_of, Tariff.valid_from > first_price)
+    )
+    both = union_all(joins, tariffs).subquery()
+    with db.connect() as conn:
+        df = pd.read_sql(select(both).order_by(both.c.day, both.c.kind, both.c.name), conn)
+    df["day"] = pd.to_datetime(df["day"]).dt.date
+    df["price"] = df["price"].astype("Float64")
+    df["label"] = [
+        f"entrée {_of(name)}" if kind == "join" else f"tarif {fr_eur(float(price))}"
+        for kind, name, price in zip(df["kind"], df["name"], df["price"], strict=True)
+    ]
+    return df[["day", "kind", "name", "price", "label"]]
+
+
+def _of(name: str) -> str:
+    """« de » before a name, as French writes it: « du Guelmeur », « des Quatre Moulins », « d'Iroise »."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    return ("d'" if name[:1].lower() in set("aeiouyéèêâîôû") else "de ") + name
 
 
 def cohort(

@@ -5,7 +5,17 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ihs.charts import FONT, TEXT_COLOUR
+
 PCT = alt.Axis(format=".0%", tickCount=6)
+# Events on the time series (`ihs.queries.uptake.uptake_events`): a sector joining, a tariff change.
+EVENT_STYLES = {
+    "join": {"rule": "#555B66", "dash": [6, 4], "text": TEXT_COLOUR},
+    "tariff": {"rule": "#D55E00", "dash": [2, 3], "text": "#8F3A00"},  # 6.6:1 on white
+}
+# Labels are written upright along their rule; two labels closer than this would overlap at
+# 1280 px (about 55 px a year on the page's time axis, a label 22 px wide): the later one moves right.
+LABEL_GAP = pd.Timedelta(days=150)
 
 
 def _sector_styles():
@@ -55,8 +65,84 @@ def uptake_by_sector_chart(df: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(lines, _last_points(df, "month", "T"))
 
 
-def total_subscribers(df: pd.DataFrame) -> alt.Chart:
-    """Programme subscribers per month (from `ihs.queries.uptake.uptake_total`)."""
+def _label_days(days: pd.Series) -> list[pd.Timestamp]:
+    """Where each event's label goes: on its day, or `LABEL_GAP` after the previous label."""
+    placed: list[pd.Timestamp] = []
+    for day in pd.to_datetime(days).sort_values():
+        placed.append(max(day, placed[-1] + LABEL_GAP) if placed else day)
+    return placed
+
+
+def event_marks(events: pd.DataFrame) -> list[alt.Chart]:
+    """A vertical rule at each event of `uptake_events` (dashed grey: a sector joins; dotted orange:
+    a tariff changes) and its label written upright from the top of the plot, on a white halo so it
+    stays readable where it crosses the curve."""
+    df = events.sort_values("day").copy()
+    df["day"] = pd.to_datetime(df["day"])
+    df["label_day"] = _label_days(df["day"])
+    tooltip = [alt.Tooltip("day:T", title="Date", format="%d/%m/%Y"), alt.Tooltip("label:N", title="Événement")]
+    kinds = list(EVENT_STYLES)
+    rules = (
+        alt.Chart(df)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", title=None),
+            color=alt.Color(
+                "kind:N", scale=alt.Scale(domain=kinds, range=[s["rule"] for s in EVENT_STYLES.values()]), legend=None
+            ),
+            strokeDash=alt.StrokeDash(
+                "kind:N", scale=alt.Scale(domain=kinds, range=[s["dash"] for s in EVENT_STYLES.values()]), legend=None
+            ),
+            tooltip=tooltip,
+        )
+    )
+    # Rotated a quarter turn: the text runs up from its end at the top of the plot, just right of x.
+    upright = {
+        "angle": 270,
+        "align": "right",
+        "baseline": "top",
+        "dy": 3,
+        "y": 4,
+        "fontSize": FONT,
+        "limit": {"expr": "height - 8"},
+    }
+    halo = alt.Chart(df).mark_text(**upright, stroke="white", strokeWidth=5, strokeJoin="round", fill="white")
+    text = alt.Chart(df).mark_text(**upright, fontWeight="bold")
+    labels = [
+        halo.encode(x=alt.X("label_day:T", title=None), text="label:N"),
+        text.encode(
+            x=alt.X("label_day:T", title=None),
+            text="label:N",
+            color=alt.Color(
+                "kind:N", scale=alt.Scale(domain=kinds, range=[s["text"] for s in EVENT_STYLES.values()]), legend=None
+            ),
+            tooltip=tooltip,
+        ),
+    ]
+    return [rules, *labels]
+
+
+def _with_events(chart: alt.Chart, events: pd.DataFrame | None) -> alt.Chart | alt.LayerChart:
+    """`chart` with `event_marks(events)` over it; the colour scales of the curve and of the events
+    stay apart (`resolve_scale`)."""
+    if events is None or events.empty:
+        return chart
+    return alt.layer(chart, *event_marks(events)).resolve_scale(color="independent", strokeDash="independent")
+
+
+def total_subscribers(df: pd.DataFrame, events: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+    """Programme subscribers per month (from `ihs.queries.uptake.uptake_total`); with `events`
+    (`uptake_events`), each sector's joining and each tariff change marked on it."""
+    return _with_events(_subscribers(df), events)
+
+
+def total_uptake(df: pd.DataFrame, events: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+    """Programme uptake per month (from `ihs.queries.uptake.uptake_total`); with `events`
+    (`uptake_events`), each sector's joining — where the curve drops — and each tariff change."""
+    return _with_events(_uptake(df), events)
+
+
+def _subscribers(df: pd.DataFrame) -> alt.Chart:
     return (
         alt.Chart(df)
         .mark_area(line={"color": "#0072B2", "strokeWidth": 3}, color="#0072B2", opacity=0.25)
@@ -73,8 +159,7 @@ def total_subscribers(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def total_uptake(df: pd.DataFrame) -> alt.Chart:
-    """Programme uptake per month (from `ihs.queries.uptake.uptake_total`)."""
+def _uptake(df: pd.DataFrame) -> alt.Chart:
     return (
         alt.Chart(df)
         .mark_line(strokeWidth=3, color="#009E73")

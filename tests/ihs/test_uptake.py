@@ -1,16 +1,26 @@
 """Uptake over time, the cohort alignment, the tariff history and the collective cost."""
 
 import calendar
+import json
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from ihs import models as m
+from ihs.charts import to_json
 from ihs.db import session_scope
 from ihs.models import Deployment, DeploymentStage, SectorDwellings, Tariff
 from ihs.queries.overview import summary
-from ihs.queries.uptake import cohort, collective_cost, tariff_history, uptake_by_sector, uptake_total
+from ihs.queries.uptake import (
+    cohort,
+    collective_cost,
+    tariff_history,
+    uptake_by_sector,
+    uptake_events,
+    uptake_total,
+)
+from ihs.viz import uptake as viz
 from tests.conftest import TODAY
 
 
@@ -238,3 +248,45 @@ def test_each_sector_is_charged_at_its_own_offer_and_a_sector_without_offer_is_n
     assert total.loc[date(2020, 12, 1), ["sectors", "subscribers", "dwellings"]].tolist() == [1, 30, 100]
     # On 30/09, C was still on offer Y: A and C, 0 subscribers counted yet for 160 dwellings.
     assert total.loc[date(2020, 9, 1), ["sectors", "subscribers", "dwellings"]].tolist() == [2, 0, 160]
+
+
+def test_joins_and_tariff_changes_to_annotate_the_curves(two_cohorts):
+    """#19 item 6: the total uptake drops when a sector joins; each joining and each tariff change is
+    marked on the curves. By hand: Ancien joined on 15/03/2010, « Le Guelmeur » on 01/09/2020 (its
+    second round, implemented in 2022, is not a second joining); the offer's first price (2,00 €
+    in 2010) is not a change, 2,50 € from 01/07/2015 is, 2,75 € from 2021 is after the date."""
+    with session_scope("tests", engine=two_cohorts) as s:
+        s.execute(m.Sector.__table__.update().where(m.Sector.code == "recent").values(name="Le Guelmeur"))
+        offer = s.execute(select(m.Offer).where(m.Offer.name == "Test")).scalar_one()
+        for day, price in ((date(2010, 1, 1), 2.00), (date(2015, 7, 1), 2.50), (date(2021, 1, 1), 2.75)):
+            s.add(m.Tariff(offer_id=offer.id, valid_from=day, monthly_price_eur=price, source="test"))
+        sector = s.execute(select(m.Sector.id).where(m.Sector.code == "recent")).scalar_one()
+        again = m.Deployment(sector_id=sector, status="deployed", year=2022)
+        s.add(again)
+        s.flush()
+        s.add(m.DeploymentStage(deployment_id=again.id, stage="implementation", actual_start=date(2022, 3, 1)))
+    events = uptake_events(two_cohorts, date(2022, 12, 31))
+    assert [(r.day, r.kind, r.label) for r in events.itertuples()] == [
+        (date(2010, 3, 15), "join", "entrée d'Ancien"),
+        (date(2015, 7, 1), "tariff", "tarif 2,50\u00a0€"),
+        (date(2020, 9, 1), "join", "entrée du Guelmeur"),
+        (date(2021, 1, 1), "tariff", "tarif 2,75\u00a0€"),
+    ]
+    assert uptake_events(two_cohorts, date(2020, 8, 31))["label"].tolist() == ["entrée d'Ancien", "tarif 2,50\u00a0€"]
+    only = uptake_events(two_cohorts, date(2020, 12, 31), ("recent",))
+    assert only["label"].tolist() == ["tarif 2,50\u00a0€", "entrée du Guelmeur"]
+
+    # On the chart: a rule at each date, each label written upright, in the spec sent to the browser.
+    total = uptake_total(two_cohorts, date(2020, 12, 31))
+    spec = json.loads(to_json(viz.total_uptake(total, uptake_events(two_cohorts, date(2020, 12, 31)))))
+    marks = [layer["mark"] for layer in spec["layer"]]
+    assert [mk["type"] if isinstance(mk, dict) else mk for mk in marks] == ["line", "rule", "text", "text"]
+    assert marks[3]["angle"] == 270
+    [events_data] = [rows for rows in spec["datasets"].values() if rows and "label" in rows[0]]
+    assert [(row["day"][:10], row["label"]) for row in events_data] == [
+        ("2010-03-15", "entrée d'Ancien"),
+        ("2015-07-01", "tarif 2,50\u00a0€"),
+        ("2020-09-01", "entrée du Guelmeur"),
+    ]
+    # Without events the curves are drawn as before.
+    assert "layer" not in json.loads(to_json(viz.total_uptake(total)))
