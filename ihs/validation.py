@@ -46,6 +46,15 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _nothing_typed(errors: dict[str, str], field: str, value, required: bool, missing: str = REQUIRED) -> bool:
+    """Whether the field was left blank; if it is `required`, its message (`missing`) goes in `errors`."""
+    if not _blank(value):
+        return False
+    if required:
+        errors[field] = missing
+    return True
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -53,9 +62,7 @@ def clean_text(
     errors: dict[str, str], field: str, value, *, required: bool = False, max_len: int = MAX_TEXT
 ) -> str | None:
     """Stripped text, None when empty; too long or missing when required is an error."""
-    if _blank(value):
-        if required:
-            errors[field] = REQUIRED
+    if _nothing_typed(errors, field, value, required):
         return None
     # Control characters (NUL is refused by PostgreSQL) come from copy-paste, never from intent.
     text = _CONTROL.sub("", str(value)).strip()
@@ -116,9 +123,7 @@ def parse_int(
     from_file: bool = False,
 ) -> int | None:
     """A whole number typed by a person (or read from a file: `from_file`), within [minimum, maximum]."""
-    if _blank(value):
-        if required:
-            errors[field] = REQUIRED
+    if _nothing_typed(errors, field, value, required):
         return None
     number = whole_number(value, from_file=from_file)
     if number is None:
@@ -139,9 +144,7 @@ def parse_int(
 
 def parse_money(errors: dict[str, str], field: str, value, *, required: bool = False) -> Decimal | None:
     """An amount in euros from « 40 », « 40,50 », « 40.5 € »."""
-    if _blank(value):
-        if required:
-            errors[field] = REQUIRED
+    if _nothing_typed(errors, field, value, required):
         return None
     text = _SPACES.sub("", str(value)).replace("€", "").replace(",", ".")
     try:
@@ -163,9 +166,7 @@ def parse_money(errors: dict[str, str], field: str, value, *, required: bool = F
 
 def parse_percent(errors: dict[str, str], field: str, value, *, required: bool = True) -> float | None:
     """A percentage as typed: « 10 », « 12,5 », « 12.5 % » → 12.5 (the caller checks the range)."""
-    if _blank(value):
-        if required:
-            errors[field] = REQUIRED
+    if _nothing_typed(errors, field, value, required):
         return None
     text = _SPACES.sub("", str(value)).removesuffix("%").replace(",", ".")
     if isinstance(value, bool) or not re.fullmatch(r"\d+(\.\d+)?", text):
@@ -207,9 +208,7 @@ def check_date(
     missing: str = REQUIRED,
 ) -> date | None:
     """A date between 2009 and two years ahead (or today when `future` is False)."""
-    if _blank(value):
-        if required:
-            errors[field] = missing
+    if _nothing_typed(errors, field, value, required, missing):
         return None
     day = parse_date_text(value)
     if day is None:
