@@ -269,6 +269,15 @@ def owned_entry(session: Session, actor: Actor, model: type[Event] | Any, row_id
     return row
 
 
+def stored_entry(session: Session, model: type[Event] | Any, row_id: int, missing: str) -> Any:
+    """The stored event or visit `row_id`, which its correction form starts from; when there is
+    none, the French message `missing` under `<table>_id`."""
+    row = session.get(model, int(row_id))
+    if row is None:
+        raise ValidationError({f"{model.__tablename__}_id": missing})
+    return row
+
+
 def soft_delete(session: Session, actor: Actor, model: type[Event] | Any, row_id: int, reason: str) -> Any:
     """Delete an event or a visit the actor may correct, keeping the row with when and why (the
     audit log records a delete). The reason is required."""
@@ -282,9 +291,7 @@ def soft_delete(session: Session, actor: Actor, model: type[Event] | Any, row_id
 
 def event_entry(session: Session, event_id: int) -> EventEntry:
     """The stored event as its form would give it (a correction starts from it)."""
-    ev = session.get(Event, int(event_id))
-    if ev is None:
-        raise ValidationError({"event_id": "Cet événement n'existe pas ou a été supprimé."})
+    ev = stored_entry(session, Event, event_id, "Cet événement n'existe pas ou a été supprimé.")
     return EventEntry(
         kind=ev.kind,
         subkind=ev.subkind,

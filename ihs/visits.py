@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
-from ihs.events import check_not_repeated, check_sectors, owned_entry, soft_delete
+from ihs.events import check_not_repeated, check_sectors, owned_entry, soft_delete, stored_entry
 from ihs.formats import fr_date
 from ihs.models import Event, EventSector, Visit
 from ihs.users import Actor, require, sectors_in_scope
@@ -138,9 +138,7 @@ def record_visit(session: Session, actor: Actor, entry: VisitEntry, *, repeat_co
 
 def visit_entry(session: Session, visit_id: int) -> VisitEntry:
     """The stored visit as its form would give it (a correction starts from it)."""
-    visit = session.get(Visit, int(visit_id))
-    if visit is None:
-        raise ValidationError({"visit_id": "Cette saisie n'existe pas ou a été supprimée."})
+    visit = stored_entry(session, Visit, visit_id, "Cette saisie n'existe pas ou a été supprimée.")
     price = None
     if visit.kind == "equipment" and visit.computers_sold:
         price = (visit.amount_eur or 0) / visit.computers_sold
