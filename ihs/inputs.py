@@ -97,6 +97,15 @@ class StageDatesInput:
 
 
 @dataclass(frozen=True)
+class AttendanceInput:
+    """Who came to one workshop session (`visits.record_workshop_attendance`), counts as typed."""
+
+    event_id: Any = None
+    attendance: str | None = None
+    returning_participants: str | None = None
+
+
+@dataclass(frozen=True)
 class AccountInput:
     """A new account (`users.add_user`); the password is left out of the dataclass's repr."""
 

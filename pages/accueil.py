@@ -12,7 +12,7 @@ from ihs.queries.overview import key_figures, sources
 from ihs.reference import reference_counts
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
-from ihs.ui.widgets import chart, link
+from ihs.ui.widgets import chart, link, section
 from ihs.viz.ballots import places_chart
 
 today = as_of()
@@ -71,10 +71,7 @@ if now.get("sectors_without_offer"):
 st.header("En ce moment")
 left, middle, right = st.columns([4, 3, 4])
 with left:
-    st.subheader("Scrutin")
-    ballots = read(live_ballots, today)
-    if ballots.empty:
-        st.write("Aucun scrutin ouvert.")
+    ballots = section("Scrutin", read(live_ballots, today), "Aucun scrutin ouvert.")
     for b in ballots.itertuples():
         st.metric(
             f"Participation – {b.name}",
@@ -89,19 +86,15 @@ with left:
         )
         st.page_link("pages/scrutin_direct.py", label="Suivre le scrutin en direct", icon=":material/how_to_vote:")
 with middle:
-    st.subheader("Information")
-    info = read(information_sectors, today)
-    if info.empty:
-        st.write("Aucun secteur en période d'information.")
+    info = section("Information", read(information_sectors, today), "Aucun secteur en période d'information.")
     for s in info.itertuples():
         st.markdown(f"**{s.name}** : depuis le {fr_date(s.information_start)}")
         if s.ballot_planned:
             st.caption(f"Scrutin prévu le {fr_date(s.ballot_planned)}")
 with right:
-    st.subheader("À venir")
-    events = read(upcoming_events, today, 30, 8)
-    if events.empty:
-        st.write("Aucun événement prévu dans les 30 prochains jours.")
+    events = section(
+        "À venir", read(upcoming_events, today, 30, 8), "Aucun événement prévu dans les 30 prochains jours."
+    )
     for e in events.itertuples():
         st.markdown(f"**{e.starts_at:%d/%m}** · {md_text(e.title)}")
 

@@ -59,9 +59,7 @@ if len(current):
 
 
 def offer_fields(F: str, name: str = "", operator: int | None = None, description: str = "") -> None:
-    for field, default in (("name", name), ("description", description)):
-        if forms.key(F, field) not in st.session_state:
-            st.session_state[forms.key(F, field)] = default
+    forms.start_values(F, name=name, description=description)
     forms.text_field(F, "name", "Nom de l'offre", max_chars=120)
     ids = list(operator_names)
     st.selectbox(
@@ -107,12 +105,9 @@ if not offers.empty:
 
         forms.submit(F, write)
 
-    def tariff() -> None:
-        def write(session) -> str:
-            add_tariff(session, actor, int(offer_id), **asdict(forms.typed(T, TariffInput())))
-            return "Tarif ajouté à l'historique."
-
-        forms.submit(T, write, ["valid_from", "price", "source"])
+    def tariff(session) -> str:
+        add_tariff(session, actor, int(offer_id), **asdict(forms.typed(T, TariffInput())))
+        return "Tarif ajouté à l'historique."
 
     left, right = st.columns(2)
     with left:
@@ -131,13 +126,13 @@ if not offers.empty:
             key=f"off_hist_{offer_id}",
             empty="Aucun tarif : ajoutez le prix par logement et par mois.",
         )
-        with st.form(T, clear_on_submit=False):
-            forms.text_field(T, "valid_from", "Tarif valable à partir du (JJ/MM/AAAA)", kind="date")
-            forms.text_field(T, "price", "Prix par logement et par mois, en euros (ex. 2,16)")
-            forms.text_field(T, "source", "Source (contrat, délibération…)")
-            forms.field_error(T, "offer")
-            st.form_submit_button("Ajouter le tarif", type="primary", width="stretch", on_click=tariff)
-        forms.status(T)
+        forms.dated_entry_form(
+            T,
+            ("price", "Prix par logement et par mois, en euros (ex. 2,16)", "input"),
+            tariff,
+            labels=("Tarif valable à partir du (JJ/MM/AAAA)", "Source (contrat, délibération…)", "Ajouter le tarif"),
+            errors_of=["offer"],
+        )
 
 st.header("Offre de chaque secteur")
 if current.empty:

@@ -34,9 +34,7 @@ KINDS = list(ORGANISATION_KINDS)
 
 
 def _fields(F: str, name: str = "", short: str = "", kind: str | None = None) -> None:
-    for field, default in (("name", name), ("short_name", short)):
-        if forms.key(F, field) not in st.session_state:
-            st.session_state[forms.key(F, field)] = default
+    forms.start_values(F, name=name, short_name=short)
     st.text_input("Nom", key=forms.key(F, "name"), max_chars=200)
     forms.field_error(F, "name")
     st.text_input("Nom court (facultatif, pour les graphiques)", key=forms.key(F, "short_name"), max_chars=60)

@@ -6,16 +6,14 @@ import streamlit as st
 from ihs.formats import fr_num
 from ihs.programme import reset_setting, set_setting, settings_table
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import link
+from ihs.ui.widgets import link, page_start
 from ihs.validation import ValidationError
 
-actor = require_page("pages/admin_parametres.py")
-st.title("Paramètres")
-st.caption(
+actor = page_start(
+    "pages/admin_parametres.py",
     "Durées du calendrier type, seuils d'alerte et d'avertissement, étapes d'un déploiement. Chaque changement "
-    "est vérifié et inscrit au journal ; « Valeur par défaut » remet la valeur d'origine."
+    "est vérifié et inscrit au journal ; « Valeur par défaut » remet la valeur d'origine.",
 )
 
 settings = read(settings_table)

@@ -71,9 +71,7 @@ def sector_fields(F: str, current: dict | None = None) -> None:
         "geo_source": _text(current.get("geo_source")),
         "notes": _text(current.get("notes")),
     }
-    for field, default in defaults.items():
-        if forms.key(F, field) not in st.session_state:
-            st.session_state[forms.key(F, field)] = default
+    forms.start_values(F, **defaults)
     left, right = st.columns(2)
     forms.text_field(F, "name", "Nom", container=left, max_chars=200)
     label = "Code (lettres sans accent, chiffres, « - »)"
@@ -169,12 +167,9 @@ with tab_fields:
 D = f"sec_dw_{sector_id}"
 
 
-def dwellings() -> None:
-    def write(session) -> str:
-        add_dwellings(session, actor, int(sector_id), **asdict(forms.typed(D, DwellingsInput())))
-        return "Nombre de logements ajouté à l'historique."
-
-    forms.submit(D, write, ["valid_from", "dwellings", "source"])
+def dwellings(session) -> str:
+    add_dwellings(session, actor, int(sector_id), **asdict(forms.typed(D, DwellingsInput())))
+    return "Nombre de logements ajouté à l'historique."
 
 
 with tab_dwellings:
@@ -188,15 +183,13 @@ with tab_dwellings:
         key=f"sec_dw_table_{sector_id}",
         empty="Aucun nombre de logements : ajoutez-le (il sert aux taux d'adhésion et aux coûts).",
     )
-    with st.form(D, clear_on_submit=False):
-        st.caption(
-            "Un nouveau chiffre s'ajoute à l'historique à partir de sa date ; les anciens restent valables avant."
-        )
-        forms.text_field(D, "valid_from", "Valable à partir du (JJ/MM/AAAA)", kind="date")
-        forms.text_field(D, "dwellings", "Nombre de logements", kind="count")
-        forms.text_field(D, "source", "Source (ex. « bailleur, patrimoine 2026 »)")
-        st.form_submit_button("Ajouter", type="primary", width="stretch", on_click=dwellings)
-    forms.status(D)
+    forms.dated_entry_form(
+        D,
+        ("dwellings", "Nombre de logements", "count"),
+        dwellings,
+        labels=("Valable à partir du (JJ/MM/AAAA)", "Source (ex. « bailleur, patrimoine 2026 »)", "Ajouter"),
+        note="Un nouveau chiffre s'ajoute à l'historique à partir de sa date ; les anciens restent valables avant.",
+    )
 
 with tab_partners:
     st.caption(

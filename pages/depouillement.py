@@ -14,13 +14,12 @@ from ihs.queries.ballots import (
     milestone_proposal,
 )
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import no_data, page_start, table
 from ihs.validation import WarningsNotAcknowledged
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, STAGES
 
-actor = require_page("pages/depouillement.py")
+actor = page_start("pages/depouillement.py")
 ERR, WARN, DONE, CLEAR = "dep_errors", "dep_warnings", "dep_done", "dep_clear"
 FIELD_KEYS = [f"dep_{k}" for k in rules.COUNT_FIELDS]
 # Figures typed in this browser are never shown to the next person: after a saved entry, and
@@ -62,12 +61,6 @@ def act(fn, *args, done: str, reason: str | None = None, **kwargs) -> None:
     st.rerun()
 
 
-def show_error(field: str) -> None:
-    if msg := st.session_state.get(ERR, {}).get(field):
-        st.error(msg)
-
-
-st.title("Dépouillement")
 ballots = read(ballot_list, clock.now().replace(second=0, microsecond=0))
 if ballots.empty:
     no_data("Aucun scrutin.")
@@ -83,7 +76,7 @@ st.caption(
 )
 if msg := st.session_state.pop(DONE, None):
     st.success(msg)
-show_error("ballot")
+forms.stored_error(ERR, "ballot")
 counting = b["phase"] not in ("planned", "open")
 view = read(count_view, ballot_id, actor.username) if counting else None
 
@@ -92,7 +85,7 @@ if b["phase"] == "locked":
     if actor.can("lock_ballots"):
         with st.form("deverrouiller", border=True):
             reason = st.text_input("Raison du déverrouillage (obligatoire)", key="dep_raison")
-            show_error("reason")
+            forms.stored_error(ERR, "reason")
             if st.form_submit_button("Déverrouiller le résultat"):
                 act(rules.unlock_result, ballot_id, reason, done="Résultat déverrouillé : saisies modifiables.")
 elif b["phase"] in ("planned", "open"):
@@ -111,16 +104,16 @@ else:
         "Les deux saisies sont faites par deux personnes différentes, chacune sans regarder l'autre : "
         "les chiffres d'une saisie restent cachés aux autres jusqu'à ce que les deux soient enregistrées."
     )
-    show_error("entry_no")
+    forms.stored_error(ERR, "entry_no")
     with st.form("comptage", clear_on_submit=False):
         values = {}
         for field_name, col in zip(rules.COUNT_FIELDS, st.columns(5), strict=True):
             with col:
                 # Text, not a number widget: a typed comma must be refused, never dropped.
-                values[field_name] = st.text_input(
-                    rules.COUNT_LABELS[field_name], placeholder="0", key=f"dep_{field_name}"
+                values[field_name] = forms.count_field(
+                    rules.COUNT_LABELS[field_name], f"dep_{field_name}", placeholder="0"
                 )
-                show_error(field_name)
+                forms.stored_error(ERR, field_name)
         for text in st.session_state.get(WARN, {}).values():
             st.warning(text)
         note = (
@@ -128,7 +121,7 @@ else:
             if st.session_state.get(WARN)
             else None
         )
-        show_error("note")
+        forms.stored_error(ERR, "note")
         if st.form_submit_button(f"Enregistrer la saisie {entry}", type="primary"):
             act(
                 rules.enter_count,
@@ -140,7 +133,7 @@ else:
             )
 
 if counting:
-    st.subheader("Saisies côte à côte")
+    st.header("Saisies côte à côte")
     for n, e in sorted(view["entries"].items()):
         st.caption(f"Saisie {n} enregistrée par {e['by']} le {fr_datetime(e['at'])}.")
     if view["comparison"] is not None:
@@ -178,7 +171,7 @@ if counting:
 result = read(ballot_result, ballot_id)
 if result:
     out = result["outcome"]
-    st.subheader(f"Résultat : {out.label.upper()}")
+    st.header(f"Résultat : {out.label.upper()}")
     cols = st.columns(4)
     cols[0].metric("Résultat", out.label)
     cols[1].metric("Participation", fr_pct(out.turnout))
@@ -186,7 +179,7 @@ if result:
     cols[3].metric("Voix qui auraient changé le résultat", fr_int(out.votes_to_change))
     st.caption(out.explanation + ".")
     if out.adopted and actor.can("ballots"):
-        st.subheader("Étapes suivantes proposées")
+        st.header("Étapes suivantes proposées")
         with st.form("jalons"):
             chosen = []
             for m in read(milestone_proposal, ballot_id):
@@ -203,7 +196,7 @@ if result:
                     m["planned_end"],
                     container=right,
                 )
-                show_error(m["stage"])
+                forms.stored_error(ERR, m["stage"])
                 chosen.append({"stage": m["stage"], "planned_start": start, "planned_end": end})
             if st.form_submit_button("Enregistrer ces dates prévues"):
                 act(rules.save_milestones, ballot_id, chosen, done="Dates prévues enregistrées au calendrier.")

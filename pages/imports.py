@@ -9,12 +9,10 @@ from ihs.formats import md_text
 from ihs.imports import KINDS, ImportFileError, allowed_kinds, apply_import, preview_import
 from ihs.refimport import geojson_properties, import_sectors, preview_table
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import engine
-from ihs.ui.widgets import table
+from ihs.ui.widgets import page_start, table
 
-actor = require_page("pages/imports.py")
-st.title("Imports (abonnés, emménagements)")
+actor = page_start("pages/imports.py")
 kinds = allowed_kinds(actor) + (["sectors"] if actor.can("reference") else [])
 if not kinds:
     st.info("Votre rôle ne permet pas d'importer de fichier.")

@@ -8,13 +8,13 @@ from ihs import clock
 from ihs.formats import fr_datetime
 from ihs.queries.entries import ACTION_LABELS, TABLE_LABELS, audit_filters, audit_log
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import no_data, page_start, table
 
-actor = require_page("pages/journal.py")
-st.title("Journal des modifications")
-st.caption("Chaque création, correction et suppression est enregistrée, avec l'avant et l'après.")
+actor = page_start(
+    "pages/journal.py",
+    "Chaque création, correction et suppression est enregistrée, avec l'avant et l'après.",
+)
 today = clock.today()
 users, tables = read(audit_filters)
 cols = st.columns(4)

@@ -6,88 +6,86 @@ from ihs.events import delete_event, event_entry, update_event
 from ihs.formats import fr_date, fr_datetime
 from ihs.queries.entries import my_events, my_imports, my_visits
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data, table
+from ihs.ui.widgets import labelled_table, no_data, page_start, table
 from ihs.visits import FIELDS, LABELS, delete_visit, update_visit, visit_entry
 
-actor = require_page("pages/mes_saisies.py")
-st.title("Mes saisies")
+actor = page_start("pages/mes_saisies.py")
 forms.flash()
-deleted = st.toggle("Montrer aussi les saisies supprimées", key="me_deleted")
+deleted_too = st.toggle("Montrer aussi les saisies supprimées", key="me_deleted")
 tab_events, tab_visits, tab_imports = st.tabs(["Événements", "Visites", "Imports"])
 
 
+def event_fields(F: str, row) -> None:
+    forms.corrected_field(F, "day", "Date", row.starts_at.date(), kind="date")
+    st.time_input("Heure", value=row.starts_at.time(), step=900, key=forms.key(F, "start_time"))
+    forms.corrected_field(F, "place", "Lieu", row.place)
+    forms.corrected_field(F, "attendance", "Participants", row.attendance, kind="count")
+    forms.corrected_field(F, "reach", "Personnes touchées", row.reach, kind="count")
+    forms.corrected_field(F, "notes", "Notes", row.notes, kind="area")
+
+
+def visit_fields(F: str, row) -> None:
+    forms.corrected_field(F, "occurred_on", "Date", row.occurred_on, kind="date")
+    for field in sum(FIELDS[row.kind], ()):
+        forms.corrected_field(F, field, LABELS[field], row[field], kind="count")
+    forms.corrected_field(F, "notes", "Notes", row.notes, kind="area")
+
+
+def deleted(reason) -> str:
+    return reason if isinstance(reason, str) else ""
+
+
 with tab_events:
-    events = read(my_events, actor.username, include_deleted=deleted)
-    if events.empty:
-        no_data("Vous n'avez encore saisi aucun événement.")
-    else:
-        shown = events.assign(
-            Date=events["starts_at"].map(fr_datetime), Supprimé=events["deleted_reason"].fillna("")
-        ).rename(columns={"what": "Type", "title": "Titre", "sectors": "Secteurs", "attendance": "Participants"})
-        table(shown[["Date", "Type", "Titre", "Secteurs", "Participants", "Supprimé"]], key="me_ev_table")
-        live = events[events["deleted_at"].isna()].set_index("id")
-        labels = {i: f"{fr_datetime(r.starts_at)} – {r.title}" for i, r in live.iterrows()}
-        chosen = st.selectbox(
-            "Corriger ou supprimer",
-            list(labels),
-            format_func=labels.get,
-            index=None,
-            key="me_ev",
-            placeholder="Choisissez une saisie",
+    events = read(my_events, actor.username, include_deleted=deleted_too)
+    labelled_table(
+        events,
+        {
+            "starts_at": ("Date", fr_datetime),
+            "what": ("Type", None),
+            "title": ("Titre", None),
+            "sectors": ("Secteurs", None),
+            "attendance": ("Participants", None),
+            "deleted_reason": ("Supprimé", deleted),
+        },
+        key="me_ev_table",
+        empty="Vous n'avez encore saisi aucun événement.",
+    )
+    if not events.empty:
+        forms.corrections(
+            events,
+            lambda r: f"{fr_datetime(r.starts_at)} – {r.title}",
+            "me_ev",
+            event_fields,
+            update=update_event,
+            stored=event_entry,
+            delete=delete_event,
         )
-        if chosen is not None:
-            row, F = live.loc[chosen], f"me_ev_{chosen}"
-            with st.form(F, clear_on_submit=False):
-                forms.date_field("Date", forms.key(F, "day"), row.starts_at.date())
-                forms.field_error(F, "day")
-                st.time_input("Heure", value=row.starts_at.time(), step=900, key=forms.key(F, "start_time"))
-                for field, label in (
-                    ("place", "Lieu"),
-                    ("attendance", "Participants"),
-                    ("reach", "Personnes touchées"),
-                ):
-                    st.text_input(label, value=forms.as_text(row[field]), key=forms.key(F, field))
-                    forms.field_error(F, field)
-                st.text_area("Notes", value=row.notes or "", key=forms.key(F, "notes"))
-                forms.field_error(F, "notes")
-                forms.correction_button(F, update_event, event_entry, chosen)
-            forms.status(F)
-            forms.delete_form(f"me_evdel_{chosen}", delete_event, chosen, "me_ev")
 
 with tab_visits:
-    visits = read(my_visits, actor.username, include_deleted=deleted)
-    if visits.empty:
-        no_data("Vous n'avez encore saisi aucune visite.")
-    else:
-        shown = visits.assign(Date=visits["occurred_on"].map(fr_date), Supprimé=visits["deleted_reason"].fillna(""))
-        shown = shown.rename(columns={"what": "Type", "sector": "Secteur", "figures": "Chiffres"})
-        table(shown[["Date", "Type", "Secteur", "Chiffres", "Supprimé"]], key="me_vi_table")
-        live = visits[visits["deleted_at"].isna()].set_index("id")
-        labels = {i: f"{fr_date(r.occurred_on)} – {r.what} – {r.sector}" for i, r in live.iterrows()}
-        chosen = st.selectbox(
-            "Corriger ou supprimer",
-            list(labels),
-            format_func=labels.get,
-            index=None,
-            key="me_vi",
-            placeholder="Choisissez une saisie",
+    visits = read(my_visits, actor.username, include_deleted=deleted_too)
+    labelled_table(
+        visits,
+        {
+            "occurred_on": ("Date", fr_date),
+            "what": ("Type", None),
+            "sector": ("Secteur", None),
+            "figures": ("Chiffres", None),
+            "deleted_reason": ("Supprimé", deleted),
+        },
+        key="me_vi_table",
+        empty="Vous n'avez encore saisi aucune visite.",
+    )
+    if not visits.empty:
+        forms.corrections(
+            visits,
+            lambda r: f"{fr_date(r.occurred_on)} – {r.what} – {r.sector}",
+            "me_vi",
+            visit_fields,
+            update=update_visit,
+            stored=visit_entry,
+            delete=delete_visit,
         )
-        if chosen is not None:
-            row, F = live.loc[chosen], f"me_vi_{chosen}"
-            counts = list(sum(FIELDS[row.kind], ()))
-            with st.form(F, clear_on_submit=False):
-                forms.date_field("Date", forms.key(F, "occurred_on"), row.occurred_on)
-                forms.field_error(F, "occurred_on")
-                for field in counts:
-                    st.text_input(LABELS[field], value=forms.as_text(row[field]), key=forms.key(F, field))
-                    forms.field_error(F, field)
-                st.text_area("Notes", value=row.notes or "", key=forms.key(F, "notes"))
-                forms.field_error(F, "notes")
-                forms.correction_button(F, update_visit, visit_entry, chosen)
-            forms.status(F)
-            forms.delete_form(f"me_videl_{chosen}", delete_visit, chosen, "me_vi")
 
 with tab_imports:
     imports = read(my_imports, actor.username)

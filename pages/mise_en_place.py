@@ -5,15 +5,13 @@ import streamlit as st
 
 from ihs.formats import fr_int
 from ihs.reference import reference_counts
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import link
+from ihs.ui.widgets import link, page_start
 
-actor = require_page("pages/mise_en_place.py")
-st.title("Mise en place")
-st.caption(
+actor = page_start(
+    "pages/mise_en_place.py",
     "Les étapes pour passer d'une base vide à vos secteurs sur la carte et à un premier scrutin. "
-    "Chaque étape indique ce qui est déjà fait ; le lien mène à la page où la faire."
+    "Chaque étape indique ce qui est déjà fait ; le lien mène à la page où la faire.",
 )
 
 n = read(reference_counts)

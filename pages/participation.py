@@ -7,24 +7,16 @@ from ihs.ballots import reading_time, record_turnout
 from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.queries.ballots import open_ballots, turnout_by_place
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data
+from ihs.ui.widgets import no_data, page_start
 from ihs.validation import WarningsNotAcknowledged
 
-actor = require_page("pages/participation.py")
+actor = page_start("pages/participation.py")
 ERRORS, DONE = "part_errors", "part_done"
 # The figure a jump warning was shown for: the confirmation holds for that ballot, place and figure only.
 WARNED = "part_warned"
 
 
-def show_error(field: str) -> None:
-    message = st.session_state.get(ERRORS, {}).get(field)
-    if message:
-        st.error(message)
-
-
-st.title("Saisie de la participation")
 now = clock.now().replace(second=0, microsecond=0)
 ballots = read(open_ballots, now)
 if ballots.empty:
@@ -47,12 +39,10 @@ if st.session_state.get(DONE):
 
 with st.form("participation", clear_on_submit=False, border=False):
     # Text, not a number widget: the browser's number field drops a typed comma (« 19,5 » became 195).
-    voters = st.text_input(
-        "Votants depuis l'ouverture (total cumulé de la feuille d'émargement)",
-        placeholder="ex. 57",
-        key="part_votants",
+    voters = forms.count_field(
+        "Votants depuis l'ouverture (total cumulé de la feuille d'émargement)", "part_votants", placeholder="ex. 57"
     )
-    show_error("voters")
+    forms.stored_error(ERRORS, "voters")
     warned = st.session_state.get(WARNED)
     confirmed = False
     if warned:
@@ -65,12 +55,12 @@ with st.form("participation", clear_on_submit=False, border=False):
         day_col, time_col = st.columns(2)
         day = forms.date_field("Jour (vide = aujourd'hui)", "part_jour", container=day_col)
         at = time_col.time_input("Heure (vide = maintenant)", value=None, step=300, key="part_heure")
-    show_error("reported_at")
+    forms.stored_error(ERRORS, "reported_at")
     correction = st.checkbox("Correction d'un relevé précédent (nombre plus petit)", key="part_correction")
     reason = st.text_input("Raison de la correction", key="part_raison", placeholder="ex. erreur de lecture")
-    show_error("reason")
-    show_error("place")
-    show_error("ballot")
+    forms.stored_error(ERRORS, "reason")
+    forms.stored_error(ERRORS, "place")
+    forms.stored_error(ERRORS, "ballot")
     submitted = st.form_submit_button("Enregistrer", type="primary", width="stretch")
 
 if submitted:

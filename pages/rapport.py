@@ -6,13 +6,12 @@ from ihs import clock
 from ihs.exports import EXPORTABLE, export_choices, export_table
 from ihs.queries.overview import years_with_data
 from ihs.report import ReportError, build_report, to_pdf, to_pptx
-from ihs.ui.auth import require_page
 from ihs.ui.data import engine, read
+from ihs.ui.widgets import Download, download_row, page_start
 
-require_page("pages/rapport.py")
+page_start("pages/rapport.py")
 FILES = "rapport_files"  # one entry, replaced at each generation: the session does not grow
 
-st.title("Rapport annuel et exports")
 st.caption(
     "Pour la rencontre annuelle des acteurs de quartier : un diaporama PowerPoint modifiable et le même "
     "contenu en PDF (chiffres clés comparés à l'année précédente, carte, déploiements et scrutins, adhésion, "
@@ -35,20 +34,15 @@ else:
     files = st.session_state.get(FILES)
     if files and files[0] == year:
         st.success(f"Rapport annuel {year} prêt.")
-        left, right, _ = st.columns([1, 1, 2])
-        left.download_button(
-            "Télécharger le diaporama (PowerPoint)",
-            data=files[1],
-            file_name=f"rapport-annuel-{year}.pptx",
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            key="rapport_pptx",
-        )
-        right.download_button(
-            "Télécharger le PDF",
-            data=files[2],
-            file_name=f"rapport-annuel-{year}.pdf",
-            mime="application/pdf",
-            key="rapport_pdf",
+        download_row(
+            Download(
+                "Télécharger le diaporama (PowerPoint)",
+                files[1],
+                f"rapport-annuel-{year}.pptx",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "rapport_pptx",
+            ),
+            Download("Télécharger le PDF", files[2], f"rapport-annuel-{year}.pdf", "application/pdf", "rapport_pdf"),
         )
     st.caption(f"En ligne de commande : python -m ihs report --year {year} --pptx rapport.pptx --pdf rapport.pdf")
 
@@ -59,18 +53,19 @@ st.caption(
 )
 choices = export_choices(EXPORTABLE)
 table_name = st.selectbox("Table", list(choices), format_func=choices.get, key="export_table")
-left, right, _ = st.columns([1, 1, 2])
-left.download_button(
-    "Télécharger (CSV)",
-    data=lambda: export_table(engine(), table_name, "csv"),
-    file_name=f"{table_name}.csv",
-    mime="text/csv",
-    key="export_csv",
-)
-right.download_button(
-    "Télécharger (XLSX)",
-    data=lambda: export_table(engine(), table_name, "xlsx"),
-    file_name=f"{table_name}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="export_xlsx",
+download_row(
+    Download(
+        "Télécharger (CSV)",
+        lambda: export_table(engine(), table_name, "csv"),
+        f"{table_name}.csv",
+        "text/csv",
+        "export_csv",
+    ),
+    Download(
+        "Télécharger (XLSX)",
+        lambda: export_table(engine(), table_name, "xlsx"),
+        f"{table_name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "export_xlsx",
+    ),
 )

@@ -7,24 +7,18 @@ from datetime import time
 import streamlit as st
 
 from ihs import clock
-from ihs.events import EventEntry, entry_sector_choices, record_event
+from ihs.events import EventEntry, record_event
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_sectors
+from ihs.ui.widgets import entry_sectors, page_start
 from ihs.users import organisation_choices
 from ihs.vocab import EVENT_KINDS, EVENT_SUBKINDS
 
-actor = require_page("pages/saisie_evenements.py")
+actor = page_start("pages/saisie_evenements.py")
 F = "ev"
 today = clock.today()
 
-st.title("Saisie des événements")
-sectors = read(entry_sector_choices, actor)
-if not sectors:
-    no_sectors(actor)
-    st.stop()
-names = {s.id: s.name for s in sectors}
+names = entry_sectors(actor)
 orgs = dict(read(organisation_choices))
 
 kind = st.selectbox("Type d'événement", list(EVENT_KINDS), format_func=EVENT_KINDS.get, key=forms.key(F, "kind"))
@@ -64,21 +58,22 @@ with st.form(F, clear_on_submit=False):
         st.time_input("Heure de début", value=time(14, 0), step=900, key=forms.key(F, "start_time"))
         forms.field_error(F, "start_time")
     if kind == "information":
-        st.text_input("Personnes ou logements touchés", placeholder="ex. 250", key=forms.key(F, "reach"))
+        forms.text_field(F, "reach", "Personnes ou logements touchés", kind="count", placeholder="ex. 250")
     else:
-        st.text_input(
+        forms.text_field(
+            F,
+            "attendance",
             "Nombre de participants",
+            kind="count",
             placeholder="ex. 12",
             help="Laissez vide si l'événement n'a pas encore eu lieu.",
-            key=forms.key(F, "attendance"),
         )
-    forms.field_error(F, count_field)
     occurrences_key = forms.key(F, f"occurrences_{kind}")  # one per kind, so the default follows the kind
     st.session_state.setdefault(occurrences_key, "10" if kind == "workshop" else "1")
-    st.text_input(
+    forms.count_field(
         "Nombre de dates (une par semaine, de 1 à 52)",
+        occurrences_key,
         help="Un cycle d'ateliers : 10 séances. Une permanence hebdomadaire : le nombre de semaines.",
-        key=occurrences_key,
     )
     forms.field_error(F, "occurrences")
     # The optional fields folded, so « Enregistrer » is in reach on a phone; unfolded when one is wrong.

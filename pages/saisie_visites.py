@@ -1,14 +1,15 @@
 """Visites et accompagnement: after a door-to-door round, a drop-in, legal advice, an equipment
 sale, or a workshop session. Counts only: no tenant's name is ever asked."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from ihs import clock
-from ihs.events import entry_sector_choices
+from ihs.inputs import AttendanceInput
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_sectors
+from ihs.ui.widgets import entry_sectors, page_start
 from ihs.visits import (
     DEFAULT_COMPUTER_PRICE,
     FIELDS,
@@ -20,36 +21,25 @@ from ihs.visits import (
 )
 from ihs.vocab import DROPIN_TOPICS, VISIT_KINDS
 
-actor = require_page("pages/saisie_visites.py")
+actor = page_start("pages/saisie_visites.py")
 today = clock.today()
 KINDS = {**VISIT_KINDS, "workshop": "Présence à une séance d'atelier"}
 
-st.title("Visites et accompagnement")
 st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
-sectors = read(entry_sector_choices, actor)
-if not sectors:
-    no_sectors(actor)
-    st.stop()
-names = {s.id: s.name for s in sectors}
+names = entry_sectors(actor)
 kind = st.selectbox("Qu'avez-vous fait ?", list(KINDS), format_func=KINDS.get, key="vi_kind")
 F = f"vi_{kind}"
 
 
-def text_field(field: str, label: str, placeholder: str = "ex. 12") -> None:
-    forms.text_field(F, field, label, placeholder=placeholder)
+def count_field(field: str, label: str, placeholder: str = "ex. 12") -> None:
+    forms.text_field(F, field, label, kind="count", placeholder=placeholder)
 
 
 if kind == "workshop":
     sessions = dict(read(entry_workshop_sessions, actor, today))
 
     def write(session) -> str:
-        record_workshop_attendance(
-            session,
-            actor,
-            event_id=forms.value(F, "event_id"),
-            attendance=forms.value(F, "attendance"),
-            returning_participants=forms.value(F, "returning_participants"),
-        )
+        record_workshop_attendance(session, actor, **asdict(forms.typed(F, AttendanceInput())))
         return "Présence enregistrée. Merci !"
 
     with st.form(F, clear_on_submit=False):
@@ -62,8 +52,8 @@ if kind == "workshop":
             key=forms.key(F, "event_id"),
         )
         forms.field_error(F, "event_id")
-        text_field("attendance", "Participants présents")
-        text_field("returning_participants", "Dont déjà venus à une séance précédente")
+        count_field("attendance", "Participants présents")
+        count_field("returning_participants", "Dont déjà venus à une séance précédente")
         st.form_submit_button(
             "Enregistrer", type="primary", width="stretch", on_click=forms.submit,
             args=(F, write, ["attendance", "returning_participants"]),
@@ -86,7 +76,7 @@ else:
         forms.date_field("Date", forms.key(F, "occurred_on"), today)
         forms.field_error(F, "occurred_on")
         for field in counts:
-            text_field(field, LABELS[field] + ("" if field in required else " (facultatif)"))
+            count_field(field, LABELS[field] + ("" if field in required else " (facultatif)"))
         if kind == "dropin":
             st.multiselect(
                 "Sujets abordés", list(DROPIN_TOPICS), format_func=DROPIN_TOPICS.get, key=forms.key(F, "topics"),
@@ -94,8 +84,11 @@ else:
             )  # fmt: skip
             forms.field_error(F, "topics")
         if kind == "equipment":
-            text_field(
-                "price_per_computer", LABELS["price_per_computer"], placeholder=f"{DEFAULT_COMPUTER_PRICE} (par défaut)"
+            forms.text_field(
+                F,
+                "price_per_computer",
+                LABELS["price_per_computer"],
+                placeholder=f"{DEFAULT_COMPUTER_PRICE} (par défaut)",
             )
         st.text_area("Notes", placeholder="Sans aucun nom de locataire", key=forms.key(F, "notes"))
         forms.field_error(F, "notes")

@@ -10,23 +10,18 @@ from ihs.ballots import setup_ballot
 from ihs.formats import fr_date
 from ihs.queries.ballots import setup_candidates, setup_form_values
 from ihs.ui import forms
-from ihs.ui.auth import require_page
 from ihs.ui.data import read
-from ihs.ui.widgets import no_data
+from ihs.ui.widgets import no_data, page_start
 from ihs.vocab import ADOPTION_RULES, BALLOT_STATUSES, POLLING_PLACE_KINDS
 
-actor = require_page("pages/scrutin_preparer.py")
+actor = page_start(
+    "pages/scrutin_preparer.py",
+    "Un vote par logement, pendant une semaine, dans plusieurs bureaux de vote ; dépouillement public.",
+)
 ERR, DONE = "prep_errors", "prep_done"
 KIND_CODES = {label: code for code, label in POLLING_PLACE_KINDS.items()}
 
 
-def show_error(field: str) -> None:
-    if msg := st.session_state.get(ERR, {}).get(field):
-        st.error(msg)
-
-
-st.title("Préparer un scrutin")
-st.caption("Un vote par logement, pendant une semaine, dans plusieurs bureaux de vote ; dépouillement public.")
 if msg := st.session_state.pop(DONE, None):
     st.success(msg)
 candidates = read(setup_candidates, clock.now().replace(second=0, microsecond=0))
@@ -62,14 +57,14 @@ with st.form("preparer", clear_on_submit=False):
     opens_time = c1.time_input("Ouverture à", values["opens_at"].time(), key=f"prep_h_ouv_{k}")
     closes_day = forms.date_field("Dernier jour", f"prep_fin_{k}", values["closes_at"].date(), container=c2)
     closes_time = c3.time_input("Clôture à", values["closes_at"].time(), key=f"prep_h_clo_{k}")
-    show_error("opens_at")
-    show_error("closes_at")
+    forms.stored_error(ERR, "opens_at")
+    forms.stored_error(ERR, "closes_at")
     # Text, not a number widget: « -5 » or « 310,5 » get a French message from ihs, never the widget's English.
     registered_key = f"prep_inscrits_{k}"
     st.session_state.setdefault(registered_key, "" if values["registered"] is None else str(values["registered"]))
-    registered = st.text_input("Logements inscrits (un vote par logement)", key=registered_key)
+    registered = forms.count_field("Logements inscrits (un vote par logement)", registered_key)
     st.caption("Par défaut : les logements du secteur à la date d'ouverture.")
-    show_error("registered")
+    forms.stored_error(ERR, "registered")
     places = pd.DataFrame(values["places"]).assign(kind=lambda d: d["kind"].map(POLLING_PLACE_KINDS))
     edited = st.data_editor(
         places,
@@ -81,7 +76,7 @@ with st.form("preparer", clear_on_submit=False):
             "kind": st.column_config.SelectboxColumn("Type", options=list(KIND_CODES), default="Autre"),
         },
     )
-    show_error("places")
+    forms.stored_error(ERR, "places")
     rules = list(ADOPTION_RULES)
     rule = st.selectbox(
         "Règle d'adoption",
@@ -90,14 +85,14 @@ with st.form("preparer", clear_on_submit=False):
         format_func=ADOPTION_RULES.get,
         key=f"prep_regle_{k}",
     )
-    show_error("rule")
+    forms.stored_error(ERR, "rule")
     quorum_key = f"prep_quorum_{k}"
     st.session_state.setdefault(
         quorum_key, "" if values["quorum_pct"] is None else f"{values['quorum_pct']:g}".replace(".", ",")
     )
     quorum = st.text_input("Quorum (% des inscrits, seulement pour la règle avec quorum)", key=quorum_key)
-    show_error("quorum_pct")
-    show_error("sector")
+    forms.stored_error(ERR, "quorum_pct")
+    forms.stored_error(ERR, "sector")
     submitted = st.form_submit_button("Enregistrer le scrutin", type="primary")
 
 if submitted:

@@ -87,6 +87,20 @@ def errors(form: str) -> dict[str, str]:
     return st.session_state.get(f"_{form}_errors", {})
 
 
+def stored_error(state_key: str, field: str) -> None:
+    """The French message for `field` among those a page keeps by field under `state_key` (the
+    ballot pages, whose writes run in the page rather than in a submit callback)."""
+    if message := st.session_state.get(state_key, {}).get(field):
+        st.error(message)
+
+
+def start_values(form: str, **defaults) -> None:
+    """Give the widgets of `form` their first values (a stored row's, to edit it), once: what the
+    user then types stays, through failed saves and reruns."""
+    for field, default in defaults.items():
+        st.session_state.setdefault(key(form, field), default)
+
+
 def field_error(form: str, field: str) -> None:
     """The French message for `field`, right under its widget."""
     message = errors(form).get(field)
@@ -190,6 +204,38 @@ def submit(form: str, write: Callable[[Session], str], reset: Iterable[str] = ()
                 st.session_state.pop(key(form, field), None)
 
 
+def dated_entry_form(
+    form: str,
+    value: tuple[str, str, str],
+    write: Callable[[Session], str],
+    *,
+    labels: tuple[str, str, str],
+    note: str | None = None,
+    errors_of: Iterable[str] = (),
+) -> None:
+    """A dated figure added to a history (a tariff, a number of dwellings): its start date, the
+    figure (`value`: field, label, kind "input" or "count"), its source; `labels`: the date's, the
+    source's and the button's. `errors_of`: other fields whose message goes above the button."""
+    field, label, kind = value
+    date_label, source_label, button = labels
+    with st.form(form, clear_on_submit=False):
+        if note:
+            st.caption(note)
+        text_field(form, "valid_from", date_label, kind="date")
+        text_field(form, field, label, kind=kind)
+        text_field(form, "source", source_label)
+        for other in errors_of:
+            field_error(form, other)
+        st.form_submit_button(
+            button,
+            type="primary",
+            width="stretch",
+            on_click=submit,
+            args=(form, write, ["valid_from", field, "source"]),
+        )
+    status(form)
+
+
 def new_entry_form(
     form: str,
     title: str,
@@ -239,6 +285,45 @@ def status(form: str) -> None:
 def as_text(value) -> str:
     """A stored value as the text of an input field (empty for missing)."""
     return "" if value is None or value != value else str(value).removesuffix(".0")
+
+
+def corrected_field(form: str, field: str, label: str, stored, *, kind: str = "input") -> None:
+    """A field of a correction form, first showing the `stored` value (`kind` "input", "count",
+    "area" or "date"), with its French error right under it."""
+    if kind == "date":
+        date_field(label, key(form, field), stored)
+    elif kind == "area":
+        st.text_area(label, value=stored or "", key=key(form, field))
+    elif kind == "count":
+        count_field(label, key(form, field), value=as_text(stored))
+    else:
+        st.text_input(label, value=as_text(stored), key=key(form, field))
+    field_error(form, field)
+
+
+def corrections(rows, label: Callable, picker: str, draw: Callable, *, update, stored, delete) -> None:
+    """Correct or delete one of `rows` (a user's entries; those with a `deleted_at` are not
+    offered), chosen by its `label(row)`: its correction form `<picker>_<id>`, whose fields
+    `draw(form, row)` makes (see `correction_button`), then its soft delete with a reason
+    (`delete_form`, `<picker>del_<id>`)."""
+    live = rows[rows["deleted_at"].isna()].set_index("id")
+    labels = {i: label(r) for i, r in live.iterrows()}
+    chosen = st.selectbox(
+        "Corriger ou supprimer",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        key=picker,
+        placeholder="Choisissez une saisie",
+    )
+    if chosen is None:
+        return
+    form = f"{picker}_{chosen}"
+    with st.form(form, clear_on_submit=False):
+        draw(form, live.loc[chosen])
+        correction_button(form, update, stored, chosen)
+    status(form)
+    delete_form(f"{picker}del_{chosen}", delete, chosen, picker)
 
 
 def _save(form: str, update, stored, row_id: int) -> None:
