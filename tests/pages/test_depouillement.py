@@ -123,6 +123,14 @@ def test_adopted_result_proposes_next_milestones(closed):
     enter(coord, 2, 42, 15, 2, 1, 60)
     coord.button(key="dep_valider").click().run()
     assert "Étapes suivantes proposées" in texts(coord)
+    # The page's sections are h2 under its h1: a screen reader's list of headings skips no level.
+    assert [t.value for t in coord.title] == ["Dépouillement"]
+    assert [h.value for h in coord.header] == [
+        "Saisies côte à côte",
+        "Résultat : ADOPTÉ",
+        "Étapes suivantes proposées",
+    ]
+    assert not coord.subheader
     starts = [t.value for t in coord.text_input if t.key.startswith(f"dep_{bid}_")]
     # Closed 27/11/2026; settings: implementation 21 days later for 7 days (18/12 to 24/12 inclusive),
     # workshops 14 days after its last day (07/01/2027), 10 weekly sessions (+ 9 weeks: 11/03/2027).
