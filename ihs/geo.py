@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 
@@ -63,18 +66,54 @@ def context_features(name: str) -> list[dict]:
     return out
 
 
+# The shipped files' credits in French, as a reader needs them (who made the data, under which
+# licence); their `metadata` keeps the exact provenance (repository, commit, path) for maintainers.
+CREDITS = {
+    COMMUNE: "IGN, Admin Express COG 2018 (Licence Ouverte), via le projet france-geojson",
+    VEILLE: "Brest métropole, données ouvertes « Limites administratives – Quartiers de veille » "
+    "(data.gouv.fr, Licence Ouverte 2.0)",
+}
+# What a reader of the map does not need: a commit hash and the file's path in its repository.
+_COMMIT = re.compile(r"\s*@\s*[0-9a-f]{7,40}\b(\s+\S+/\S+)?")
+
+
 def attribution(name: str) -> str:
-    """Where a shipped file comes from, from its own `metadata` (shown under the map)."""
+    """Who made a shipped file and under which licence, in French (shown under the map); a file
+    without a French credit gets its `metadata` without commit hash or path."""
+    if name in CREDITS:
+        return CREDITS[name]
     meta = _load(name).get("metadata") or {}
-    parts = [meta.get("upstream"), meta.get("source")]
+    parts = [meta.get("upstream"), _COMMIT.sub("", meta.get("source") or "")]
     return " ; ".join(p for p in parts if p)
 
 
-def sector_map_data(db: Engine, as_of: date) -> pd.DataFrame:
-    """Sectors of the programme on `as_of` with their stage, figures and shape.
+def commune_name() -> str:
+    """The name of the commune whose outline the map draws (the shipped outline's own `nom`):
+    another city ships its own outline and reads its own name."""
+    return " – ".join(dict.fromkeys(f["label"] for f in context_features(COMMUNE) if f["label"]))
 
-    Columns: code, name, stage, stage_label, dwellings, subscribers, uptake, lat, lon,
-    geometry (parsed GeoJSON geometry or None), geo_source.
+
+def commune_phrase() -> str:
+    """« la commune de Brest » (« d'Angers »), or « la commune » when the outline has no name."""
+    name = commune_name()
+    if not name:
+        return "la commune"
+    return f"la commune d'{name}" if sort_key(name[:1]) in "aeiouyh" else f"la commune de {name}"
+
+
+def sort_key(name) -> str:
+    """A sector name as French alphabetical order compares it (« Élorn » between « Eaux » and « Fort »)."""
+    text = unicodedata.normalize("NFKD", str(name))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def sector_map_data(db: Engine, as_of: date) -> pd.DataFrame:
+    """Sectors of the programme on `as_of` with their stage, figures and shape, in French
+    alphabetical order.
+
+    Columns: number (1, 2… in that order: the number the map, its list and its table show),
+    code, name, stage, stage_label, dwellings, subscribers, uptake, lat, lon, geometry (parsed
+    GeoJSON geometry or None), geo_source.
     """
     status = sector_status(db, as_of)
     with db.connect() as conn:
@@ -86,10 +125,13 @@ def sector_map_data(db: Engine, as_of: date) -> pd.DataFrame:
         )
     # Every sector of the programme, a deployment started or not (a city's first sectors appear
     # on the map as soon as they are entered).
-    df = shapes.merge(status.drop(columns=["name", "lat", "lon"]), on="code", how="left").sort_values("name")
+    df = shapes.merge(status.drop(columns=["name", "lat", "lon"]), on="code", how="left")
+    df = df.sort_values("name", key=lambda names: names.map(sort_key), kind="stable").reset_index(drop=True)
+    df["number"] = range(1, len(df) + 1)
     df["stage_label"] = df["stage"].map(STAGE_LABELS).fillna(NOT_STARTED)
     df["geometry"] = df["geojson"].map(_parse_geometry)
-    cols = ["code", "name", "stage", "stage_label", "dwellings", "subscribers", "uptake", "lat", "lon", "geometry"]
+    cols = ["number", "code", "name", "stage", "stage_label", "dwellings", "subscribers", "uptake", "lat", "lon"]
+    cols.append("geometry")
     return df[[*cols, "geo_source"]]
 
 
@@ -106,6 +148,34 @@ def _parse_geometry(text) -> dict | None:
     if not isinstance(data, dict) or "coordinates" not in data:
         return None
     return data
+
+
+def centroid(geometry: dict) -> tuple[float, float] | None:
+    """(lon, lat) of the centre of a geometry's largest polygon (area-weighted), where the map writes
+    the sector's number; a point is its own centre; None for anything else or empty."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Point" and coords:
+        return float(coords[0]), float(coords[1])
+    if kind == "Polygon" and coords:
+        rings = [coords[0]]  # the outer ring
+    elif kind == "MultiPolygon":
+        rings = [polygon[0] for polygon in coords or [] if polygon]
+    else:
+        rings = []
+    best = None
+    for ring in rings:
+        area = cx = cy = 0.0
+        for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if area and (best is None or abs(area) > best[0]):
+            best = (abs(area), cx / (3 * area), cy / (3 * area))
+    if best is None:  # a degenerate ring: the mean of its points
+        points = [p for ring in rings for p in ring]
+        return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)) if points else None
+    return best[1], best[2]
 
 
 def circle_geometry(lon: float, lat: float, radius_m: float, vertices: int = 40) -> dict:
@@ -150,6 +220,7 @@ def sector_features(df: pd.DataFrame) -> list[dict] | pd.DataFrame:
                 "lon": located["lon"].to_numpy(float),
                 "lat": located["lat"].to_numpy(float),
                 "shape": "point",
+                "number": located["number"].array if "number" in located else np.arange(1, len(located) + 1),
                 "code": located["code"].array,
                 "name": located["name"].array,
                 "stage_label": located["stage_label"].array,
@@ -175,6 +246,7 @@ def _fields(row) -> dict:
         return None if v is None or pd.isna(v) else float(v)
 
     return {
+        "number": int(getattr(row, "number", 0)),
         "code": row.code,
         "name": row.name,
         "stage_label": row.stage_label,

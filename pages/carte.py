@@ -1,4 +1,5 @@
-"""Carte des secteurs: an offline map of the sectors, coloured by stage or uptake; click opens a sector."""
+"""Carte des secteurs: an offline map of the sectors, numbered and coloured by stage or uptake, with the
+numbered list beside it and the table under it; a click opens a sector."""
 
 import pandas as pd
 import streamlit as st
@@ -8,7 +9,7 @@ from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
-from ihs.viz.map import SELECTION, sector_map_spec
+from ihs.viz.map import SELECTION, sector_legend, sector_map_spec, sector_table
 
 COLOUR_MODES = {"stage": "Étape du déploiement", "uptake": "Taux d'adhésion"}
 
@@ -27,25 +28,37 @@ colour_by = st.segmented_control(
     default="stage",
     key="carte_couleur",
     required=True,
+    label_visibility="collapsed",  # the choices say it; the map and its list come up 30 px
 )
 features = geo.sector_features(data)
 map_chart = sector_map_spec(features, colour_by or "stage")
-event = chart(
-    map_chart,
-    lambda: data.drop(columns=["geometry"]),
-    key="carte",
-    height=480,
-    on_select="rerun",
-    selection_mode=SELECTION,
-    alt=f"Carte des {fr_int(len(data))} secteurs, colorés selon "
-    + (
-        "l'étape du déploiement : "
-        + ", ".join(f"{fr_int(n)} {label.lower()}" for label, n in data["stage_label"].value_counts().items())
-        if colour_by != "uptake"
-        else f"le taux d'adhésion, de {fr_pct(data['uptake'].min())} à {fr_pct(data['uptake'].max())}"
+numbered = "markers" in map_chart.data  # not a map of points, nor of more sectors than a list can hold
+commune = geo.commune_phrase()
+on_map, beside = st.columns([3, 1]) if numbered else (st.container(), None)
+with on_map:
+    event = chart(
+        map_chart,
+        lambda: data.drop(columns=["geometry"]),
+        key="carte",
+        height=480,
+        on_select="rerun",
+        selection_mode=SELECTION,
+        alt=f"Carte des {fr_int(len(data))} secteurs sur {commune}"
+        + (", numérotés dans l'ordre alphabétique" if numbered else "")
+        + ", colorés selon "
+        + (
+            "l'étape du déploiement : "
+            + ", ".join(f"{fr_int(n)} {label.lower()}" for label, n in data["stage_label"].value_counts().items())
+            if colour_by != "uptake"
+            else f"le taux d'adhésion, de {fr_pct(data['uptake'].min())} à {fr_pct(data['uptake'].max())}"
+        )
+        + " ; la liste des secteurs suit.",
     )
-    + " ; la liste des secteurs suit.",
-)
+if beside is not None:
+    # The numbers of the map, read from across the room: the same as in the table below. A long
+    # list scrolls beside the map instead of pushing the page down.
+    with beside.container(height=480 if len(data) > 20 else "content", border=False):
+        st.markdown("  \n".join(sector_legend(data, map_chart.data["markers"])))
 picked = ((event or {}).get("selection") or {}).get(SELECTION) or []
 if picked and picked[0].get("code"):
     st.switch_page("pages/secteur.py", query_params={"secteur": picked[0]["code"]})
@@ -54,37 +67,26 @@ shapes = (
     "Un point par secteur, de surface proportionnelle aux logements (position approximative)."
     if isinstance(features, pd.DataFrame)
     else "Contours : quartiers de veille connus ; sinon cercle au centre du secteur (position approximative), "
-    "de surface proportionnelle aux logements."
+    "de surface proportionnelle aux logements." + (" Chaque secteur porte son numéro de la liste." if numbered else "")
 )
 st.caption(
     f"Situation au {fr_date(today)}. Cliquez sur un secteur pour ouvrir sa fiche. {shapes} "
-    "En gris pointillé : quartiers de veille ; en gris clair : la commune de Brest."
+    f"En gris pointillé : quartiers de veille ; en gris clair : {commune}."
 )
-st.caption(f"Fonds : commune — {geo.attribution(geo.COMMUNE)}. Quartiers de veille — {geo.attribution(geo.VEILLE)}.")
+st.caption(
+    f"Sources des fonds de carte : commune — {geo.attribution(geo.COMMUNE)} ; "
+    f"quartiers de veille — {geo.attribution(geo.VEILLE)}."
+)
 
-st.subheader("Tous les secteurs")
-st.caption("Cochez une ligne pour ouvrir la fiche du secteur ; cliquez sur un titre de colonne pour trier.")
-listing = pd.DataFrame(
-    {
-        "Secteur": data["name"],
-        "Étape": data["stage_label"],
-        "Logements": data["dwellings"],
-        "Abonnés": data["subscribers"],
-        "Adhésion": data["uptake"] * 100,
-    }
-)
+st.header("Tous les secteurs")
+st.caption("Cochez une ligne pour ouvrir la fiche du secteur.")
 picked_row = st.dataframe(
-    listing,
+    sector_table(data),
     hide_index=True,
     width="stretch",
     key="carte_liste",
     on_select="rerun",
     selection_mode="single-row",
-    column_config={
-        "Logements": st.column_config.NumberColumn(format="%d"),
-        "Abonnés": st.column_config.NumberColumn(format="%d"),
-        "Adhésion": st.column_config.NumberColumn(format="%.0f %%"),
-    },
 )
 rows = picked_row.selection.rows if picked_row else []
 if rows:

@@ -28,7 +28,7 @@ from ihs.ui.data import read
 from ihs.viz.awareness import newcomers_chart
 from ihs.viz.ballots import places_chart
 from ihs.viz.calendar import timeline_chart
-from ihs.viz.map import sector_map
+from ihs.viz.map import sector_legend, sector_map_spec
 
 INDEX, SHOWN = "pres_index", "pres_shown_at"
 
@@ -61,7 +61,7 @@ def _figures(day) -> None:
 
 def _support(day) -> None:
     df = read(support_of_year, day.year).set_index("code")
-    st.subheader(f"Depuis le 1er janvier {day.year}")
+    st.header(f"Depuis le 1er janvier {day.year}")  # h2 under the slide's h1
     cols = st.columns(4)
     for col, (code, label) in zip(cols, pres.SUPPORT_METRICS.items(), strict=True):
         col.metric(label, fr_int(df.loc[code, "value"]))
@@ -76,7 +76,7 @@ def _support(day) -> None:
 
 def _ballot(day) -> None:
     ballot = read(live_ballots, day).iloc[0]
-    st.subheader(f"{ballot['name']} : clôture le {fr_datetime(ballot['closes_at'])}")
+    st.header(f"{ballot['name']} : clôture le {fr_datetime(ballot['closes_at'])}")
     cols = st.columns(3)
     cols[0].metric("Votants", fr_int(ballot["voters"]))
     cols[1].metric("Logements inscrits", fr_int(ballot["registered"]))
@@ -92,15 +92,27 @@ def _ballot(day) -> None:
 
 
 def _map(day) -> None:
+    # Numbered as on the Carte page (same numbers, same list beside the map): names written on the
+    # map overlapped (« Kerhallet)Saint-Martin »).
     df = read(geo.sector_map_data, day)
-    ctx = geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE)
-    _chart(
-        rc.labelled_map(sector_map(geo.sector_features(df), *ctx, "stage", selectable=False), df, 14),
-        540,
-        f"Carte des {fr_int(len(df))} secteurs, colorés selon l'étape du déploiement : "
-        + ", ".join(f"{fr_int(n)} {label.lower()}" for label, n in df["stage_label"].value_counts().items())
-        + ".",
-    )
+    spec = sector_map_spec(geo.sector_features(df), "stage", selectable=False)
+    numbered = "markers" in spec.data
+    on_map, beside = st.columns([5, 3]) if numbered else (st.container(), None)
+    with on_map:
+        _chart(
+            spec,
+            540,
+            f"Carte des {fr_int(len(df))} secteurs sur {geo.commune_phrase()}"
+            + (", numérotés dans l'ordre alphabétique" if numbered else "")
+            + ", colorés selon l'étape du déploiement : "
+            + ", ".join(f"{fr_int(n)} {label.lower()}" for label, n in df["stage_label"].value_counts().items())
+            + " ; la liste numérotée des secteurs suit.",
+        )
+    if beside is not None:  # the list in two columns: it stays beside the map, as tall as it
+        lines = sector_legend(df, spec.data["markers"])
+        half = (len(lines) + 1) // 2
+        for column, part in zip(beside.columns(2), (lines[:half], lines[half:]), strict=True):
+            column.markdown("  \n".join(part))
 
 
 SLIDE_BODIES = {

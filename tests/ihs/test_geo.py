@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 from ihs import geo
 from ihs.viz.map import sector_map
@@ -37,10 +38,41 @@ def test_uptake_bands():
     assert geo.uptake_band(0.2) == "20 % et plus"
 
 
-def test_context_layers_keep_their_attribution():
+def test_context_layers_keep_their_attribution_in_french_without_commit_hashes():
     assert len(geo.context_features(geo.VEILLE)) == 12
-    assert "Licence Ouverte" in geo.attribution(geo.COMMUNE)
-    assert "Brest metropole" in geo.attribution(geo.VEILLE)
+    commune, veille = geo.attribution(geo.COMMUNE), geo.attribution(geo.VEILLE)
+    assert "IGN" in commune and "Licence Ouverte" in commune
+    assert "Brest métropole" in veille and "données ouvertes" in veille
+    for credit in (commune, veille):
+        assert "@" not in credit and not re.search(r"\b[0-9a-f]{12,40}\b", credit), credit
+        assert ".js" not in credit and ".geojson" not in credit
+    # The shipped files still say exactly where they come from, for a maintainer.
+    assert "5d34ee6d" in json.loads((geo.GEO_DIR / geo.COMMUNE).read_text(encoding="utf-8"))["metadata"]["source"]
+
+
+def test_the_commune_is_named_from_its_outline():
+    assert geo.commune_name() == "Brest"
+    assert geo.commune_phrase() == "la commune de Brest"
+
+
+def test_sectors_are_numbered_in_french_alphabetical_order(engine):
+    data = geo.sector_map_data(engine, TODAY)
+    names = list(data["name"])
+    by_hand = sorted(names, key=lambda n: n.lower().replace("é", "e").replace("è", "e"))
+    assert names == by_hand
+    assert list(data["number"]) == list(range(1, len(data) + 1))
+    features = geo.sector_features(data)
+    assert {f["name"]: f["number"] for f in features} == dict(zip(data["name"], data["number"], strict=True))
+    assert geo.sort_key("Élorn") < geo.sort_key("Fort") and geo.sort_key("Eaux") < geo.sort_key("Élorn")
+
+
+def test_a_centroid_lies_in_the_middle_of_the_largest_polygon():
+    square = [[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]
+    tiny = [[10, 10], [10.1, 10], [10.1, 10.1], [10, 10]]
+    assert geo.centroid({"type": "Polygon", "coordinates": [square]}) == (1.0, 1.0)
+    assert geo.centroid({"type": "MultiPolygon", "coordinates": [[tiny], [square]]}) == (1.0, 1.0)
+    assert geo.centroid({"type": "Point", "coordinates": [3, 4]}) == (3.0, 4.0)
+    assert geo.centroid({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}) is None
 
 
 def test_map_spec_colours_by_stage_or_uptake(engine):
@@ -90,3 +122,28 @@ def test_national_scale_map_uses_points_sized_by_dwellings():
     assert sectors["mark"]["type"] == "circle"
     assert sectors["encoding"]["size"]["field"] == "dwellings"
     assert spec["projection"]["fit"][0]["geometry"]["coordinates"] == [[-4.5, 48.4], [-4.5 + (n - 1) / 1000, 48.4]]
+
+
+def test_numbers_never_cover_each_other_nor_a_sector_smaller_than_them(engine):
+    from ihs.viz.map import sector_map_spec
+
+    data = geo.sector_map_data(engine, TODAY)
+    spec = sector_map_spec(geo.sector_features(data), "stage")
+    markers, (_, _, diameter) = spec.data["markers"], spec.values["marker_size"]
+    assert list(markers["number"]) == list(data["number"])
+
+    def mercator(lon, lat):
+        return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    points = [mercator(lon, lat) for lon, lat in zip(markers["lon"], markers["lat"], strict=True)]
+    closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1 :])
+    assert closest >= diameter * 0.99
+    # Keranroux's outline is smaller than a number: its number sits beside it, a line back to it.
+    keranroux = markers[markers["name"] == "Keranroux"].iloc[0]
+    assert keranroux["moved"] and (keranroux["lon"], keranroux["lat"]) != (
+        keranroux["anchor_lon"],
+        keranroux["anchor_lat"],
+    )
+    # The whole map is in the frame: every marker inside the extent the map is fitted to.
+    (west, south), (east, north) = spec.values["fit"][0]["geometry"]["coordinates"]
+    assert markers["lon"].between(west, east).all() and markers["lat"].between(south, north).all()
