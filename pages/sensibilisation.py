@@ -1,6 +1,6 @@
 """Sensibilisation: where households arrived after the ballot, and which sectors to inform again.
 
-The chart comes first, under the key figures, so a shared screen shows it without scrolling."""
+The whole chart comes first, under the key figures, so a shared screen shows it without scrolling."""
 
 import pandas as pd
 import streamlit as st
@@ -11,15 +11,11 @@ from ihs.queries.awareness import awareness, chart_rows, overall_share, rank
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data, table
-from ihs.viz.awareness import newcomers_chart
+from ihs.viz.awareness import newcomers_chart, newcomers_chart_height
 
 today = as_of()
 frozen_band()
 st.title("Sensibilisation")
-st.caption(
-    f"Au {fr_date(today)} · l'évaluation de 2019 a montré que le dispositif reste trop peu connu : "
-    "les locataires déménagent, et les nouveaux arrivants n'ont connu ni l'information ni le scrutin."
-)
 
 rate = float(read(get_setting, "awareness.default_turnover_rate"))
 limit = int(read(get_setting, "awareness.chart_max_sectors"))
@@ -35,12 +31,17 @@ cols = st.columns(3)
 cols[0].metric("Secteurs déployés", fr_int(len(sectors)))
 cols[1].metric("Ménages arrivés depuis le scrutin", fr_pct(overall_share(sectors)))
 cols[2].metric("Secteurs à informer de nouveau", fr_int(len(urgent)))
+
+# Title, key figures, heading and the whole chart above the fold of a 1280×720 projector: what
+# explains them, and the search for more sectors, come under the chart.
+st.header(f"Ménages arrivés depuis le scrutin, estimés au {fr_date(today)}")
+chart_slot = st.container()
 st.caption(
     "Part des ménages d'aujourd'hui arrivés depuis le scrutin, mois par mois : emménagements déclarés par "
-    f"le bailleur quand il les déclare, sinon {fr_pct(rate)} des ménages qui partent chaque année."
+    f"le bailleur quand il les déclare, sinon {fr_pct(rate)} des ménages qui partent chaque année. "
+    "L'évaluation de 2019 a montré que le dispositif reste trop peu connu : les locataires déménagent, et les "
+    "nouveaux arrivants n'ont connu ni l'information ni le scrutin."
 )
-
-st.subheader("Ménages arrivés depuis le scrutin, par secteur")
 also: list[str] = []
 if len(sectors) > limit:
     st.caption(
@@ -53,16 +54,17 @@ if len(sectors) > limit:
 charted = chart_rows(sectors, limit, also)
 shown = charted.drop(columns=["ballot_end", "move_in_first", "move_in_last", "last_information"])
 top = charted.sort_values("newcomer_share", ascending=False).iloc[0] if not charted.empty else None
-chart(
-    newcomers_chart(charted, alert, max_days),
-    shown,
-    key="sensibilisation",
-    height=max(260, 34 * len(charted)),
-    alt=f"Part des ménages arrivés depuis le scrutin dans {fr_int(len(charted))} secteurs"
-    + (f" ; la plus forte : {top['name']}, {fr_pct(top['newcomer_share'])}." if top is not None else "."),
-)
+with chart_slot:
+    chart(
+        newcomers_chart(charted, alert, max_days, plot_height=True),
+        shown,
+        key="sensibilisation",
+        height=newcomers_chart_height(len(charted)),
+        alt=f"Part des ménages arrivés depuis le scrutin dans {fr_int(len(charted))} secteurs"
+        + (f" ; la plus forte : {top['name']}, {fr_pct(top['newcomer_share'])}." if top is not None else "."),
+    )
 
-st.subheader("Secteurs à informer de nouveau")
+st.header("Secteurs à informer de nouveau")
 if urgent.empty:
     no_data("Aucun secteur n'a besoin d'une nouvelle campagne d'information pour l'instant.")
 else:
@@ -107,7 +109,7 @@ with st.expander("Comment la part des nouveaux ménages est estimée", expanded=
     st.markdown(f"**Taux par défaut** : {named(default_names)}.")
     st.markdown(f"**Mixte** : {named(mixed_names)}.")
 
-st.subheader("Détail par secteur")
+st.header("Détail par secteur")
 
 
 def dash(fmt):

@@ -5,12 +5,25 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.charts import Spec
+from ihs.charts import FONT_SIZE, Spec, font_px
 
 METHOD_SHORT = {"move_ins": "emménagements", "mixed": "emménagements + taux", "default": "taux par défaut"}
 
 
-def newcomers_chart(df: pd.DataFrame, alert: float, max_days: int | None = None) -> Spec:
+# A row per sector: 22 px is the least a row of 18 px text needs, so that, under the page's title, key
+# figures and heading, the demo's 16 sectors and the axis and legend under them lie above the fold
+# of a 1280×720 projector.
+ROW_PX = 22
+# The rows' text follows the window (`ihs.charts.font_px`) but stays within its row.
+_ROW_FONT = {"expr": f"min({font_px(FONT_SIZE)['expr']}, {ROW_PX - 4})"}
+
+
+def newcomers_chart_height(sectors: int) -> int:
+    """Pixels for the plot of `newcomers_chart` with `sectors` rows (its axis and legend are added)."""
+    return ROW_PX * max(sectors, 4)
+
+
+def newcomers_chart(df: pd.DataFrame, alert: float, max_days: int | None = None, *, plot_height: bool = False) -> Spec:
     """Bars of `newcomer_share` per sector in the ranking's order (`queries.awareness.rank`: the
     sectors to inform first, most criteria met then highest share; then the others by share), the
     value written with its source and, for a sector to inform, why: the share over the threshold,
@@ -18,6 +31,9 @@ def newcomers_chart(df: pd.DataFrame, alert: float, max_days: int | None = None)
 
     Sectors that need a new round are dark, others light (with a legend); a dashed rule marks the
     alert share, labelled.
+
+    `plot_height`: the height the chart is given is its plot's (`newcomers_chart_height`), its axis
+    and legend come on top of it; otherwise (the slideshow, the report) the whole chart fits in it.
     """
     cols = ["name", "newcomer_share", "method", "method_label", "needs_round", "reason", "criteria"]
     data = df[[*cols, "days_since_information"]].copy() if "days_since_information" in df else df[cols].copy()
@@ -31,7 +47,7 @@ def newcomers_chart(df: pd.DataFrame, alert: float, max_days: int | None = None)
     ]
     data["status"] = data["needs_round"].map({True: "À informer de nouveau", False: "À jour"})
     rule = pd.DataFrame({"alert": [alert], "label": [f"Seuil d'alerte : {round(alert * 100)} %"]})
-    return Spec(_newcomers, data={"sectors": data.drop(columns="criteria"), "rule": rule})
+    return Spec(_newcomers, shape=(plot_height,), data={"sectors": data.drop(columns="criteria"), "rule": rule})
 
 
 def _why(row, alert: float, max_days: int | None) -> str:
@@ -43,21 +59,27 @@ def _why(row, alert: float, max_days: int | None) -> str:
     if days is None or days != days:
         parts.append("jamais informé")
     elif max_days is not None and days > max_days:
-        parts.append(f"{int(days)} j sans information")
+        parts.append(f"{int(days)} j sans info")
     return " ; ".join(parts) or "à informer"
 
 
-def _newcomers(*, sectors, rule) -> alt.LayerChart:
+def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
     # The ranking's order, as the list under the chart (a sort the browser does on `position`).
     order = alt.EncodingSortField("position", op="min", order="ascending")
     base = alt.Chart(sectors).encode(
-        # Whole names: « Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet) » was cut at 300 px.
-        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=460)),
+        # Whole names (« Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet) » was cut at 300 px),
+        # every one on its row (none skipped for overlap).
+        y=alt.Y(
+            "name:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelLimit=460, labelFontSize=_ROW_FONT, labelOverlap=False),
+        ),
         x=alt.X(
             "newcomer_share:Q",
-            title="Ménages arrivés depuis le scrutin (estimation)",
+            title=None,  # said by the page's heading above the chart
             # Room on the right for the written value; the axis itself stops at 100 %.
-            scale=alt.Scale(domain=[0, 2.0]),
+            scale=alt.Scale(domain=[0, 2.4]),
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
         ),
         tooltip=[
@@ -71,15 +93,20 @@ def _newcomers(*, sectors, rule) -> alt.LayerChart:
         color=alt.Color(
             "status:N",
             # Under the chart, clear of the sector names and of the threshold's label.
-            legend=alt.Legend(title=None, orient="bottom", symbolType="square"),
+            legend=alt.Legend(title=None, orient="bottom", symbolType="square", offset=6, padding=0),
             scale=alt.Scale(domain=["À informer de nouveau", "À jour"], range=["#D55E00", "#56B4E9"]),
         )
     )
-    text = base.mark_text(align="left", dx=6, fontSize=15).encode(text="label:N")
+    text = base.mark_text(align="left", dx=6, fontSize=_ROW_FONT).encode(text="label:N")
     threshold = alt.Chart(rule).mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000").encode(x="alert:Q")
     threshold_label = (
         alt.Chart(rule)
-        .mark_text(align="center", baseline="bottom", y=-6, fontSize=15, fontWeight="bold", color="#000000")
+        .mark_text(align="center", baseline="bottom", y=-6, fontSize=_ROW_FONT, fontWeight="bold", color="#000000")
         .encode(x="alert:Q", text="label:N")
     )
-    return alt.layer(bars, text, threshold, threshold_label)
+    layers = alt.layer(bars, text, threshold, threshold_label)
+    if not plot_height:
+        return layers
+    # The height is the plot's (a row per sector), the axis and legend come on top of it (Streamlit's
+    # default fits them in the height): on a larger screen their larger type does not squeeze the rows.
+    return layers.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

@@ -7,6 +7,8 @@ import os
 import altair as alt
 import pandas as pd
 
+from ihs.charts import FONT
+
 PRESENT = "Présents"
 RETURNING = "Déjà venus à une séance précédente"
 
@@ -30,13 +32,31 @@ def short_titles(titles: list[str], sep: str = " – ") -> dict[str, str]:
     return {t: t[cut + len(sep) :] for t in titles}
 
 
-_BELOW = alt.Legend(orient="bottom", direction="vertical", columns=1)
-_ABOVE = alt.Legend(orient="top", direction="vertical", columns=1)
+# The height (pixels) of a tab's main chart, its axes and legends included (Streamlit fits the whole
+# chart in it): under the page's title, key figures and tabs, the whole chart lies above the fold
+# of a 1280×720 projector, sidebar open.
+CHART_HEIGHT = 290
+LEGAL_COLUMNS = ["offers_compared", "contracts_terminated"]
+EQUIPMENT_COLUMNS = ["computers_sold", "amount_eur"]
+# Both legends above the plot, on as few lines as they need (beside it they squeezed the plot to a
+# sliver on a phone): the measures on one line; the cycles two to a line, without a title, and none
+# for a single cycle (named in the table under the chart).
+_CYCLES = alt.Legend(orient="top", direction="horizontal", columns=2, title=None, labelLimit=440)
+_MEASURES = alt.Legend(orient="top", direction="horizontal", title=None, labelLimit=640)
+_LEGEND_LINE = 30  # px: one line of legend at 18 px
+
+
+def months_with(monthly: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The months of `ihs.queries.support.monthly_support` with any of `columns` recorded (the
+    month column and `columns`): what a tab's month-by-month chart draws."""
+    return monthly.loc[(monthly[columns] > 0).any(axis=1), ["month", *columns]]
 
 
 def workshop_chart_height(sessions: pd.DataFrame) -> int:
-    """Pixels for `workshop_chart`: the plot, then one legend line per cycle and per measure."""
-    return 360 + 40 * (sessions["series_id"].nunique() + 3)
+    """Pixels for the whole of `workshop_chart`: `CHART_HEIGHT`, and a line more for each line of
+    the cycles' legend (many cycles then run past the fold; the plot keeps its height)."""
+    cycles = sessions["series_id"].nunique()
+    return CHART_HEIGHT + (_LEGEND_LINE * ((cycles + 1) // 2) if cycles > 1 else 0)
 
 
 def workshop_chart(sessions: pd.DataFrame) -> alt.Chart:
@@ -54,18 +74,18 @@ def workshop_chart(sessions: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3)
         .encode(
-            x=alt.X("session_no:O", title="Séance", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("people:Q", title="Personnes", axis=alt.Axis(format="d")),
-            # Legends above and under the plot, one entry per line: beside it they squeezed the plot
-            # to a sliver on a phone. The page adds their height (`workshop_chart_height`).
-            color=alt.Color("label:N", title="Cycle", legend=_BELOW),
+            # « séance 1 », « séance 2 »… under the plot: the axis's title took a line of the plot.
+            x=alt.X("session_no:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="'séance ' + datum.label")),
+            y=alt.Y("people:Q", title="Personnes", axis=alt.Axis(format="d", tickMinStep=1)),
+            # The page adds the legend's lines to the chart's height (`workshop_chart_height`).
+            color=alt.Color("label:N", title="Cycle", legend=_CYCLES if long["label"].nunique() > 1 else None),
             strokeDash=alt.StrokeDash(
                 "measure:N",
                 title=None,
                 scale=alt.Scale(domain=[PRESENT, RETURNING], range=[[1, 0], [6, 4]]),
-                legend=_ABOVE,
+                legend=_MEASURES,
             ),
-            shape=alt.Shape("measure:N", title=None, scale=alt.Scale(domain=[PRESENT, RETURNING]), legend=_ABOVE),
+            shape=alt.Shape("measure:N", title=None, scale=alt.Scale(domain=[PRESENT, RETURNING]), legend=_MEASURES),
             tooltip=[
                 alt.Tooltip("cycle:N", title="Cycle"),
                 alt.Tooltip("session_no:O", title="Séance"),
@@ -104,7 +124,7 @@ def topics_chart(topics: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("label:N", title="Sujet"), alt.Tooltip("visits:Q", title="Permanences", format="d")],
     )
     bars = base.mark_bar(color="#009E73")
-    text = base.mark_text(align="left", dx=6, fontSize=18).encode(text=alt.Text("visits:Q", format=",d"))
+    text = base.mark_text(align="left", dx=6, fontSize=FONT).encode(text=alt.Text("visits:Q", format=",d"))
     return alt.layer(bars, text)
 
 
@@ -153,7 +173,7 @@ def equipment_chart(monthly: pd.DataFrame) -> alt.LayerChart:
     )
     bars = base.mark_bar(color="#E69F00", width={"band": 0.8})
     # Centred on the month's bar (a time-unit band), not on the month's first day.
-    text = base.mark_text(baseline="bottom", dy=-4, fontSize=16).encode(
+    text = base.mark_text(baseline="bottom", dy=-4, fontSize=FONT).encode(
         x=x(bandPosition=0.5), text=alt.Text("computers_sold:Q", format="d")
     )
     return alt.layer(bars, text)

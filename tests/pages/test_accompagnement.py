@@ -5,12 +5,13 @@ import json
 from sqlalchemy import text
 
 from ihs.db import session_scope
-from ihs.formats import fr_eur, fr_int
+from ihs.formats import fr_eur, fr_int, fr_pct
 from ihs.programme import set_setting
 from ihs.queries.support import support_totals, workshop_cycles
 from ihs.users import SYSTEM
 from tests.apptest import chart_data, metric, open_page, texts
 from tests.conftest import TODAY
+from tests.pages.layout import kinds_in_order
 
 
 def test_current_year_figures_match_the_queries_and_a_direct_count(app_db):
@@ -45,7 +46,25 @@ def test_current_year_figures_match_the_queries_and_a_direct_count(app_db):
         labels = [b.proto.label for b in at.get("download_button")]
         assert labels.count("Télécharger (PNG)") == labels.count("Tableau (CSV)") == charts[label]
     assert charts == {"Ateliers numériques": 1, "Permanences": 2, "Accompagnement juridique": 1, "Équipement": 1}
-    assert "ordinateurs reconditionnés vendus" in texts(at)
+    assert f"**{fr_int(sold)} ordinateurs reconditionnés vendus**, {fr_eur(40 * sold, 0)} encaissés." in texts(at)
+    # Each tab's chart comes right under the tabs, what it says under it (the shared screen shows
+    # the whole chart above the fold).
+    kinds = kinds_in_order(at)
+    assert kinds[kinds.index("vega_lite_chart") - 1] == "metric"  # nothing between the figures and the chart
+    assert kinds.index("vega_lite_chart") < kinds.index("markdown")
+    at.session_state["acc_onglet"] = "Accompagnement juridique"
+    at.run()
+    compared, terminated = totals["offers_compared"], totals["contracts_terminated"]
+    assert (
+        f"**{fr_int(compared)} offres comparées** avec l'offre collective ; **{fr_int(terminated)} anciens "
+        f"contrats résiliés** ({fr_pct(terminated / compared)} des comparaisons)."
+    ) in texts(at)
+    drawn = chart_data(at.get("vega_lite_chart")[0])
+    assert (drawn.groupby("month")["count"].sum() > 0).all()  # only the months with either
+    at.session_state["acc_onglet"] = "Permanences"
+    at.run()
+    # Sections are h2 under the page's h1 (no level skipped).
+    assert [h.value for h in at.header] == ["Sujets abordés"] and not at.subheader
 
 
 def test_a_year_without_workshops_says_so(app_db):
@@ -75,13 +94,17 @@ def test_many_cycles_draw_the_latest_started_and_any_chosen(app_db):
         "Ateliers numériques – Pilier Rouge (2023)",
     ]
     drawn = chart_data(at.get("vega_lite_chart")[0])
-    # The legend keeps what tells the cycles apart, under the plot (beside it, it left a phone's
-    # plot a sliver), and the chart grows by its lines.
+    # The legend keeps what tells the cycles apart, above the plot with the measures' (beside it, it
+    # left a phone's plot a sliver), two cycles to a line, and the chart grows by its lines.
     assert set(drawn["label"]) == {"Kerinou (2023)", "Pilier Rouge (2023)"}
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert spec["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert spec["encoding"]["color"]["legend"]["orient"] == "top"
+    assert spec["encoding"]["color"]["legend"]["columns"] == 2
     assert spec["encoding"]["strokeDash"]["legend"]["orient"] == "top"
-    assert spec["height"] == 360 + 40 * (2 + 3)
+    assert spec["height"] == 290 + 30  # the 290 px that fit under the figures, and one line of legend
+    # The choice of cycles comes under the chart: the chart first on the shared screen.
+    kinds = kinds_in_order(at)
+    assert kinds.index("vega_lite_chart") < kinds.index("multiselect")
     assert len(at.dataframe[0].value) == 3  # the table lists every cycle
     # The third cycle is added by its title; with none chosen the chart says what to do.
     cycles = workshop_cycles(app_db, 2023, TODAY)

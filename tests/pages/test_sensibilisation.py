@@ -1,5 +1,6 @@
 """Sensibilisation: newcomer shares, the ranked list with its reasons, the sectors on the default rate."""
 
+import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -14,6 +15,7 @@ from ihs.queries.awareness import awareness, rank
 from ihs.users import SYSTEM
 from tests.apptest import chart_data, metric, open_page, texts
 from tests.conftest import TODAY
+from tests.pages.layout import kinds_in_order
 
 
 def test_ranking_and_default_rate_sectors_on_demo_data(app_db):
@@ -34,6 +36,19 @@ def test_ranking_and_default_rate_sectors_on_demo_data(app_db):
     # Every deployed sector is charted (fewer than `awareness.chart_max_sectors`), with no search.
     assert set(chart_data(at.get("vega_lite_chart")[0])["name"].dropna()) == set(sectors["name"])
     assert not at.multiselect and "sur 16 déployés" not in shown
+    # The shared screen: title, key figures, the chart's heading and the whole chart first; what
+    # explains them under the chart. Sections are h2 under the page's h1.
+    kinds = kinds_in_order(at)
+    assert kinds[:6] == ["title", "metric", "metric", "metric", "header", "vega_lite_chart"]
+    assert [h.value for h in at.header] == [
+        f"Ménages arrivés depuis le scrutin, estimés au {TODAY:%d/%m/%Y}",
+        "Secteurs à informer de nouveau",
+        "Détail par secteur",
+    ]
+    assert not at.subheader
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["height"] == 22 * 16  # a 22 px row per sector, its axis and legend added
+    assert spec["autosize"]["type"] == "fit-x"
     detail = at.dataframe[0].value
     assert list(detail["Secteur"]) == list(sectors["name"])
     assert "Source de l'estimation" in detail.columns
