@@ -18,9 +18,10 @@ from ihs.queries.calendar import (
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import engine, read
 from ihs.ui.widgets import chart, no_data, table
-from ihs.viz.calendar import timeline_chart
+from ihs.viz.calendar import current_and_next, items_of, timeline_chart, window_statuses
 from ihs.vocab import DEPLOYMENT_STATUSES
 
+UNDER_WAY = "En cours et à venir"
 ALL_YEARS = "Toutes les années"
 UPCOMING_DAYS = 60
 
@@ -29,11 +30,10 @@ frozen_band()
 st.title("Calendrier des déploiements")
 st.caption(f"Au {fr_date(today)} · barres claires : dates prévues · barres pleines : dates réelles")
 
-years = read(deployment_years)
-year_options = [ALL_YEARS, *years]
-default_year = today.year if today.year in years else ALL_YEARS
+# It opens on what is under way and what comes next (a committee's question), not on a calendar
+# year: in December the next year's deployments matter more than January's.
 left, right = st.columns([1, 3])
-year = left.selectbox("Année", year_options, index=year_options.index(default_year), key="cal_annee")
+period = left.selectbox("Période", [UNDER_WAY, ALL_YEARS, *read(deployment_years)], index=0, key="cal_annee")
 statuses = right.multiselect(
     "Statut du déploiement",
     list(DEPLOYMENT_STATUSES),
@@ -41,16 +41,26 @@ statuses = right.multiselect(
     placeholder="Tous les statuts",
     key="cal_statut",
 )
-year_value = None if year == ALL_YEARS else int(year)
-order = read(deployment_order, year_value, tuple(statuses), today)
+window = period == UNDER_WAY
+year_value = None if period in (UNDER_WAY, ALL_YEARS) else int(period)
+chosen = window_statuses(tuple(statuses)) if window else tuple(statuses)
+order = read(deployment_order, year_value, chosen, today)
+if window:
+    order = order[order["deployment_id"].isin(current_and_next(order, today))].reset_index(drop=True)
+shown_ids = tuple(int(i) for i in order["deployment_id"]) if window else ()
 db = engine()
 
-if order.empty:
+if order.empty and window:
+    no_data(
+        "Aucun déploiement en cours ni prévu" + (" avec ces statuts" if statuses else "") + " : choisissez une période."
+    )
+elif order.empty:
     no_data("Aucun déploiement pour cette année et ces statuts : élargissez les filtres.")
 else:
     pages, default_page = deployment_pages(order, today)
     n_deployments = len(order)
-    st.subheader(f"{n_deployments} déploiement{'s' if n_deployments > 1 else ''}")
+    plural = "s" if n_deployments > 1 else ""
+    st.header(f"{n_deployments} déploiement{plural}" + (f" en cours ou à venir au {fr_date(today)}" if window else ""))
     page_no = 0
     if len(pages) > 1:
         # A screen of deployments at a time, in date order, starting with those under way.
@@ -63,11 +73,11 @@ else:
         )
     # Only this screen's stages are read; the CSV has every deployment of the filters, made on the click.
     stages = read(
-        deployment_stages, year_value, tuple(statuses), today, tuple(pages[page_no]) if len(pages) > 1 else ()
+        deployment_stages, year_value, chosen, today, tuple(pages[page_no]) if len(pages) > 1 or window else ()
     )
     chart(
         timeline_chart(stages, today),
-        lambda: deployment_stages(db, year_value, tuple(statuses), today).drop(columns=["stage", "kind", "status"]),
+        lambda: deployment_stages(db, year_value, chosen, today, shown_ids).drop(columns=["stage", "kind", "status"]),
         key="calendrier",
         height=max(280, 56 * stages["deployment_id"].nunique()),
         alt=f"Étapes de {fr_int(stages['deployment_id'].nunique())} déploiement(s) sur une frise, au {fr_date(today)} : "
@@ -77,7 +87,7 @@ else:
         + ".",
     )
 
-st.subheader(f"Prochains événements ({UPCOMING_DAYS} jours)")
+st.header(f"Prochains événements ({UPCOMING_DAYS} jours)")
 events = read(upcoming_events, today, UPCOMING_DAYS, cal.EVENTS_SHOWN)
 n_events = read(count_upcoming_events, today, UPCOMING_DAYS)
 if events.empty:
@@ -94,21 +104,25 @@ else:
             f"Les {fr_int(len(events))} premiers sur {fr_int(n_events)} : l'export ci-dessous les contient tous."
         )
 
-st.subheader("Exporter vers un agenda")
+st.header("Exporter vers un agenda")
 st.caption(
     "Fichier iCalendar (.ics) : les étapes des déploiements affichés ci-dessus et les événements des "
     f"{UPCOMING_DAYS} prochains jours. Il s'importe dans Outlook et Thunderbird ; réimporté, il met à jour "
     "les mêmes événements au lieu de les dupliquer."
 )
+
+
+def _ics() -> bytes:
+    # Built on the click only: nationally a year is hundreds of stages, half a second of work.
+    items = calendar_items(db, today, year_value, chosen, UPCOMING_DAYS)
+    shown = items_of(items, shown_ids) if window else items
+    return build_calendar(shown, dtstamp=clock.now(), name="Internet en habitat social – calendrier")
+
+
 st.download_button(
     "Télécharger le calendrier (.ics)",
-    # Built on the click only: nationally a year is hundreds of stages, half a second of work.
-    data=lambda: build_calendar(
-        calendar_items(db, today, year_value, tuple(statuses), UPCOMING_DAYS),
-        dtstamp=clock.now(),
-        name="Internet en habitat social – calendrier",
-    ),
-    file_name=f"calendrier-ihs-{year_value or 'tout'}.ics",
+    data=_ics,
+    file_name=f"calendrier-ihs-{year_value or ('en-cours' if window else 'tout')}.ics",
     mime="text/calendar",
     key="cal_ics",
     disabled=order.empty and not n_events,

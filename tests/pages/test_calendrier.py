@@ -1,7 +1,13 @@
-"""Calendrier des déploiements: stages of the year's deployments, upcoming events, filters, .ics."""
+"""Calendrier des déploiements: the deployments under way and the next ones, upcoming events,
+filters, .ics."""
 
 import json
+from datetime import date
 
+import pandas as pd
+from sqlalchemy import select
+
+from ihs.models import Deployment, DeploymentStage, Sector
 from ihs.queries.calendar import deployment_stages
 from tests.apptest import chart_data, open_page, texts
 from tests.conftest import TODAY
@@ -11,11 +17,58 @@ def _chart_specs(at):
     return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
 
 
+def _spans(engine) -> pd.DataFrame:
+    """Each deployment's sector, status and first and last dates (planned or actual), from the rows."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Sector.name,
+                Deployment.id,
+                Deployment.status,
+                DeploymentStage.planned_start,
+                DeploymentStage.planned_end,
+                DeploymentStage.actual_start,
+                DeploymentStage.actual_end,
+            )
+            .join(Deployment, Deployment.sector_id == Sector.id)
+            .join(DeploymentStage, DeploymentStage.deployment_id == Deployment.id)
+        ).all()
+    out = {}
+    for name, dep, status, ps, pe, as_, ae in rows:
+        dates = [d for d in (ps, pe, as_, ae) if d is not None]
+        first, last = out.get(dep, (name, status, min(dates), max(dates)))[2:]
+        out[dep] = (name, status, min(first, *dates), max(last, *dates))
+    return pd.DataFrame(out.values(), columns=["name", "status", "first", "last"])
+
+
+def test_calendar_opens_on_the_deployments_under_way_and_the_next_ones(app_db, monkeypatch):
+    day = date(2023, 12, 15)  # a December: the year's first deployment is over, the next year's matters
+    monkeypatch.setenv("IHS_TODAY", day.isoformat())
+    spans = _spans(app_db)
+    under_way = set(spans[(spans["first"] <= day) & (spans["last"] >= day)]["name"])
+    ended_this_year = set(spans[(spans["last"] < day) & (spans["last"] >= date(2023, 1, 1))]["name"])
+    upcoming = spans[spans["first"] > day]
+    next_one = set(upcoming[upcoming["first"] == upcoming["first"].min()]["name"])
+    assert under_way == {"Pilier Rouge", "Kerinou"} and "Saint-Martin" in ended_this_year and next_one == {"Le Bot"}
+
+    at = open_page("viewer", "calendrier")
+    assert not at.exception
+    assert at.selectbox(key="cal_annee").value == "En cours et à venir"
+    shown = set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna())
+    # Every deployment under way on that day, and the next to start (none starts within a year).
+    assert shown == under_way | next_one
+    assert not shown & ended_this_year
+    assert any(h.value == "3 déploiements en cours ou à venir au 15/12/2023" for h in at.header)
+    # The user's choice is still there: the calendar year, or every year.
+    at.selectbox(key="cal_annee").select(2023).run()
+    assert set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna()) >= ended_this_year | under_way
+
+
 def test_calendar_shows_this_years_deployments_and_upcoming_events(app_db):
     at = open_page("viewer", "calendrier")
     assert not at.exception
     shown = texts(at)
-    assert "3 déploiements" in shown  # Keranroux, Montaigne, Le Bot in 2026
+    assert "3 déploiements" in shown  # Keranroux, Montaigne, Le Bot, under way on 27/11/2026
     assert len(_chart_specs(at)) == 1
     spec = json.dumps(_chart_specs(at)[0], ensure_ascii=False)
     assert '"title": "Étape"' in spec and "1. Validation" in spec and "6. Ateliers numériques" in spec
@@ -37,8 +90,10 @@ def test_status_filter_and_no_data_in_words(app_db):
     assert "1 déploiement" in texts(at)
     at.multiselect(key="cal_statut").set_value(["rejected"]).run()
     assert not at.exception
-    assert "Aucun déploiement pour cette année et ces statuts" in texts(at)
+    assert "Aucun déploiement en cours ni prévu avec ces statuts : choisissez une période." in texts(at)
     assert not _chart_specs(at)
+    at.selectbox(key="cal_annee").select(2026).run()
+    assert "Aucun déploiement pour cette année et ces statuts" in texts(at)
 
 
 def test_year_filter_all_years(app_db):
