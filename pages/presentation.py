@@ -15,9 +15,10 @@ from ihs import report_charts as rc
 from ihs.formats import fr_date, fr_datetime, fr_int, fr_pct
 from ihs.meetings import frozen_summary
 from ihs.programme import get_setting
+from ihs.queries import calendar as cal
 from ihs.queries.awareness import awareness, chart_rows
 from ihs.queries.ballots import live_ballots, turnout_by_place
-from ihs.queries.calendar import deployment_stages
+from ihs.queries.calendar import deployment_order, deployment_stages
 from ihs.queries.overview import summary
 from ihs.queries.support import support_by_month, support_of_year
 from ihs.queries.uptake import uptake_on
@@ -27,7 +28,7 @@ from ihs.ui.auth import current_actor
 from ihs.ui.data import read
 from ihs.viz.awareness import newcomers_chart
 from ihs.viz.ballots import places_chart
-from ihs.viz.calendar import timeline_chart
+from ihs.viz.calendar import current_and_next, timeline_chart, window_statuses
 from ihs.viz.map import sector_legend, sector_map_spec
 
 INDEX, SHOWN = "pres_index", "pres_shown_at"
@@ -115,12 +116,29 @@ def _map(day) -> None:
             column.markdown("  \n".join(part))
 
 
+def _calendar(day) -> None:
+    # As the Calendrier page opens: the deployments under way and the next ones, not a calendar year.
+    statuses = window_statuses(())
+    shown = current_and_next(read(deployment_order, None, statuses, day), day)
+    stages = read(deployment_stages, None, statuses, day, tuple(shown[: cal.PAGE_SIZE]))
+    if stages.empty:
+        st.info("Aucun déploiement en cours ni prévu.")
+        return
+    _chart(
+        timeline_chart(stages, day),
+        440,
+        f"Étapes des déploiements en cours ou à venir au {fr_date(day)} : "
+        + ", ".join(
+            f"{r.sector_name} ({r.status_label.lower()})" for r in stages.drop_duplicates("deployment_id").itertuples()
+        )
+        + ".",
+    )
+
+
 SLIDE_BODIES = {
     "figures": _figures,
     "map": _map,
-    "calendar": lambda day: _chart(
-        timeline_chart(read(deployment_stages, day.year, (), day), day), 440, f"Étapes des déploiements de {day.year}."
-    ),
+    "calendar": _calendar,
     "uptake": lambda day: _chart(
         rc.uptake_chart(read(uptake_on, day)),
         480,

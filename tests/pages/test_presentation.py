@@ -1,11 +1,13 @@
 """Mode présentation: full screen, slides advance on their timer or with the buttons, bounded session."""
 
+import json
+import unicodedata
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ihs.db import session_scope
-from ihs.models import Ballot
+from ihs.models import Ballot, Sector
 from ihs.programme import set_setting
 from ihs.queries.awareness import awareness
 from ihs.users import SYSTEM
@@ -126,3 +128,38 @@ def test_awareness_slide_shows_the_sectors_with_the_highest_shares(app_db):
     )
     charted = chart_data(at.get("vega_lite_chart")[0]).dropna(subset=["name"]).sort_values("position")
     assert list(charted["name"]) == list(expected["name"])
+
+
+def test_the_map_slide_numbers_its_sectors_and_lists_them_beside_the_map(app_db):
+    with app_db.connect() as conn:
+        names = conn.execute(select(Sector.name).where(Sector.archived_on.is_(None))).scalars().all()
+
+    # French alphabetical order, accents aside, computed from the rows.
+    def plain(name):
+        return "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn").lower()
+
+    expected = {n: name for n, name in enumerate(sorted(names, key=plain), start=1)}
+    at = _screen({"slide": "2"})
+    assert _title(at) == "Carte des secteurs"
+    [chart] = at.get("vega_lite_chart")
+    markers = chart_data(chart).dropna(subset=["anchor_lon"]).drop_duplicates("number")
+    assert dict(zip(markers["number"].astype(int), markers["name"], strict=True)) == expected
+    assert "numérotés" in chart.proto.alt and "la commune de Brest" in chart.proto.alt
+    listed = {}
+    for block in at.markdown:
+        for line in block.value.split("  \n"):
+            if line.startswith("**"):
+                number, name = line[2:].split("** ", 1)
+                listed[int(number)] = name.replace("\\", "")
+    assert listed == expected  # the list beside the map, in two columns, every sector once
+    # No sector name is written on the map itself (they overlapped): only numbers are.
+    spec = json.loads(chart.proto.spec)
+    texts_on_map = [lay["encoding"]["text"]["field"] for lay in spec["layer"] if lay["mark"]["type"] == "text"]
+    assert texts_on_map == ["number"]
+
+
+def test_the_calendar_slide_shows_the_deployments_under_way(app_db):
+    at = _screen({"slide": "3"})
+    assert _title(at) == "Calendrier des déploiements"
+    shown = set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna())
+    assert shown == {"Le Bot", "Montaigne", "Keranroux"}  # under way on 27/11/2026 (demo), none planned after
