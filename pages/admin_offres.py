@@ -20,7 +20,7 @@ from ihs.reference import (
 )
 from ihs.ui import forms
 from ihs.ui.data import read
-from ihs.ui.widgets import labelled_table, no_data, page_start, table
+from ihs.ui.widgets import no_data, page_start, table
 
 actor = page_start(
     "pages/admin_offres.py",
@@ -61,16 +61,7 @@ if len(current):
 def offer_fields(F: str, name: str = "", operator: int | None = None, description: str = "") -> None:
     forms.start_values(F, name=name, description=description)
     forms.text_field(F, "name", "Nom de l'offre", max_chars=120)
-    ids = list(operator_names)
-    st.selectbox(
-        "Opérateur",
-        ids,
-        format_func=operator_names.get,
-        index=ids.index(operator) if operator in ids else None,
-        placeholder="Sans opérateur",
-        key=forms.key(F, "operator"),
-    )
-    forms.field_error(F, "operator")
+    forms.choice_field(F, "operator", "Opérateur", operator_names, operator, placeholder="Sans opérateur")
     forms.text_field(F, "description", "Description (facultatif)", kind="area", height=80)
 
 
@@ -79,15 +70,7 @@ def create(session) -> str:
     return f"Offre « {offer.name} » créée. Ajoutez son tarif ci-dessous."
 
 
-forms.new_entry_form(
-    "off_new",
-    "Ajouter une offre",
-    "Ajouter l'offre",
-    lambda: offer_fields("off_new"),
-    create,
-    ["name", "operator", "description"],
-    expanded=offers.empty,
-)
+forms.new_entry_form("off_new", ("Ajouter une offre", "Ajouter l'offre"), offer_fields, create, expanded=offers.empty)
 
 if not offers.empty:
     st.header("Une offre et ses tarifs")
@@ -116,21 +99,18 @@ if not offers.empty:
             st.form_submit_button("Enregistrer l'offre", width="stretch", on_click=edit)
         forms.status(F)
     with right:
-        labelled_table(
+        forms.dated_history(
+            T,
             read(offer_tariff_history, int(offer_id)),
             {
                 "valid_from": ("À partir du", fr_date),
                 "price": ("€ / logement / mois", fr_eur),
                 "source": ("Source", None),
             },
-            key=f"off_hist_{offer_id}",
-            empty="Aucun tarif : ajoutez le prix par logement et par mois.",
-        )
-        forms.dated_entry_form(
-            T,
-            ("price", "Prix par logement et par mois, en euros (ex. 2,16)", "input"),
             tariff,
+            value=("price", "Prix par logement et par mois, en euros (ex. 2,16)", "input"),
             labels=("Tarif valable à partir du (JJ/MM/AAAA)", "Source (contrat, délibération…)", "Ajouter le tarif"),
+            empty="Aucun tarif : ajoutez le prix par logement et par mois.",
             errors_of=["offer"],
         )
 
@@ -156,15 +136,9 @@ def assign() -> None:
 sector_names = dict(zip(current["id"], current["name"], strict=True))
 choices = {**{int(i): n for i, n in zip(offers["id"], offers["name"], strict=True)}, NO_OFFER: "Aucune offre"}
 with st.form(S, clear_on_submit=False):
-    st.selectbox(
-        "Secteur", list(sector_names), format_func=sector_names.get, index=None, placeholder="Choisissez",
-        key=forms.key(S, "sector_id"),
-    )  # fmt: skip
+    forms.choice_field(S, "sector_id", "Secteur", sector_names)
     forms.field_error(S, "sector")
-    st.selectbox(
-        "Offre", list(choices), format_func=choices.get, index=None, placeholder="Choisissez", key=forms.key(S, "offer")
-    )
-    forms.field_error(S, "offer")
+    forms.choice_field(S, "offer", "Offre", choices)
     forms.text_field(S, "valid_from", "À partir du (JJ/MM/AAAA)", kind="date")
     forms.text_field(S, "source", "Source (facultatif)")
     st.form_submit_button("Rattacher", type="primary", width="stretch", on_click=assign)

@@ -39,15 +39,7 @@ def _fields(F: str, name: str = "", short: str = "", kind: str | None = None) ->
     forms.field_error(F, "name")
     st.text_input("Nom court (facultatif, pour les graphiques)", key=forms.key(F, "short_name"), max_chars=60)
     forms.field_error(F, "short_name")
-    st.selectbox(
-        "Type",
-        KINDS,
-        format_func=ORGANISATION_KINDS.get,
-        index=KINDS.index(kind) if kind in KINDS else None,
-        placeholder="Choisissez un type",
-        key=forms.key(F, "kind"),
-    )
-    forms.field_error(F, "kind")
+    forms.choice_field(F, "kind", "Type", ORGANISATION_KINDS, kind, placeholder="Choisissez un type")
 
 
 def create(session) -> str:
@@ -55,15 +47,7 @@ def create(session) -> str:
     return f"Organisation « {org.name} » créée."
 
 
-forms.new_entry_form(
-    "org_new",
-    "Ajouter une organisation",
-    "Ajouter",
-    lambda: _fields("org_new"),
-    create,
-    ["name", "short_name", "kind"],
-    expanded=orgs.empty,
-)
+forms.new_entry_form("org_new", ("Ajouter une organisation", "Ajouter"), _fields, create, expanded=orgs.empty)
 
 
 def change(form: str, action: str, org_id: int) -> None:

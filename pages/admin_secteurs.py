@@ -21,7 +21,7 @@ from ihs.reference import (
 )
 from ihs.ui import forms
 from ihs.ui.data import read
-from ihs.ui.widgets import labelled_table, no_data, page_start, table
+from ihs.ui.widgets import no_data, page_start, table
 from ihs.vocab import SECTOR_KINDS
 
 actor = page_start(
@@ -85,19 +85,8 @@ def sector_fields(F: str, current: dict | None = None) -> None:
         key=forms.key(F, "kind"),
     )
     forms.text_field(F, "qpv_code", "Code QPV officiel (facultatif)", container=right, placeholder="ex. QN02901M")
-    ids = list(org_names)
     for field, label, col in (("landlord", "Bailleur", left), ("facility", "Équipement de quartier", right)):
-        now = current.get(f"{field}_id")
-        col.selectbox(
-            label,
-            ids,
-            format_func=org_names.get,
-            index=ids.index(now) if now in ids else None,
-            placeholder="Aucun",
-            key=forms.key(F, field),
-        )
-        with col:
-            forms.field_error(F, field)
+        forms.choice_field(F, field, label, org_names, current.get(f"{field}_id"), placeholder="Aucun", container=col)
     forms.text_field(F, "lat", "Latitude du centre (ex. 48,3998)", container=left)
     forms.text_field(F, "lon", "Longitude du centre (ex. -4,5124)", container=right)
     st.file_uploader(
@@ -122,15 +111,7 @@ def create(session) -> str:
     return f"Secteur « {sector.name} » créé. Ajoutez son nombre de logements ci-dessous."
 
 
-forms.new_entry_form(
-    "sec_new",
-    "Créer un secteur",
-    "Créer le secteur",
-    lambda: sector_fields("sec_new"),
-    create,
-    list(asdict(SectorInput())),
-    expanded=sectors.empty,
-)
+forms.new_entry_form("sec_new", ("Créer un secteur", "Créer le secteur"), sector_fields, create, expanded=sectors.empty)
 
 if sectors.empty:
     st.stop()
@@ -173,21 +154,18 @@ def dwellings(session) -> str:
 
 
 with tab_dwellings:
-    labelled_table(
+    forms.dated_history(
+        D,
         detail["dwellings"],
         {
             "valid_from": ("Valable à partir du", fr_date),
             "dwellings": ("Logements", fr_int),
             "source": ("Source", None),
         },
-        key=f"sec_dw_table_{sector_id}",
-        empty="Aucun nombre de logements : ajoutez-le (il sert aux taux d'adhésion et aux coûts).",
-    )
-    forms.dated_entry_form(
-        D,
-        ("dwellings", "Nombre de logements", "count"),
         dwellings,
+        value=("dwellings", "Nombre de logements", "count"),
         labels=("Valable à partir du (JJ/MM/AAAA)", "Source (ex. « bailleur, patrimoine 2026 »)", "Ajouter"),
+        empty="Aucun nombre de logements : ajoutez-le (il sert aux taux d'adhésion et aux coûts).",
         note="Un nouveau chiffre s'ajoute à l'historique à partir de sa date ; les anciens restent valables avant.",
     )
 

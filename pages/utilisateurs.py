@@ -51,23 +51,11 @@ def change(form: str, action: str, username: str) -> None:
 with st.expander("Créer un compte", expanded=False):
     with st.form("us_new", clear_on_submit=False):
         F = "us_new"
-        st.text_input("Identifiant", placeholder="ex. mdq-bellevue", key=forms.key(F, "username"))
-        forms.field_error(F, "username")
-        st.text_input("Nom affiché", key=forms.key(F, "name"))
-        forms.field_error(F, "name")
-        st.selectbox("Rôle", list(ROLES), format_func=ROLES.get, index=3, key=forms.key(F, "role"))
-        forms.field_error(F, "role")
-        st.selectbox(
-            "Organisation",
-            list(orgs),
-            format_func=orgs.get,
-            index=None,
-            placeholder="Aucune",
-            key=forms.key(F, "organisation"),
-        )
-        forms.field_error(F, "organisation")
-        st.text_input("Mot de passe (8 caractères au moins)", type="password", key=forms.key(F, "password"))
-        forms.field_error(F, "password")
+        forms.text_field(F, "username", "Identifiant", placeholder="ex. mdq-bellevue")
+        forms.text_field(F, "name", "Nom affiché")
+        forms.choice_field(F, "role", "Rôle", ROLES, "partner")
+        forms.choice_field(F, "organisation", "Organisation", orgs, placeholder="Aucune")
+        forms.text_field(F, "password", "Mot de passe (8 caractères au moins)", type="password")
         st.form_submit_button("Créer le compte", type="primary", width="stretch", on_click=create)
     forms.status("us_new")
 
@@ -77,20 +65,11 @@ if username:
     F = f"us_edit_{username}"  # one form per account, so each shows its own role
     row = users.set_index("username").loc[username]
     with st.form(F, clear_on_submit=False):
-        st.selectbox(
-            "Rôle", list(ROLES), format_func=ROLES.get, index=list(ROLES).index(row.role), key=forms.key(F, "role")
-        )
-        forms.field_error(F, "role")
-        org_ids = list(orgs)
+        forms.choice_field(F, "role", "Rôle", ROLES, row.role)
         current = next((i for i, n in orgs.items() if n == row.organisation), None)
-        st.selectbox(
-            "Organisation", org_ids, format_func=orgs.get, index=org_ids.index(current) if current else None,
-            placeholder="Aucune", key=forms.key(F, "organisation"),
-        )  # fmt: skip
-        forms.field_error(F, "organisation")
+        forms.choice_field(F, "organisation", "Organisation", orgs, current, placeholder="Aucune")
         st.form_submit_button("Changer le rôle", width="stretch", on_click=change, args=(F, "role", username))
-        st.text_input("Nouveau mot de passe", type="password", key=forms.key(F, "password"))
-        forms.field_error(F, "password")
+        forms.text_field(F, "password", "Nouveau mot de passe", type="password")
         st.form_submit_button(
             "Réinitialiser le mot de passe", width="stretch", on_click=change, args=(F, "password", username)
         )

@@ -16,6 +16,7 @@ from dataclasses import fields, replace
 from datetime import date
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from ihs.db import session_scope
 from ihs.formats import fr_date
 from ihs.ui.auth import current_actor
 from ihs.ui.data import clear_reads, engine
+from ihs.ui.widgets import labelled_table
 from ihs.users import PermissionDenied
 from ihs.validation import ValidationError, WarningsNotAcknowledged, check_date
 
@@ -154,6 +156,32 @@ def text_field(form: str, field: str, label: str, *, container=None, kind: str =
     return value
 
 
+def choice_field(
+    form: str,
+    field: str,
+    label: str,
+    choices: dict,
+    current=None,
+    *,
+    placeholder: str = "Choisissez",
+    container=None,
+) -> None:
+    """A choice among `choices` (value → French name) for `field` of `form`, `current` chosen at
+    first (nothing when it is not among them), with its French error right under it."""
+    values = list(choices)
+    box = container or st
+    box.selectbox(
+        label,
+        values,
+        format_func=choices.get,
+        index=values.index(current) if current in values else None,
+        placeholder=placeholder,
+        key=key(form, field),
+    )
+    with container if container is not None else nullcontext():
+        field_error(form, field)
+
+
 def run_write(write: Callable[[Session], str], *, reason: str | None = None) -> tuple[bool, str, dict[str, str]]:
     """Run `write(session)` in one audited transaction (`reason` goes to the audit log); (ok,
     French message, errors by field). Every page writes through here, so a refusal, a missing
@@ -204,6 +232,23 @@ def submit(form: str, write: Callable[[Session], str], reset: Iterable[str] = ()
                 st.session_state.pop(key(form, field), None)
 
 
+def dated_history(
+    form: str,
+    history: pd.DataFrame,
+    columns: dict[str, tuple[str, Callable | None]],
+    write: Callable[[Session], str],
+    *,
+    value: tuple[str, str, str],
+    labels: tuple[str, str, str],
+    empty: str,
+    **form_options,
+) -> None:
+    """A dated figure's history (a tariff's, a number of dwellings'; `columns` as `labelled_table`
+    takes them) and, under it, the form that adds one (`dated_entry_form`)."""
+    labelled_table(history, columns, key=f"{form}_table", empty=empty)
+    dated_entry_form(form, value, write, labels=labels, **form_options)
+
+
 def dated_entry_form(
     form: str,
     value: tuple[str, str, str],
@@ -236,23 +281,23 @@ def dated_entry_form(
     status(form)
 
 
+def _add(form: str, write: Callable[[Session], str]) -> None:
+    # Every widget of the form starts empty again after a save: the next row is a new one.
+    submit(form, write, [k.removeprefix(f"{form}_") for k in st.session_state if k.startswith(f"{form}_")])
+
+
 def new_entry_form(
-    form: str,
-    title: str,
-    button: str,
-    draw: Callable[[], None],
-    write: Callable[[Session], str],
-    reset: Iterable[str],
-    *,
-    expanded: bool,
+    form: str, labels: tuple[str, str], draw: Callable[[str], None], write: Callable[[Session], str], *, expanded: bool
 ) -> None:
-    """A form that adds a row (an offer, an organisation, a sector), folded under `title` unless
-    `expanded` (e.g. nothing exists yet): the widgets `draw()` makes, the button that writes
-    (`submit(form, write, reset)`), and the outcome under it."""
+    """A form that adds a row (an offer, an organisation, a sector), folded under its title
+    (`labels`: the title's and the button's) unless `expanded` (e.g. nothing exists yet): the
+    widgets `draw(form)` makes, the button that writes (`submit`; after a save every field is
+    empty again), and the outcome under it."""
+    title, button = labels
     with st.expander(title, expanded=expanded):
         with st.form(form, clear_on_submit=False):
-            draw()
-            st.form_submit_button(button, type="primary", width="stretch", on_click=submit, args=(form, write, reset))
+            draw(form)
+            st.form_submit_button(button, type="primary", width="stretch", on_click=_add, args=(form, write))
         status(form)
 
 

@@ -30,6 +30,10 @@ def test_organisations_bad_then_good_then_delete_refused(app_db):
     at.button(key="FormSubmitter:org_new-Ajouter").click().run()
     assert not at.exception
     assert _count(app_db, Organisation) == before + 1
+    # Empty again for the next organisation: a second tap does not add the same one twice.
+    assert at.text_input(key="org_new_name").value == ""
+    assert at.text_input(key="org_new_short_name").value == ""
+    assert at.selectbox(key="org_new_kind").value is None
     # A landlord that sectors refer to: deletion refused with the reason, deactivation works.
     with app_db.connect() as conn:
         landlord = conn.execute(select(Organisation.id).where(Organisation.kind == "landlord")).scalars().first()
