@@ -1,10 +1,14 @@
 """Form plumbing for the entry pages: one transaction per submit, errors next to their field,
 nothing typed is lost.
 
-A page builds an `st.form(..., clear_on_submit=False)` whose widgets have keys `<form>_<field>`,
-shows `field_error(form, field)` under each widget, and gives its submit button
-`on_click=submit, args=(form, write)`. The callback runs before the page is drawn again, so
-the messages appear under the fields of that very run, and widget values stay as typed.
+A page builds an `st.form(..., clear_on_submit=False)` whose widgets have keys `<form>_<field>`
+(`text_field`, `count_field`, `choice_field`, `date_field`: each with its French error under it),
+and gives its submit button `on_click=submit, args=(form, write, reset)`. The callback runs
+before the page is drawn again, so the messages appear under the fields of that very run, and
+widget values stay as typed; after a save the `reset` fields are emptied. `write(session)` reads
+the typed input as one object: `typed(form, SomeInput())` (`ihs.inputs`, `EventEntry`…).
+Whole forms that recur: `new_entry_form` (add a row), `dated_history` (a dated figure and its
+history), `corrections` (correct or delete one's own entries).
 """
 
 from __future__ import annotations
