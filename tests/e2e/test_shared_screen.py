@@ -1,6 +1,7 @@
 """The shared screen: every dashboard at the projector's 1280×720, a large 1920×1080 screen and a
 390×844 phone, screenshotted (for a person to look at) and measured: at 1280×720 the title and
-the key figures lie above the fold and the main chart starts there; no figure is written under
+the key figures lie above the fold and the main chart starts there (on Accompagnement and
+Sensibilisation, the whole chart); no figure is written under
 18 px; a 1920 px screen gets larger type; the kiosk view has no sidebar and larger type still;
 the demo marker is on every page, the slideshow included."""
 
@@ -18,6 +19,10 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("IHS_E2E_SHOTS", "/tmp/ihs-e2e-shots")) / "screens"
 SIZES = {"projecteur": (1280, 720), "grand-ecran": (1920, 1080), "telephone": (390, 844)}
 FOLD = 720
+# Dashboards whose whole main chart, not only its top, lies above the fold at 1280×720, sidebar open.
+WHOLE_CHART = {"accompagnement", "sensibilisation"}
+# Dashboards whose charts write nothing under 18 px at 1280×720 and follow the page's type at 1920 px.
+CHART_TEXT = {"accompagnement", "sensibilisation", "adhesion"}
 # Each dashboard and the element that is its main chart (None: its figures are the point).
 DASHBOARDS = {
     "": None,
@@ -63,6 +68,15 @@ def _smallest_figure_px(page: Page) -> float:
     )
 
 
+def _chart_text_px(page: Page) -> list[float]:
+    """The font size of every text the page's charts write (Vega draws them as SVG text)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]
+        .filter(t => t.textContent.trim())
+        .map(t => parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize))"""
+    )
+
+
 def _html_px(page: Page) -> float:
     return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
@@ -96,12 +110,20 @@ def test_each_dashboard_fits_the_shared_screen(viewer, base_url, path):
                 assert _key_figures_bottom(page) <= FOLD, "key figures below the fold"
             chart = DASHBOARDS[path]
             if chart:
-                top = page.locator(chart).first.evaluate("e => e.getBoundingClientRect().top")
+                top, bottom = page.locator(chart).first.evaluate(
+                    "e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]"
+                )
                 assert top < FOLD - 150, f"the main chart starts at {top:.0f} px"
+                if name in WHOLE_CHART:
+                    assert bottom <= FOLD, f"the main chart ends at {bottom:.0f} px, below the fold"
+            if name in CHART_TEXT:
+                assert min(_chart_text_px(page)) >= 18, "a chart writes under 18 px"
             assert _smallest_figure_px(page) >= 18, "a figure is written under 18 px"
             assert _html_px(page) == 18
         if size == "grand-ecran":
             assert _html_px(page) > 24, "a 1920 px screen keeps the projector's type size"
+            if name in CHART_TEXT:  # the charts' axes and legends follow the page's type
+                assert max(_chart_text_px(page)) >= 27, "a 1920 px screen keeps the projector's chart text"
     page.set_viewport_size({"width": 1280, "height": 720})
 
 
