@@ -23,6 +23,7 @@ frozen_band()
 sectors = read(sector_list)
 names = dict(zip(sectors["code"].tolist(), sectors["name"].tolist(), strict=True))
 wanted = st.query_params.get("secteur")
+heading = st.empty()  # the page's title: the chosen sector's name, once the chooser under it is read
 
 
 def _follow() -> None:
@@ -30,7 +31,12 @@ def _follow() -> None:
     st.query_params["secteur"] = st.session_state["secteur_choisi"]
 
 
-code = st.sidebar.selectbox(
+if not names:
+    heading.title("Fiche secteur")
+    no_data("Aucun secteur pour l'instant : la fiche d'un secteur s'affiche une fois les secteurs du programme créés.")
+    st.stop()
+# The chooser in the page, under its title (at the bottom of the sidebar nobody found it).
+code = st.columns([2, 3])[0].selectbox(
     "Secteur",
     list(names),
     index=list(names).index(wanted) if wanted in names else None,
@@ -39,15 +45,18 @@ code = st.sidebar.selectbox(
     key="secteur_choisi",
     on_change=_follow,
 )
-if wanted and wanted not in names:
-    st.warning("Ce secteur n'existe pas (lien ancien ou mal copié) : choisissez-le dans la liste.")
+if wanted and wanted not in names and code is None:
+    st.warning("Ce secteur n'existe pas (lien ancien ou mal copié) : choisissez-le dans la liste ci-dessus.")
 profile = read(sector_profile, code, today) if code else None
 if profile is None:
-    st.title("Fiche secteur")
-    no_data("Choisissez un secteur dans la barre latérale pour afficher sa fiche.")
+    heading.title("Fiche secteur")
+    no_data(
+        "Choisissez un secteur dans la liste ci-dessus pour afficher sa fiche : son étape, son scrutin, "
+        "son adhésion, l'accompagnement, ses partenaires et les décisions du comité."
+    )
     st.stop()
 
-st.title(f"Fiche secteur – {profile['name']}")
+heading.title(f"Fiche secteur – {profile['name']}")
 offer = None  # said once the sector has a deployment (its offer is then in its figures)
 if profile["stage"]:
     offer = (
@@ -68,7 +77,13 @@ row[3].metric("Taux d'adhésion", fr_pct(profile["uptake"]))
 if profile["subscribers_as_of"]:
     st.caption(f"Abonnés : {profile['subscribers_source']} du {fr_date(profile['subscribers_as_of'])}")
 
-st.subheader("Scrutin")
+if not profile["stage"] and profile["subscribers"] is None:
+    st.info(
+        "Ce secteur n'est pas encore dans un déploiement : pas d'étape, de scrutin ni d'abonnés à montrer. "
+        "Sa fiche se remplira avec la planification de son déploiement."
+    )
+
+st.header("Scrutin")
 ballots = read(sector_ballots, code, today)
 if ballots.empty:
     st.write("Aucun scrutin organisé dans ce secteur à cette date.")
