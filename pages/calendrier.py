@@ -18,7 +18,7 @@ from ihs.queries.calendar import (
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import engine, read
 from ihs.ui.widgets import chart, no_data, table
-from ihs.viz.calendar import current_and_next, items_of, timeline_chart, window_statuses
+from ihs.viz.calendar import LEGEND_PX, current_and_next, items_of, timeline_chart, window_statuses
 from ihs.vocab import DEPLOYMENT_STATUSES
 
 UNDER_WAY = "En cours et à venir"
@@ -79,7 +79,7 @@ else:
         timeline_chart(stages, today),
         lambda: deployment_stages(db, year_value, chosen, today, shown_ids).drop(columns=["stage", "kind", "status"]),
         key="calendrier",
-        height=max(280, 56 * stages["deployment_id"].nunique()),
+        height=max(280, 56 * stages["deployment_id"].nunique()) + LEGEND_PX,
         alt=f"Étapes de {fr_int(stages['deployment_id'].nunique())} déploiement(s) sur une frise, au {fr_date(today)} : "
         + ", ".join(
             f"{r.sector_name} ({r.status_label.lower()})" for r in stages.drop_duplicates("deployment_id").itertuples()

@@ -22,6 +22,7 @@ STAGE_COLOURS = {
     "workshops": "#009E73",
 }
 KIND_ORDER = ["Prévu", "Réel"]
+LEGEND_PX = 90  # the height the stages' legend takes above the calendar (two rows)
 
 
 def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool | None = None) -> Spec:
@@ -81,9 +82,20 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
         alt.Tooltip("status_label:N", title="Statut"),
     ]
     base = alt.Chart(stages).encode(y=y)
-    colour = alt.Color("stage_legend:N", scale=colours, legend=alt.Legend(title="Étape"))
+    # The legend above the plot (the page gives it LEGEND_PX more height): on the right it left a
+    # phone's calendar no width at all. Three stages a row; two on a phone, in smaller type.
+    small = "width < 500"
+    legend = alt.Legend(
+        title=None,
+        orient="top",
+        direction="horizontal",
+        columns=alt.ExprRef(expr=f"{small} ? 2 : 3"),
+        labelFontSize=alt.ExprRef(expr=f"{small} ? 12 : 18"),
+        symbolSize=alt.ExprRef(expr=f"{small} ? 100 : 240"),
+        labelLimit=alt.ExprRef(expr=f"{small} ? (width - 30) / 2 : 360"),
+    )
+    colour = alt.Color("stage_legend:N", scale=colours, legend=legend)
     # Planned dates: a wide, light, outlined band; actual dates: a narrow solid bar inside it.
-    # (The legend stays on the right: orient="bottom" collapses the plot in st.altair_chart.)
     planned = (
         base.transform_filter(alt.datum.kind == "planned")
         .mark_bar(size=30, fillOpacity=0.3, strokeWidth=1.5, cornerRadius=2)
