@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.charts import FONT, TEXT_COLOUR
+from ihs.charts import FONT_SIZE, TEXT_COLOUR, font_px
 
 PCT = alt.Axis(format=".0%", tickCount=6)
 # Events on the time series (`ihs.queries.uptake.uptake_events`): a sector joining, a tariff change.
@@ -16,6 +16,9 @@ EVENT_STYLES = {
 # Labels are written upright along their rule; two labels closer than this would overlap at
 # 1280 px (about 55 px a year on the page's time axis, a label 22 px wide): the later one moves right.
 LABEL_GAP = pd.Timedelta(days=150)
+# The labels follow the window like the rest of the chart's text, up to 22 px: a larger screen gives
+# the time axis more room, not the plot more height, and a label is written along the plot's height.
+_LABEL_FONT = {"expr": f"min({font_px(FONT_SIZE)['expr']}, 22)"}
 
 
 def _sector_styles():
@@ -103,8 +106,10 @@ def event_marks(events: pd.DataFrame) -> list[alt.Chart]:
         "baseline": "top",
         "dy": 3,
         "y": 4,
-        "fontSize": FONT,
+        "fontSize": _LABEL_FONT,
         "limit": {"expr": "height - 8"},
+        # On a phone the labels would pile up: the rules stay, each with its tooltip.
+        "opacity": {"expr": "width < 700 ? 0 : 1"},
     }
     halo = alt.Chart(df).mark_text(**upright, stroke="white", strokeWidth=5, strokeJoin="round", fill="white")
     text = alt.Chart(df).mark_text(**upright, fontWeight="bold")
@@ -127,7 +132,14 @@ def _with_events(chart: alt.Chart, events: pd.DataFrame | None) -> alt.Chart | a
     stay apart (`resolve_scale`)."""
     if events is None or events.empty:
         return chart
-    return alt.layer(chart, *event_marks(events)).resolve_scale(color="independent", strokeDash="independent")
+    # The height given is the plot's, the axes and title come on top of it (Streamlit's default fits
+    # them in the height): the labels, written along the plot's height, keep their room on a larger
+    # screen, whose larger axis text would otherwise take it.
+    return (
+        alt.layer(chart, *event_marks(events))
+        .resolve_scale(color="independent", strokeDash="independent")
+        .properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    )
 
 
 def total_subscribers(df: pd.DataFrame, events: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:

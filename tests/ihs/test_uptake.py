@@ -4,6 +4,7 @@ import calendar
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -290,3 +291,26 @@ def test_joins_and_tariff_changes_to_annotate_the_curves(two_cohorts):
     ]
     # Without events the curves are drawn as before.
     assert "layer" not in json.loads(to_json(viz.total_uptake(total)))
+
+
+def test_event_labels_close_in_time_are_moved_apart():
+    """Two events 40 days apart (a tariff on 01/01/2014, Valy Hir on 10/02/2014): their rules stay on
+    their days; the second label is written 150 days after the first (31/05/2014), where it no longer
+    overlaps it at 1280 px; the plot keeps the given height, on a phone the labels are hidden."""
+    events = pd.DataFrame(
+        {
+            "day": [date(2014, 1, 1), date(2014, 2, 10), date(2017, 1, 1)],
+            "kind": ["tariff", "join", "tariff"],
+            "label": ["tarif 1,10\u00a0€", "entrée de Valy Hir", "tarif 1,18\u00a0€"],
+        }
+    )
+    total = pd.DataFrame({"month": [date(2014, 1, 1)], "subscribers": [10], "dwellings": [100], "uptake": [0.1]})
+    spec = json.loads(to_json(viz.total_subscribers(total, events)))
+    [rows] = [rows for rows in spec["datasets"].values() if rows and "label_day" in rows[0]]
+    assert [(r["day"][:10], r["label_day"][:10]) for r in rows] == [
+        ("2014-01-01", "2014-01-01"),
+        ("2014-02-10", "2014-05-31"),
+        ("2017-01-01", "2017-01-01"),
+    ]
+    assert spec["autosize"]["type"] == "fit-x"
+    assert spec["layer"][3]["mark"]["opacity"] == {"expr": "width < 700 ? 0 : 1"}
