@@ -80,7 +80,11 @@ for group, rows in editable.groupby("group", sort=False):
                     st.session_state[k] = shown(row.kind, row.value)
                 if row.minimum is not None:
                     help_text += f" Entre {row.minimum:g} et {row.maximum:g}."
-                st.text_input(label, key=k, help=help_text)
+                # Days and counts open the phone's numeric keyboard; a share in % may take a comma.
+                if row.kind == "int":
+                    forms.count_field(label, k, help=help_text)
+                else:
+                    st.text_input(label, key=k, help=help_text)
             forms.field_error(F, row.key)
         st.form_submit_button("Enregistrer", type="primary", on_click=save, args=(F, list(rows["key"])))
     changed = rows[rows["changed"]]
