@@ -21,11 +21,10 @@ from ihs.visits import (
 )
 from ihs.vocab import DROPIN_TOPICS, VISIT_KINDS
 
-actor = page_start("pages/saisie_visites.py")
+actor = page_start("pages/saisie_visites.py", "Des nombres seulement : ne notez jamais le nom d'un locataire.")
 today = clock.today()
 KINDS = {**VISIT_KINDS, "workshop": "Présence à une séance d'atelier"}
 
-st.caption("Des nombres seulement : ne notez jamais le nom d'un locataire.")
 names = entry_sectors(actor)
 kind = st.selectbox("Qu'avez-vous fait ?", list(KINDS), format_func=KINDS.get, key="vi_kind")
 F = f"vi_{kind}"
