@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ihs.charts import Spec
+from ihs.charts import FONT_SIZE, Spec
 
 CURRENT = "Ce scrutin"
 PREVIOUS = "Scrutins précédents (moyenne)"
@@ -148,7 +148,9 @@ def _places(*, places) -> alt.LayerChart:
     figures = base.mark_text(align="left", dx=6, yOffset=14, fontSize=20, fontWeight="bold").encode(
         x=x, text=alt.Text("voters:Q", format=",d")
     )
-    names = base.mark_text(align="left", yOffset=-10, fontSize=17, limit=440).encode(x=alt.value(0), text="name:N")
+    names = base.mark_text(align="left", yOffset=-10, fontSize=FONT_SIZE, limit=440).encode(
+        x=alt.value(0), text="name:N"
+    )
     return alt.layer(bars, figures, names)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import altair as alt
 import pandas as pd
 
-from ihs.charts import Spec
+from ihs.charts import FONT, Spec
 from ihs.vocab import STAGES
 
 KINDS = ["Prévu", "Réel"]
@@ -58,5 +58,5 @@ def events_by_kind_chart(df: pd.DataFrame) -> alt.LayerChart:
     )
     return alt.layer(
         base.mark_bar(color="#009E73"),
-        base.mark_text(align="left", dx=6, fontSize=18).encode(text=alt.Text("events:Q", format=",d")),
+        base.mark_text(align="left", dx=6, fontSize=FONT).encode(text=alt.Text("events:Q", format=",d")),
     )

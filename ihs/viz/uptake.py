@@ -237,9 +237,11 @@ def tariff_steps(df: pd.DataFrame) -> alt.LayerChart:
 def yearly_charges(df: pd.DataFrame) -> alt.LayerChart:
     """What the collective contract charged each year, month by month (`collective_cost`), labelled;
     the run rate and the cost per subscriber in the tooltip."""
+    top = float(df["charges_eur"].max()) if len(df) else 0.0
     base = alt.Chart(df).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")),
-        y=alt.Y("charges_eur:Q", title=None, axis=alt.Axis(format="$,d")),
+        # Room above the tallest bar for its label.
+        y=alt.Y("charges_eur:Q", title=None, axis=alt.Axis(format="$,d"), scale=alt.Scale(domainMax=top * 1.35 or 1)),
         tooltip=[
             alt.Tooltip("year:O", title="Année"),
             alt.Tooltip("months:Q", title="Mois facturés", format="d"),
@@ -252,10 +254,11 @@ def yearly_charges(df: pd.DataFrame) -> alt.LayerChart:
         ],
     )
     bars = base.mark_bar(color="#E69F00")
-    # Thousands of euros above the bars: full amounts of 18 years overlap at 1280 px.
+    # Thousands of euros above the bars, written upright: 18 years of « 165 k€ » side by side overlap
+    # at 1280 px at 18 px.
     text = (
         base.transform_calculate(label="format(datum.charges_eur / 1000, ',.0f') + ' k€'")
-        .mark_text(baseline="bottom", dy=-4, fontSize=14)
+        .mark_text(angle=270, align="left", baseline="middle", dx=6, fontSize=FONT_SIZE)
         .encode(text="label:N")
     )
     return alt.layer(bars, text)
