@@ -41,9 +41,10 @@ def newcomers_chart(df: pd.DataFrame, alert: float, max_days: int | None = None,
     data["position"] = range(len(data))
     data["source"] = data["method"].map(METHOD_SHORT)
     # The value and, for a sector to inform, why (the estimate's source is in the tooltip and table).
+    data["value"] = [f"{round(share * 100)} %" for share in data["newcomer_share"]]
     data["label"] = [
-        f"{round(r.newcomer_share * 100)} %" + (f" – {_why(r, alert, max_days)}" if r.needs_round else "")
-        for r in data.itertuples()
+        value + (f" – {_why(r, alert, max_days)}" if r.needs_round else "")
+        for value, r in zip(data["value"], data.itertuples(), strict=True)
     ]
     data["status"] = data["needs_round"].map({True: "À informer de nouveau", False: "À jour"})
     rule = pd.DataFrame({"alert": [alert], "label": [f"Seuil d'alerte : {round(alert * 100)} %"]})
@@ -73,7 +74,12 @@ def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
             "name:N",
             sort=order,
             title=None,
-            axis=alt.Axis(labelLimit=460, labelFontSize=_ROW_FONT, labelOverlap=False),
+            # At most 46 % of the chart's width: on a phone the names took all of it, leaving no bars.
+            axis=alt.Axis(
+                labelLimit={"expr": "min(460, (containerSize()[0] || 1280) * 0.46)"},
+                labelFontSize=_ROW_FONT,
+                labelOverlap=False,
+            ),
         ),
         x=alt.X(
             "newcomer_share:Q",
@@ -97,14 +103,20 @@ def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
             scale=alt.Scale(domain=["À informer de nouveau", "À jour"], range=["#D55E00", "#56B4E9"]),
         )
     )
-    text = base.mark_text(align="left", dx=6, fontSize=_ROW_FONT).encode(text="label:N")
+    # On a narrow screen (a phone) the value only: the reason did not fit beside the bar, and Vega then
+    # narrowed the plot to keep it in the chart, down to no bars at all. The reason is in the tooltip.
+    text = (
+        base.transform_calculate(shown="(containerSize()[0] || 1280) < 700 ? datum.value : datum.label")
+        .mark_text(align="left", dx=6, fontSize=_ROW_FONT)
+        .encode(text="shown:N")
+    )
     threshold = alt.Chart(rule).mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#000000").encode(x="alert:Q")
     threshold_label = (
         alt.Chart(rule)
         .mark_text(align="center", baseline="bottom", y=-6, fontSize=_ROW_FONT, fontWeight="bold", color="#000000")
         .encode(x="alert:Q", text="label:N")
     )
-    layers = alt.layer(bars, text, threshold, threshold_label)
+    layers = alt.layer(bars, threshold, text, threshold_label)  # the values over the dashed line
     if not plot_height:
         return layers
     # The height is the plot's (a row per sector), the axis and legend come on top of it (Streamlit's
