@@ -10,7 +10,7 @@ import pandas as pd
 from ihs.charts import FONT
 
 PRESENT = "Présents"
-RETURNING = "Déjà venus à une séance précédente"
+RETURNING = "Dont déjà venus"  # among those present, people who came to an earlier session of the cycle
 
 
 def _dt(df: pd.DataFrame, column: str) -> pd.DataFrame:
