@@ -30,37 +30,38 @@ def _stages_shown(sectors: list[dict] | pd.DataFrame) -> tuple[str, ...]:
     return tuple(label for label in STAGE_COLOURS if label in present)
 
 
-def _colour(colour_by: str, shown: tuple[str, ...] = ()):
+def _colour(colour_by: str, shown: tuple[str, ...] = (), corner: str = "top-left"):
     if colour_by == "uptake":
         # Bands in words (not a gradient): readable from afar, and "not covered" is not 0 %.
         scale = alt.Scale(domain=list(UPTAKE_BANDS), range=list(UPTAKE_BANDS.values()))
-        return alt.Color("uptake_band:N", scale=scale, legend=_legend("Taux d'adhésion"))
+        return alt.Color("uptake_band:N", scale=scale, legend=_legend("Taux d'adhésion", corner))
     domain = list(shown or STAGE_COLOURS)
     scale = alt.Scale(domain=domain, range=[STAGE_COLOURS[label] for label in domain])
-    return alt.Color("stage_label:N", scale=scale, legend=_legend("Étape"))
+    return alt.Color("stage_label:N", scale=scale, legend=_legend("Étape", corner))
 
 
 LEGEND_FONT = "(width < 500 ? 14 : clamp(width / 45, 18, 26))"
 
 
-def _legend(title: str) -> alt.Legend:
-    # Inside the map's frame, top left, on a white card: a legend beside the map left it a third of
-    # a phone's width, and one above it moved the plot after the map was fitted (cut at the edges).
+def _legend(title: str, corner: str) -> alt.Legend:
+    # Inside the map's frame, in its emptiest corner (`_legend_corner`), on a white card: a legend
+    # beside the map left it a third of a phone's width, and one above it moved the plot after the
+    # map was fitted (cut at the edges).
     return alt.Legend(
         title=title,
         symbolType="square",
-        orient="top-left",
+        orient=corner,
         fillColor="#FFFFFFE6",
         strokeColor="#9A9A9A",
-        padding=8,
+        padding=6,
         cornerRadius=4,
         # On a phone the map leaves a band above it: two entries a row, smaller type, to fit there.
         columns=alt.ExprRef(expr="width < 500 ? 2 : 1"),
         # 18 px at 1280×720, larger on a larger screen (a slide at 1920×1080: 25 px).
         labelFontSize=alt.ExprRef(expr=LEGEND_FONT),
         titleFontSize=alt.ExprRef(expr=LEGEND_FONT),
-        symbolSize=alt.ExprRef(expr=f"pow({LEGEND_FONT}, 2) * 0.75"),
-        rowPadding=alt.ExprRef(expr="width < 500 ? 2 : 6"),
+        symbolSize=alt.ExprRef(expr=f"pow({LEGEND_FONT}, 2) * 0.5"),
+        rowPadding=0,
     )
 
 
@@ -95,8 +96,19 @@ def sector_map(
     kind, fit = _kind(sectors), _bounding_box(sectors, veille)
     markers, size = _numbers(sectors, kind, fit) if numbered else (None, None)
     shown = _stages_shown(sectors)
+    corner = _legend_corner(sectors, markers, fit, colour_by, shown, size)
     return _draw(
-        commune, veille, colour_by, selectable, kind, shown, sectors=sectors, fit=fit, markers=markers, marker_size=size
+        commune,
+        veille,
+        colour_by,
+        selectable,
+        kind,
+        shown,
+        sectors=sectors,
+        fit=fit,
+        markers=markers,
+        marker_size=size,
+        corner=corner,
     )
 
 
@@ -106,7 +118,9 @@ def sector_map_spec(sectors: list[dict] | pd.DataFrame, colour_by: str = "stage"
     kind = _kind(sectors)
     fit = _bounding_box(sectors, [], _veille_corners())
     markers, size = _numbers(sectors, kind, fit)
-    shape = (colour_by, kind, _stages_shown(sectors), selectable, markers is not None)
+    shown = _stages_shown(sectors)
+    corner = _legend_corner(sectors, markers, fit, colour_by, shown, size)
+    shape = (colour_by, kind, shown, selectable, markers is not None, corner)
     data = {"sectors": sectors} | ({"markers": markers} if markers is not None else {})
     values = {"fit": fit} | ({"marker_size": size} if size is not None else {})
     return Spec(_on_context, shape, data=data, values=values)
@@ -129,10 +143,64 @@ def _veille_corners() -> tuple[tuple[float, float], ...]:
 
 
 def _on_context(
-    colour_by: str, kind: str, shown: tuple[str, ...], selectable: bool, numbered: bool, *, sectors, fit, **marks
+    colour_by: str,
+    kind: str,
+    shown: tuple[str, ...],
+    selectable: bool,
+    numbered: bool,
+    corner: str,
+    *,
+    sectors,
+    fit,
+    **marks,
 ) -> alt.LayerChart:
     commune, veille = geo.context_features(geo.COMMUNE), geo.context_features(geo.VEILLE)
-    return _draw(commune, veille, colour_by, selectable, kind, shown, sectors=sectors, fit=fit, **marks)
+    return _draw(commune, veille, colour_by, selectable, kind, shown, sectors=sectors, fit=fit, corner=corner, **marks)
+
+
+CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
+
+
+def _legend_corner(
+    sectors, markers: pd.DataFrame | None, fit, colour_by: str, shown: tuple[str, ...], size: list | None = None
+) -> str:
+    """The corner of the map where its legend covers the least: the fewest numbers and sector
+    outline points under it, on the map as the Carte page draws it at 1280×720 (`DESIGN_PX`).
+    When every corner covers something, the map's extent (`fit`, and the markers' `size`) is
+    widened on that side, in place, to make room."""
+    if not fit or isinstance(sectors, pd.DataFrame) or not len(sectors):
+        return CORNERS[0]
+    x0, y0, x1, y1 = _box(fit)
+    scale = min(DESIGN_PX[0] / max(x1 - x0, 1e-9), DESIGN_PX[1] / max(y1 - y0, 1e-9))
+    entries = len(UPTAKE_BANDS) if colour_by == "uptake" else len(shown or STAGE_COLOURS)
+    width, height = 210 / scale, (40 + 31 * entries) / scale  # the legend's card, in map units
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w, half_h = DESIGN_PX[0] / 2 / scale, DESIGN_PX[1] / 2 / scale  # the plot around the map
+    points = [_mercator(p[0], p[1]) for f in sectors for p in _positions((f.get("geometry") or {}).get("coordinates"))]
+    numbers = (
+        [] if markers is None else [_mercator(lo, la) for lo, la in zip(markers["lon"], markers["lat"], strict=True)]
+    )
+
+    def covered(corner: str) -> int:
+        left = cx - half_w if corner.endswith("left") else cx + half_w - width
+        top = cy + half_h if corner.startswith("top") else cy - half_h + height
+        inside = [left <= x <= left + width and top - height <= y <= top for x, y in points]
+        hidden = [
+            left - 30 / scale <= x <= left + width + 30 / scale and top - height - 30 / scale <= y <= top + 30 / scale
+            for x, y in numbers
+        ]
+        return sum(inside) + 50 * sum(hidden)
+
+    corner = min(CORNERS, key=covered)
+    if covered(corner):
+        # Nowhere free: room beside the map, on the legend's side, for most of the card.
+        coords = fit[0]["geometry"]["coordinates"]
+        grow = 0.7 * width
+        x0, x1 = (x0 - grow, x1) if corner.endswith("left") else (x0, x1 + grow)
+        coords[0], coords[1] = list(_from_mercator(x0, y0)), list(_from_mercator(x1, y1))
+        if size is not None:
+            size[0] = x1 - x0
+    return corner
 
 
 def _kind(sectors: list[dict] | pd.DataFrame) -> str:
@@ -153,6 +221,7 @@ def _draw(
     fit,
     markers=None,
     marker_size=None,
+    corner: str = "top-left",
 ) -> alt.LayerChart:
     layers = [
         # The backdrop is decoration for a screen reader (aria=False): the chart's own name says what it shows.
@@ -173,7 +242,7 @@ def _draw(
                 longitude="lon:Q",
                 latitude="lat:Q",
                 size=alt.Size("dwellings:Q", legend=None, scale=alt.Scale(range=[20, 400])),
-                color=_colour(colour_by, shown),
+                color=_colour(colour_by, shown, corner),
                 tooltip=TOOLTIP,
             )
         )
@@ -181,7 +250,7 @@ def _draw(
         shapes = (
             alt.Chart(source(sectors))
             .mark_geoshape(stroke="#222222", strokeWidth=1.5, opacity=0.9, invalid="show")
-            .encode(color=_colour(colour_by, shown), tooltip=TOOLTIP)
+            .encode(color=_colour(colour_by, shown, corner), tooltip=TOOLTIP)
         )
     if kind != "none":
         if selectable:
@@ -231,7 +300,7 @@ def _bounding_box(sectors: list[dict] | pd.DataFrame, veille: list[dict], known:
 MAX_NUMBERED = 60  # more numbers than this do not fit a map on one screen (nor a list beside it)
 MARKER_PX = (30, 46)  # a number in a circle: at least 30 px across (18 px type at 1280×720), at most 46
 PHONE_MARKER_PX = 22  # at least, on a map narrower than 500 px (13 px type)
-DESIGN_PX = (620, 440)  # the map's plot on the Carte page at 1280×720: markers there are 32 px across
+DESIGN_PX = (690, 460)  # the map's plot on the Carte page at 1280×720: markers there are 32 px across
 DESIGN_MARKER = 32
 GAP = 1.12  # markers keep this many diameters apart, centre to centre
 
