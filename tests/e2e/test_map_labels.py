@@ -1,6 +1,6 @@
 """The map names its sectors (#19 items 3 and 7), in the browser: on the Carte page and on the
 slideshow's map slide, at 1280×720, 1920×1080 and 390×844, every sector's number is drawn once,
-inside the chart (nothing cut), no two numbers overlap on a shared screen, and the list beside
+inside the chart (nothing cut), none under the legend, no two overlap on a shared screen, and the list beside
 the map gives the same numbers to the sectors read from the database. Screenshots of the map,
 the calendar and the slide at the three sizes are kept for a person to look at."""
 
@@ -46,7 +46,10 @@ def _numbers_on_map(page: Page) -> tuple[list[dict], dict]:
           .map(t => { const r = t.getBoundingClientRect();
                       return {n: +t.textContent.trim(), l: r.left, t: r.top, r: r.right, b: r.bottom,
                               size: parseFloat(getComputedStyle(t).fontSize) || +t.getAttribute('font-size')}; });
-        return [numbers, {l: box.left, t: box.top, r: box.right, b: box.bottom}];
+        const legend = chart.querySelector('svg .role-legend');
+        const lb = legend ? legend.getBoundingClientRect() : null;
+        return [numbers, {l: box.left, t: box.top, r: box.right, b: box.bottom,
+                          legend: lb && {l: lb.left, t: lb.top, r: lb.right, b: lb.bottom}}];
     }"""
     )
 
@@ -68,6 +71,10 @@ def _check_map(page: Page, expected: dict[int, str], size: str) -> None:
     assert sorted(x["n"] for x in numbers) == sorted(expected), "every sector's number, once"
     for x in numbers:  # inside the chart: nothing cut at an edge
         assert chart["l"] <= x["l"] and x["r"] <= chart["r"] and chart["t"] <= x["t"] and x["b"] <= chart["b"], x
+    legend = chart["legend"]
+    assert legend, "the colour legend is drawn"
+    for x in numbers:  # the legend, inside the map's frame, hides no number
+        assert x["r"] <= legend["l"] or x["l"] >= legend["r"] or x["b"] <= legend["t"] or x["t"] >= legend["b"], x
     if size != "telephone":  # a shared screen: no two numbers overlap, and they are read from 4 m
         for i, a in enumerate(numbers):
             for b in numbers[i + 1 :]:
