@@ -10,6 +10,7 @@ from ihs.queries.uptake import (
     counted_sector_choices,
     tariff_history,
     uptake_by_sector,
+    uptake_events,
     uptake_total,
 )
 from ihs.ui.asof import as_of, frozen_band
@@ -55,7 +56,8 @@ if tab_total.open:
         )
         chart_of(
             total,
-            viz.total_uptake,
+            # Each sector's joining (where the curve drops) and each tariff change, marked on it.
+            lambda t: viz.total_uptake(t, read(uptake_events, today)),
             "adhesion_total_taux",
             title="Taux d'adhésion, tous secteurs",
             empty="Taux d'adhésion : aucun relevé.",

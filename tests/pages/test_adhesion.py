@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pyarrow as pa
 
 from ihs.formats import fr_date, fr_eur, fr_int
@@ -74,3 +75,30 @@ def test_no_sector_chosen_says_so(app_db):
         _open_tab(at, label)
         assert "Aucun secteur choisi" in texts(at)
         assert not _specs(at)
+
+
+def test_the_uptake_curve_marks_each_sector_joining(app_db):
+    """#19 item 6: the programme's uptake drops when a sector joins: each joining is on the curve.
+    By hand: each sector whose implementation actually started by today, named in the chart's rows."""
+    from sqlalchemy import select
+
+    from ihs import models as m
+    from ihs.db import session_scope
+
+    with session_scope("tests", engine=app_db) as s:
+        joined = set(
+            s.execute(
+                select(m.Sector.name)
+                .join(m.Deployment, m.Deployment.sector_id == m.Sector.id)
+                .join(m.DeploymentStage, m.DeploymentStage.deployment_id == m.Deployment.id)
+                .where(m.DeploymentStage.stage == "implementation", m.DeploymentStage.actual_start <= TODAY)
+            ).scalars()
+        )
+    assert len(joined) >= 12  # the public record's sectors, at least
+    at = open_page("viewer", "adhesion")
+    assert not at.exception
+    events = [frame for frame in _chart_rows(at) if "label" in frame.columns]
+    assert events, "no event on the uptake curve"
+    joins = pd.concat(events).query("kind == 'join'").drop_duplicates("name")
+    assert set(joins["name"]) == joined
+    assert all(label.startswith("entrée d") for label in joins["label"])
