@@ -192,7 +192,7 @@ _SCRIPT = """
     [/^(.+) legend titled '(.*)' for .*$/, (m, k, t) => "Légende : " + t],
     [/^(.+) legend for .*$/, () => "Légende"],
     [/^Running the app's main page\\.$/, () => "Retour à la page d'accueil."],
-    [/^(.+)\\. Running the app's main page\\.$/, (m, p) => p + " : retour à la page d'accueil."],
+    [/^(.+)\\. Running the app's main page\\.$/, (m, p) => (PHRASES[p] || p) + " : retour à la page d'accueil."],
   ];
   // Only inside a date field: its empty parts (a day called « dd » elsewhere stays as it is).
   const DATE_PARTS = {dd: "jj", mm: "mm", yyyy: "aaaa"};

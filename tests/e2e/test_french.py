@@ -54,7 +54,8 @@ ENGLISH = [
     "Choose date",  # date field's calendar button
     "dd/mm/yyyy",  # date field's empty parts
     "yyyy",
-    "Page not found",  # unknown address
+    "Page not found",  # unknown address, logged in: its dialog's title
+    "does not seem to exist",  # and its text
     "Download",  # chart and dataframe toolbars: « Download as PNG / CSV »
     "Fullscreen",  # element toolbar
     "Show data",  # chart toolbar
@@ -109,6 +110,14 @@ def test_the_login_page_and_an_unknown_address_are_in_french(page, base_url):
     assert english(page.evaluate(WORDS_JS)) == []
     expect(page.get_by_label("Identifiant")).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "fr"
+    # Streamlit's own « page not found » dialog over the login form (its text was half English).
+    expect(page.get_by_text("La page demandée n'existe pas : retour à la page d'accueil.")).to_be_visible()
+    page.get_by_role("button", name="Fermer").click()
+    login(page, "lecture")
+    goto(page, base_url + "/ailleurs")
+    settle(page)
+    expect(page.get_by_text("La page demandée n'existe pas : retour à la page d'accueil.")).to_be_visible()
+    assert english(page.evaluate(WORDS_JS)) == []
 
 
 def test_a_file_chosen_for_an_import_is_described_in_french(page, base_url, tmp_path):
