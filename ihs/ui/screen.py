@@ -24,6 +24,8 @@ html { font-size: clamp(18px, 1.4vw, 30px) !important; }
 [data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 2rem 1.5rem !important; max-width: none !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem !important; padding: 0 0 0.3rem 0 !important; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem !important; padding-top: 0.6rem !important; }
+/* Levels read as levels: Streamlit draws h3 (1.75 rem) larger than this h2. */
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem !important; }
 /* A sidebar for the menu, not a third of the screen. */
 section[data-testid="stSidebar"][data-collapsed="false"] { width: 15rem !important; min-width: 15rem !important; }
 [data-testid="stSidebarHeader"] { height: 1.5rem !important; min-height: 1.5rem !important; padding: 0 !important; }

@@ -77,6 +77,14 @@ def _chart_text_px(page: Page) -> list[float]:
     )
 
 
+def _heading_px(page: Page) -> list[float]:
+    """The largest font size (px) of the page's h1, h2 and h3, in that order (the levels present)."""
+    return page.evaluate(
+        """() => ['h1', 'h2', 'h3'].map(t => [...document.querySelectorAll('[data-testid=stMain] ' + t)])
+        .filter(els => els.length).map(els => Math.max(...els.map(e => parseFloat(getComputedStyle(e).fontSize))))"""
+    )
+
+
 def _html_px(page: Page) -> float:
     return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
@@ -104,6 +112,9 @@ def test_each_dashboard_fits_the_shared_screen(viewer, base_url, path):
         (SHOTS / size).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / size / f"{name}.png"))
         expect(page.locator(".ihs-demo")).to_be_visible()  # demo data: said on every page
+        # Heading levels read as levels: an h3 is never drawn larger than an h2, an h2 than the h1.
+        sizes = _heading_px(page)
+        assert sizes == sorted(sizes, reverse=True), f"{size}: heading sizes by level {sizes}"
         if size == "projecteur":
             assert _bottom(page, "h1") <= FOLD
             if page.locator("[data-testid='stMetric']").count():  # the map and calendar have no key figures
