@@ -13,12 +13,14 @@ from ihs.queries.calendar import (
     deployment_pages,
     deployment_stages,
     deployment_years,
+    deployments_under_way_or_next,
     upcoming_events,
+    window_statuses,
 )
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import engine, read
 from ihs.ui.widgets import chart, no_data, table
-from ihs.viz.calendar import LEGEND_PX, current_and_next, items_of, timeline_chart, window_statuses
+from ihs.viz.calendar import LEGEND_PX, items_of, timeline_chart
 from ihs.vocab import DEPLOYMENT_STATUSES
 
 UNDER_WAY = "En cours et à venir"
@@ -44,9 +46,10 @@ statuses = right.multiselect(
 window = period == UNDER_WAY
 year_value = None if period in (UNDER_WAY, ALL_YEARS) else int(period)
 chosen = window_statuses(tuple(statuses)) if window else tuple(statuses)
-order = read(deployment_order, year_value, chosen, today)
-if window:
-    order = order[order["deployment_id"].isin(current_and_next(order, today))].reset_index(drop=True)
+# The window (under way on `today`, or starting within a year, else the next) is chosen in SQL.
+order = (
+    read(deployments_under_way_or_next, today, chosen) if window else read(deployment_order, year_value, chosen, today)
+)
 shown_ids = tuple(int(i) for i in order["deployment_id"]) if window else ()
 db = engine()
 

@@ -18,7 +18,7 @@ from ihs.programme import get_setting
 from ihs.queries import calendar as cal
 from ihs.queries.awareness import awareness, chart_rows
 from ihs.queries.ballots import live_ballots, turnout_by_place
-from ihs.queries.calendar import deployment_order, deployment_stages
+from ihs.queries.calendar import deployment_stages, deployments_under_way_or_next
 from ihs.queries.overview import summary
 from ihs.queries.support import support_by_month, support_of_year
 from ihs.queries.uptake import uptake_on
@@ -28,7 +28,7 @@ from ihs.ui.auth import current_actor
 from ihs.ui.data import read
 from ihs.viz.awareness import newcomers_chart
 from ihs.viz.ballots import places_chart
-from ihs.viz.calendar import current_and_next, timeline_chart, window_statuses
+from ihs.viz.calendar import timeline_chart
 from ihs.viz.map import sector_legend, sector_map_spec
 
 INDEX, SHOWN = "pres_index", "pres_shown_at"
@@ -118,9 +118,8 @@ def _map(day) -> None:
 
 def _calendar(day) -> None:
     # As the Calendrier page opens: the deployments under way and the next ones, not a calendar year.
-    statuses = window_statuses(())
-    shown = current_and_next(read(deployment_order, None, statuses, day), day)
-    stages = read(deployment_stages, None, statuses, day, tuple(shown[: cal.PAGE_SIZE]))
+    shown = [int(i) for i in read(deployments_under_way_or_next, day)["deployment_id"]]
+    stages = read(deployment_stages, None, cal.window_statuses(()), day, tuple(shown[: cal.PAGE_SIZE]))
     if stages.empty:
         st.info("Aucun déploiement en cours ni prévu.")
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, Select, Subquery, and_, func, or_, select
+from sqlalchemy import Date, Engine, Select, Subquery, and_, case, func, literal, or_, select
 
 from ihs.ballots import FINISHED_STATUSES
 from ihs.clock import end_of_day, year_end
@@ -138,6 +138,87 @@ def deployment_order(
     stages = deployment_stages(db, year, statuses, as_of)
     columns = ["deployment_id", "sector_name", "deployment_first", "deployment_last"]
     return stages.drop_duplicates("deployment_id")[columns].reset_index(drop=True)
+
+
+# The calendar's default window: what is under way and what comes next, not a calendar year.
+ENDED = ("rejected", "abandoned")  # a deployment with these statuses is not under way, whatever its dates
+NEXT_DAYS = 365  # deployments starting within this many days are "the next ones"
+
+
+def window_statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """The statuses the default window reads: the user's choice, else every status but the ended ones."""
+    return statuses or tuple(code for code in DEPLOYMENT_STATUSES if code not in ENDED)
+
+
+def _earlier(a, b):
+    """SQL: the earlier of two dates, either may be NULL (SQLite's min(a, b) and PostgreSQL's
+    least(a, b) disagree on NULLs)."""
+    return case((a.is_(None), b), (b.is_(None), a), (b < a, b), else_=a)
+
+
+def _later(a, b):
+    """SQL: the later of two dates, either may be NULL."""
+    return case((a.is_(None), b), (b.is_(None), a), (b > a, b), else_=a)
+
+
+def deployments_under_way_or_next(
+    db: Engine, as_of: date, statuses: tuple[str, ...] = (), ahead_days: int = NEXT_DAYS
+) -> pd.DataFrame:
+    """The deployments the calendar opens on, in the calendar's order (as `deployment_order`):
+    every one under way on `as_of` (its first date on or before, its last on or after) and those
+    starting within `ahead_days` after it; when none starts that soon, the next to start (all
+    those starting on that date). `statuses` as `window_statuses` (default: all but the ended).
+
+    A deployment's span is that of `deployment_stages` rows, aggregated in SQL: from its earliest
+    planned or actual start to its latest end, a stage without an end lasting its start day when
+    planned, up to `as_of` when under way. Columns: deployment_id, sector_name, deployment_first,
+    deployment_last (dates).
+    """
+    ds = DeploymentStage
+    day = literal(as_of, Date)
+    # A planned stage without an end is its start day; an actual one without an end runs to `as_of`.
+    planned_last = case((ds.planned_end > ds.planned_start, ds.planned_end), else_=ds.planned_start)
+    actual_last = case(
+        (ds.actual_start.is_(None), None),
+        (ds.actual_end.is_not(None), _later(ds.actual_start, ds.actual_end)),
+        else_=_later(ds.actual_start, day),
+    )
+    spans = (
+        select(
+            Deployment.id.label("deployment_id"),
+            Sector.name.label("sector_name"),
+            func.min(_earlier(ds.planned_start, ds.actual_start)).label("first"),
+            func.max(_later(planned_last, actual_last)).label("last"),
+        )
+        .select_from(Deployment)
+        .join(Sector, Sector.id == Deployment.sector_id)
+        .join(ds, ds.deployment_id == Deployment.id)
+        .where(Deployment.status.in_(window_statuses(statuses)))
+        .group_by(Deployment.id, Sector.name)
+        .cte("spans")
+    )
+    next_start = select(func.min(spans.c.first)).where(spans.c.first > day).scalar_subquery()
+    horizon = literal(as_of + timedelta(days=ahead_days), Date)
+    stmt = (
+        select(
+            spans.c.deployment_id,
+            spans.c.sector_name,
+            spans.c.first.label("deployment_first"),
+            spans.c.last.label("deployment_last"),
+        )
+        .where(
+            or_(
+                and_(spans.c.first <= day, spans.c.last >= day),
+                and_(spans.c.first > day, or_(spans.c.first <= horizon, spans.c.first == next_start)),
+            )
+        )
+        .order_by(spans.c.first, spans.c.sector_name, spans.c.deployment_id)
+    )
+    with db.connect() as conn:
+        df = pd.read_sql(stmt, conn)
+    for col in ("deployment_first", "deployment_last"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
 
 
 def deployment_pages(order: pd.DataFrame, today: date, size: int | None = None) -> tuple[list[list[int]], int]:

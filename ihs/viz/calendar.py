@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import altair as alt
 import pandas as pd
 
 from ihs.charts import Spec
 from ihs.ics import IcsEvent
-from ihs.vocab import DEPLOYMENT_STATUSES
 
 # Okabe–Ito colours, in pipeline order, matching `ihs.charts.STAGE_COLOURS` where they overlap.
 STAGE_COLOURS = {
@@ -129,35 +128,6 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
         .encode(x="date:T", y=alt.value(-14), text="label:N")
     )
     return alt.layer(*layers, rule, rule_text)
-
-
-# The calendar's default window: what is under way and what comes next, not a calendar year.
-ENDED = ("rejected", "abandoned")  # a deployment with these statuses is not under way, whatever its dates
-NEXT_DAYS = 365  # deployments starting within this many days are "the next ones"
-
-
-def window_statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
-    """The statuses the default window reads: the user's choice, else every status but the ended ones."""
-    return statuses or tuple(code for code in DEPLOYMENT_STATUSES if code not in ENDED)
-
-
-def current_and_next(order: pd.DataFrame, today: date, ahead_days: int = NEXT_DAYS) -> list[int]:
-    """The deployments the calendar opens on (ids, in `order`'s order): every one under way on
-    `today` (its first date on or before, its last on or after) and those starting within
-    `ahead_days` after it; when none starts that soon, the next to start (all on that date).
-
-    `order` is `ihs.queries.calendar.deployment_order` (read with `window_statuses`).
-    """
-    if order.empty:
-        return []
-    first, last = pd.to_datetime(order["deployment_first"]), pd.to_datetime(order["deployment_last"])
-    day = pd.Timestamp(today)
-    under_way = (first <= day) & (last >= day)
-    later = first > day
-    soon = later & (first <= day + timedelta(days=ahead_days))
-    if later.any() and not soon.any():
-        soon = later & (first == first[later].min())
-    return [int(i) for i in order.loc[under_way | soon, "deployment_id"]]
 
 
 def items_of(items: Iterable[IcsEvent], deployment_ids: Iterable[int]) -> list[IcsEvent]:
