@@ -119,10 +119,10 @@ def _map(day) -> None:
 def _calendar(day) -> None:
     # As the Calendrier page opens: the deployments under way and the next ones, not a calendar year.
     shown = [int(i) for i in read(deployments_under_way_or_next, day)["deployment_id"]]
-    stages = read(deployment_stages, None, cal.window_statuses(()), day, tuple(shown[: cal.PAGE_SIZE]))
-    if stages.empty:
+    if not shown:  # (no ids would mean every deployment to deployment_stages)
         st.info("Aucun déploiement en cours ni prévu.")
         return
+    stages = read(deployment_stages, None, cal.window_statuses(()), day, tuple(shown[: cal.PAGE_SIZE]))
     _chart(
         timeline_chart(stages, day),
         440,

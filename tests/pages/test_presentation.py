@@ -163,3 +163,18 @@ def test_the_calendar_slide_shows_the_deployments_under_way(app_db):
     assert _title(at) == "Calendrier des déploiements"
     shown = set(chart_data(at.get("vega_lite_chart")[0])["sector_name"].dropna())
     assert shown == {"Le Bot", "Montaigne", "Keranroux"}  # under way on 27/11/2026 (demo), none planned after
+
+
+def test_the_calendar_slide_says_so_when_nothing_is_under_way_or_planned(app_db, monkeypatch):
+    """The three deployments under way abandoned, none planned: a French line, not a chart of every
+    finished deployment of the record."""
+    from ihs.models import Deployment
+
+    live = ("Le Bot", "Montaigne", "Keranroux")  # under way on the demo's day, none planned after
+    with session_scope("tests", engine=app_db) as s:
+        ids = select(Sector.id).where(Sector.name.in_(live))
+        s.execute(update(Deployment).where(Deployment.sector_id.in_(ids)).values(status="abandoned"))
+    at = _screen({"slide": "3"})
+    assert _title(at) == "Calendrier des déploiements"
+    assert [i.value for i in at.info] == ["Aucun déploiement en cours ni prévu."]
+    assert not at.get("vega_lite_chart")
