@@ -9,6 +9,7 @@ text boxes and tables, so partners can edit the deck in PowerPoint or LibreOffic
 from __future__ import annotations
 
 import io
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,7 +26,7 @@ from ihs.programme import demo_loaded, get_setting
 from ihs.queries import calendar, overview, support, uptake
 from ihs.queries.awareness import awareness, chart_rows, rank
 from ihs.viz.awareness import newcomers_chart
-from ihs.viz.map import sector_map
+from ihs.viz.map import sector_legend, sector_map_spec
 
 # Slide geometry (16:9), in inches; the PDF uses the same layout in points.
 SLIDE_W, SLIDE_H = 13.333, 7.5
@@ -220,26 +221,45 @@ def _trend(db: Engine, year: int) -> Section:
 
 
 def _map(db: Engine, as_of: date) -> Section:
-    """The dashboards' own map (`ihs.viz.map`), coloured by stage, with its attributions."""
+    """The dashboards' own map (`ihs.viz.map`), coloured by stage, numbered as on the Carte page and
+    the presentation, with the numbered list of the sectors (names written on the map overlapped:
+    « Kerhallet)Saint-Martin »)."""
     df = geo.sector_map_data(db, as_of)
-    chart = sector_map(
-        geo.sector_features(df),
-        geo.context_features(geo.COMMUNE),
-        geo.context_features(geo.VEILLE),
-        "stage",
-        selectable=False,
-    )
-    chart = rc.labelled_map(chart, df)
+    spec = sector_map_spec(geo.sector_features(df), "stage", selectable=False)
     counts = df["stage_label"].value_counts()
+    lines = ["Secteurs : " + " ; ".join(f"{label.lower()} {n}" for label, n in counts.items()) + "."]
+    if "markers" in spec.data:
+        lines += _legend_lines(sector_legend(df, spec.data["markers"]))
     return Section(
         title=f"Carte des secteurs au {fr_date(as_of)}",
-        lines=["Secteurs : " + " ; ".join(f"{label.lower()} {n}" for label, n in counts.items()) + "."],
-        chart=_png(chart, 800, 470) if len(df) else None,
-        chart_alt="Carte des secteurs colorés par étape",
+        lines=lines,
+        chart=_png(spec.chart(), 800, 470) if len(df) else None,
+        chart_alt="Carte des secteurs colorés par étape, numérotés dans l'ordre alphabétique",
         sources="Contours : fichiers publics des quartiers (voir la note) ; étapes : calendrier des déploiements.",
         note=f"Fonds : commune – {geo.attribution(geo.COMMUNE)}. Quartiers de veille – {geo.attribution(geo.VEILLE)}. "
         "Cercles : secteurs sans contour connu (position approximative, surface proportionnelle aux logements).",
     )
+
+
+LEGEND_LINE_CHARS = 95  # about one line of the slide at 18 pt
+
+
+def _legend_lines(legend: list[str]) -> list[str]:
+    """The map's numbered list (`sector_legend`, Markdown) as plain lines « 1 Kerhallet · 2 … », as
+    many sectors per line as fit the slide's width, so that the map keeps most of the slide."""
+    entries = [_unmarkdown(line) for line in legend]
+    lines: list[str] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + 3 + len(entry) <= LEGEND_LINE_CHARS:
+            lines[-1] += " · " + entry
+        else:
+            lines.append(entry)
+    return lines
+
+
+def _unmarkdown(line: str) -> str:
+    """« **1** Kerhallet » (Markdown, with its escapes) as « 1 Kerhallet »."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"^\*\*(\d+)\*\* ", r"\1 ", line))
 
 
 def _deployments(db: Engine, year: int) -> list[Section]:

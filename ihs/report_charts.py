@@ -139,18 +139,3 @@ def support_chart(df: pd.DataFrame, *, width: int | None = None):
         )
     )
     return _sized(chart, width)
-
-
-def labelled_map(chart: alt.LayerChart, sectors: pd.DataFrame, font_size: int = 12) -> alt.LayerChart:
-    """The dashboards' sector map (`ihs.viz.map.sector_map`) with each sector's name written on it.
-
-    On paper and on a shared screen there is no tooltip: names must be readable. A white halo
-    under each name keeps it legible over the coloured shapes.
-    """
-    points = sectors[["name", "lat", "lon"]].dropna()
-    base = alt.Chart(points).encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
-    halo = base.mark_text(fontSize=font_size, fontWeight="bold", stroke="#FFFFFF", strokeWidth=3, color="#000000")
-    names = base.mark_text(fontSize=font_size, fontWeight="bold", color="#000000")
-    out = chart.copy(deep=False)
-    out.layer = [*chart.layer, halo, names]
-    return out

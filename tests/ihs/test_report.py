@@ -2,16 +2,20 @@
 
 import io
 import shutil
+import unicodedata
 from argparse import Namespace
 from datetime import date
 
 import pytest
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from ihs.db import forget_engine, get_engine
 from ihs.exports import EXPORTABLE, export_choices
 from ihs.formats import fr_int, fr_pct
+from ihs.models import Sector
 from ihs.queries import calendar, overview
 from ihs.queries import support as support_q
 from ihs.queries import uptake as uptake_q
@@ -241,3 +245,30 @@ def test_every_year_from_the_first_to_the_current_one_has_its_key_figures(engine
         assert set(figures["new_sectors"]) == expected, year
         without_new += not expected
     assert without_new >= 2  # 2016, 2024, 2025… in the demo: the case that crashed is covered
+
+
+def _numbered_sectors(engine) -> dict[int, str]:
+    """The programme's sectors numbered as the Carte page numbers them: French alphabetical order,
+    accents and case aside, from the rows."""
+    with engine.connect() as conn:
+        names = conn.execute(select(Sector.name).where(Sector.archived_on.is_(None))).scalars().all()
+
+    def plain(name: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFD", name) if unicodedata.category(c) != "Mn").lower()
+
+    return dict(enumerate(sorted(names, key=plain), start=1))
+
+
+def test_map_slide_lists_every_sector_with_its_number_from_the_map_page(deck, pdf, demo_engine):
+    slide = deck.slides[TITLES.index("Carte des secteurs au 31/12/2023")]
+    text = _slide_text(slide)
+    # One picture (the numbered map, a PNG) and the numbered list in the slide's text.
+    pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 1 and pictures[0].image.content_type == "image/png"
+    entries = [e for line in text.splitlines() for e in line.split(" · ") if e[:1].isdigit()]
+    sectors = _numbered_sectors(demo_engine)
+    assert entries == [f"{n} {name}" for n, name in sectors.items()]
+    assert "Kerhallet" in text  # the name the old labels ran into their neighbours
+    page = pdf.pages[TITLES.index("Carte des secteurs au 31/12/2023")]
+    for n, name in sectors.items():
+        assert f"{n} {name}" in _plain(page.extract_text()).replace("\n", " ")
