@@ -68,6 +68,7 @@ class Section:
     cover: bool = False
     native: NativeChart | None = None
     sources: str = ""  # the speaker notes: where the slide's figures come from
+    legend: list[str] = field(default_factory=list)  # a list beside the chart (the map's numbered sectors)
 
 
 @dataclass
@@ -228,33 +229,17 @@ def _map(db: Engine, as_of: date) -> Section:
     spec = sector_map_spec(geo.sector_features(df), "stage", selectable=False)
     counts = df["stage_label"].value_counts()
     lines = ["Secteurs : " + " ; ".join(f"{label.lower()} {n}" for label, n in counts.items()) + "."]
-    if "markers" in spec.data:
-        lines += _legend_lines(sector_legend(df, spec.data["markers"]))
+    legend = [_unmarkdown(line) for line in sector_legend(df, spec.data["markers"])] if "markers" in spec.data else []
     return Section(
         title=f"Carte des secteurs au {fr_date(as_of)}",
         lines=lines,
+        legend=legend if len(df) else [],
         chart=_png(spec.chart(), 800, 470) if len(df) else None,
         chart_alt="Carte des secteurs colorés par étape, numérotés dans l'ordre alphabétique",
         sources="Contours : fichiers publics des quartiers (voir la note) ; étapes : calendrier des déploiements.",
         note=f"Fonds : commune – {geo.attribution(geo.COMMUNE)}. Quartiers de veille – {geo.attribution(geo.VEILLE)}. "
         "Cercles : secteurs sans contour connu (position approximative, surface proportionnelle aux logements).",
     )
-
-
-LEGEND_LINE_CHARS = 95  # about one line of the slide at 18 pt
-
-
-def _legend_lines(legend: list[str]) -> list[str]:
-    """The map's numbered list (`sector_legend`, Markdown) as plain lines « 1 Kerhallet · 2 … », as
-    many sectors per line as fit the slide's width, so that the map keeps most of the slide."""
-    entries = [_unmarkdown(line) for line in legend]
-    lines: list[str] = []
-    for entry in entries:
-        if lines and len(lines[-1]) + 3 + len(entry) <= LEGEND_LINE_CHARS:
-            lines[-1] += " · " + entry
-        else:
-            lines.append(entry)
-    return lines
 
 
 def _unmarkdown(line: str) -> str:
@@ -536,6 +521,16 @@ def _row_h(values: list[str], widths: list[float], bold: bool = False) -> float:
     return lines * TABLE_PT * 1.2 / 72 + 2 * CELL_PAD_Y
 
 
+LEGEND_ONE_COLUMN = 12  # more entries than this: the list beside a chart takes two columns
+LEGEND_PT = 14
+
+
+def _legend_columns(section: Section) -> list[list[str]]:
+    """`section.legend` split as `_layout` lays it out: one column, or two of equal length."""
+    half = (len(section.legend) + 1) // 2 if len(section.legend) > LEGEND_ONE_COLUMN else len(section.legend)
+    return [part for part in (section.legend[:half], section.legend[half:]) if part]
+
+
 def _layout(section: Section) -> dict:
     """Boxes (inches: x, y, w, h) of each part of a content slide; shared by PPTX and PDF."""
     y = 1.2
@@ -557,6 +552,13 @@ def _layout(section: Section) -> dict:
         boxes["chart"] = (MARGIN + left + 0.25, y, full - left - 0.25, body_h)
     elif section.table:
         boxes["table"] = (MARGIN, y, full, body_h)
+    elif (section.chart or section.native) and section.legend:
+        left = full * 0.6
+        boxes["chart"] = (MARGIN, y, left, body_h)
+        columns = _legend_columns(section)
+        col_w = (full - left - 0.2) / len(columns)
+        for i, key in enumerate(("legend", "legend2")[: len(columns)]):
+            boxes[key] = (MARGIN + left + 0.2 + i * col_w, y, col_w, body_h)
     elif section.chart or section.native:
         boxes["chart"] = (MARGIN, y, full, body_h)
     if section.note:
@@ -764,6 +766,8 @@ def to_pptx(report: Report) -> bytes:
             pic.name = section.chart_alt[:60] or "Graphique"
             # Alternative text for screen readers (PowerPoint's "descr" attribute).
             pic._element.nvPicPr.cNvPr.set("descr", section.chart_alt)
+        for key, part in zip(("legend", "legend2"), _legend_columns(section), strict=False):
+            text_box(slide, boxes[key], part, LEGEND_PT)
         if "note" in boxes:
             text_box(slide, boxes["note"], [section.note], 12, color=grey)
     buf = io.BytesIO()
@@ -905,6 +909,8 @@ def to_pdf(report: Report) -> bytes:
                 pw * pt,
                 ph * pt,
             )
+        for key, part in zip(("legend", "legend2"), _legend_columns(section), strict=False):
+            frame_lines(boxes[key], part, LEGEND_PT - 2)
         if "note" in boxes:
             frame_lines(boxes["note"], [section.note], 10, colour=grey)
         canvas.setFont("Helvetica", 9)

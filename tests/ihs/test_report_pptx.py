@@ -16,8 +16,9 @@ from itertools import combinations
 
 import pytest
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LTTextContainer, LTTextLine
+from pdfminer.layout import LTFigure, LTImage, LTTextContainer, LTTextLine
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from ihs.report import build_report, to_pptx
 from tests.conftest import TODAY
@@ -196,3 +197,27 @@ def test_the_check_sees_a_table_too_long_for_its_slide(demo_engine, tmp_path, mo
     data = r.to_pptx(rep)
     problems = _problems(_render(data, tmp_path), Presentation(io.BytesIO(data)))
     assert any("outside the page" in p for p in problems), problems
+
+
+def _figures(layout) -> list:
+    return [e for e in layout if isinstance(e, LTFigure | LTImage)] + [
+        f for e in layout if isinstance(e, LTFigure) for f in _figures(e)
+    ]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_map_slide_shows_the_numbered_map_and_its_list(decks, year):
+    """The map numbers its sectors (names written on it overlapped: « Kerhallet)Saint-Martin »);
+    the numbered list on the slide, as Impress draws it, names each sector once with its number."""
+    deck, pdf = decks[year]
+    n = next(i for i, s in enumerate(deck.slides) if s.shapes.title.text.startswith("Carte des secteurs"))
+    slide = deck.slides[n]
+    assert [s.image.content_type for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE] == ["image/png"]
+    page = list(extract_pages(io.BytesIO(pdf)))[n]
+    assert _figures(page), "the map is not drawn"
+    text = " ".join(" ".join(line.get_text().split()) for line in _lines(page))
+    written = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    entries = [e for line in written.splitlines() for e in line.split(" · ") if e[:1].isdigit()]
+    assert len(entries) >= 10 and [int(e.split()[0]) for e in entries] == list(range(1, len(entries) + 1))
+    missing = [e for e in entries if e not in text]
+    assert missing == []
