@@ -139,3 +139,24 @@ def test_clicking_a_sector_opens_its_page(app_db):
     at.run()
     assert not at.exception
     assert metric(at, "Logements") == "596"
+
+
+def test_the_table_downloads_as_a_csv_french_excel_opens(app_db, monkeypatch):
+    """The map's « Tableau (CSV) »: the table's French headers, `;`, UTF-8 with BOM, real numbers
+    with a decimal comma (not « 1 010 » nor « 17 % »), as French Excel opens it."""
+    from ihs.ui import widgets
+
+    made: dict[str, bytes] = {}
+    monkeypatch.setattr(widgets, "download_row", lambda *buttons: made.update({b.file_name: b.data() for b in buttons}))
+    open_page("viewer", "carte")
+    raw = made["carte.csv"]
+    assert raw.startswith("\ufeff".encode())
+    rows = [line.split(";") for line in raw.decode("utf-8-sig").split("\r\n") if line]
+    assert rows[0] == ["N°", "Secteur", "Étape", "Logements", "Abonnés", "Adhésion (%)"]
+    names = _sector_names(app_db)
+    assert [r[1] for r in rows[1:]] == names
+    kerourien = next(r for r in rows[1:] if r[1] == "Kerourien")
+    assert kerourien[0] == str(names.index("Kerourien") + 1)
+    assert kerourien[2:4] == ["Déployé", "596"]
+    share = round(int(kerourien[4]) / 596 * 100, 1)
+    assert kerourien[5] == f"{share:.10g}".replace(".", ",")
