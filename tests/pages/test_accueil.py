@@ -71,7 +71,7 @@ def empty_app_db(empty_sqlite_template, tmp_path, monkeypatch):
         ("accueil", "Aucun secteur pour l'instant"),
         ("carte", "Aucun secteur enregistré pour l'instant"),
         ("adhesion", "Aucun relevé d'abonnés pour l'instant"),
-        ("secteur", "Choisissez un secteur"),
+        ("secteur", "Aucun secteur pour l'instant : la fiche d'un secteur s'affiche"),
     ],
 )
 def test_dashboards_on_an_empty_database_say_so(empty_app_db, page, words):
