@@ -9,24 +9,9 @@ from ihs.formats import fr_date, fr_int, fr_pct
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
-from ihs.viz.map import SELECTION, sector_legend, sector_map_spec, sector_table
+from ihs.viz.map import SELECTION, sector_legend, sector_map_spec, sector_table, sector_table_csv
 
 COLOUR_MODES = {"stage": "Étape du déploiement", "uptake": "Taux d'adhésion"}
-
-
-def _table_csv(sectors: pd.DataFrame) -> pd.DataFrame:
-    """The table under the map, as the CSV gives it: its French headers, real numbers (French
-    Excel reads « 1010 » and « 17,3 » as numbers, not « 1 010 » and « 17 % »), blank when unknown."""
-    return pd.DataFrame(
-        {
-            "N°": sectors["number"].astype(int),
-            "Secteur": sectors["name"],
-            "Étape": sectors["stage_label"],
-            "Logements": sectors["dwellings"],
-            "Abonnés": sectors["subscribers"],
-            "Adhésion (%)": (sectors["uptake"].astype(float) * 100).round(1),
-        }
-    )
 
 
 today = as_of()
@@ -54,7 +39,7 @@ on_map, beside = st.columns([3, 1]) if numbered else (st.container(), None)
 with on_map:
     event = chart(
         map_chart,
-        lambda: _table_csv(data),
+        lambda: sector_table_csv(data),
         key="carte",
         height=480,
         on_select="rerun",

@@ -490,3 +490,18 @@ def sector_table(sectors: pd.DataFrame) -> pd.DataFrame:
             "Adhésion": [fr_pct(known(v)) for v in sectors["uptake"]],
         }
     )
+
+
+def sector_table_csv(sectors: pd.DataFrame) -> pd.DataFrame:
+    """`sector_table` as its CSV gives it: its French headers, real numbers (French
+    Excel reads « 1010 » and « 17,3 » as numbers, not « 1 010 » and « 17 % »), blank when unknown."""
+    return pd.DataFrame(
+        {
+            "N°": sectors["number"].astype(int),
+            "Secteur": sectors["name"],
+            "Étape": sectors["stage_label"],
+            "Logements": sectors["dwellings"],
+            "Abonnés": sectors["subscribers"],
+            "Adhésion (%)": (sectors["uptake"].astype(float) * 100).round(1),
+        }
+    )
