@@ -222,6 +222,20 @@ def base_url(app_server) -> str:
     return app_server["url"]
 
 
+@pytest.fixture(scope="module")
+def viewer(browser, app_server):
+    """One browser logged in with the read-only account, shared by a module's tests, at the
+    projector size (a test may resize its window, and puts it back)."""
+    from tests.e2e.helpers import goto, login
+
+    ctx = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
+    page = ctx.new_page()
+    goto(page, app_server["url"] + "/")
+    login(page, "lecture")
+    yield page
+    ctx.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """On a failed browser test, keep a screenshot of every open page to look at."""

@@ -15,7 +15,7 @@ def test_calendar_ics_table_and_png_are_built_when_clicked(page, base_url):
     goto(page, base_url + "/calendrier")
     login(page, "lecture")
     ics = download(page, "Télécharger le calendrier (.ics)")
-    assert ics.suggested_filename == "calendrier-ihs-2026.ics"
+    assert ics.suggested_filename == "calendrier-ihs-en-cours.ics"  # the page opens on « En cours et à venir »
     text = Path(ics.path()).read_text(encoding="utf-8")
     assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
     assert "SUMMARY:Keranroux" in text and "Atelier numérique 6/10 – Pilier Rouge" in text

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select
 
 from ihs.models import Sector
-from tests.e2e.helpers import EXCEPTION, goto, login, settle
+from tests.e2e.helpers import EXCEPTION, goto, settle
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("IHS_E2E_SHOTS", "/tmp/ihs-e2e-shots")) / "map-labels"
@@ -83,16 +83,6 @@ def _check_map(page: Page, expected: dict[int, str], size: str) -> None:
                 assert overlap_w <= 1 or overlap_h <= 1, (a, b)
         assert min(x["size"] for x in numbers) >= 18
     assert _listed(page) == expected
-
-
-@pytest.fixture(scope="module")
-def viewer(browser, app_server):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
-    page = ctx.new_page()
-    goto(page, app_server["url"] + "/")
-    login(page, "lecture")
-    yield page
-    ctx.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

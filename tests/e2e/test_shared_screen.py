@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import EXCEPTION, goto, login, settle
+from tests.e2e.helpers import EXCEPTION, goto, settle
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("IHS_E2E_SHOTS", "/tmp/ihs-e2e-shots")) / "screens"
@@ -87,17 +87,6 @@ def _heading_px(page: Page) -> list[float]:
 
 def _html_px(page: Page) -> float:
     return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
-
-
-@pytest.fixture(scope="module")
-def viewer(browser, app_server):
-    """One logged-in browser (read-only account) whose window is resized per check."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="fr-FR")
-    page = ctx.new_page()
-    goto(page, app_server["url"] + "/")
-    login(page, "lecture")
-    yield page
-    ctx.close()
 
 
 @pytest.mark.parametrize("path", list(DASHBOARDS), ids=[p.split("?")[0] or "accueil" for p in DASHBOARDS])
