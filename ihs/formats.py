@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
@@ -73,6 +74,22 @@ def fr_long_date(value: date) -> str:
 
 
 _MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def unaccented(text) -> str:
+    """`text` without accents, case folded: how French alphabetical order and loose matching
+    compare words (« Élorn » → « elorn »)."""
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fr_of(name: str) -> str:
+    """« de » before a place's name, as French writes it: « de Brest », « d'Angers », « d'Hennebont »,
+    « du Guelmeur », « des Quatre Moulins »."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    return ("d'" if unaccented(name[:1]) in set("aeiouyh") else "de ") + name
 
 
 def md_text(value) -> str:

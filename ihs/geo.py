@@ -6,7 +6,6 @@ import itertools
 import json
 import math
 import re
-import unicodedata
 from datetime import date
 from functools import lru_cache
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from ihs.formats import fr_of, unaccented
 from ihs.models import Sector
 from ihs.queries.sectors import NOT_STARTED, STAGE_LABELS, in_programme, sector_status
 from ihs.settings import DATA_DIR
@@ -98,13 +98,12 @@ def commune_phrase() -> str:
     name = commune_name()
     if not name:
         return "la commune"
-    return f"la commune d'{name}" if sort_key(name[:1]) in "aeiouyh" else f"la commune de {name}"
+    return f"la commune {fr_of(name)}"
 
 
 def sort_key(name) -> str:
     """A sector name as French alphabetical order compares it (« Élorn » between « Eaux » and « Fort »)."""
-    text = unicodedata.normalize("NFKD", str(name))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return unaccented(name)
 
 
 def sector_map_data(db: Engine, as_of: date) -> pd.DataFrame:

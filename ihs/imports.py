@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ihs import clock
-from ihs.formats import fr_date, fr_int, fr_month
+from ihs.formats import fr_date, fr_int, fr_month, unaccented
 from ihs.models import Deployment, DeploymentStage, MoveIn, Sector, SectorDwellings, SectorOffer, SubscriberCount
 from ihs.programme import get_setting
 from ihs.users import Actor, require
@@ -45,9 +44,7 @@ CHUNK = 500
 
 def plain_words(text) -> str:
     """Lower case, no accents, words separated by one space: « Abonnés » → « abonnes »."""
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", unaccented(text)).split())
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, extract, func, literal, null, select, union_all
 
 from ihs.clock import year_end
-from ihs.formats import fr_eur
+from ihs.formats import fr_eur, fr_of
 from ihs.models import (
     Ballot,
     Deployment,
@@ -310,18 +310,10 @@ def uptake_events(db: Engine, as_of: date, codes: tuple[str, ...] | None = None)
     df["day"] = pd.to_datetime(df["day"]).dt.date
     df["price"] = df["price"].astype("Float64")
     df["label"] = [
-        f"entrée {_of(name)}" if kind == "join" else f"tarif {fr_eur(float(price))}"
+        f"entrée {fr_of(name)}" if kind == "join" else f"tarif {fr_eur(float(price))}"
         for kind, name, price in zip(df["kind"], df["name"], df["price"], strict=True)
     ]
     return df[["day", "kind", "name", "price", "label"]]
-
-
-def _of(name: str) -> str:
-    """« de » before a name, as French writes it: « du Guelmeur », « des Quatre Moulins », « d'Iroise »."""
-    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
-        if name.startswith(article):
-            return contracted + name[len(article) :]
-    return ("d'" if name[:1].lower() in set("aeiouyéèêâîôû") else "de ") + name
 
 
 def cohort(
