@@ -340,14 +340,9 @@ def corrected_field(form: str, field: str, label: str, stored, *, kind: str = "i
     """A field of a correction form, first showing the `stored` value (`kind` "input", "count",
     "area" or "date"), with its French error right under it."""
     if kind == "date":
-        date_field(label, key(form, field), stored)
-    elif kind == "area":
-        st.text_area(label, value=stored or "", key=key(form, field))
-    elif kind == "count":
-        count_field(label, key(form, field), value=as_text(stored))
+        text_field(form, field, label, kind=kind, default=stored)
     else:
-        st.text_input(label, value=as_text(stored), key=key(form, field))
-    field_error(form, field)
+        text_field(form, field, label, kind=kind, value=(stored or "") if kind == "area" else as_text(stored))
 
 
 def corrections(rows, label: Callable, picker: str, draw: Callable, *, update, stored, delete) -> None:
