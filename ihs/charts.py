@@ -55,6 +55,19 @@ def font_px(smallest: int = FONT_SIZE) -> dict:
     return {"expr": f"clamp(round((windowSize()[0] || 1280) * {ratio:.7g}), {smallest}, {round(smallest * 5 / 3)})"}
 
 
+def height_px(height: int) -> str:
+    """A chart height that follows the screen as its text does (`font_px`): `height` px on a
+    1280×720 screen and below, in proportion on a larger one (×1.5 at 1920×1080: the chart keeps
+    its share of the screen), at most ×5/3. The smaller of the two ratios, so a tall phone or a
+    wide, short window keeps `height`. Without a window (PNG downloads, the report): `height`.
+
+    A Vega expression: a Vega-Lite view's height is a number in the spec, so `ihs.ui.vega` sets it
+    as a parameter named `height`, the Vega signal the view is drawn at.
+    """
+    scale = "min((windowSize()[0] || 1280) / 1280, (windowSize()[1] || 720) / 720)"
+    return f"clamp(round({height} * {scale}), {height}, {round(height * 5 / 3)})"
+
+
 FONT = font_px(FONT_SIZE)
 TITLE_FONT = font_px(TITLE_SIZE)
 _TEXT = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": FONT, "titleFontSize": FONT}
@@ -79,6 +92,9 @@ CONFIG = {
     "font": "sans-serif",
     "range": {"category": PALETTE},
     "axis": {**_TEXT, "labelLimit": 320, "domainColor": RULE_COLOUR, "tickColor": RULE_COLOUR},
+    # Streamlit's chart theme pushes the end labels of every axis inside the plot (labelFlush):
+    # on a vertical axis « 0 » then sat half a line above the zero line.
+    "axisY": {"labelFlush": False},
     "legend": {**_TEXT, "symbolSize": 240, "labelLimit": 360},
     "title": {"fontSize": TITLE_FONT, "color": TEXT_COLOUR, "subtitleColor": TEXT_COLOUR, "anchor": "start"},
     "header": dict(_TEXT),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.charts import PALETTE
+from ihs.charts import FONT, PALETTE
 
 PIPELINE_LABELS = {"information": "Période d'information", "ballot": "Scrutin", "implementation": "Mise en œuvre"}
 PIPELINE_COLOURS = {"Période d'information": "#56B4E9", "Scrutin": "#E69F00", "Mise en œuvre": "#CC79A7"}
@@ -70,7 +70,7 @@ def calendar_chart(df: pd.DataFrame, *, width: int | None = None, today=None):
         rule = alt.Chart(mark).mark_rule(strokeDash=[6, 4], color="#000000", strokeWidth=2).encode(x="day:T")
         label = (
             alt.Chart(mark)
-            .mark_text(align="left", dx=4, dy=-6, fontSize=14, baseline="bottom")
+            .mark_text(align="left", dx=4, dy=-6, fontSize=FONT, baseline="bottom")
             .encode(x="day:T", text="label:N", y=alt.value(0))
         )
         chart = chart + rule + label
@@ -95,7 +95,7 @@ def uptake_chart(df: pd.DataFrame, *, width: int | None = None, name_col: str = 
             alt.Tooltip("uptake:Q", title="Taux d'adhésion", format=".1%"),
         ]
     )
-    text = base.mark_text(align="left", dx=4, fontSize=14).encode(text=alt.Text("uptake:Q", format=".0%"))
+    text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text=alt.Text("uptake:Q", format=".0%"))
     return _sized(bars + text, width)
 
 

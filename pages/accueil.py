@@ -13,7 +13,7 @@ from ihs.reference import reference_counts
 from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, link, section
-from ihs.viz.ballots import places_chart
+from ihs.viz.ballots import places_chart, places_height
 
 today = as_of()
 frozen_band()
@@ -106,7 +106,7 @@ for b in ballots.itertuples():
         places_chart(places),
         places,
         key=f"accueil_scrutin_{b.ballot_id}",
-        height=260,
+        height=places_height(len(places)),
         title=title,
         alt=f"Votants par bureau, scrutin de {b.name} : {fr_int(b.voters)} votants sur {fr_int(b.registered)} inscrits ; "
         + ", ".join(f"{p.name} {fr_int(p.voters)}" for p in places.itertuples())

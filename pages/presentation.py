@@ -27,7 +27,7 @@ from ihs.ui.asof import as_of, frozen_band
 from ihs.ui.auth import current_actor
 from ihs.ui.data import read
 from ihs.viz.awareness import newcomers_chart
-from ihs.viz.ballots import places_chart
+from ihs.viz.ballots import places_chart, places_height
 from ihs.viz.calendar import timeline_chart
 from ihs.viz.map import sector_legend, sector_map_spec
 
@@ -85,7 +85,7 @@ def _ballot(day) -> None:
     places = read(turnout_by_place, int(ballot["ballot_id"]), clock.moment(day))
     _chart(
         places_chart(places),
-        280,
+        places_height(len(places), 280),
         f"Votants par bureau, scrutin de {ballot['name']} : "
         + ", ".join(f"{p.name} {fr_int(p.voters)}" for p in places.itertuples())
         + ".",

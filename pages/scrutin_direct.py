@@ -22,7 +22,7 @@ from ihs.queries.ballots import (
 )
 from ihs.ui.data import read
 from ihs.ui.widgets import chart, no_data
-from ihs.viz.ballots import count_chart, places_chart, turnout_curve_chart
+from ihs.viz.ballots import count_chart, places_chart, places_height, turnout_curve_chart
 from ihs.vocab import ADOPTION_RULES
 
 REFRESH_SECONDS = 30
@@ -126,7 +126,7 @@ def live(ballot_id: int) -> None:
                 places_chart(places),
                 lambda: places[["name", "voters", "reported_at"]],
                 key="direct_bureaux",
-                height=260,
+                height=places_height(len(places)),
                 alt="Votants par bureau au dernier relevé : "
                 + ", ".join(f"{p.name} {fr_int(p.voters)}" for p in places.itertuples())
                 + ".",

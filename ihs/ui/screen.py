@@ -50,12 +50,19 @@ section[data-testid="stSidebar"][data-collapsed="false"] { width: 15rem !importa
   [data-testid="stMainBlockContainer"] { padding-top: 4.5rem !important; } }
 """
 
+# With the menu closed (the live ballot's screen opens so), Streamlit's top bar is opaque: the title
+# starts below it. Not in the kiosk, which has no top bar.
+_MENU_CLOSED_CSS = """
+body:has([data-testid="stSidebar"][data-collapsed="true"]) [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
+"""
+
 _KIOSK_CSS = """
 html { font-size: clamp(18px, 1.6vw, 40px) !important; }
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 1rem 2rem 1rem 2rem !important; }
-.ihs-demo { top: 0.3rem; }
+/* The marker in the top right corner, which the kiosk leaves empty: centred, it covered the title. */
+.ihs-demo { top: 0.3rem; left: auto; right: 1rem; transform: none; }
 """
 
 
@@ -74,7 +81,7 @@ def kiosk() -> bool:
 
 def stylesheet(*, full_screen: bool = False) -> None:
     """The shared screen's stylesheet (and the kiosk's, for a full-screen view)."""
-    st.html(f"<style>{_CSS}{_KIOSK_CSS if full_screen else ''}</style>")
+    st.html(f"<style>{_CSS}{_KIOSK_CSS if full_screen else _MENU_CLOSED_CSS}</style>")
 
 
 def slides_style() -> None:

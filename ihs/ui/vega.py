@@ -29,8 +29,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ihs.charts import CONFIG, Spec
+from ihs.charts import CONFIG, Spec, height_px
 
+# Specs whose views each have their own height (Vega's `child_height`…): they keep `height` as it is.
+_COMPOSED = frozenset({"concat", "hconcat", "vconcat", "facet", "repeat"})
 VALIDATE = False  # the tests turn it on: the full schema check of every chart shown
 # Altair's data transformer is process-wide state: one conversion at a time.
 _LOCK = threading.Lock()
@@ -101,6 +103,8 @@ def spec(chart: alt.TopLevelMixin | Spec, height: int = 360, title: str | None =
     """The Vega-Lite spec of `chart` at `height` (and with `title`), with the shared look."""
     out = _from_template(chart) if isinstance(chart, Spec) else _to_dict(chart, VALIDATE)
     out["height"] = height  # as `.properties(height=…)` would, without its copy of the chart
+    if not _COMPOSED.intersection(out):  # one view (or layers): its height follows the screen
+        out["params"] = [*out.get("params", []), {"name": "height", "expr": height_px(height)}]
     if title is not None:
         out["title"] = title
     # The shared look replaces Altair's default theme (its 300 × 300 view), as st.altair_chart does.

@@ -130,9 +130,11 @@ class Download(NamedTuple):
 
 
 def download_row(*buttons: Download) -> None:
-    """Download buttons side by side, on the left of the page."""
-    for column, button in zip(st.columns([1] * len(buttons) + [2]), buttons, strict=False):
-        column.download_button(
+    """Download buttons side by side, on the left, each as wide as its label (in a narrow column
+    they go one under the other rather than cut their labels to « Télécharg… »)."""
+    row = st.container(horizontal=True, wrap=True)
+    for button in buttons:
+        row.download_button(
             button.label, data=button.data, file_name=button.file_name, mime=button.mime, key=button.key
         )
 

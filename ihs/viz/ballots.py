@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ihs.charts import FONT_SIZE, Spec
+from ihs.charts import FONT, Spec, font_px
 
 CURRENT = "Ce scrutin"
 PREVIOUS = "Scrutins précédents (moyenne)"
@@ -110,7 +110,7 @@ def _turnout_curve(present: tuple[str, ...], *, lines, previous, ends, days, top
         layers.append(
             alt.Chart(ends)
             .transform_filter(alt.datum.series == series)
-            .mark_text(align=align, dx=dx, dy=dy, fontSize=20, fontWeight="bold")
+            .mark_text(align=align, dx=dx, dy=dy, fontSize=font_px(20), fontWeight="bold")
             .encode(
                 x=x,
                 y=alt.Y("share:Q", scale=y_scale),
@@ -138,19 +138,25 @@ def places_chart(places: pd.DataFrame) -> Spec:
     return Spec(_places, data={"places": places[["name", "voters"]]})
 
 
+def places_height(places: int, least: int = 260) -> int:
+    """The places chart's height for `places` rows: each row its name above its bar (52 px at
+    1280×720) under the axis (90 px); `least` at the least."""
+    return max(least, 90 + 52 * places)
+
+
 def _places(*, places) -> alt.LayerChart:
     order = alt.EncodingSortField("voters", op="sum", order="descending")
     y = alt.Y("name:N", title=None, sort=order, axis=None, scale=alt.Scale(paddingInner=0.1))
     x = alt.X("voters:Q", title="Votants", axis=alt.Axis(format=",d", tickMinStep=1))
     base = alt.Chart(places).encode(y=y)
     tooltip = [alt.Tooltip("name:N", title="Bureau"), alt.Tooltip("voters:Q", title="Votants", format=",d")]
-    bars = base.mark_bar(color=SERIES_COLOURS[CURRENT], size=22, yOffset=14).encode(x=x, tooltip=tooltip)
-    figures = base.mark_text(align="left", dx=6, yOffset=14, fontSize=20, fontWeight="bold").encode(
+    # Sizes and offsets grow with the text on a larger screen (`font_px`), so the rows keep their shape.
+    below, above = font_px(14), {"expr": f"-({font_px(10)['expr']})"}
+    bars = base.mark_bar(color=SERIES_COLOURS[CURRENT], size=font_px(22), yOffset=below).encode(x=x, tooltip=tooltip)
+    figures = base.mark_text(align="left", dx=6, yOffset=below, fontSize=font_px(20), fontWeight="bold").encode(
         x=x, text=alt.Text("voters:Q", format=",d")
     )
-    names = base.mark_text(align="left", yOffset=-10, fontSize=FONT_SIZE, limit=440).encode(
-        x=alt.value(0), text="name:N"
-    )
+    names = base.mark_text(align="left", yOffset=above, fontSize=FONT, limit=440).encode(x=alt.value(0), text="name:N")
     return alt.layer(bars, figures, names)
 
 
@@ -171,4 +177,4 @@ def _count(*, counts) -> alt.LayerChart:
     bars = base.mark_bar().encode(
         color=alt.Color("label:N", scale=alt.Scale(domain=COUNT_ORDER, range=COUNT_COLOURS), legend=None)
     )
-    return alt.layer(bars, base.mark_text(dy=-14, fontSize=22).encode(text=alt.Text("votes:Q", format=",d")))
+    return alt.layer(bars, base.mark_text(dy=-14, fontSize=font_px(22)).encode(text=alt.Text("votes:Q", format=",d")))

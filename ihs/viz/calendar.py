@@ -8,7 +8,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from ihs.charts import Spec
+from ihs.charts import FONT, Spec, font_px
 from ihs.ics import IcsEvent
 
 # Okabe–Ito colours, in pipeline order, matching `ihs.charts.STAGE_COLOURS` where they overlap.
@@ -89,9 +89,11 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
         orient="top",
         direction="horizontal",
         columns=alt.ExprRef(expr=f"{small} ? 2 : 3"),
-        labelFontSize=alt.ExprRef(expr=f"{small} ? 12 : 18"),
+        labelFontSize=alt.ExprRef(expr=f"{small} ? 12 : {FONT['expr']}"),
         symbolSize=alt.ExprRef(expr=f"{small} ? 100 : 240"),
-        labelLimit=alt.ExprRef(expr=f"{small} ? (width - 30) / 2 : 360"),
+        labelLimit=alt.ExprRef(expr=f"{small} ? (width - 30) / 2 : width / 3 - 40"),
+        # Room under it for « Aujourd'hui », written above the plot.
+        offset=alt.ExprRef(expr=f"{small} ? 30 : {FONT['expr']} + 22"),
     )
     colour = alt.Color("stage_legend:N", scale=colours, legend=legend)
     # Planned dates: a wide, light, outlined band; actual dates: a narrow solid bar inside it.
@@ -116,14 +118,16 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
         # The number sits just right of the bar's start: readable even on a one-day milestone.
         text = (
             base.transform_filter(alt.datum.kind == "planned")
-            .mark_text(align="left", baseline="bottom", dx=2, dy=-16, fontSize=14, fontWeight="bold", color="#222222")
+            .mark_text(
+                align="left", baseline="bottom", dx=2, dy=-16, fontSize=font_px(16), fontWeight="bold", color="#222222"
+            )
             .encode(x=x, text="stage_no_text:N", tooltip=tooltip)
         )
         layers.append(text)
     rule = alt.Chart(today).mark_rule(color="#D55E00", strokeWidth=3, strokeDash=[8, 4]).encode(x="date:T")
     rule_text = (
         alt.Chart(today)
-        .mark_text(align="center", baseline="bottom", dy=-4, fontSize=16, fontWeight="bold", color="#D55E00")
+        .mark_text(align="center", baseline="bottom", dy=-4, fontSize=FONT, fontWeight="bold", color="#D55E00")
         # Above the plot, clear of the stage numbers of the first row.
         .encode(x="date:T", y=alt.value(-14), text="label:N")
     )

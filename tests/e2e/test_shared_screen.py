@@ -85,6 +85,38 @@ def _heading_px(page: Page) -> list[float]:
     )
 
 
+def _covered_title(page: Page) -> str | None:
+    """What covers the page's title (h1) where it starts, if anything: the top bar, the demo marker."""
+    return page.evaluate(
+        """() => {
+        const h = document.querySelector('[data-testid=stMain] h1'), b = h.getBoundingClientRect();
+        const top = document.elementFromPoint(b.left + 8, b.top + b.height / 2);
+        return top && (h.contains(top) || top.contains(h)) ? null : (top ? top.outerHTML.slice(0, 120) : 'nothing');
+    }"""
+    )
+
+
+def _cut_buttons(page: Page) -> list[str]:
+    """The labels of the page's buttons that are cut (« Télécharg… »): wider than their button."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMain] button p')]
+        .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent)"""
+    )
+
+
+def _chart_text_outside(page: Page) -> list[str]:
+    """The texts the page's charts write beyond the right edge of the screen (a legend run off it)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]
+        .filter(t => t.textContent.trim() && t.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(t => t.textContent)"""
+    )
+
+
+def _chart_height(page: Page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("e => e.getBoundingClientRect().height")
+
+
 def _html_px(page: Page) -> float:
     return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
@@ -93,6 +125,8 @@ def _html_px(page: Page) -> float:
 def test_each_dashboard_fits_the_shared_screen(viewer, base_url, path):
     page = viewer
     name = path.split("?")[0] or "accueil"
+    chart = DASHBOARDS[path]
+    heights = {}
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         goto(page, f"{base_url}/{path}")
@@ -104,11 +138,15 @@ def test_each_dashboard_fits_the_shared_screen(viewer, base_url, path):
         # Heading levels read as levels: an h3 is never drawn larger than an h2, an h2 than the h1.
         sizes = _heading_px(page)
         assert sizes == sorted(sizes, reverse=True), f"{size}: heading sizes by level {sizes}"
+        assert _covered_title(page) is None, f"{size}: the title is covered by {_covered_title(page)}"
+        assert not _cut_buttons(page), f"{size}: buttons cut {_cut_buttons(page)}"
+        assert not _chart_text_outside(page), f"{size}: chart text off the screen {_chart_text_outside(page)}"
+        if chart:
+            heights[size] = _chart_height(page, chart)
         if size == "projecteur":
             assert _bottom(page, "h1") <= FOLD
             if page.locator("[data-testid='stMetric']").count():  # the map and calendar have no key figures
                 assert _key_figures_bottom(page) <= FOLD, "key figures below the fold"
-            chart = DASHBOARDS[path]
             if chart:
                 top, bottom = page.locator(chart).first.evaluate(
                     "e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]"
@@ -124,6 +162,8 @@ def test_each_dashboard_fits_the_shared_screen(viewer, base_url, path):
             assert _html_px(page) > 24, "a 1920 px screen keeps the projector's type size"
             if name in CHART_TEXT:  # the charts' axes and legends follow the page's type
                 assert max(_chart_text_px(page)) >= 27, "a 1920 px screen keeps the projector's chart text"
+            if chart:  # the main chart keeps its share of the screen: ×1.5 the projector's
+                assert heights[size] >= 1.4 * heights["projecteur"], f"main chart {heights}"
     page.set_viewport_size({"width": 1280, "height": 720})
 
 
@@ -147,4 +187,22 @@ def test_the_slideshow_keeps_the_demo_marker(viewer, base_url):
     goto(page, f"{base_url}/presentation?mode=presentation")
     settle(page)
     expect(page.locator(".ihs-demo")).to_be_visible()
+    assert _covered_title(page) is None, f"the slide's title is covered by {_covered_title(page)}"
     page.screenshot(path=str(SHOTS / "diaporama.png"))
+
+
+def test_the_map_slide_fills_a_large_screen(viewer, base_url):
+    """The slideshow scales to the screen: the map slide's map is half as large again at 1920×1080
+    as at 1280×720 (it kept 540 px, half of a large screen), and its title stays clear of the marker."""
+    page = viewer
+    heights = {}
+    for width, height in ((1280, 720), (1920, 1080)):
+        page.set_viewport_size({"width": width, "height": height})
+        goto(page, f"{base_url}/presentation?mode=presentation&slide=2&every=600")
+        settle(page)
+        expect(page.get_by_role("heading", name="Carte des secteurs")).to_be_visible()
+        assert _covered_title(page) is None
+        heights[width] = _chart_height(page, "[data-testid='stVegaLiteChart']")
+        page.screenshot(path=str(SHOTS / f"diaporama-carte-{width}.png"))
+    page.set_viewport_size({"width": 1280, "height": 720})
+    assert heights[1920] >= 1.4 * heights[1280], heights

@@ -162,3 +162,23 @@ def test_showing_a_chart_leaves_its_template_as_built():
     at = AppTest.from_function(page, args=(chart,)).run()
     assert not at.exception and len(at.get("vega_lite_chart")) == 1
     assert vega.template(_legend_chart, (), ("rows",), (), vega.VALIDATE) == built
+
+
+def _height_at(expr: str, width: int, height: int) -> int:
+    """The height expression evaluated by hand for a window `width`×`height` (`clamp`, `round`, `min`
+    and `||` as Vega has them)."""
+    assert "windowSize()[0] || 1280" in expr and "windowSize()[1] || 720" in expr
+    expr = expr.replace("(windowSize()[0] || 1280)", str(width)).replace("(windowSize()[1] || 720)", str(height))
+    return eval(expr, {"clamp": lambda v, lo, hi: max(lo, min(hi, v)), "round": lambda v: int(v + 0.5), "min": min})
+
+
+def test_a_chart_keeps_its_share_of_a_larger_screen():
+    """#19 item 1: a chart 300 px high at 1280×720 is 450 px high at 1920×1080 (a slide's map kept
+    540 px, half of the screen); a phone, a short wide window and the PNG (no window) keep 300 px;
+    at most 500 px. A spec of several views (their own heights) is left as it is."""
+    spec = vega.spec(alt.Chart(DATA).mark_bar().encode(x="mois:N", y="abonnés:Q"), height=300)
+    [param] = [p for p in spec["params"] if p["name"] == "height"]
+    sizes = [(1280, 720), (1920, 1080), (390, 844), (1920, 720), (3840, 2160)]
+    assert [_height_at(param["expr"], w, h) for w, h in sizes] == [300, 450, 300, 300, 500]
+    both = alt.hconcat(alt.Chart(DATA).mark_bar().encode(x="mois:N"), alt.Chart(DATA).mark_line().encode(x="mois:N"))
+    assert "params" not in vega.spec(both, height=300)
