@@ -67,6 +67,10 @@ if tab_total.open:
                 f"{fr_month(t['month'].iloc[-1])}."
             ),
         )
+        st.caption(
+            "Tirets gris : l'entrée d'un secteur, nommé le long du trait (ses logements comptent dès sa mise en "
+            "œuvre, ses abonnés viennent ensuite : le taux baisse) ; pointillés orange : un changement de tarif."
+        )
 
 choices = read(counted_sector_choices, today)
 names = dict(zip(choices["code"], choices["name"], strict=True))

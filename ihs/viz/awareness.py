@@ -5,8 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.charts import FONT_SIZE, Spec, font_px
+from ihs.charts import Spec, height_px
 
+TO_INFORM, UP_TO_DATE = "À informer de nouveau", "À jour"  # the legend's two entries
 METHOD_SHORT = {"move_ins": "emménagements", "mixed": "emménagements + taux", "default": "taux par défaut"}
 
 
@@ -14,8 +15,11 @@ METHOD_SHORT = {"move_ins": "emménagements", "mixed": "emménagements + taux", 
 # figures and heading, the demo's 16 sectors and the axis and legend under them lie above the fold
 # of a 1280×720 projector.
 ROW_PX = 22
-# The rows' text follows the window (`ihs.charts.font_px`) but stays within its row.
-_ROW_FONT = {"expr": f"min({font_px(FONT_SIZE)['expr']}, {ROW_PX - 4})"}
+# The rows' text grows with the rows (the chart's height follows the screen: `ihs.charts.height_px`),
+# so it stays within its row: 18 px at 1280×720, 27 px at 1920×1080. On a phone, 14 px: a name of
+# twenty letters fits the 46 % of the width the names have there.
+_NARROW = "(containerSize()[0] || 1280) < 500"
+_ROW_FONT = {"expr": f"{_NARROW} ? 14 : {height_px(ROW_PX - 4)}"}
 
 
 def newcomers_chart_height(sectors: int) -> int:
@@ -46,7 +50,7 @@ def newcomers_chart(df: pd.DataFrame, alert: float, max_days: int | None = None,
         value + (f" – {_why(r, alert, max_days)}" if r.needs_round else "")
         for value, r in zip(data["value"], data.itertuples(), strict=True)
     ]
-    data["status"] = data["needs_round"].map({True: "À informer de nouveau", False: "À jour"})
+    data["status"] = data["needs_round"].map({True: TO_INFORM, False: UP_TO_DATE})
     rule = pd.DataFrame({"alert": [alert], "label": [f"Seuil d'alerte : {round(alert * 100)} %"]})
     return Spec(_newcomers, shape=(plot_height,), data={"sectors": data.drop(columns="criteria"), "rule": rule})
 
@@ -76,7 +80,7 @@ def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
             title=None,
             # At most 46 % of the chart's width: on a phone the names took all of it, leaving no bars.
             axis=alt.Axis(
-                labelLimit={"expr": "min(460, (containerSize()[0] || 1280) * 0.46)"},
+                labelLimit={"expr": "(containerSize()[0] || 1280) * 0.46"},
                 labelFontSize=_ROW_FONT,
                 labelOverlap=False,
             ),
@@ -99,8 +103,19 @@ def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
         color=alt.Color(
             "status:N",
             # Under the chart, clear of the sector names and of the threshold's label.
-            legend=alt.Legend(title=None, orient="bottom", symbolType="square", offset=6, padding=0),
-            scale=alt.Scale(domain=["À informer de nouveau", "À jour"], range=["#D55E00", "#56B4E9"]),
+            # One entry a row on a phone, where the two side by side ran off the screen.
+            legend=alt.Legend(
+                title=None,
+                orient="bottom",
+                symbolType="square",
+                offset=6,
+                padding=0,
+                columns=alt.ExprRef(expr=f"{_NARROW} ? 1 : 2"),
+                labelFontSize=alt.ExprRef(expr=f"{_NARROW} ? 14 : {height_px(ROW_PX - 4)}"),
+                # A phone's legend starts where the bars do, right of the names: « À informer » fits.
+                labelExpr=f"{_NARROW} && datum.label == '{TO_INFORM}' ? 'À informer' : datum.label",
+            ),
+            scale=alt.Scale(domain=[TO_INFORM, UP_TO_DATE], range=["#D55E00", "#56B4E9"]),
         )
     )
     # On a narrow screen (a phone) the value only: the reason did not fit beside the bar, and Vega then

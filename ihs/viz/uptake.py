@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
-from ihs.charts import FONT_SIZE, TEXT_COLOUR, font_px
+from ihs.charts import FONT, FONT_SIZE, TEXT_COLOUR, font_px
 
 PCT = alt.Axis(format=".0%", tickCount=6)
 # Events on the time series (`ihs.queries.uptake.uptake_events`): a sector joining, a tariff change.
@@ -16,6 +18,7 @@ EVENT_STYLES = {
 # Labels are written upright along their rule; two labels closer than this would overlap at
 # 1280 px (about 55 px a year on the page's time axis, a label 22 px wide): the later one moves right.
 LABEL_GAP = pd.Timedelta(days=150)
+LABEL_LETTERS = 26  # a line of a label: what the plot's height holds at 1280×720
 # The labels follow the window like the rest of the chart's text, up to 22 px: a larger screen gives
 # the time axis more room, not the plot more height, and a label is written along the plot's height.
 _LABEL_FONT = {"expr": f"min({font_px(FONT_SIZE)['expr']}, 22)"}
@@ -68,12 +71,23 @@ def uptake_by_sector_chart(df: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(lines, _last_points(df, "month", "T"))
 
 
-def _label_days(days: pd.Series) -> list[pd.Timestamp]:
-    """Where each event's label goes: on its day, or `LABEL_GAP` after the previous label."""
+def _label_days(days: pd.Series, lines: pd.Series | None = None) -> list[pd.Timestamp]:
+    """Where each event's label goes (`days` sorted): on its day, or `LABEL_GAP` a line after the
+    previous label (a label of two lines takes two gaps)."""
     placed: list[pd.Timestamp] = []
-    for day in pd.to_datetime(days).sort_values():
-        placed.append(max(day, placed[-1] + LABEL_GAP) if placed else day)
+    width = [1] * len(days) if lines is None else list(lines)
+    for i, day in enumerate(pd.to_datetime(days)):
+        placed.append(max(day, placed[-1] + LABEL_GAP * width[i - 1]) if placed else day)
     return placed
+
+
+def _shown_label(kind: str, name: str, label: str) -> str:
+    """What a rule's label says: the sector's name for a joining (the grey dashes say what it is:
+    « entrée de … » is in the tooltip), the label for a tariff; a long name on two lines (a label is
+    written along the plot's height, 26 letters at 1280×720)."""
+    text = name if kind == "join" else label
+    lines = textwrap.wrap(text, LABEL_LETTERS)
+    return "\n".join([lines[0], " ".join(lines[1:])] if len(lines) > 2 else lines)
 
 
 def event_marks(events: pd.DataFrame) -> list[alt.Chart]:
@@ -82,7 +96,8 @@ def event_marks(events: pd.DataFrame) -> list[alt.Chart]:
     stays readable where it crosses the curve."""
     df = events.sort_values("day").copy()
     df["day"] = pd.to_datetime(df["day"])
-    df["label_day"] = _label_days(df["day"])
+    df["shown"] = [_shown_label(*row) for row in zip(df["kind"], df["name"], df["label"], strict=True)]
+    df["label_day"] = _label_days(df["day"], df["shown"].str.count("\n") + 1)
     tooltip = [alt.Tooltip("day:T", title="Date", format="%d/%m/%Y"), alt.Tooltip("label:N", title="Événement")]
     kinds = list(EVENT_STYLES)
     rules = (
@@ -108,16 +123,17 @@ def event_marks(events: pd.DataFrame) -> list[alt.Chart]:
         "y": 4,
         "fontSize": _LABEL_FONT,
         "limit": {"expr": "height - 8"},
+        "lineBreak": "\n",
         # On a phone the labels would pile up: the rules stay, each with its tooltip.
         "opacity": {"expr": "width < 700 ? 0 : 1"},
     }
     halo = alt.Chart(df).mark_text(**upright, stroke="white", strokeWidth=5, strokeJoin="round", fill="white")
     text = alt.Chart(df).mark_text(**upright, fontWeight="bold")
     labels = [
-        halo.encode(x=alt.X("label_day:T", title=None), text="label:N"),
+        halo.encode(x=alt.X("label_day:T", title=None), text="shown:N"),
         text.encode(
             x=alt.X("label_day:T", title=None),
-            text="label:N",
+            text="shown:N",
             color=alt.Color(
                 "kind:N", scale=alt.Scale(domain=kinds, range=[s["text"] for s in EVENT_STYLES.values()]), legend=None
             ),
@@ -228,7 +244,7 @@ def tariff_steps(df: pd.DataFrame) -> alt.LayerChart:
     )
     text = (
         alt.Chart(starts)
-        .mark_text(align="left", dx=6, dy=-16, fontSize=18)
+        .mark_text(align="left", dx=6, dy=-16, fontSize=FONT)
         .encode(x="valid_from:T", y="monthly_price_eur:Q", text=alt.Text("monthly_price_eur:Q", format="$.2f"))
     )
     return alt.layer(steps, points, text)
@@ -258,7 +274,7 @@ def yearly_charges(df: pd.DataFrame) -> alt.LayerChart:
     # at 1280 px at 18 px.
     text = (
         base.transform_calculate(label="format(datum.charges_eur / 1000, ',.0f') + ' k€'")
-        .mark_text(angle=270, align="left", baseline="middle", dx=6, fontSize=FONT_SIZE)
+        .mark_text(angle=270, align="left", baseline="middle", dx=6, fontSize=_LABEL_FONT)
         .encode(text="label:N")
     )
     return alt.layer(bars, text)

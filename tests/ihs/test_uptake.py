@@ -301,6 +301,7 @@ def test_event_labels_close_in_time_are_moved_apart():
         {
             "day": [date(2014, 1, 1), date(2014, 2, 10), date(2017, 1, 1)],
             "kind": ["tariff", "join", "tariff"],
+            "name": ["Offre", "Valy Hir", "Offre"],
             "label": ["tarif 1,10\u00a0€", "entrée de Valy Hir", "tarif 1,18\u00a0€"],
         }
     )
@@ -314,3 +315,31 @@ def test_event_labels_close_in_time_are_moved_apart():
     ]
     assert spec["autosize"]["type"] == "fit-x"
     assert spec["layer"][3]["mark"]["opacity"] == {"expr": "width < 700 ? 0 : 1"}
+
+
+def test_a_long_sector_name_is_written_whole_on_two_lines():
+    """#19 item 6: « entrée de Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet) » was cut at
+    the plot's height. A joining's label is the sector's name (the grey dashes say it joins; the
+    tooltip keeps « entrée de … »), on two lines of at most 26 letters when longer; the next label
+    moves two gaps (300 days) away instead of one."""
+    long = "Quéliverzan et Bellevue (Aquitaine, Bergot, Kerhallet)"
+    events = pd.DataFrame(
+        {
+            "day": [date(2014, 10, 1), date(2014, 11, 1), date(2016, 1, 1)],
+            "kind": ["join", "join", "tariff"],
+            "name": [long, "Valy Hir", "Offre"],
+            "label": [f"entrée de {long}", "entrée de Valy Hir", "tarif 1,18\u00a0€"],
+        }
+    )
+    total = pd.DataFrame({"month": [date(2014, 1, 1)], "subscribers": [10], "dwellings": [100], "uptake": [0.1]})
+    spec = json.loads(to_json(viz.total_uptake(total, events)))
+    [rows] = [rows for rows in spec["datasets"].values() if rows and "shown" in rows[0]]
+    assert [r["shown"] for r in rows] == [
+        "Quéliverzan et Bellevue\n(Aquitaine, Bergot, Kerhallet)",
+        "Valy Hir",
+        "tarif 1,18\u00a0€",
+    ]
+    assert [r["label_day"][:10] for r in rows] == ["2014-10-01", "2015-07-28", "2016-01-01"]
+    assert rows[0]["label"] == f"entrée de {long}"  # the tooltip's text
+    text_marks = [layer["mark"] for layer in spec["layer"] if isinstance(layer["mark"], dict)]
+    assert all(mk.get("lineBreak") == "\n" for mk in text_marks if mk["type"] == "text")

@@ -29,7 +29,7 @@ def test_current_year_figures_match_the_queries_and_a_direct_count(app_db):
     assert metric(at, "Ordinateurs vendus") == fr_int(sold) == fr_int(totals["computers_sold"])
     assert metric(at, "Montant encaissé") == fr_eur(40 * sold, 0)
     assert metric(at, "Cycles d'ateliers") == "1"  # the Pilier Rouge cycle under way
-    assert metric(at, "Personnes reçues en permanence") == fr_int(totals["dropin_people"])
+    assert metric(at, "Reçus en permanence") == fr_int(totals["dropin_people"])
     assert metric(at, "Offres comparées") == fr_int(totals["offers_compared"])
     shown = texts(at)
     assert "Aux séances après la première" in shown
