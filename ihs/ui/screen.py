@@ -36,6 +36,11 @@ section[data-testid="stSidebar"][data-collapsed="false"] { width: 15rem !importa
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d4450 !important; font-size: 1rem !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div { font-size: 1rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1rem !important; }
+/* A chart's toolbar keeps « Voir les données » (its table, for whoever cannot see the chart) and
+   « Plein écran »: its image export sat beside the app's own « Télécharger (PNG) » under the chart
+   (the report's look), and « copy the chart's definition » is for developers. */
+[data-testid="stElementToolbar"] button:is([aria-label^="Exporter l'image"], [aria-label^="Download as PNG"],
+  [aria-label^="Copier la définition"], [aria-label^="Copy Vega-Lite"]) { display: none !important; }
 /* Demo data: a marker always in view that takes no room from the figures. */
 .ihs-demo { position: fixed; top: 0.45rem; left: 50%; transform: translateX(-50%); z-index: 999991;
   background: #FFF3C4; color: #4A3700; border: 1px solid #E0C060; border-radius: 0.4rem;

@@ -41,7 +41,12 @@ def _open_expander(page, title: str, field: str) -> None:
 
 
 def _upload_sectors(page, path) -> None:
-    page.get_by_text("Secteurs (référentiel)").click()
+    # The imports page first draws its choice of file (a radio): under a loaded CI it took over the
+    # click's 60 s once, so wait for the page to settle and the option to be there.
+    settle(page)
+    option = page.get_by_text("Secteurs (référentiel)")
+    expect(option).to_be_visible(timeout=120_000)
+    option.click()
     wait_idle(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     wait_idle(page)

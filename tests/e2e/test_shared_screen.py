@@ -206,3 +206,19 @@ def test_the_map_slide_fills_a_large_screen(viewer, base_url):
         page.screenshot(path=str(SHOTS / f"diaporama-carte-{width}.png"))
     page.set_viewport_size({"width": 1280, "height": 720})
     assert heights[1920] >= 1.4 * heights[1280], heights
+
+
+def test_a_chart_has_one_image_download(viewer, base_url):
+    """The chart's own toolbar keeps its table and full screen; the image is downloaded by the app's
+    « Télécharger (PNG) » under the chart, not also by the toolbar's export (nor its spec copied)."""
+    page = viewer
+    goto(page, f"{base_url}/adhesion")
+    settle(page)
+    page.locator("[data-testid='stVegaLiteChart']").first.hover()
+    shown = page.evaluate(
+        """() => [...document.querySelector('[data-testid=stVegaLiteChart]').closest('[data-testid=stElementContainer], .stElementContainer')
+        .querySelectorAll('[data-testid=stElementToolbar] button')].filter(b => b.offsetParent)
+        .map(b => b.getAttribute('aria-label').split(' : ')[0])"""
+    )
+    assert shown == ["Voir les données", "Plein écran"], shown
+    expect(page.get_by_role("button", name="Télécharger (PNG)").first).to_be_visible()
