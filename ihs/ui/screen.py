@@ -68,6 +68,8 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [da
 [data-testid="stMainBlockContainer"] { padding: 1rem 2rem 1rem 2rem !important; }
 /* The marker in the top right corner, which the kiosk leaves empty: centred, it covered the title. */
 .ihs-demo { top: 0.3rem; left: auto; right: 1rem; transform: none; }
+/* A phone: the marker above the title, not over it. */
+@media (max-width: 640px) { [data-testid="stMainBlockContainer"] { padding-top: 2.2rem !important; } }
 """
 
 

@@ -82,24 +82,27 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
     ]
     base = alt.Chart(stages).encode(y=y)
     # The legend above the plot (the page gives it LEGEND_PX more height): on the right it left a
-    # phone's calendar no width at all. Three stages a row; two on a phone, in smaller type.
+    # phone's calendar no width at all. Three stages a row; one on a phone, in smaller type (two
+    # were cut to « 2. Réunion d… »).
     small = "width < 500"
     legend = alt.Legend(
         title=None,
         orient="top",
         direction="horizontal",
-        columns=alt.ExprRef(expr=f"{small} ? 2 : 3"),
+        columns=alt.ExprRef(expr=f"{small} ? 1 : 3"),
         labelFontSize=alt.ExprRef(expr=f"{small} ? 12 : {FONT['expr']}"),
         symbolSize=alt.ExprRef(expr=f"{small} ? 100 : 240"),
-        labelLimit=alt.ExprRef(expr=f"{small} ? (width - 30) / 2 : width / 3 - 40"),
+        rowPadding=alt.ExprRef(expr=f"{small} ? 0 : 8"),
+        labelLimit=alt.ExprRef(expr=f"{small} ? width - 20 : width / 3 - 40"),
         # Room under it for « Aujourd'hui », written above the plot.
         offset=alt.ExprRef(expr=f"{small} ? 30 : {FONT['expr']} + 22"),
     )
     colour = alt.Color("stage_legend:N", scale=colours, legend=legend)
-    # Planned dates: a wide, light, outlined band; actual dates: a narrow solid bar inside it.
+    # Planned dates: a wide, light, outlined band; actual dates: a narrow solid bar inside it. Thinner
+    # on a phone, where the one-column legend leaves each row less height.
     planned = (
         base.transform_filter(alt.datum.kind == "planned")
-        .mark_bar(size=30, fillOpacity=0.3, strokeWidth=1.5, cornerRadius=2)
+        .mark_bar(size=alt.ExprRef(expr=f"{small} ? 16 : 30"), fillOpacity=0.3, strokeWidth=1.5, cornerRadius=2)
         .encode(
             x=x,
             x2="end_excl:T",
@@ -110,7 +113,7 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
     )
     actual = (
         base.transform_filter(alt.datum.kind == "actual")
-        .mark_bar(size=12, cornerRadius=2)
+        .mark_bar(size=alt.ExprRef(expr=f"{small} ? 6 : 12"), cornerRadius=2)
         .encode(x=x, x2="end_excl:T", color=colour, tooltip=tooltip)
     )
     layers = [planned, actual]
@@ -119,7 +122,13 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
         text = (
             base.transform_filter(alt.datum.kind == "planned")
             .mark_text(
-                align="left", baseline="bottom", dx=2, dy=-16, fontSize=font_px(16), fontWeight="bold", color="#222222"
+                align="left",
+                baseline="bottom",
+                dx=2,
+                dy=alt.ExprRef(expr=f"{small} ? -8 : -16"),
+                fontSize=alt.ExprRef(expr=f"{small} ? 11 : {font_px(16)['expr']}"),
+                fontWeight="bold",
+                color="#222222",
             )
             .encode(x=x, text="stage_no_text:N", tooltip=tooltip)
         )
