@@ -14,6 +14,10 @@ import pandas as pd
 
 from ihs.charts import FONT, PALETTE
 
+# Sector names beside bars: 45 % of the chart's width (a slide at 1920 px cut « Quéliverzan et Bell… »
+# at 260 px), 260 px where there is no page (the report, by vl-convert).
+NAME_LIMIT = alt.ExprRef(expr="(containerSize()[0] || 578) * 0.45")
+
 PIPELINE_LABELS = {"information": "Période d'information", "ballot": "Scrutin", "implementation": "Mise en œuvre"}
 PIPELINE_COLOURS = {"Période d'information": "#56B4E9", "Scrutin": "#E69F00", "Mise en œuvre": "#CC79A7"}
 
@@ -84,7 +88,7 @@ def uptake_chart(df: pd.DataFrame, *, width: int | None = None, name_col: str = 
     data = data.rename(columns={name_col: "sector"}).sort_values("uptake", ascending=False)
     # An explicit order: "-x" sorting does not carry over to a layered chart.
     base = alt.Chart(data).encode(
-        y=alt.Y("sector:N", title=None, sort=list(data["sector"]), axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("sector:N", title=None, sort=list(data["sector"]), axis=alt.Axis(labelLimit=NAME_LIMIT)),
         x=alt.X("uptake:Q", title="Taux d'adhésion", axis=alt.Axis(format=".0%")),
     )
     bars = base.mark_bar(color=PALETTE[0]).encode(

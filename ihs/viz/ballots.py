@@ -156,7 +156,9 @@ def _places(*, places) -> alt.LayerChart:
     figures = base.mark_text(align="left", dx=6, yOffset=below, fontSize=font_px(20), fontWeight="bold").encode(
         x=x, text=alt.Text("voters:Q", format=",d")
     )
-    names = base.mark_text(align="left", yOffset=above, fontSize=FONT, limit=440).encode(x=alt.value(0), text="name:N")
+    names = base.mark_text(align="left", yOffset=above, fontSize=FONT, limit=alt.ExprRef(expr="width")).encode(
+        x=alt.value(0), text="name:N"
+    )
     return alt.layer(bars, figures, names)
 
 

@@ -70,7 +70,12 @@ def timeline_chart(stages: pd.DataFrame, today: date, *, labels: bool | None = N
 def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *, stages, today) -> alt.LayerChart:
     colours = alt.Scale(domain=[text for text, _ in legend], range=[colour for _, colour in legend])
     order = alt.EncodingSortField("row", op="min")
-    y = alt.Y("sector_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y(
+        "sector_name:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelLimit=alt.ExprRef(expr="(containerSize()[0] || 743) * 0.35")),
+    )
     x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y" if years else "%b %Y", labelAngle=0, tickCount=8))
     tooltip = [
         alt.Tooltip("sector_name:N", title="Secteur"),
