@@ -94,7 +94,11 @@ def _type_count(page: Page, figures: dict[str, int]) -> None:
     wait_idle(page)
     # The demo's turnout at closing depends on the hour the app was built: when the ballot
     # box differs from it the page asks why, as it would at a real count; the counter says so.
+    # Wait for one or the other (the question can come a rerun after the click: CI once read « no
+    # question » too early and never answered it).
     note = page.get_by_label("Note : pourquoi ces chiffres sont justes")
+    saved = page.get_by_text(re.compile(r"^Saisie \d enregistrée\.$"))
+    expect(saved.or_(note).first).to_be_visible(timeout=30_000)
     if note.count():
         expect(page.locator("[data-testid='stForm'] [data-testid='stAlertContentWarning']").first).to_contain_text(
             "participation"
