@@ -68,6 +68,12 @@ def height_px(height: int) -> str:
     return f"clamp(round({height} * {scale}), {height}, {round(height * 5 / 3)})"
 
 
+def width_share(share: float, alone: float) -> dict:
+    """`share` of the chart's width (its container's, in the browser), for names beside bars that
+    must not take the whole chart; `alone` px where there is no page (vl-convert: PNG, report)."""
+    return {"expr": f"(containerSize()[0] || {alone / share:.6g}) * {share}"}
+
+
 FONT = font_px(FONT_SIZE)
 TITLE_FONT = font_px(TITLE_SIZE)
 _TEXT = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": FONT, "titleFontSize": FONT}

@@ -9,7 +9,6 @@ text boxes and tables, so partners can edit the deck in PowerPoint or LibreOffic
 from __future__ import annotations
 
 import io
-import re
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -26,7 +25,7 @@ from ihs.programme import demo_loaded, get_setting
 from ihs.queries import calendar, overview, support, uptake
 from ihs.queries.awareness import awareness, chart_rows, rank
 from ihs.viz.awareness import newcomers_chart
-from ihs.viz.map import sector_legend, sector_map_spec
+from ihs.viz.map import sector_legend_entries, sector_map_spec
 
 # Slide geometry (16:9), in inches; the PDF uses the same layout in points.
 SLIDE_W, SLIDE_H = 13.333, 7.5
@@ -229,7 +228,8 @@ def _map(db: Engine, as_of: date) -> Section:
     spec = sector_map_spec(geo.sector_features(df), "stage", selectable=False)
     counts = df["stage_label"].value_counts()
     lines = ["Secteurs : " + " ; ".join(f"{label.lower()} {n}" for label, n in counts.items()) + "."]
-    legend = [_unmarkdown(line) for line in sector_legend(df, spec.data["markers"])] if "markers" in spec.data else []
+    markers = spec.data.get("markers")
+    legend = [f"{n} {text}" for n, text in sector_legend_entries(df, markers)] if markers is not None else []
     return Section(
         title=f"Carte des secteurs au {fr_date(as_of)}",
         lines=lines,
@@ -240,11 +240,6 @@ def _map(db: Engine, as_of: date) -> Section:
         note=f"Fonds : commune – {geo.attribution(geo.COMMUNE)}. Quartiers de veille – {geo.attribution(geo.VEILLE)}. "
         "Cercles : secteurs sans contour connu (position approximative, surface proportionnelle aux logements).",
     )
-
-
-def _unmarkdown(line: str) -> str:
-    """« **1** Kerhallet » (Markdown, with its escapes) as « 1 Kerhallet »."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r"^\*\*(\d+)\*\* ", r"\1 ", line))
 
 
 def _deployments(db: Engine, year: int) -> list[Section]:

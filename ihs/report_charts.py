@@ -12,11 +12,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.charts import FONT, PALETTE
+from ihs.charts import FONT, PALETTE, width_share
 
 # Sector names beside bars: 45 % of the chart's width (a slide at 1920 px cut « Quéliverzan et Bell… »
 # at 260 px), 260 px where there is no page (the report, by vl-convert).
-NAME_LIMIT = alt.ExprRef(expr="(containerSize()[0] || 578) * 0.45")
+NAME_LIMIT = width_share(0.45, 260)
 
 PIPELINE_LABELS = {"information": "Période d'information", "ballot": "Scrutin", "implementation": "Mise en œuvre"}
 PIPELINE_COLOURS = {"Période d'information": "#56B4E9", "Scrutin": "#E69F00", "Mise en œuvre": "#CC79A7"}

@@ -13,7 +13,6 @@ from ihs.viz.map import SELECTION, sector_legend, sector_map_spec, sector_table,
 
 COLOUR_MODES = {"stage": "Étape du déploiement", "uptake": "Taux d'adhésion"}
 
-
 today = as_of()
 frozen_band()
 st.title("Carte des secteurs")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ihs.charts import Spec, height_px
+from ihs.charts import Spec, height_px, width_share
 
 TO_INFORM, UP_TO_DATE = "À informer de nouveau", "À jour"  # the legend's two entries
 METHOD_SHORT = {"move_ins": "emménagements", "mixed": "emménagements + taux", "default": "taux par défaut"}
@@ -80,7 +80,7 @@ def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
             title=None,
             # At most 46 % of the chart's width: on a phone the names took all of it, leaving no bars.
             axis=alt.Axis(
-                labelLimit={"expr": "(containerSize()[0] || 1280) * 0.46"},
+                labelLimit=width_share(0.46, 588.8),
                 labelFontSize=_ROW_FONT,
                 labelOverlap=False,
             ),
@@ -111,7 +111,7 @@ def _newcomers(plot_height: bool, *, sectors, rule) -> alt.LayerChart:
                 offset=6,
                 padding=0,
                 columns=alt.ExprRef(expr=f"{_NARROW} ? 1 : 2"),
-                labelFontSize=alt.ExprRef(expr=f"{_NARROW} ? 14 : {height_px(ROW_PX - 4)}"),
+                labelFontSize=_ROW_FONT,
                 # A phone's legend starts where the bars do, right of the names: « À informer » fits.
                 labelExpr=f"{_NARROW} && datum.label == '{TO_INFORM}' ? 'À informer' : datum.label",
             ),

@@ -8,7 +8,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from ihs.charts import FONT, Spec, font_px
+from ihs.charts import FONT, Spec, font_px, width_share
 from ihs.ics import IcsEvent
 
 # Okabe–Ito colours, in pipeline order, matching `ihs.charts.STAGE_COLOURS` where they overlap.
@@ -74,7 +74,7 @@ def _timeline(labels: bool, years: bool, legend: tuple[tuple[str, str], ...], *,
         "sector_name:N",
         sort=order,
         title=None,
-        axis=alt.Axis(labelLimit=alt.ExprRef(expr="(containerSize()[0] || 743) * 0.35")),
+        axis=alt.Axis(labelLimit=width_share(0.35, 260)),
     )
     x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y" if years else "%b %Y", labelAngle=0, tickCount=8))
     tooltip = [

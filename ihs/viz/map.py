@@ -461,15 +461,20 @@ def _marker_layers(markers, size) -> list:
     return [lines, circles, numbers]
 
 
-def sector_legend(sectors: pd.DataFrame, markers: pd.DataFrame) -> list[str]:
-    """The list beside the map, one Markdown line per sector in number order: « **1** Kerhallet »;
+def sector_legend_entries(sectors: pd.DataFrame, markers: pd.DataFrame) -> list[tuple[int, str]]:
+    """The list beside the map, a (number, text) per sector in number order: (1, « Kerhallet »);
     a sector without a marker (no outline, no centre point) says it is not on the map."""
     on_map = set(markers["number"])
     ordered = sectors.sort_values("number")
     return [
-        f"**{n}** {md_text(name)}" + ("" if n in on_map else " (pas sur la carte)")
+        (int(n), name + ("" if n in on_map else " (pas sur la carte)"))
         for n, name in zip(ordered["number"], ordered["name"], strict=True)
     ]
+
+
+def sector_legend(sectors: pd.DataFrame, markers: pd.DataFrame) -> list[str]:
+    """`sector_legend_entries` as Markdown lines for the page: « **1** Kerhallet »."""
+    return [f"**{n}** {md_text(text)}" for n, text in sector_legend_entries(sectors, markers)]
 
 
 def sector_table(sectors: pd.DataFrame) -> pd.DataFrame:

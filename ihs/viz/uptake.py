@@ -71,13 +71,12 @@ def uptake_by_sector_chart(df: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(lines, _last_points(df, "month", "T"))
 
 
-def _label_days(days: pd.Series, lines: pd.Series | None = None) -> list[pd.Timestamp]:
+def _label_days(days: pd.Series, lines: pd.Series) -> list[pd.Timestamp]:
     """Where each event's label goes (`days` sorted): on its day, or `LABEL_GAP` a line after the
-    previous label (a label of two lines takes two gaps)."""
+    previous label (a label of `lines` lines takes that many gaps)."""
     placed: list[pd.Timestamp] = []
-    width = [1] * len(days) if lines is None else list(lines)
-    for i, day in enumerate(pd.to_datetime(days)):
-        placed.append(max(day, placed[-1] + LABEL_GAP * width[i - 1]) if placed else day)
+    for day, previous_lines in zip(pd.to_datetime(days), [0, *lines], strict=False):
+        placed.append(max(day, placed[-1] + LABEL_GAP * previous_lines) if placed else day)
     return placed
 
 
