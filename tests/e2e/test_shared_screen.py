@@ -75,13 +75,20 @@ def _smallest_figure_px(page: Page) -> float:
     )
 
 
-def _chart_text_px(page: Page) -> list[float]:
-    """The font size of every text the page's charts write (Vega draws them as SVG text)."""
+def _chart_texts(page: Page) -> list[dict]:
+    """Every text the page's charts write (Vega draws them as SVG text): its text, font size (px)
+    and right edge, with the window's width."""
     return page.evaluate(
         """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]
         .filter(t => t.textContent.trim())
-        .map(t => parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize))"""
+        .map(t => ({text: t.textContent, px: parseFloat(t.getAttribute('font-size') || getComputedStyle(t).fontSize),
+                    right: t.getBoundingClientRect().right, window: window.innerWidth}))"""
     )
+
+
+def _chart_text_px(page: Page) -> list[float]:
+    """The font size of every text the page's charts write."""
+    return [t["px"] for t in _chart_texts(page)]
 
 
 def _heading_px(page: Page) -> list[float]:
@@ -113,19 +120,12 @@ def _cut_buttons(page: Page) -> list[str]:
 
 def _chart_text_outside(page: Page) -> list[str]:
     """The texts the page's charts write beyond the right edge of the screen (a legend run off it)."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]
-        .filter(t => t.textContent.trim() && t.getBoundingClientRect().right > window.innerWidth + 1)
-        .map(t => t.textContent)"""
-    )
+    return [t["text"] for t in _chart_texts(page) if t["right"] > t["window"] + 1]
 
 
 def _cut_chart_text(page: Page) -> list[str]:
     """The texts the page's charts cut to fit (Vega ends them with « … »)."""
-    return page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]
-        .map(t => t.textContent).filter(t => t.trim().endsWith('…'))"""
-    )
+    return [t["text"] for t in _chart_texts(page) if t["text"].strip().endswith("…")]
 
 
 def _chart_height(page: Page, selector: str) -> float:
